@@ -1,0 +1,39 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+
+export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Fixed-window limits keyed by anything (tenant, end user, phone). Redis-backed limits hold across nodes. */
+export type RateLimiter = {
+  consume(key: string, points: number, perSeconds: number): Promise<RateLimitDecision>;
+};
+
+export function createRateLimiter(redis: Redis | undefined, prefix: string): RateLimiter {
+  // One limiter per (points, window): the library fixes both at construction.
+  const limiters = new Map<string, RateLimiterMemory | RateLimiterRedis>();
+  const limiterFor = (points: number, duration: number) => {
+    const id = `${points}/${duration}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      const keyPrefix = `${prefix}rl:${id}`;
+      limiter = redis
+        ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, points, duration, keyPrefix })
+        : new RateLimiterMemory({ points, duration, keyPrefix });
+      limiters.set(id, limiter);
+    }
+    return limiter;
+  };
+  return {
+    async consume(key, points, perSeconds) {
+      try {
+        await limiterFor(points, perSeconds).consume(key);
+        return { allowed: true };
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) {
+          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        }
+        throw rejection;
+      }
+    },
+  };
+}

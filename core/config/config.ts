@@ -1,0 +1,169 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * The platform's whole configuration, validated once at start. Values come from the environment,
+ * optionally layered over a JSON file named by CONFIG_FILE. A bad value stops start with a message
+ * naming the variable and what is allowed: see `loadConfig`.
+ */
+const urlWith = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+
+const csv = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_URL: urlWith(["http:", "https:"]).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: urlWith(["postgres:", "postgresql:"]).optional(),
+  /** Pool size against a real server; the embedded database is single-session and always uses 1. */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: urlWith(["redis:", "rediss:"]).optional(),
+  /** Prefix for every Redis key, so runs and deployments sharing a Redis never collide. */
+  REDIS_PREFIX: z.string().default("bp:"),
+  TRANSPORTER: urlWith(["nats:"]).optional(),
+  NAMESPACE: z.string().regex(/^[a-zA-Z0-9_-]*$/).default("botplatform"),
+  NODE_ID: z.string().min(1).optional(),
+  PLATFORM_ADMIN_KEY: z.string().min(24, "must be at least 24 characters").optional(),
+  /** Master key for secrets at rest: 32 bytes, base64. Generated into DATA_DIR on the embedded default. */
+  SECRETS_KEY: z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Extra plugin packages or folders to load, comma-separated (npm package names or paths). */
+  PLUGINS: csv.default([]),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  RATE_LIMIT_FREE_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_PAID_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  QUOTA_FREE_MESSAGES_PER_MONTH: z.coerce.number().int().min(1).default(10_000),
+  QUOTA_PAID_MESSAGES_PER_MONTH: z.coerce.number().int().min(1).default(1_000_000),
+  /** Longest message an end user may send, in characters. */
+  MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).max(100_000).default(4000),
+  /** Sandbox worker processes holding tenant isolates, started on the first run of tenant code. */
+  SANDBOX_WORKERS: z.coerce.number().int().min(1).max(32).default(2),
+  /** Marketplace package files (.tgz); default DATA_DIR/packages. Nodes of one cluster share it, as they share the database. */
+  MARKETPLACE_DIR: z.string().min(1).optional(),
+  /** Publish the first-party example plugins (marketplace/examples) into the catalog at start. */
+  MARKETPLACE_EXAMPLES: bool.default(true),
+  /** Seconds a node waits for in-flight requests before leaving on shutdown. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(300).default(10),
+  /** Create the demo tenant and bot on the first embedded start. */
+  DEMO: bool.default(true),
+  /** Lets webhooks and sandboxed fetch reach private addresses (tests, on-premise installs). */
+  ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** First wait before a failed event delivery is retried; later waits grow from it (x3, x12, x60, x360). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  /** Largest knowledge document (uploaded, or fetched from a URL), in bytes; larger is 413 KNOWLEDGE_TOO_LARGE. */
+  KNOWLEDGE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Most pages one site crawl may ingest, whatever the admin asks for. */
+  KNOWLEDGE_CRAWL_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Chunk size and the overlap between neighbouring chunks, in tokens (o200k). */
+  KNOWLEDGE_CHUNK_TOKENS: z.coerce.number().int().min(32).max(4000).default(500),
+  KNOWLEDGE_CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).max(1000).default(75),
+  /** The embedder plugin knowledge uses (kind "embedder"); the offline one needs no key or network. */
+  KNOWLEDGE_EMBEDDER: z.string().min(1).default("@platform/embedder-offline"),
+  /** The model a provider embedder uses (e.g. text-embedding-3-small with @platform/embedder-openai, keyed by OPENAI_API_KEY). */
+  KNOWLEDGE_EMBEDDING_MODEL: z.string().min(1).optional(),
+  /** Where the WhatsApp Cloud API is reached (a proxy, or a fake in tests); Meta's Graph API by default. */
+  WHATSAPP_GRAPH_URL: urlWith(["http:", "https:"]).default("https://graph.facebook.com"),
+  /** Messages a second one WhatsApp number may send; Meta's default throughput is 80. */
+  WHATSAPP_SEND_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Where the Twilio REST API is reached (a proxy, or a fake in tests); api.twilio.com by default. */
+  TWILIO_API_URL: urlWith(["http:", "https:"]).default("https://api.twilio.com"),
+  // AI (core/ai): with no provider key at all, the offline provider answers from knowledge only.
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: urlWith(["http:", "https:"]).optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: urlWith(["http:", "https:"]).optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  GEMINI_BASE_URL: urlWith(["http:", "https:"]).optional(),
+  /** Provider used when a bot names none; default: the first with a key (openai, anthropic, gemini), else offline. */
+  AI_DEFAULT_PROVIDER: z.enum(["openai", "anthropic", "gemini", "offline"]).optional(),
+  /** Provider tried when the chosen one keeps failing; default: the next one with a key, else offline. */
+  AI_FALLBACK_PROVIDER: z.enum(["openai", "anthropic", "gemini", "offline"]).optional(),
+  /** Models by tenant tier: a small model on free, a large one on paid; a bot's `ai.model` overrides. */
+  OPENAI_MODEL_FREE: z.string().min(1).default("gpt-4o-mini"),
+  OPENAI_MODEL_PAID: z.string().min(1).default("gpt-4o"),
+  ANTHROPIC_MODEL_FREE: z.string().min(1).default("claude-haiku-5-5"),
+  ANTHROPIC_MODEL_PAID: z.string().min(1).default("claude-sonnet-5-5"),
+  GEMINI_MODEL_FREE: z.string().min(1).default("gemini-2.5-flash-lite"),
+  GEMINI_MODEL_PAID: z.string().min(1).default("gemini-2.5-pro"),
+  /** Retries of a provider call that failed in a way that may pass (429, 5xx, network), before the fallback. */
+  AI_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  AI_RETRY_BASE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  AI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /** Tokens (input + output) a tenant may spend a month, by tier; then chats answer 429 LLM_QUOTA_EXHAUSTED. */
+  AI_TOKENS_FREE_PER_MONTH: z.coerce.number().int().min(0).default(200_000),
+  AI_TOKENS_PAID_PER_MONTH: z.coerce.number().int().min(0).default(20_000_000),
+  /** Identical questions to one bot within this many seconds reuse the answer (0 turns it off). */
+  AI_ANSWER_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** Turns of history sent to the model; older ones are summarised (a bot's `ai.historyTurns` overrides). */
+  AI_HISTORY_TURNS: z.coerce.number().int().min(2).max(200).default(20),
+  /** Model calls one agent turn may make before it stops and answers. */
+  AI_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(6),
+});
+
+export type PlatformConfig = z.infer<typeof configSchema> & {
+  /** True when no DATABASE_URL is set: PGlite in DATA_DIR. */
+  embeddedDatabase: boolean;
+};
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Reads and validates configuration; throws ConfigError whose message lists every bad variable. */
+export function loadConfig(env: Source = process.env): PlatformConfig {
+  const fromFile = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
+  const merged: Source = { ...fromFile };
+  for (const key of Object.keys(configSchema.shape)) {
+    if (env[key] !== undefined && env[key] !== "") merged[key] = env[key];
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "config");
+      return `  ${name}: ${issue.message}${describeAllowed(issue)} (got ${JSON.stringify(merged[name])})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const config = { ...parsed.data, embeddedDatabase: !parsed.data.DATABASE_URL };
+  if (config.NODE_ENV === "production") {
+    const missing = [!config.DATABASE_URL && "DATABASE_URL", !config.REDIS_URL && "REDIS_URL", !config.PLATFORM_ADMIN_KEY && "PLATFORM_ADMIN_KEY", !config.SECRETS_KEY && "SECRETS_KEY"].filter(Boolean);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `NODE_ENV=production needs ${missing.join(", ")}: production never falls back to the embedded database, in-memory cache or generated keys.`,
+      );
+    }
+  }
+  return config;
+}
+
+function describeAllowed(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_value" && "values" in issue) return `; allowed: ${issue.values.join(", ")}`;
+  return "";
+}
+
+function readConfigFile(path: string): Source {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`CONFIG_FILE: cannot read ${path} as JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(`CONFIG_FILE: ${path} must hold a JSON object`);
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)]));
+}

@@ -1,0 +1,27 @@
+/**
+ * The shape of a flow, as stored and published: `{ start, nodes: [{ id, type, content, connections }] }`.
+ * This schema checks only the graph's outline; each node's `content` is checked against its node
+ * type's own schema by `validateFlow`, since node types come from plugins.
+ */
+import { z } from "zod";
+
+/** Node ids are referenced by connections and shown in problems, so keep them readable. */
+export const nodeIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "node ids are 1-100 letters, digits, _ . : -");
+
+export const flowNodeSchema = z.object({
+  id: nodeIdSchema,
+  type: z.string().min(1),
+  content: z.record(z.string(), z.unknown()).default({}),
+  /** Connection name (`default`, `success`, `error`, a choice value) → target node id. */
+  connections: z.record(z.string(), z.string()).default({}),
+});
+
+export const flowSchema = z.object({
+  start: z.string().min(1),
+  nodes: z.array(flowNodeSchema).min(1).max(2000),
+});
+
+export type FlowNode = z.infer<typeof flowNodeSchema>;
+export type Flow = z.infer<typeof flowSchema>;
+/** What callers hand in before parsing (content and connections may be omitted). */
+export type FlowInput = z.input<typeof flowSchema>;

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import type { RouteModule } from "../gateway/gateway-app.ts";
+import { requireTenant } from "../gateway/route-auth.ts";
+import { PayloadTooLargeError } from "../errors/platform-error.ts";
+import type { IngestOutcome, NewSource } from "./knowledge.service.ts";
+
+const botParams = z.strictObject({ botId: z.uuid() });
+const sourceParams = z.strictObject({ botId: z.uuid(), sourceId: z.uuid() });
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048);
+const base64 = z.string().min(1).regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, "must be base64");
+
+const uploadBody = z.union([
+  z.strictObject({ name: z.string().trim().min(1).max(300), contentBase64: base64 }).describe("A file: PDF, DOCX, TXT, Markdown, CSV or HTML, typed by its content"),
+  z.strictObject({ url: httpUrl, name: z.string().trim().min(1).max(300).optional() }).describe("One web page or text file"),
+  z.strictObject({
+    crawl: z.strictObject({ url: httpUrl, maxPages: z.coerce.number().int().min(1).max(1000).default(10) }),
+    name: z.string().trim().min(1).max(300).optional(),
+  }).describe("A site crawl from this URL: same origin, robots.txt honoured, at most maxPages pages"),
+]);
+
+const INGEST_TIMEOUT_MS = 300_000;
+
+/** 202 while a crawl runs in the background, 201 for a new source, 200 for a re-ingested one. */
+function statusOf(outcome: IngestOutcome): number {
+  if (outcome.status === "processing") return 202;
+  return outcome.created ? 201 : 200;
+}
+
+/** Knowledge sources per bot, and a search box for the admin to try them. */
+export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
+  const tags = ["knowledge"];
+  const security = [{ bearer: [] }];
+  const auth = { auth: "tenant-admin" as const };
+  const maxBytes = platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES;
+
+  app.post("/v1/admin/bots/:botId/knowledge", {
+    config: auth,
+    // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
+    // would refuse documents far below KNOWLEDGE_MAX_UPLOAD_BYTES.
+    bodyLimit: Math.ceil(maxBytes / 3) * 4 + 64 * 1024,
+    errorHandler(error, _request, _reply) {
+      // Too large for the route's body limit is too large a document: same code as the service's check.
+      if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") throw new PayloadTooLargeError(`The document is larger than ${maxBytes} bytes`, "KNOWLEDGE_TOO_LARGE");
+      throw error;
+    },
+    schema: {
+      tags, security, params: botParams, body: uploadBody,
+      summary: "Add a source: a file as base64 or a URL is read, split, embedded and stored before the answer (201, or 200 when a known name or URL is re-ingested); a crawl answers 202 and runs in the background (poll the source for status and progress)",
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    const source: NewSource = "contentBase64" in body ? { kind: "file", name: body.name, contentBase64: body.contentBase64 }
+      : "crawl" in body ? { kind: "crawl", url: body.crawl.url, maxPages: body.crawl.maxPages, name: body.name }
+      : { kind: "url", url: body.url, name: body.name };
+    const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.ingest", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, source }, { timeout: INGEST_TIMEOUT_MS });
+    return reply.code(statusOf(outcome)).send(outcome);
+  });
+
+  app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, security, params: botParams, summary: "The bot's sources with their status and chunk counts" } },
+    async (request) => ({ sources: await broker.call("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
+
+  app.get("/v1/admin/bots/:botId/knowledge/search", {
+    config: auth,
+    schema: { tags, security, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores" },
+  }, async (request) => {
+    const { tenantId } = requireTenant(request);
+    // The bot is checked first so another tenant's bot id is a 404, not an empty list.
+    await broker.call("knowledge.list", { tenantId, botId: request.params.botId });
+    return { passages: await broker.call("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
+  });
+
+  app.get("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams } },
+    async (request) => broker.call("knowledge.get", { tenantId: requireTenant(request).tenantId, ...request.params }));
+
+  app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams, summary: "Remove a source with its passages and vectors" } },
+    async (request, reply) => {
+      await broker.call("knowledge.remove", { tenantId: requireTenant(request).tenantId, ...request.params });
+      return reply.code(204).send();
+    });
+
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, security, params: sourceParams, summary: "Read the source again; its passages are replaced when the content changed" } },
+    async (request, reply) => {
+      const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params }, { timeout: INGEST_TIMEOUT_MS });
+      return reply.code(statusOf(outcome)).send(outcome);
+    });
+};

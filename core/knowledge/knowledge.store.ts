@@ -1,0 +1,256 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { TextChunk } from "./text.splitter.ts";
+
+/**
+ * Knowledge in PostgreSQL, by raw SQL (the shapes are simple and the search is SQL-specific).
+ * Every statement names the tenant and the bot: a source or chunk is never reached by id alone.
+ */
+export type SourceKind = "file" | "url" | "crawl";
+export type SourceStatus = "processing" | "ready" | "failed";
+
+export type SourceRow = {
+  id: string; tenant_id: string; bot_id: string; kind: SourceKind; name: string; url: string | null; max_pages: number | null;
+  content_type: string | null; content_hash: string | null; byte_size: number; status: SourceStatus; error_code: string | null;
+  error_message: string | null; chunk_count: number; page_count: number; created_at: Date; updated_at: Date;
+};
+const sourceColumns = "id, tenant_id, bot_id, kind, name, url, max_pages, content_type, content_hash, byte_size, status, error_code, error_message, chunk_count, page_count, created_at, updated_at";
+
+/** A chunk to store: the splitter's passage, the page URL it came from (crawls), and its embedding. */
+export type StoredChunk = TextChunk & { url?: string; embedding: number[] };
+export type ChunkHit = { id: string; text: string; heading: string | null; url: string | null; page: number | null; ordinal: number; source_id: string; source_name: string; source_url: string | null };
+
+/** `vector`: pgvector with HNSW; `array`: the real[] fallback ranked in process (see 0008-knowledge.migration.ts). */
+export type EmbeddingColumn = "vector" | "array";
+
+// The fallback reads a bot's embeddings to rank them; this bounds the work of one search there.
+const FALLBACK_SCAN_LIMIT = 20_000;
+const INSERT_BATCH = 100;
+
+export class KnowledgeStore {
+  readonly #em: () => EntityManager;
+  #column: Promise<EmbeddingColumn> | undefined;
+  #iterative: Promise<boolean> | undefined;
+
+  constructor(em: () => EntityManager) {
+    this.#em = em;
+  }
+
+  embeddingColumn(): Promise<EmbeddingColumn> {
+    this.#column ??= this.#em()
+      .execute<{ udt_name: string }[]>(`select udt_name from information_schema.columns where table_name = 'knowledge_chunk' and column_name = 'embedding' and table_schema = current_schema()`)
+      .then((rows) => (rows[0]?.udt_name === "vector" ? "vector" : "array"));
+    return this.#column;
+  }
+
+  /** pgvector 0.8 added iterative index scans; setting the option on an older one is an error. */
+  #iterativeScan(): Promise<boolean> {
+    this.#iterative ??= this.#em()
+      .execute<{ extversion: string }[]>(`select extversion from pg_extension where extname = 'vector'`)
+      .then((rows) => {
+        const [major = 0, minor = 0] = (rows[0]?.extversion ?? "0.0").split(".").map(Number);
+        return major > 0 || minor >= 8;
+      });
+    return this.#iterative;
+  }
+
+  async botExists(tenantId: string, botId: string): Promise<boolean> {
+    const rows = await this.#em().execute<unknown[]>(`select 1 from bot where id = ? and tenant_id = ?`, [botId, tenantId]);
+    return rows.length > 0;
+  }
+
+  async insertSource(row: { id: string; tenantId: string; botId: string; kind: SourceKind; name: string; url?: string; maxPages?: number }): Promise<void> {
+    await this.#em().execute(
+      `insert into knowledge_source (id, tenant_id, bot_id, kind, name, url, max_pages, status) values (?, ?, ?, ?, ?, ?, ?, 'processing')`,
+      [row.id, row.tenantId, row.botId, row.kind, row.name, row.url ?? null, row.maxPages ?? null],
+      "run",
+    );
+  }
+
+  async getSource(tenantId: string, botId: string, id: string): Promise<SourceRow | undefined> {
+    const rows = await this.#em().execute<SourceRow[]>(`select ${sourceColumns} from knowledge_source where id = ? and tenant_id = ? and bot_id = ?`, [id, tenantId, botId]);
+    return rows[0];
+  }
+
+  async findFileSource(tenantId: string, botId: string, name: string): Promise<SourceRow | undefined> {
+    const rows = await this.#em().execute<SourceRow[]>(`select ${sourceColumns} from knowledge_source where tenant_id = ? and bot_id = ? and kind = 'file' and name = ? order by created_at limit 1`, [tenantId, botId, name]);
+    return rows[0];
+  }
+
+  async getOriginal(tenantId: string, id: string): Promise<Buffer | undefined> {
+    const rows = await this.#em().execute<{ original: Buffer | null }[]>(`select original from knowledge_source where id = ? and tenant_id = ?`, [id, tenantId]);
+    return rows[0]?.original ?? undefined;
+  }
+
+  async listSources(tenantId: string, botId: string): Promise<SourceRow[]> {
+    return this.#em().execute<SourceRow[]>(`select ${sourceColumns} from knowledge_source where tenant_id = ? and bot_id = ? order by created_at`, [tenantId, botId]);
+  }
+
+  async markProcessing(tenantId: string, id: string): Promise<void> {
+    await this.#em().execute(`update knowledge_source set status = 'processing', error_code = null, error_message = null, updated_at = now() where id = ? and tenant_id = ?`, [id, tenantId], "run");
+  }
+
+  /** A crawl's progress: pages kept so far (also keeps `updated_at` fresh, see `expireStale`). */
+  async setCrawlProgress(tenantId: string, id: string, pages: number): Promise<void> {
+    await this.#em().execute(`update knowledge_source set page_count = ?, updated_at = now() where id = ? and tenant_id = ? and status = 'processing'`, [pages, id, tenantId], "run");
+  }
+
+  /**
+   * A source left "processing" with no progress for this long lost its node (a crash or a kill
+   * mid-crawl): it is shown as failed so the admin knows to re-ingest it.
+   */
+  async expireStale(tenantId: string, botId: string, staleMinutes = 15): Promise<void> {
+    await this.#em().execute(
+      `update knowledge_source set status = 'failed', error_code = 'KNOWLEDGE_INGESTION_INTERRUPTED', error_message = 'Ingestion stopped before it finished; re-ingest the source'
+       where tenant_id = ? and bot_id = ? and status = 'processing' and updated_at < now() - make_interval(mins => ?)`,
+      [tenantId, botId, staleMinutes],
+      "run",
+    );
+  }
+
+  async markFailed(tenantId: string, id: string, code: string, message: string): Promise<void> {
+    await this.#em().execute(`update knowledge_source set status = 'failed', error_code = ?, error_message = ?, updated_at = now() where id = ? and tenant_id = ?`, [code, message.slice(0, 500), id, tenantId], "run");
+  }
+
+  /** Deletes the source; its chunks and their vectors go with it (on delete cascade). */
+  async deleteSource(tenantId: string, botId: string, id: string): Promise<boolean> {
+    const result = await this.#em().execute<{ affectedRows?: number }>(`delete from knowledge_source where id = ? and tenant_id = ? and bot_id = ?`, [id, tenantId, botId], "run");
+    return Boolean(result.affectedRows);
+  }
+
+  async countChunks(tenantId: string, botId: string, sourceId?: string): Promise<number> {
+    const rows = await this.#em().execute<{ n: number }[]>(
+      `select count(*)::int as n from knowledge_chunk where tenant_id = ? and bot_id = ?${sourceId ? " and source_id = ?" : ""}`,
+      sourceId ? [tenantId, botId, sourceId] : [tenantId, botId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Swaps a source's chunks for new ones and marks it ready, in one transaction: a search during a
+   * re-ingest sees the old passages or the new ones, never a mixture or nothing.
+   */
+  async replaceChunks(
+    source: { tenantId: string; botId: string; id: string },
+    chunks: readonly StoredChunk[],
+    meta: { model: string; contentType: string; contentHash: string; byteSize: number; pageCount: number; original?: Buffer },
+  ): Promise<void> {
+    const column = await this.embeddingColumn();
+    await this.#em().transactional(async (tx) => {
+      await tx.execute(`delete from knowledge_chunk where source_id = ? and tenant_id = ?`, [source.id, source.tenantId], "run");
+      for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
+        const batch = chunks.slice(start, start + INSERT_BATCH);
+        const cast = column === "vector" ? "vector" : "real[]";
+        const values = batch.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::${cast})`).join(", ");
+        const params = batch.flatMap((c, i) => [
+          source.id, source.tenantId, source.botId, start + i, c.text, c.heading?.slice(0, 500) ?? null, c.url ?? null, c.page ?? null, c.tokenCount, meta.model, vectorLiteral(c.embedding, column),
+        ]);
+        await tx.execute(`insert into knowledge_chunk (source_id, tenant_id, bot_id, ordinal, text, heading, url, page, token_count, embedding_model, embedding) values ${values}`, params, "run");
+      }
+      await tx.execute(
+        `update knowledge_source set status = 'ready', error_code = null, error_message = null, chunk_count = ?, page_count = ?, content_type = ?, content_hash = ?,
+           byte_size = ?, original = coalesce(?, original), updated_at = now() where id = ? and tenant_id = ?`,
+        [chunks.length, meta.pageCount, meta.contentType, meta.contentHash, meta.byteSize, meta.original ?? null, source.id, source.tenantId],
+        "run",
+      );
+    });
+  }
+
+  /**
+   * A source's stored embeddings by the text they embed (heading + passage), so a re-ingest
+   * embeds only the passages that changed.
+   */
+  async storedEmbeddings(tenantId: string, sourceId: string): Promise<Map<string, { model: string; vector: number[] }>> {
+    const rows = await this.#em().execute<{ heading: string | null; text: string; embedding_model: string; embedding: string }[]>(
+      `select heading, text, embedding_model, embedding::text as embedding from knowledge_chunk where source_id = ? and tenant_id = ?`,
+      [sourceId, tenantId],
+    );
+    const stored = new Map<string, { model: string; vector: number[] }>();
+    for (const row of rows) {
+      // '[1,2]' (vector) or '{1,2}' (real[]) as text: the same numbers either way.
+      const vector = row.embedding.slice(1, -1).split(",").map(Number);
+      stored.set(row.heading ? `${row.heading}\n${row.text}` : row.text, { model: row.embedding_model, vector });
+    }
+    return stored;
+  }
+
+  /** Marks a re-ingest that found the content unchanged: the chunks stay as they are. */
+  async touchReady(tenantId: string, id: string): Promise<void> {
+    await this.#em().execute(`update knowledge_source set status = 'ready', error_code = null, error_message = null, updated_at = now() where id = ? and tenant_id = ?`, [id, tenantId], "run");
+  }
+
+  /** The nearest chunks by cosine similarity, best first, for one bot and one embedding model. */
+  async nearest(tenantId: string, botId: string, model: string, query: number[], limit: number, sourceIds?: readonly string[]): Promise<{ id: string; similarity: number }[]> {
+    const only = sourceFilter(sourceIds);
+    if ((await this.embeddingColumn()) === "vector") {
+      const iterative = await this.#iterativeScan();
+      return this.#em().transactional(async (tx) => {
+        // The tenant/bot filter applies after the HNSW scan; iterative scanning keeps reading the
+        // graph until `limit` rows pass it, so a small bot among large ones still gets its answers.
+        // (Before pgvector 0.8 a filtered search can come back short: ef_search is raised instead.)
+        if (iterative) await tx.execute(`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+        await tx.execute(`select set_config('hnsw.ef_search', '200', true)`);
+        const rows = await tx.execute<{ id: string; distance: number }[]>(
+          `select id::text as id, embedding <=> ?::vector as distance from knowledge_chunk
+           where tenant_id = ? and bot_id = ? and embedding_model = ?${only.sql} order by embedding <=> ?::vector limit ?`,
+          [vectorLiteral(query, "vector"), tenantId, botId, model, ...only.params, vectorLiteral(query, "vector"), limit],
+        );
+        return rows.map((r) => ({ id: r.id, similarity: 1 - Number(r.distance) })).sort((a, b) => b.similarity - a.similarity);
+      });
+    }
+    const rows = await this.#em().execute<{ id: string; embedding: number[] }[]>(
+      `select id::text as id, embedding from knowledge_chunk where tenant_id = ? and bot_id = ? and embedding_model = ?${only.sql} limit ?`,
+      [tenantId, botId, model, ...only.params, FALLBACK_SCAN_LIMIT],
+    );
+    return rows
+      .map((r) => ({ id: r.id, similarity: cosine(query, r.embedding.map(Number)) }))
+      .sort((a, b) => b.similarity - a.similarity)
+      .slice(0, limit);
+  }
+
+  /**
+   * Full-text matches, best first: the query in web-search syntax (quotes, `or`, `-word`) OR'd
+   * with its plain words (`orTerms`, already sanitised to letters and digits joined by `|`).
+   */
+  async textMatches(tenantId: string, botId: string, query: string, orTerms: string, limit: number, sourceIds?: readonly string[]): Promise<{ id: string }[]> {
+    const only = sourceFilter(sourceIds);
+    const tsquery = orTerms ? `websearch_to_tsquery('english', ?) || to_tsquery('english', ?)` : `websearch_to_tsquery('english', ?)`;
+    return this.#em().execute<{ id: string }[]>(
+      `select c.id::text as id from knowledge_chunk c cross join (select ${tsquery} as q) s
+       where c.tenant_id = ? and c.bot_id = ? and c.tsv @@ s.q${only.sql} order by ts_rank_cd(c.tsv, s.q) desc, c.id limit ?`,
+      [query, ...(orTerms ? [orTerms] : []), tenantId, botId, ...only.params, limit],
+    );
+  }
+
+  async chunksByIds(tenantId: string, botId: string, ids: readonly string[]): Promise<ChunkHit[]> {
+    if (ids.length === 0) return [];
+    return this.#em().execute<ChunkHit[]>(
+      `select c.id::text as id, c.text, c.heading, c.url, c.page, c.ordinal, s.id as source_id, s.name as source_name, s.url as source_url
+       from knowledge_chunk c join knowledge_source s on s.id = c.source_id
+       where c.tenant_id = ? and c.bot_id = ? and c.id in (${ids.map(() => "?").join(", ")})`,
+      [tenantId, botId, ...ids],
+    );
+  }
+}
+
+/** Narrows a search to some of the bot's sources (a metadata filter); ids are bound, never spliced. */
+function sourceFilter(sourceIds: readonly string[] | undefined): { sql: string; params: string[] } {
+  if (!sourceIds || sourceIds.length === 0) return { sql: "", params: [] };
+  return { sql: ` and source_id in (${sourceIds.map(() => "?::uuid").join(", ")})`, params: [...sourceIds] };
+}
+
+function vectorLiteral(values: readonly number[], column: EmbeddingColumn): string {
+  const body = values.map((v) => (Number.isFinite(v) ? v : 0)).join(",");
+  return column === "vector" ? `[${body}]` : `{${body}}`;
+}
+
+function cosine(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

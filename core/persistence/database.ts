@@ -1,0 +1,69 @@
+import { MikroORM } from "@mikro-orm/postgresql";
+import { Migrator } from "@mikro-orm/migrations";
+import type { PlatformConfig } from "../config/config.ts";
+import type { Logger } from "../observability/logger.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
+import { entities } from "./entities.ts";
+import { migrations } from "./migrations/index.ts";
+import { join } from "node:path";
+
+export type Database = {
+  orm: MikroORM;
+  embedded: boolean;
+  /** True when the database answers a trivial query. */
+  isHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+/**
+ * In-memory databases (tests, benchmarks) start from a copy of the first one this process
+ * migrated: initdb and the migrations cost seconds each time, a copy a fraction of that.
+ */
+let inMemoryTemplate: Promise<Blob | undefined> | undefined;
+
+/**
+ * Opens the database named by DATABASE_URL, or starts the embedded PGlite in DATA_DIR, and
+ * applies pending migrations (never schema sync: a running deployment must not drift).
+ */
+export async function openDatabase(config: Pick<PlatformConfig, "DATABASE_URL" | "DATA_DIR" | "DB_POOL_MAX">, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    const template = options.inMemory ? await inMemoryTemplate : undefined;
+    embedded = await startEmbeddedPostgres(options.inMemory ? undefined : join(config.DATA_DIR, "pgdata"), template);
+    url = embedded.url;
+    logger.info({ dataDir: options.inMemory ? "(memory)" : config.DATA_DIR }, "embedded PostgreSQL (PGlite + pgvector) started");
+  }
+  const orm = await MikroORM.init({
+    entities,
+    clientUrl: url,
+    // PGlite serves one session; a larger pool would interleave transactions on it.
+    pool: { min: 0, max: embedded ? 1 : config.DB_POOL_MAX },
+    extensions: [Migrator],
+    migrations: { migrationsList: migrations, transactional: true, snapshot: false, silent: true },
+    debug: false,
+    allowGlobalContext: false,
+  });
+  await orm.migrator.up();
+  if (options.inMemory && embedded && !inMemoryTemplate) {
+    const source = embedded;
+    inMemoryTemplate = source.dump().catch(() => undefined);
+    await inMemoryTemplate;
+  }
+  return {
+    orm,
+    embedded: Boolean(embedded),
+    async isHealthy() {
+      try {
+        await orm.em.getConnection().execute("select 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}

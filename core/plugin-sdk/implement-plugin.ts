@@ -1,0 +1,53 @@
+import type { z } from "zod";
+import type { ActionDefinition, PluginDefinition } from "./define-plugin.ts";
+import type { PluginRoute } from "./plugin-route.ts";
+import type { NodeHandler, NodeTypeDefinition, NodeTypeImplementation, NodeValidator, SafeFetchInit, SafeFetchResponse } from "./node-type.ts";
+
+export type ActionContext = {
+  tenantId?: string;
+  /** The tenant's configuration of this plugin, when the caller supplied it (CRM connectors get theirs from the `crm` service). */
+  config: unknown;
+  /** Decrypted credentials for this call only; never log, store or return them. */
+  secrets: Record<string, string>;
+  log: (message: string, data?: Record<string, unknown>) => void;
+  /** HTTP through the platform's SSRF guard (vendor APIs). */
+  fetch?: (url: string, init?: SafeFetchInit) => Promise<SafeFetchResponse>;
+};
+export type ActionHandler<P = unknown> = (params: P, ctx: ActionContext) => unknown;
+
+type NodeTypeNames<D> = D extends PluginDefinition<z.ZodType, infer N, Record<string, ActionDefinition>> ? N[number]["type"] : never;
+type ContentOf<D, T> = D extends PluginDefinition<z.ZodType, infer N, Record<string, ActionDefinition>>
+  ? z.infer<Extract<N[number], { type: T }>["content"]>
+  : never;
+type ActionsOf<D> = D extends PluginDefinition<z.ZodType, readonly NodeTypeDefinition[], infer A> ? A : never;
+
+/** Binds one node type's handler to its definition, with the content type inferred from the schema. */
+export function implementNodeType<D extends PluginDefinition, T extends NodeTypeNames<D>>(
+  _definition: D,
+  _type: T,
+  run: NodeHandler<ContentOf<D, T>>,
+  validate?: NodeValidator<ContentOf<D, T>>,
+): NodeTypeImplementation<ContentOf<D, T>> {
+  return { run, validate };
+}
+
+export type PluginImplementation<D extends PluginDefinition> = {
+  nodeTypes?: { [T in NodeTypeNames<D>]: NodeTypeImplementation<ContentOf<D, T>> };
+  actions?: { [K in keyof ActionsOf<D>]: ActionHandler<z.infer<ActionsOf<D>[K]["params"]>> };
+  /** HTTP routes (channels, assets); see plugin-route.ts. Trusted plugins only. */
+  routes?: readonly PluginRoute[];
+  /** Called when the plugin is loaded on a node (open sockets, warm caches). */
+  start?: () => Promise<void> | void;
+  /** Called when it is unloaded or replaced; release what `start` took. */
+  stop?: () => Promise<void> | void;
+};
+
+/** What a plugin's entry module exports as `default`: its definition with its handlers bound. */
+export type PluginModule<D extends PluginDefinition = PluginDefinition> = {
+  definition: D;
+  implementation: PluginImplementation<D>;
+};
+
+export function implementPlugin<D extends PluginDefinition>(definition: D, implementation: PluginImplementation<D>): PluginModule<D> {
+  return { definition, implementation };
+}

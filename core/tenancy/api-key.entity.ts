@@ -1,0 +1,21 @@
+import { defineEntity, p } from "@mikro-orm/core";
+
+/** `operator` runs the platform, `admin` (sk_) manages one tenant, `widget` (pk_) is public in web pages. */
+export const ApiKeyKind = { operator: "operator", admin: "admin", widget: "widget", integrator: "integrator" } as const;
+export type ApiKeyKind = (typeof ApiKeyKind)[keyof typeof ApiKeyKind];
+
+/** Keys are stored as SHA-256 hashes: they are 32 random bytes, so a slow hash adds nothing. */
+export const ApiKey = defineEntity({
+  name: "ApiKey",
+  tableName: "api_key",
+  properties: {
+    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    tenantId: p.uuid().nullable().index(),
+    kind: p.string().$type<ApiKeyKind>(),
+    hash: p.string().unique(),
+    /** The first characters, enough to tell keys apart in a list without revealing them. */
+    prefix: p.string(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    revokedAt: p.datetime().nullable(),
+  },
+});

@@ -1,0 +1,44 @@
+import { Errors, type BrokerOptions, type Middleware } from "moleculer";
+import Channels from "@moleculer/channels";
+import type { PlatformConfig } from "./core/config/config.ts";
+import { PlatformErrorRegenerator } from "./core/errors/error-regenerator.ts";
+import { GatewayPrometheusReporter } from "./core/observability/prometheus-reporter.ts";
+
+/**
+ * Broker settings for every node. Without TRANSPORTER the broker is one process; with
+ * `nats://…` any number of identical nodes join one cluster and share the work.
+ */
+export function createBrokerOptions(config: PlatformConfig): BrokerOptions {
+  return {
+    namespace: config.NAMESPACE,
+    nodeID: config.NODE_ID ?? null,
+    logger: { type: "Pino", options: { level: config.LOG_LEVEL === "silent" ? "fatal" : config.LOG_LEVEL, pino: { options: { base: { component: "broker" } } } } },
+    // Moleculer's types reject the string form; the object form is equivalent.
+    transporter: config.TRANSPORTER ? { type: "NATS", options: { url: config.TRANSPORTER, maxReconnectAttempts: -1 } } : null,
+    serializer: "JSON",
+    requestTimeout: 15_000,
+    // The broker retries only calls that never reached a handler (no node offered the service at that
+    // moment). Anything else may have had effects, so retrying is the caller's decision, made with an
+    // idempotency key, never the transport's: a retried CRM create or conversation turn would repeat.
+    retryPolicy: { enabled: true, retries: 3, delay: 100, maxDelay: 1000, factor: 2, check: (err: Error) => err instanceof Errors.ServiceNotAvailableError },
+    registry: { strategy: "RoundRobin", preferLocal: true },
+    circuitBreaker: { enabled: false },
+    bulkhead: { enabled: false },
+    validator: true,
+    errorRegenerator: new PlatformErrorRegenerator(),
+    // A reporter instance is accepted at run time (reporters/index.js resolve); the typings list only names.
+    metrics: { enabled: true, reporter: [new GatewayPrometheusReporter() as unknown as "Prometheus"] },
+    tracing: { enabled: false },
+    // Graceful shutdown: a leaving node waits for the requests it is serving.
+    tracking: { enabled: true, shutdownTimeout: config.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
+    // Services wait for their dependencies by polling; the default second per poll slows every start.
+    dependencyInterval: 20,
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
+    // Durable queues (channel webhooks) on NATS JetStream; the embedded default queues in process instead.
+    // The middleware's typings make every option required, hence the cast.
+    middlewares: config.TRANSPORTER
+      ? [Channels.Middleware({ adapter: { type: "NATS", options: { nats: { url: config.TRANSPORTER } } } } as unknown as Parameters<typeof Channels.Middleware>[0]) as unknown as Middleware]
+      : [],
+  };
+}
