@@ -1,0 +1,50 @@
+/**
+ * agent: a conversation with the bot's model and tools. On entry it greets and waits; each user
+ * message then runs one agent turn (model and tool calls until an answer or the step limit) and
+ * waits again. The transcript lives in the node's state, so it follows the session's
+ * compare-and-set like everything else; collected fields go to `user.*`.
+ */
+import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+import { collectedFrom, type AiReply } from "./ai-reply.ts";
+
+export const agentContent = z.object({
+  greeting: z.string().max(1000).optional(),
+  /** Added to the bot's system prompt for this node. */
+  instructions: z.string().max(10_000).optional(),
+  /** Tools for this node; the bot's `ai.tools` when absent. */
+  tools: z.array(z.string().max(200)).max(50).optional(),
+  maxSteps: z.number().int().min(1).max(50).optional(),
+});
+export type AgentContent = z.infer<typeof agentContent>;
+
+export const agentNode = defineNodeType({
+  type: "agent",
+  description: "Answers each user message with the bot's model, knowledge and tools, looping over tool calls until it has an answer.",
+  content: agentContent,
+  connections: ["default"],
+  waitsForInput: true,
+  sideEffects: true,
+});
+
+type AgentState = { transcript: AiReply["transcript"]; pending?: unknown };
+
+export const runAgentNode: NodeHandler<AgentContent> = async (ctx) => {
+  const content = ctx.node.content;
+  const state = (ctx.state ?? { transcript: { turns: [] } }) as AgentState;
+  const said = ctx.input?.text ?? ctx.input?.choice;
+  if (said === undefined || !said.trim()) {
+    const greeting = content.greeting ?? "Hi! How can I help you today?";
+    return { messages: [{ type: "text", text: greeting }], wait: { type: "text" }, state };
+  }
+  const reply = await ctx.call<AiReply>("ai.respond", {
+    botId: ctx.botId, sessionId: ctx.sessionId, message: said, mode: "agent",
+    transcript: state.transcript, collected: collectedFrom((p) => ctx.vars.get(p)), session: ctx.vars.snapshot(),
+    instructions: content.instructions, tools: content.tools, maxSteps: content.maxSteps, pending: state.pending,
+  });
+  for (const [field, value] of Object.entries(reply.collected)) if (value) ctx.vars.set(`user.${field}`, value);
+  return {
+    messages: reply.text ? [{ type: "text", text: reply.text }] : [],
+    wait: { type: "text", ...(reply.ctas.length ? { choices: reply.ctas.map((c) => ({ label: c.label, value: c.id })) } : {}) },
+    state: { transcript: reply.transcript, ...(reply.pending ? { pending: reply.pending } : {}) },
+  };
+};

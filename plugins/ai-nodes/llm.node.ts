@@ -1,0 +1,38 @@
+/**
+ * llm: one completion. The prompt is a template over the session's variables and is sent as the
+ * user's message (never as system instructions); the answer goes into a variable, is said to the
+ * user, or both. Then the flow follows `default`.
+ */
+import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/plugin-sdk/index.ts";
+import { collectedFrom, type AiReply } from "./ai-reply.ts";
+
+export const llmContent = z.object({
+  prompt: z.string().min(1).max(20_000),
+  instructions: z.string().max(10_000).optional(),
+  /** Where the answer is stored, e.g. `session.summary`. */
+  variable: z.string().regex(/^(user|session|temp|local|output)(\.[A-Za-z0-9_-]+)+$/, "a variable path like session.summary").optional(),
+  /** Say the answer to the user; default: true when no variable is given. */
+  reply: z.boolean().optional(),
+});
+export type LlmContent = z.infer<typeof llmContent>;
+
+export const llmNode = defineNodeType({
+  type: "llm",
+  description: "One model completion from a templated prompt, into a variable or said to the user.",
+  content: llmContent,
+  connections: ["default"],
+});
+
+export const validateLlm: NodeValidator<LlmContent> = (content) =>
+  content.variable === undefined && content.reply === false ? ["it needs a `variable` or `reply: true`, or its answer goes nowhere"] : [];
+
+export const runLlmNode: NodeHandler<LlmContent> = async (ctx) => {
+  const content = ctx.node.content;
+  const answer = await ctx.call<AiReply>("ai.respond", {
+    botId: ctx.botId, sessionId: ctx.sessionId, message: ctx.render(content.prompt), mode: "llm",
+    collected: collectedFrom((p) => ctx.vars.get(p)), session: ctx.vars.snapshot(), instructions: content.instructions,
+  });
+  if (content.variable) ctx.vars.set(content.variable, answer.text);
+  const say = content.reply ?? content.variable === undefined;
+  return { messages: say && answer.text ? [{ type: "text", text: answer.text }] : [] };
+};

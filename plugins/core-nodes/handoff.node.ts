@@ -1,0 +1,32 @@
+/**
+ * handoff: hands the conversation to a human. The session then waits for a person
+ * (`waiting_human`), the bot stays quiet, and `conversation.handoff.requested` is emitted for the
+ * agents' inbox. When the human hands back (`engine.releaseHandoff`), the node runs again with an
+ * empty input and follows `default`; without one the conversation ends.
+ */
+import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+
+export const handoffContent = z.object({
+  message: z.string().min(1).max(4096).optional(),
+  reason: z.string().max(500).optional(),
+  /** A queue or team for routing, e.g. "billing". */
+  queue: z.string().max(100).optional(),
+});
+export type HandoffContent = z.infer<typeof handoffContent>;
+
+export const handoffNode = defineNodeType({
+  type: "handoff",
+  description: "Hands the conversation to a human agent.",
+  content: handoffContent,
+  connections: ["default"],
+});
+
+export const runHandoff: NodeHandler<HandoffContent> = (ctx) => {
+  if (ctx.input !== undefined) return { next: "default" };
+  const { message, reason, queue } = ctx.node.content;
+  return {
+    messages: [{ type: "text", text: ctx.render(message ?? "Connecting you with a person. Please hold on.") }],
+    handoff: { reason: reason === undefined ? undefined : ctx.render(reason) },
+    state: queue === undefined ? undefined : { queue },
+  };
+};

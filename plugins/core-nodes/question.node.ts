@@ -1,0 +1,87 @@
+/**
+ * question: asks, waits for the answer, checks it (type, pattern, range, required) and stores it in
+ * `variable`. A wrong answer gets the error message and the question again; after `max_attempts`
+ * wrong answers the node follows `error` (when the flow has one; else it keeps asking). A choice
+ * answer follows the connection named after the chosen value when there is one, else `default`.
+ */
+import { defineNodeType, z, type NodeHandler, type NodeValidator, type OutboundMessage } from "../../core/plugin-sdk/index.ts";
+import { readAnswer } from "./question-input.ts";
+
+const bound = z.union([z.number(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date bound is YYYY-MM-DD")]);
+
+export const questionContent = z.object({
+  question: z.string().min(1).max(4096),
+  input_type: z.enum(["text", "number", "email", "phone", "date", "choice"]).default("text"),
+  variable: z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name"),
+  choices: z.array(z.object({ label: z.string().min(1).max(80), value: z.string().min(1).max(200) })).max(20).optional(),
+  validation: z.object({
+    /** An empty answer is refused unless `required` is false (then nothing is stored). */
+    required: z.boolean().default(true),
+    pattern: z.string().max(500).optional(),
+    /** Numbers: the value; text: the length; dates: YYYY-MM-DD. */
+    min: bound.optional(),
+    max: bound.optional(),
+    error_message: z.string().max(1000).optional(),
+  }).default({ required: true }),
+  max_attempts: z.number().int().min(1).max(10).default(3),
+});
+export type QuestionContent = z.infer<typeof questionContent>;
+
+export const questionNode = defineNodeType({
+  type: "question",
+  description: "Asks a question, validates the answer and stores it in a variable.",
+  content: questionContent,
+  // `default`, `error`, and for choices a connection per value.
+  connections: "any",
+  waitsForInput: true,
+});
+
+const defaultErrors: Record<QuestionContent["input_type"], string> = {
+  text: "Sorry, I didn't get that. Please try again.",
+  number: "Please answer with a number.",
+  email: "Please enter a valid email address.",
+  phone: "Please enter a valid phone number.",
+  date: "Please enter a date as YYYY-MM-DD.",
+  choice: "Please pick one of the options.",
+};
+
+export const validateQuestion: NodeValidator<QuestionContent> = (content) => {
+  const problems: string[] = [];
+  if (content.input_type === "choice" && !content.choices?.length) problems.push("a choice question needs `choices`");
+  if (content.validation.pattern !== undefined) {
+    try { new RegExp(content.validation.pattern, "u"); } catch (error) { problems.push(`validation.pattern is not a valid regular expression: ${(error as Error).message}`); }
+  }
+  return problems;
+};
+
+type QuestionState = { attempts: number };
+
+export const runQuestion: NodeHandler<QuestionContent> = (ctx) => {
+  const content = ctx.node.content;
+  const ask = (): OutboundMessage => content.input_type === "choice"
+    ? { type: "buttons", text: ctx.render(content.question), buttons: (content.choices ?? []).map((c) => ({ label: ctx.render(c.label), value: c.value })) }
+    : { type: "text", text: ctx.render(content.question) };
+  const wait = { type: content.input_type, ...(content.choices ? { choices: content.choices } : {}) };
+
+  if (ctx.input === undefined) return { messages: [ask()], wait, state: { attempts: 0 } satisfies QuestionState };
+
+  const answer = (ctx.input.choice ?? ctx.input.text ?? "").trim();
+  if (answer === "" && !content.validation.required) {
+    ctx.vars.unset(content.variable);
+    return { next: "default" };
+  }
+  const read = answer === "" ? undefined : readAnswer({ type: content.input_type, ...content.validation, choices: content.choices }, ctx.input);
+  if (read) {
+    ctx.vars.set(content.variable, read.value);
+    const byValue = content.input_type === "choice" && typeof read.value === "string" && ctx.node.connections[read.value] !== undefined;
+    return { next: byValue ? (read.value as string) : "default" };
+  }
+  const attempts = ((ctx.state as QuestionState | undefined)?.attempts ?? 0) + 1;
+  // Without an `error` connection there is nowhere better to go: keep asking.
+  if (attempts >= content.max_attempts && ctx.node.connections.error !== undefined) {
+    ctx.log.info("Question answered wrongly too many times; following `error`", { attempts });
+    return { next: "error" };
+  }
+  const error: OutboundMessage = { type: "text", text: ctx.render(content.validation.error_message ?? defaultErrors[content.input_type]) };
+  return { messages: content.input_type === "choice" ? [error, ask()] : [error], wait, state: { attempts } satisfies QuestionState };
+};

@@ -1,0 +1,153 @@
+/**
+ * webhook: calls a tenant's HTTP endpoint and maps the JSON response into variables.
+ *
+ * - URL, headers and body are templates; `{{secret:name}}` is filled by `ctx.resolveSecrets` just
+ *   before the call and the result is used for the call only: logs show the URL rendered without
+ *   secrets, and nothing of the request is stored;
+ * - the call goes through `ctx.fetch` (the platform's SSRF guard), with a timeout, and carries
+ *   the turn's `Idempotency-Key`;
+ * - 5xx, 429, timeouts and network failures are retried with exponential backoff (each wait at
+ *   most 5 s: the user is waiting); other 4xx are not;
+ * - a circuit breaker per tenant and target host refuses calls for a while after repeated failures;
+ * - `response_mapping` reads the JSON response with JSONPath (script expressions disabled);
+ * - success follows `success` (or `default`), failure follows `error`.
+ */
+import { JSONPath } from "jsonpath-plus";
+import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/plugin-sdk/index.ts";
+import { createCircuitBreakers } from "./circuit-breaker.ts";
+
+/** Headers the HTTP client owns; a flow setting them could smuggle or mis-frame a request. */
+const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive", "proxy-authorization", "idempotency-key"]);
+const MAX_BACKOFF_MS = 5_000;
+
+const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
+
+export const webhookContent = z.object({
+  url: z.string().min(1).max(2048),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096))
+    .refine((headers) => Object.keys(headers).every((name) => !reservedHeaders.has(name.toLowerCase())), "Host, Content-Length, Idempotency-Key and the like are set by the platform")
+    .default({}),
+  /** A template string, or JSON whose strings are templates (a lone `{{scope.path}}` keeps its type). */
+  body: z.unknown().optional(),
+  timeout_ms: z.number().int().min(100).max(30_000).default(10_000),
+  retries: z.number().int().min(0).max(5).default(2),
+  backoff_ms: z.number().int().min(0).max(10_000).default(300),
+  response_mapping: z.array(z.object({ variable, path: z.string().startsWith("$").max(500) })).max(50).default([]),
+  status_variable: variable.optional(),
+  circuit: z.object({ failure_threshold: z.number().int().min(1).max(100).default(5), reset_ms: z.number().int().min(100).max(600_000).default(30_000) }).default({ failure_threshold: 5, reset_ms: 30_000 }),
+});
+export type WebhookContent = z.infer<typeof webhookContent>;
+
+export const webhookNode = defineNodeType({
+  type: "webhook",
+  description: "Calls an HTTP endpoint and maps the JSON response into variables.",
+  content: webhookContent,
+  connections: ["default", "success", "error"],
+  sideEffects: true,
+});
+
+/** Shared by every webhook node of this process (one plugin instance per broker node). */
+export const webhookCircuits = createCircuitBreakers();
+
+export const validateWebhook: NodeValidator<WebhookContent> = (content, node) => {
+  const problems: string[] = [];
+  if (!/^https?:\/\//i.test(content.url) && !content.url.startsWith("{{")) problems.push("url must start with http:// or https://");
+  if (node.connections.error === undefined) problems.push("it needs an `error` connection for when the call fails");
+  return problems;
+};
+
+class CallFailed extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  constructor(code: string, retryable: boolean, status?: number) { super(code); this.code = code; this.retryable = retryable; this.status = status; }
+}
+
+const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
+
+async function renderBody(ctx: NodeContext<WebhookContent>, value: unknown): Promise<unknown> {
+  if (typeof value === "string") {
+    const only = lone.exec(value);
+    return only ? ctx.vars.get(only[1]!) : ctx.resolveSecrets(value);
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderBody(ctx, v)));
+  if (value !== null && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await renderBody(ctx, v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
+  const content = ctx.node.content;
+  // Values substituted into a URL are percent-encoded, so `a&admin=1` stays one value; a URL that
+  // is one placeholder (a base URL kept in a variable) is taken as it is.
+  const urlOptions = lone.test(content.url) ? {} : { encode: encodeURIComponent };
+  const shownUrl = ctx.render(content.url, urlOptions); // secrets still as {{secret:name}}: safe to log
+  const onError = (code: string, status?: number) => {
+    ctx.log.warn("Webhook call failed; following `error`", { url: shownUrl, code, status });
+    if (content.status_variable && status !== undefined) ctx.vars.set(content.status_variable, status);
+    return { next: "error" };
+  };
+
+  let url: string;
+  let host: string;
+  const headers: Record<string, string> = {};
+  let body: string | undefined;
+  try {
+    url = await ctx.resolveSecrets(content.url, urlOptions);
+    host = new URL(url).host;
+    for (const [name, value] of Object.entries(content.headers)) headers[name.toLowerCase()] = await ctx.resolveSecrets(value);
+    if (content.body !== undefined && content.method !== "GET") {
+      body = typeof content.body === "string" ? await ctx.resolveSecrets(content.body) : JSON.stringify(await renderBody(ctx, content.body));
+      if (typeof content.body !== "string") headers["content-type"] ??= "application/json";
+    }
+  } catch (error) {
+    return onError(isPlatformError(error) ? error.code : "WEBHOOK_REQUEST_INVALID");
+  }
+  headers["idempotency-key"] = ctx.idempotencyKey;
+
+  const circuitKey = `${ctx.tenantId}|${host}`;
+  const circuit = { threshold: content.circuit.failure_threshold, resetMs: content.circuit.reset_ms };
+  let response: SafeFetchResponse | undefined;
+  for (let attempt = 0; ; attempt++) {
+    if (!webhookCircuits.allow(circuitKey, circuit)) return onError("CIRCUIT_OPEN");
+    try {
+      response = await ctx.fetch(url, { method: content.method, headers, body, timeoutMs: content.timeout_ms });
+      if (response.status >= 500 || response.status === 429) throw new CallFailed("WEBHOOK_HTTP_ERROR", true, response.status);
+      webhookCircuits.success(circuitKey);
+      break;
+    } catch (error) {
+      const failed = error instanceof CallFailed ? error
+        : new CallFailed(isPlatformError(error) ? error.code : "FETCH_FAILED", isPlatformError(error) ? error.retryable : true);
+      webhookCircuits.failure(circuitKey, circuit);
+      if (!failed.retryable || attempt >= content.retries || ctx.signal.aborted) return onError(failed.code, failed.status);
+      ctx.log.info("Webhook call failed; retrying", { url: shownUrl, code: failed.code, status: failed.status, attempt: attempt + 1 });
+      await sleep(Math.min(content.backoff_ms * 2 ** attempt, MAX_BACKOFF_MS), ctx.signal);
+    }
+  }
+
+  if (content.status_variable) ctx.vars.set(content.status_variable, response.status);
+  if (response.status >= 400) return onError("WEBHOOK_HTTP_ERROR", response.status);
+  if (content.response_mapping.length > 0) {
+    let json: unknown;
+    try { json = JSON.parse(response.body); } catch {
+      ctx.log.warn("Webhook response is not JSON; nothing mapped", { url: shownUrl, status: response.status });
+    }
+    if (json !== undefined) {
+      for (const { variable, path } of content.response_mapping) {
+        const value: unknown = JSONPath({ path, json: json as object, wrap: false, eval: false });
+        ctx.vars.set(variable, value);
+      }
+    }
+  }
+  return { next: ctx.node.connections.success !== undefined ? "success" : "default" };
+};
