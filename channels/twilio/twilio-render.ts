@@ -1,0 +1,64 @@
+import twilio from "twilio";
+import type { InputRequest, OutboundMessage } from "../../core/plugin-sdk/index.ts";
+
+type Choice = { label: string; value: string };
+
+/** An SMS shows no buttons: choices become a numbered list the user answers by number or label. */
+export function smsText(messages: readonly OutboundMessage[]): { body: string; mediaUrls: string[] } {
+  const parts: string[] = [];
+  const mediaUrls: string[] = [];
+  for (const message of messages) {
+    if (message.type === "text") parts.push(message.text);
+    else if (message.type === "image") {
+      mediaUrls.push(message.url);
+      if (message.alt) parts.push(message.alt);
+    } else parts.push(numbered(message.text, message.buttons));
+  }
+  return { body: parts.join("\n\n"), mediaUrls };
+}
+
+function numbered(text: string, choices: readonly Choice[]): string {
+  return `${text}\n${choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n")}\nReply with a number.`;
+}
+
+export function messagingTwiml(reply: { body: string; mediaUrls: string[] } | undefined): string {
+  const response = new twilio.twiml.MessagingResponse();
+  if (reply && (reply.body || reply.mediaUrls.length > 0)) {
+    const message = response.message({}, "");
+    if (reply.body) message.body(reply.body);
+    for (const url of reply.mediaUrls) message.media(url);
+  }
+  return response.toString();
+}
+
+/**
+ * One voice turn as TwiML: every message is spoken; a question gathers speech or keypresses (a
+ * choice is a digit), and when nothing is heard the call comes back to ask again; the end of the
+ * conversation hangs up.
+ */
+export function voiceTwiml(turn: { messages: readonly OutboundMessage[]; input: InputRequest | null | undefined; ended: boolean }, actionUrl: string, silenceUrl: string | undefined): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const spoken = turn.messages.map((m) => (m.type === "image" ? m.alt ?? "" : m.text)).filter(Boolean);
+  if (turn.ended || !turn.input) {
+    for (const text of spoken) response.say(text);
+    response.hangup();
+    return response.toString();
+  }
+  const choices = turn.input.type === "choice" ? turn.input.choices ?? [] : [];
+  // Everything is said inside <Gather>, so a caller who knows the answer may speak or press over it.
+  const gather = response.gather({
+    input: ["speech", "dtmf"],
+    action: actionUrl,
+    method: "POST",
+    timeout: 6,
+    speechTimeout: "auto",
+    ...(choices.length > 0 && choices.length <= 9 ? { numDigits: 1 } : {}),
+    ...(turn.input.type === "number" || turn.input.type === "phone" ? { finishOnKey: "#" } : {}),
+  });
+  for (const text of spoken) gather.say(text);
+  if (choices.length > 0) gather.say(choices.map((c, i) => `For ${c.label}, press ${i + 1}.`).join(" "));
+  // Nothing heard: come back without an answer and the flow asks again, a bounded number of times.
+  if (silenceUrl) response.redirect({ method: "POST" }, silenceUrl);
+  else response.hangup();
+  return response.toString();
+}

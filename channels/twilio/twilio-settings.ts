@@ -1,0 +1,54 @@
+import { ForbiddenError, z, type PluginHttpRequest, type PluginRouteContext } from "../../core/plugin-sdk/index.ts";
+import twilio from "twilio";
+
+/** The part of a bot's Twilio configuration this plugin reads (secrets opened by the platform's channel store). */
+export const twilioSettingsSchema = z.object({
+  accountSid: z.string().min(1),
+  authToken: z.string().min(1),
+  phoneNumbers: z.array(z.string()).min(1),
+  smsReply: z.enum(["twiml", "rest"]).default("twiml"),
+  helpText: z.string().optional(),
+});
+export type TwilioSettings = z.infer<typeof twilioSettingsSchema>;
+
+export type ResolvedTwilio = {
+  tenantId: string;
+  botId: string;
+  config: TwilioSettings;
+  endpoints: { publicUrl: string | null; twilioApiUrl: string };
+};
+
+/** Form fields as Twilio posts them (every value a string). */
+export type TwilioParams = Record<string, string>;
+
+/**
+ * Loads the bot's Twilio configuration and proves the request came from Twilio: X-Twilio-Signature
+ * over the public URL (PUBLIC_URL when set, so it holds behind a proxy) and the form parameters.
+ * The number called must be one of the bot's.
+ */
+export async function verifiedTwilioRequest(request: PluginHttpRequest, ctx: PluginRouteContext, numberField: "To" | "From" | "Called" = "To"): Promise<{ resolved: ResolvedTwilio; params: TwilioParams }> {
+  const resolved = await ctx.call<ResolvedTwilio>("channelConfig.resolve", { botId: request.params.botId, channel: "twilio" });
+  const config = twilioSettingsSchema.parse(resolved.config);
+  const params = formParams(request.body);
+  const signature = request.headers["x-twilio-signature"];
+  if (!signature || !twilio.validateRequest(config.authToken, signature, request.publicUrl, params)) {
+    throw new ForbiddenError("X-Twilio-Signature does not match this request", "SIGNATURE_INVALID");
+  }
+  const number = params[numberField] ?? params.To;
+  if (number !== undefined && !config.phoneNumbers.includes(number)) {
+    throw new ForbiddenError("This request is for another number than the bot's", "PHONE_NUMBER_MISMATCH");
+  }
+  return { resolved: { ...resolved, config }, params };
+}
+
+function formParams(body: unknown): TwilioParams {
+  const params: TwilioParams = {};
+  if (typeof body !== "object" || body === null) return params;
+  for (const [key, value] of Object.entries(body)) params[key] = Array.isArray(value) ? String(value[0]) : String(value);
+  return params;
+}
+
+/** The base URL Twilio should call back on: the operator's PUBLIC_URL, else the one this request came in on. */
+export function callbackBase(request: PluginHttpRequest, resolved: ResolvedTwilio): string {
+  return (resolved.endpoints.publicUrl ?? new URL(request.publicUrl).origin).replace(/\/$/, "");
+}

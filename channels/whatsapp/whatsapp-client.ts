@@ -1,0 +1,80 @@
+import { WhatsAppAPI } from "whatsapp-api-js";
+import { PlatformError, TransientError } from "../../core/plugin-sdk/index.ts";
+
+export type WhatsAppCredentials = { accessToken: string; appSecret: string; verifyToken: string };
+
+const GRAPH = "https://graph.facebook.com";
+const RETRIES = 4;
+const BACKOFF_MS = 250;
+const MAX_WAIT_MS = 5000;
+
+/**
+ * The WhatsApp Cloud API client for one bot's number. The SDK hard-codes Meta's Graph host, so the
+ * fetch it is given sends those calls to the configured base (a proxy, or a fake in tests), and
+ * turns 429 and 5xx into retryable errors: the SDK itself would hand back the error body as if it
+ * were a result.
+ */
+export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl: string): WhatsAppAPI<void> {
+  return new WhatsAppAPI<void>({
+    token: credentials.accessToken,
+    appSecret: credentials.appSecret,
+    webhookVerifyToken: credentials.verifyToken,
+    v: "v24.0",
+    ponyfill: {
+      fetch: async (input, init) => {
+        const target = String(input instanceof Request ? input.url : input).replace(GRAPH, graphUrl);
+        const response = await fetch(target, init);
+        if (response.status === 429 || response.status >= 500) {
+          const retryAfter = Number(response.headers.get("retry-after"));
+          throw new TransientError("WHATSAPP_API_UNAVAILABLE", `The WhatsApp API answered ${response.status}`, { data: { status: response.status, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined } });
+        }
+        return response;
+      },
+    },
+  });
+}
+
+/** A Graph API error returned in the body ({ error: { code, message } }), kept as a coded error. */
+export class WhatsAppApiError extends PlatformError {
+  readonly graphCode: number | undefined;
+  constructor(graphCode: number | undefined, message: string) {
+    super("WHATSAPP_API_ERROR", `The WhatsApp API refused the call: ${message}`, { status: 502, kind: "transient", retryable: false, data: { graphCode } });
+    this.graphCode = graphCode;
+  }
+}
+
+/** Calls `fn` again after 429 and 5xx, waiting longer each time (or as long as Retry-After asks). */
+export async function withBackoff<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const transient = error instanceof TransientError || (error as { code?: string }).code === "WHATSAPP_API_UNAVAILABLE";
+      if (!transient || attempt >= RETRIES) throw error;
+      const asked = (error as TransientError).data?.retryAfterMs as number | undefined;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, asked ?? BACKOFF_MS * 2 ** (attempt - 1))));
+    }
+  }
+}
+
+/** Throws the body's Graph error, if it holds one. */
+export function assertGraphOk<T>(body: T): T {
+  const error = (body as { error?: { code?: number; message?: string } } | undefined)?.error;
+  if (error) throw new WhatsAppApiError(error.code, error.message ?? "unknown error");
+  return body;
+}
+
+/**
+ * Holds one number's sends under its messages-per-second limit on this node: each send takes the
+ * next free slot, so a burst is spread out instead of being refused by Meta with 429s.
+ */
+export function createSendPacer() {
+  const nextSlot = new Map<string, number>();
+  return async (phoneNumberId: string, perSecond: number): Promise<void> => {
+    const now = Date.now();
+    const slot = Math.max(now, nextSlot.get(phoneNumberId) ?? 0);
+    nextSlot.set(phoneNumberId, slot + 1000 / perSecond);
+    if (nextSlot.size > 10_000) nextSlot.clear();
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  };
+}
