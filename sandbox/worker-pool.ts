@@ -1,0 +1,140 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FromWorker, RunMessage, RunReplyMessage, ToWorker } from "./sandbox-protocol.ts";
+
+/**
+ * The sandbox worker processes, seen from the main process: forks them with the flags isolated-vm
+ * needs, restarts one that dies, and routes messages. It knows nothing of runs or tenants beyond
+ * the hooks it calls; the supervisor decides what a crash means.
+ */
+export const WORKER_ENTRY = fileURLToPath(new URL("./worker/sandbox-worker.ts", import.meta.url));
+
+/**
+ * --no-node-snapshot: isolated-vm's README requires it on Node >= 20.
+ * --expose-gc: lets the worker collect an isolate's dead contexts between runs; the bootstrap
+ *   removes `gc` from every context before tenant code runs.
+ */
+export const WORKER_EXEC_ARGV = ["--no-node-snapshot", "--expose-gc"] as const;
+
+export type WorkerEvents = {
+  onReply(worker: number, reply: RunReplyMessage): void;
+  onBridgeCall(worker: number, message: Extract<FromWorker, { type: "bridge" }>): void;
+  /** The worker process ended; `busyTenant` is the tenant whose code it last ran. */
+  onExit(worker: number, busyTenant: string | undefined, detail: string): void;
+  onStats?(worker: number, tenants: Record<string, { heapBytes: number }>): void;
+};
+
+type WorkerState = {
+  child: ChildProcess | undefined;
+  ready: Promise<void>;
+  markReady: () => void;
+  busyTenant: string | undefined;
+  stderrTail: string;
+  recentExits: number[];
+};
+
+export class WorkerPool {
+  private readonly workers: WorkerState[] = [];
+  private readonly events: WorkerEvents;
+  private readonly idleMs: number;
+  private closing = false;
+
+  constructor(count: number, idleMs: number, events: WorkerEvents) {
+    this.events = events;
+    this.idleMs = idleMs;
+    for (let i = 0; i < count; i++) {
+      const state = { child: undefined, busyTenant: undefined, stderrTail: "", recentExits: [] } as unknown as WorkerState;
+      this.workers.push(state);
+      resetReady(state);
+      this.spawn(i);
+    }
+  }
+
+  get size(): number { return this.workers.length; }
+
+  pids(): (number | undefined)[] { return this.workers.map((w) => w.child?.pid); }
+
+  ready(worker: number): Promise<void> { return this.workers[worker]!.ready; }
+
+  /** Every worker is up. */
+  async allReady(): Promise<void> { await Promise.all(this.workers.map((w) => w.ready)); }
+
+  send(worker: number, message: ToWorker): boolean {
+    const child = this.workers[worker]!.child;
+    if (!child || !child.connected) return false;
+    try {
+      child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ends a worker that stopped answering; `onExit` follows and a new one is started. */
+  kill(worker: number): void {
+    this.workers[worker]!.child?.kill("SIGKILL");
+  }
+
+  private spawn(index: number): void {
+    const state = this.workers[index]!;
+    state.busyTenant = undefined;
+    state.stderrTail = "";
+    const child = fork(WORKER_ENTRY, [], { execArgv: [...WORKER_EXEC_ARGV], serialization: "advanced", stdio: ["ignore", "inherit", "pipe", "ipc"] });
+    state.child = child;
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => { state.stderrTail = (state.stderrTail + chunk).slice(-2000); });
+    child.on("message", (raw: unknown) => {
+      const msg = raw as FromWorker;
+      switch (msg.type) {
+        case "ready":
+          this.send(index, { type: "configure", idleMs: this.idleMs });
+          state.markReady();
+          break;
+        case "busy":
+          state.busyTenant = msg.tenantId;
+          break;
+        case "result":
+          this.events.onReply(index, msg);
+          break;
+        case "bridge":
+          this.events.onBridgeCall(index, msg);
+          break;
+        case "stats":
+          this.events.onStats?.(index, msg.tenants);
+          break;
+      }
+    });
+    child.on("error", () => { /* 'exit' follows */ });
+    child.once("exit", (code, signal) => {
+      if (state.child !== child) return;
+      state.child = undefined;
+      resetReady(state);
+      const detail = `worker exited (${signal ?? `code ${code}`})${state.stderrTail ? `: ${state.stderrTail.trim().split("\n").slice(-3).join(" | ")}` : ""}`;
+      this.events.onExit(index, state.busyTenant, detail);
+      if (this.closing) return;
+      // A worker that keeps dying is restarted with a growing pause, so a crash loop cannot
+      // turn into a fork loop; the supervisor throttles the tenant behind it meanwhile.
+      const now = Date.now();
+      state.recentExits = [...state.recentExits.filter((t) => now - t < 10_000), now];
+      const delay = state.recentExits.length <= 2 ? 0 : Math.min(2000, 50 * 2 ** state.recentExits.length);
+      setTimeout(() => { if (!this.closing) this.spawn(index); }, delay).unref();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map(async (w) => {
+      const child = w.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGKILL");
+      await exited;
+    }));
+  }
+}
+
+function resetReady(state: WorkerState): void {
+  state.ready = new Promise<void>((resolve) => { state.markReady = resolve; });
+}
+
+export type { RunMessage };

@@ -1,0 +1,151 @@
+/**
+ * The first code that runs in every fresh context, before any tenant code. It is the body of a
+ * closure (isolated-vm's `evalClosure`) that receives three host callbacks and returns the
+ * functions the worker drives the run with:
+ *
+ * - `$0` hostSync(op, argsJson) → replyJson: log and local crypto, answered at once;
+ * - `$1` hostAsync(op, argsJson) → replyJson: fetch, kv, llm, knowledge, secret HMAC; the reply
+ *   names a call id, and the worker later calls `settle(id, ok, json)`;
+ * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host).
+ *
+ * It removes what is not "the language": `gc` (the worker's --expose-gc), WebAssembly (memory that
+ * escapes the heap limit), SharedArrayBuffer and Atomics (`Atomics.wait` would block the thread),
+ * WeakRef and FinalizationRegistry (GC timing). The callbacks stay in this closure; tenant code
+ * never sees them. Everything crosses as JSON text, so no host object or Reference comes in.
+ *
+ * Tenant code shares this realm, so it can tamper with the builtins below; it is captured first,
+ * and anything tenant code could achieve by tampering it could also do by returning a value. The
+ * host checks every call against the run's grants, so the callbacks grant no power of their own.
+ */
+export const ISOLATE_BOOTSTRAP = String.raw`
+"use strict";
+const hostSync = $0, hostAsync = $1, finish = $2;
+const G = globalThis;
+const gcFn = typeof G.gc === "function" ? G.gc : undefined;
+// --expose-gc installs gc as non-configurable but writable: overwrite it and lock it.
+try { Object.defineProperty(G, "gc", { value: undefined, writable: false }); } catch {}
+for (const name of ["WebAssembly", "SharedArrayBuffer", "Atomics", "WeakRef", "FinalizationRegistry"]) {
+  try { delete G[name]; } catch {}
+}
+const { parse, stringify } = JSON;
+const apply = Reflect.apply, freeze = Object.freeze, hasOwn = Object.hasOwn;
+const PromiseCtor = Promise, promiseThen = Promise.prototype.then, promiseResolve = Promise.resolve, promiseReject = Promise.reject;
+const MapCtor = Map, mapGet = Map.prototype.get, mapSet = Map.prototype.set, mapDelete = Map.prototype.delete;
+const ErrorCtor = Error, strSlice = String.prototype.slice, arrayMap = Array.prototype.map, arrayJoin = Array.prototype.join;
+const StringCtor = String;
+const pending = new MapCtor();
+
+function toError(e) {
+  const err = new ErrorCtor(typeof e.message === "string" ? e.message : "Host call failed");
+  err.code = typeof e.code === "string" ? e.code : "SANDBOX_HOST_ERROR";
+  return err;
+}
+function callSync(op, args) {
+  const reply = parse(hostSync(op, stringify(args)));
+  if (reply.error) throw toError(reply.error);
+  return reply.value;
+}
+function callAsync(op, args) {
+  let reply;
+  try { reply = parse(hostAsync(op, stringify(args))); } catch (e) { return apply(promiseReject, PromiseCtor, [e]); }
+  if (reply.error) return apply(promiseReject, PromiseCtor, [toError(reply.error)]);
+  return new PromiseCtor((resolve, reject) => { apply(mapSet, pending, [reply.id, { resolve, reject }]); });
+}
+function settle(id, ok, json) {
+  const waiter = apply(mapGet, pending, [id]);
+  if (waiter === undefined) return;
+  apply(mapDelete, pending, [id]);
+  if (ok) waiter.resolve(json === undefined ? undefined : parse(json));
+  else waiter.reject(toError(parse(json)));
+}
+function describe(e) {
+  try {
+    if (typeof e === "string") return e;
+    if (e !== null && typeof e === "object" && typeof e.message === "string") return e.message;
+  } catch {}
+  return "The code threw a value that is not an Error";
+}
+function codeOf(e) {
+  try { if (e !== null && typeof e === "object" && typeof e.code === "string") return { code: apply(strSlice, e.code, [0, 64]) }; } catch {}
+  return undefined;
+}
+function textOf(value) {
+  if (typeof value === "string") return value;
+  try { const s = stringify(value); if (typeof s === "string") return s; } catch {}
+  try { return StringCtor(value); } catch { return "[unprintable]"; }
+}
+function fail(code, message, data) {
+  finish(false, stringify({ code, message: apply(strSlice, StringCtor(message), [0, 1000]), data }));
+}
+
+// Cut to 2000 characters here, so a huge log line is never copied out of the isolate.
+const log = function log(...args) { callSync("log", [apply(strSlice, apply(arrayJoin, apply(arrayMap, args, [textOf]), [" "]), [0, 2000])]); };
+// console goes to the same log as ctx.log (it did nothing in an isolate before).
+G.console = freeze({ log, info: log, warn: log, error: log, debug: log });
+
+function buildCtx(capabilities) {
+  const has = (name) => capabilities.indexOf(name) >= 0;
+  const ctx = {};
+  ctx.log = freeze(log);
+  if (has("fetch")) {
+    ctx.fetch = freeze(function fetch(url, init) {
+      return apply(promiseThen, callAsync("fetch", [StringCtor(url), init === undefined ? {} : init]), [(res) => freeze({
+        status: res.status, ok: res.status >= 200 && res.status < 300, headers: freeze(res.headers), url: res.url, body: res.body,
+        text: () => res.body, json: () => parse(res.body),
+      })]);
+    });
+  }
+  if (has("kv")) {
+    ctx.kv = freeze({
+      get: (key) => callAsync("kv.get", [StringCtor(key)]),
+      set: (key, value) => callAsync("kv.set", [StringCtor(key), value === undefined ? null : value]),
+      delete: (key) => callAsync("kv.delete", [StringCtor(key)]),
+      list: (prefix) => callAsync("kv.list", [prefix === undefined ? "" : StringCtor(prefix)]),
+    });
+  }
+  if (has("crypto") || has("secrets")) {
+    const crypto = {};
+    if (has("crypto")) {
+      crypto.randomUUID = () => callSync("crypto.randomUUID", []);
+      crypto.randomBytes = (size) => callSync("crypto.randomBytes", [size]);
+      crypto.hash = (algorithm, data) => callSync("crypto.hash", [StringCtor(algorithm), StringCtor(data)]);
+      crypto.hmac = (algorithm, key, data) => callSync("crypto.hmac", [StringCtor(algorithm), StringCtor(key), StringCtor(data)]);
+    }
+    if (has("secrets")) crypto.hmacSecret = (algorithm, secretName, data) => callAsync("crypto.hmacSecret", [StringCtor(algorithm), StringCtor(secretName), StringCtor(data)]);
+    ctx.crypto = freeze(crypto);
+  }
+  if (has("llm")) ctx.llm = freeze({ complete: (request) => callAsync("llm.complete", [request]) });
+  if (has("knowledge")) ctx.knowledge = freeze({ search: (query, options) => callAsync("knowledge.search", [StringCtor(query), options === undefined ? {} : options]) });
+  return freeze(ctx);
+}
+
+function start(exported, path, inputJson, capabilitiesCsv, maxChars) {
+  // A path into an exported object (plugin bundles) is walked here, under the run's time limit:
+  // its getters are tenant code.
+  let fn = exported, self = undefined;
+  try {
+    if (path !== "") for (const key of path.split(".")) { self = fn; fn = fn !== null && (typeof fn === "object" || typeof fn === "function") && hasOwn(fn, key) ? fn[key] : undefined; }
+  } catch (e) { return fail("SANDBOX_THREW", describe(e)); }
+  if (typeof fn !== "function") return fail("SANDBOX_SYNTAX", "The code must export a function" + (path === "" ? "" : " at " + path));
+  let input;
+  try { input = parse(inputJson); } catch { return fail("SANDBOX_BAD_INPUT", "The input is not JSON"); }
+  const done = (value) => {
+    let json;
+    try { json = stringify(value === undefined ? null : value); } catch (e) { return fail("SANDBOX_BAD_RESULT", "The returned value cannot be copied out as JSON: " + describe(e)); }
+    if (json === undefined) json = "null";
+    if (json.length > maxChars) return fail("SANDBOX_RESULT_TOO_LARGE", "The returned value is larger than " + maxChars + " bytes", { limit: maxChars });
+    finish(true, json);
+  };
+  const failed = (e) => {
+    const message = describe(e);
+    // V8 reports ArrayBuffer memory refused by the heap limit as a catchable RangeError.
+    if (message === "Array buffer allocation failed") return fail("SANDBOX_MEMORY_LIMIT", "The code used more memory than its limit allows");
+    fail("SANDBOX_THREW", message, codeOf(e));
+  };
+  let result;
+  try { result = apply(fn, self, [input, buildCtx(capabilitiesCsv === "" ? [] : capabilitiesCsv.split(","))]); } catch (e) { return failed(e); }
+  apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [done, failed]);
+}
+
+return { start, settle, gc: gcFn === undefined ? () => undefined : () => gcFn() };
+`;
