@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * bp-plugin: the integrator's command line.
+ *
+ *   bp-plugin init <dir> [--id @acme/name]       scaffold manifest.json, bundle.mjs, README.md and a test input
+ *   bp-plugin validate <dir>                       check manifest.json as the catalog will
+ *   bp-plugin test <dir> --type <node-type> [--input file.json] [--grant kv ...]
+ *                                                  run a node type in a local sandbox with a fake context
+ *   bp-plugin pack <dir> [--out file.tgz]          build the package
+ *   bp-plugin keygen [--out dir]                   make an Ed25519 key pair (signing.key, signing.pub)
+ *   bp-plugin sign <file.tgz> --key signing.key    write <file.tgz>.sig (signature over its sha512 integrity)
+ *   bp-plugin publish <file.tgz> --url <platform> --api-key ik_…   (reads <file.tgz>.sig)
+ *
+ * Exit code 1 with one clear line on any failure; never a stack trace for a user's mistake.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { isPlatformError } from "../../core/errors/platform-error.ts";
+import { parseManifest } from "../package/plugin-manifest.schema.ts";
+import { generateSigningKeys, signIntegrity } from "../package/package-signing.ts";
+import { integrityOf, packFolder, unpackPackage } from "../package/plugin-package.ts";
+import { scaffoldFiles } from "./plugin-scaffold.ts";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    id: { type: "string" }, out: { type: "string" }, key: { type: "string" }, url: { type: "string" }, "api-key": { type: "string" },
+    type: { type: "string" }, input: { type: "string" }, grant: { type: "string", multiple: true }, help: { type: "boolean", short: "h" },
+  },
+});
+const [command, target] = positionals;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new Error(`missing ${what} (bp-plugin --help)`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  switch (command) {
+    case "init": {
+      const dir = resolve(need(target, "<dir>"));
+      if (existsSync(join(dir, "manifest.json"))) throw new Error(`${dir} already has a manifest.json`);
+      mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(scaffoldFiles(values.id ?? `@my-org/${basename(dir)}`))) writeFileSync(join(dir, name), text);
+      say(`created a node-type plugin in ${dir}; try: bp-plugin test ${target} --type hello --input ${join(target!, "test-input.json")}`);
+      return;
+    }
+    case "validate": {
+      const manifest = parseManifest(readFileSync(join(resolve(need(target, "<dir>")), "manifest.json")));
+      say(`ok ${manifest.id}@${manifest.version}: ${manifest.kinds.join(", ")}; asks for ${manifest.capabilities.join(", ") || "no capabilities"}`);
+      return;
+    }
+    case "test": {
+      const { runLocally } = await import("./plugin-local-run.ts");
+      const dir = resolve(need(target, "<dir>"));
+      const input = values.input ? JSON.parse(readFileSync(values.input, "utf8")) : {};
+      say(JSON.stringify(await runLocally(dir, need(values.type, "--type"), input, values.grant ?? []), null, 2));
+      return;
+    }
+    case "pack": {
+      const dir = resolve(need(target, "<dir>"));
+      const manifest = parseManifest(readFileSync(join(dir, "manifest.json")));
+      say(`packing ${manifest.id}@${manifest.version}…`);
+      const bytes = await packFolder(dir);
+      await unpackPackage(bytes);
+      const out = values.out ?? `${manifest.id.replace("@", "").replace("/", "-")}-${manifest.version}.tgz`;
+      writeFileSync(out, bytes);
+      say(`wrote ${out} (${bytes.length} bytes, ${integrityOf(bytes)})`);
+      return;
+    }
+    case "keygen": {
+      const dir = resolve(values.out ?? ".");
+      const keys = generateSigningKeys();
+      if (existsSync(join(dir, "signing.key"))) throw new Error(`${dir}/signing.key exists; refusing to overwrite a key`);
+      writeFileSync(join(dir, "signing.key"), keys.privateKeyPem, { mode: 0o600 });
+      writeFileSync(join(dir, "signing.pub"), keys.publicKeyPem);
+      say(`wrote ${dir}/signing.key (keep it private) and ${dir}/signing.pub (register it: POST /v1/marketplace/publishers/keys)`);
+      return;
+    }
+    case "sign": {
+      const file = need(target, "<file.tgz>");
+      const integrity = integrityOf(readFileSync(file));
+      writeFileSync(`${file}.sig`, signIntegrity(integrity, readFileSync(need(values.key, "--key"), "utf8")));
+      say(`signed ${integrity} → ${file}.sig`);
+      return;
+    }
+    case "publish": {
+      const file = need(target, "<file.tgz>");
+      const url = need(values.url, "--url").replace(/\/$/, "");
+      const apiKey = need(values["api-key"] ?? process.env.BP_INTEGRATOR_KEY, "--api-key (or BP_INTEGRATOR_KEY)");
+      if (!existsSync(`${file}.sig`)) throw new Error(`${file}.sig not found; run bp-plugin sign first`);
+      say(`publishing ${file} to ${url}…`);
+      const response = await fetch(`${url}/v1/marketplace/plugins`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/gzip", "x-package-signature": readFileSync(`${file}.sig`, "utf8").trim() },
+        body: readFileSync(file),
+      });
+      const body = (await response.json().catch(() => ({}))) as { id?: string; version?: string; error?: { code: string; message: string } };
+      if (!response.ok) throw new Error(`${response.status} ${body.error?.code ?? ""}: ${body.error?.message ?? "publish failed"}`);
+      say(`published ${body.id}@${body.version}`);
+      return;
+    }
+    default:
+      say(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith(" *   ")).map((l) => l.slice(3)).join("\n"));
+      if (command && !values.help) throw new Error(`unknown command ${command}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bp-plugin: ${isPlatformError(error) || error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,103 @@
+/**
+ * HTTP of the marketplace: publishers (operator, then integrator keys), the public catalog, and a
+ * tenant admin's installs. `GET /v1/admin/plugins` (loaded plugins plus the tenant's installs)
+ * stays in core/gateway/routes/plugins.routes.ts.
+ */
+import { z } from "zod";
+import type { RouteModule, ZodApp } from "../core/gateway/gateway-app.ts";
+import { requirePrincipal, requireTenant } from "../core/gateway/route-auth.ts";
+import { ForbiddenError, ValidationError } from "../core/errors/platform-error.ts";
+import type { FastifyRequest } from "fastify";
+import { MAX_PACKAGE_BYTES } from "./package/plugin-package.ts";
+import { capabilitySchema } from "./package/plugin-manifest.schema.ts";
+
+const pluginParams = z.strictObject({ scope: z.string().regex(/^@[a-z0-9][a-z0-9-._]*$/), name: z.string().regex(/^[a-z0-9][a-z0-9-._]*$/) });
+const semverText = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, "a semver version like 1.2.3");
+const secretsBody = z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().min(1).max(10_000)).refine((s) => Object.keys(s).length <= 20, "at most 20 secrets");
+const configBody = z.record(z.string(), z.unknown());
+
+function publisherOf(request: FastifyRequest): string {
+  const principal = requirePrincipal(request);
+  if (principal.kind !== "integrator") throw new ForbiddenError("This call needs an integrator key");
+  return principal.publisherId;
+}
+
+export const marketplaceRoutes: RouteModule = (app, { broker }) => {
+  const tags = ["marketplace"];
+  const security = [{ bearer: [] }];
+
+  app.post("/v1/admin/publishers", {
+    config: { auth: "operator" },
+    schema: { tags, security, summary: "Register a publisher; answers its integrator key (shown once)", body: z.strictObject({ name: z.string().trim().min(2).max(200) }) },
+  }, async (request, reply) => reply.code(201).send(await broker.call("marketplace.createPublisher", request.body)));
+
+  app.post("/v1/marketplace/publishers/keys", {
+    config: { auth: "integrator" },
+    schema: { tags, security, summary: "Register an Ed25519 public key (PEM, or raw base64) that signs this publisher's packages", body: z.strictObject({ publicKey: z.string().min(40).max(2000) }) },
+  }, async (request, reply) => reply.code(201).send(await broker.call("marketplace.registerKey", { publisherId: publisherOf(request), publicKey: request.body.publicKey })));
+
+  // The package travels as raw bytes; only this scope parses application/gzip, with its own size limit.
+  void app.register(async (scope: ZodApp) => {
+    scope.addContentTypeParser(["application/gzip", "application/x-gzip", "application/octet-stream"], { parseAs: "buffer", bodyLimit: MAX_PACKAGE_BYTES }, (_request, body, done) => done(null, body));
+    scope.post("/v1/marketplace/plugins", {
+      config: { auth: "integrator" },
+      bodyLimit: MAX_PACKAGE_BYTES,
+      schema: {
+        tags, security, summary: "Publish a version: the body is the .tgz (content-type application/gzip), x-package-signature its Ed25519 signature over the sha512 integrity",
+        headers: z.object({ "x-package-signature": z.string().max(200).optional() }),
+      },
+    }, async (request, reply) => {
+      const publisherId = publisherOf(request);
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError("Send the package .tgz as the body with content-type application/gzip", undefined, "PACKAGE_MISSING");
+      const signature = request.headers["x-package-signature"];
+      const published = await broker.call("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
+      return reply.code(201).send(published);
+    });
+  });
+
+  app.post("/v1/marketplace/plugins/:scope/:name/versions/:version/yank", {
+    config: { auth: "integrator" },
+    schema: { tags, security, summary: "Withdraw a version from new installs (installs already made keep it)", params: pluginParams.extend({ version: semverText }) },
+  }, async (request) => broker.call("marketplace.yank", { publisherId: publisherOf(request), id: `${request.params.scope}/${request.params.name}`, version: request.params.version }));
+
+  app.get("/v1/marketplace/plugins", {
+    config: { auth: "public" },
+    schema: {
+      tags, summary: "Search the catalog",
+      querystring: z.strictObject({ q: z.string().max(100).optional(), kind: z.enum(["node-type", "crm", "tool"]).optional(), category: z.string().max(40).optional(), page: z.coerce.number().int().min(1).max(1000).optional() }),
+    },
+  }, async (request) => broker.call("marketplace.list", request.query));
+
+  app.get("/v1/marketplace/plugins/:scope/:name", {
+    config: { auth: "public" },
+    schema: { tags, summary: "A plugin: versions, changelog, README, requested capabilities, configuration form schema", params: pluginParams },
+  }, async (request) => broker.call("marketplace.get", { id: `${request.params.scope}/${request.params.name}` }));
+
+  app.post("/v1/admin/plugins", {
+    config: { auth: "tenant-admin" },
+    schema: {
+      tags, security, summary: "Install a plugin from the catalog for this tenant",
+      body: z.strictObject({
+        plugin: z.string().regex(/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/, "a scoped name like @acme/pricing"),
+        version: semverText.optional(),
+        grants: z.array(capabilitySchema).max(50).default([]),
+        config: configBody.default({}),
+        secrets: secretsBody.default({}),
+      }),
+    },
+  }, async (request, reply) => reply.code(201).send(await broker.call("marketplaceInstalls.install", { tenantId: requireTenant(request).tenantId, ...request.body })));
+
+  app.patch("/v1/admin/plugins/:scope/:name", {
+    config: { auth: "tenant-admin" },
+    schema: {
+      tags, security, summary: "Upgrade or roll back (version), disable or enable, change grants, configuration or secrets", params: pluginParams,
+      body: z.strictObject({ version: semverText.optional(), enabled: z.boolean().optional(), grants: z.array(capabilitySchema).max(50).optional(), config: configBody.optional(), secrets: secretsBody.optional() }),
+    },
+  }, async (request) => broker.call("marketplaceInstalls.update", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}`, ...request.body }));
+
+  app.delete("/v1/admin/plugins/:scope/:name", {
+    config: { auth: "tenant-admin" },
+    schema: { tags, security, summary: "Uninstall: its configuration, secrets and stored data are removed", params: pluginParams },
+  }, async (request) => broker.call("marketplaceInstalls.uninstall", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}` }));
+};
