@@ -1,0 +1,180 @@
+/**
+ * Sandbox benchmark: each figure is measured interleaved with its baseline in the same run and
+ * printed with the ratio; nothing is asserted.
+ *
+ *   node bench/sandbox/sandbox.bench.ts
+ *
+ * 1. warm call end to end (sandbox.run → worker process → isolate → back), 1 kB JSON in and out,
+ *    against a JSON round trip of the same payload in this process; twice: back to back (each
+ *    call also pays for preparing the next fresh context) and paced (1 ms apart, as real traffic
+ *    is, so the spare context is ready).
+ * 2. the in-worker part of that call against a JSON round trip of the same payload in the worker.
+ * 3. one host callback from inside the isolate (ctx.log), against a call to a plain function
+ *    inside the isolate.
+ * 4. cold start: a new isolate and context and the first run, against a warm run.
+ * 5. heap per idle tenant isolate (after one run, with its spare context), as isolates per GiB.
+ * For context it also prints a bare IPC round trip to a child process, the floor of figure 1.
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createSandbox } from "../../sandbox/index.ts";
+import { DEFAULT_LIMITS } from "../../sandbox/sandbox-limits.ts";
+import type { RunMessage } from "../../sandbox/sandbox-protocol.ts";
+import { WORKER_EXEC_ARGV } from "../../sandbox/worker-pool.ts";
+
+const payload = {
+  order: "A-10042",
+  customer: { name: "Ada Lovelace", email: "ada@example.com", tier: "gold" },
+  items: Array.from({ length: 18 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: (i % 3) + 1, price: 9.99 + i })),
+  notes: "Leave at the door",
+};
+const SOURCE = "export default (input) => ({ output: input })";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
+const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function line(name: string, value: string, baseline: string, ratio: number, target: string) {
+  console.log(`${name.padEnd(44)} ${value.padStart(12)}   baseline ${baseline.padStart(12)}   ratio ${ratio.toFixed(2).padStart(6)}   target ${target}`);
+}
+
+async function outer() {
+  console.log(`payload ${JSON.stringify(payload).length} bytes of JSON; node ${process.version}`);
+  const sandbox = createSandbox({ workers: 1 });
+  await sandbox.ready();
+  for (let i = 0; i < 300; i++) await sandbox.run({ tenantId: "bench", source: SOURCE, input: payload });
+
+  for (const paced of [false, true]) {
+    const call: number[] = [];
+    const json: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      if (paced) await sleep(1);
+      let t = performance.now();
+      await sandbox.run({ tenantId: "bench", source: SOURCE, input: payload });
+      call.push(performance.now() - t);
+      t = performance.now();
+      JSON.parse(JSON.stringify(payload));
+      json.push(performance.now() - t);
+    }
+    line(`warm call end to end (${paced ? "paced 1 ms" : "back to back"}), median`, us(median(call)), us(median(json)), median(call) / median(json), "< 150 µs");
+    console.log(`${"".padEnd(44)} p95 ${us(p95(call))}`);
+  }
+  await sandbox.close();
+
+  // For reading the figures above: what the process hop alone costs on this machine right now.
+  const echo = fork(fileURLToPath(import.meta.url), ["--echo"], { serialization: "advanced", stdio: "inherit" });
+  await new Promise((resolve) => echo.once("message", resolve));
+  const message = { json: JSON.stringify(payload) };
+  for (const paced of [false, true]) {
+    const hop: number[] = [];
+    const json: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      if (paced) await sleep(1);
+      let t = performance.now();
+      await new Promise((resolve) => { echo.once("message", resolve); echo.send(message); });
+      hop.push(performance.now() - t);
+      t = performance.now();
+      JSON.parse(JSON.stringify(payload));
+      json.push(performance.now() - t);
+    }
+    line(`(context) bare IPC round trip (${paced ? "paced 1 ms" : "back to back"})`, us(median(hop)), us(median(json)), median(hop) / median(json), "—");
+  }
+  echo.kill();
+
+  // The in-worker figures come from a process started like a sandbox worker.
+  const child = fork(fileURLToPath(import.meta.url), ["--inner"], { execArgv: [...WORKER_EXEC_ARGV], stdio: "inherit" });
+  await new Promise((resolve) => child.once("exit", resolve));
+}
+
+async function inner() {
+  const { TenantIsolate } = await import("../../sandbox/worker/tenant-isolate.ts");
+  const hooks = { forward: () => undefined, enter: () => undefined };
+  let id = 1;
+  const inputJson = JSON.stringify(payload);
+  const message = (source: string, limits = DEFAULT_LIMITS): RunMessage => ({ type: "run", id: id++, tenantId: "bench", source, entry: "default", inputJson, capabilities: ["log"], limits });
+
+  // 2. in-worker warm call vs JSON round trip
+  const tenant = new TenantIsolate("bench", 32, hooks);
+  // Lets the spare context be prepared, as it is between real calls.
+  const settle = async () => { await new Promise((resolve) => setImmediate(resolve)); await tenant.spareReady(); };
+  for (let i = 0; i < 300; i++) { await tenant.run(message(SOURCE)); await settle(); }
+  const run: number[] = [];
+  const json: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    await settle();
+    let t = performance.now();
+    const reply = await tenant.run(message(SOURCE));
+    if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+    JSON.parse(reply.json);
+    run.push(performance.now() - t);
+    t = performance.now();
+    JSON.parse(JSON.stringify(JSON.parse(inputJson)));
+    json.push(performance.now() - t);
+  }
+  line("warm call inside the worker, median", us(median(run)), us(median(json)), median(run) / median(json), "≤ 1.5× JSON round trip");
+
+  // 3. host callback: N calls of ctx.log against N calls of a plain function, inside the isolate
+  const N = 20_000;
+  const quiet = { ...DEFAULT_LIMITS, logLines: 0, cpuMs: 5000 };
+  const withHost = `export default (input, ctx) => { const a = { n: 1 }; for (let i = 0; i < ${N}; i++) ctx.log("x", i); return 1; }`;
+  const withPlain = `function f() { return arguments.length; } export default (input, ctx) => { for (let i = 0; i < ${N}; i++) f("x", i); return 1; }`;
+  const host: number[] = [];
+  const plain: number[] = [];
+  for (let round = 0; round < 12; round++) {
+    await settle();
+    let t = performance.now();
+    await tenant.run(message(withHost, quiet));
+    host.push((performance.now() - t) / N);
+    await settle();
+    t = performance.now();
+    await tenant.run(message(withPlain, quiet));
+    plain.push((performance.now() - t) / N);
+  }
+  line("host callback (ctx.log) from the isolate", us(median(host)), us(median(plain)), median(host) / median(plain), "< 3 µs");
+
+  // 4. cold start vs warm run
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    let t = performance.now();
+    const fresh = new TenantIsolate(`cold-${i}`, 32, hooks);
+    await fresh.run(message(SOURCE));
+    cold.push(performance.now() - t);
+    fresh.dispose();
+    await settle();
+    t = performance.now();
+    await tenant.run(message(SOURCE));
+    warm.push(performance.now() - t);
+  }
+  line("cold start (new isolate + context + run)", us(median(cold)), us(median(warm)), median(cold) / median(warm), "< 5 ms");
+
+  // 5. heap per idle tenant isolate
+  globalThis.gc?.();
+  await sleep(50);
+  const before = process.memoryUsage().rss;
+  const idle: InstanceType<typeof TenantIsolate>[] = [];
+  const COUNT = 200;
+  for (let i = 0; i < COUNT; i++) {
+    const t = new TenantIsolate(`idle-${i}`, 32, hooks);
+    await t.run(message(SOURCE));
+    await new Promise((resolve) => setImmediate(resolve));
+    await t.spareReady();
+    idle.push(t);
+  }
+  globalThis.gc?.();
+  await sleep(50);
+  const rssPer = (process.memoryUsage().rss - before) / COUNT;
+  const heapPer = idle.reduce((sum, t) => sum + t.heapBytes(), 0) / COUNT;
+  const perGiB = (1024 ** 3) / rssPer;
+  line("idle tenant isolate, process memory (RSS)", `${(rssPer / 1024).toFixed(0)} KiB`, "400/GiB", perGiB / 400, "≥ 400 per GiB");
+  console.log(`${"".padEnd(44)} ${perGiB.toFixed(0)} isolates per GiB; V8 heap in use ${(heapPer / 1024).toFixed(0)} KiB each`);
+  for (const t of idle) t.dispose();
+}
+
+if (process.argv.includes("--inner")) await inner();
+else if (process.argv.includes("--echo")) {
+  process.on("message", (m) => process.send!(m));
+  process.on("disconnect", () => process.exit(0));
+  process.send!("ready");
+} else await outer();
