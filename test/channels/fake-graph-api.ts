@@ -1,0 +1,87 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type GraphSend = { phoneNumberId: string; authorization: string | undefined; body: Record<string, any> };
+type Scripted = { status: number; body: unknown; headers?: Record<string, string> };
+
+/**
+ * A local stand-in for Meta's Graph API, speaking its HTTP protocol: `POST /v24.0/{phone}/messages`
+ * answers like Meta (a wamid per message) and is recorded; `GET /v24.0/{mediaId}` and the media URL
+ * it returns serve media bytes. `failNext` scripts the next answers (429, 5xx, Graph errors).
+ */
+export async function startFakeGraphApi() {
+  const sends: GraphSend[] = [];
+  const attempts: GraphSend[] = [];
+  const media = new Map<string, { mimeType: string; bytes: Buffer }>();
+  const scripted: Scripted[] = [];
+  let counter = 0;
+  let waiters: (() => void)[] = [];
+
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (chunk) => (raw += chunk));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://x");
+      const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(typeof body === "string" ? body : JSON.stringify(body));
+      };
+      const send = url.pathname.match(/^\/v24\.0\/(\d+)\/messages$/);
+      if (req.method === "POST" && send) {
+        const record = { phoneNumberId: send[1], authorization: req.headers.authorization, body: JSON.parse(raw) };
+        attempts.push(record);
+        const next = scripted.shift();
+        if (next) return reply(next.status, next.body, next.headers);
+        sends.push(record);
+        for (const wake of waiters) wake();
+        waiters = [];
+        return reply(200, { messaging_product: "whatsapp", contacts: [{ input: record.body.to, wa_id: record.body.to }], messages: [{ id: `wamid.fake${++counter}` }] });
+      }
+      const mediaInfo = url.pathname.match(/^\/v24\.0\/([\w.-]+)$/);
+      if (req.method === "GET" && mediaInfo && media.has(mediaInfo[1])) {
+        const item = media.get(mediaInfo[1])!;
+        return reply(200, { messaging_product: "whatsapp", url: `${base}/media-files/${mediaInfo[1]}`, mime_type: item.mimeType, file_size: item.bytes.length, id: mediaInfo[1] });
+      }
+      const file = url.pathname.match(/^\/media-files\/([\w.-]+)$/);
+      if (req.method === "GET" && file && media.has(file[1])) {
+        // Meta's media URLs need the same bearer token as the API.
+        if (!req.headers.authorization?.startsWith("Bearer ")) return reply(401, { error: { message: "no token" } });
+        const item = media.get(file[1])!;
+        res.writeHead(200, { "content-type": item.mimeType });
+        return res.end(item.bytes);
+      }
+      reply(404, { error: { message: `Unknown path ${url.pathname}`, code: 100 } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    base,
+    sends,
+    attempts,
+    addMedia(id: string, mimeType: string, bytes: Buffer) {
+      media.set(id, { mimeType, bytes });
+    },
+    failNext(...answers: Scripted[]) {
+      scripted.push(...answers);
+    },
+    /** Resolves once `count` messages have been accepted in all (bounded: fails after `ms`). */
+    async waitForSends(count: number, ms = 8000): Promise<GraphSend[]> {
+      const deadline = Date.now() + ms;
+      while (sends.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected ${count} sends to the Graph API, got ${sends.length}: ${JSON.stringify(sends.map((s) => s.body))}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return sends.slice(0, count);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

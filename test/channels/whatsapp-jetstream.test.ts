@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
+import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
+import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+import { testServices, uniqueName } from "../kit/test-services.ts";
+import { startFakeGraphApi } from "./fake-graph-api.ts";
+
+const PHONE_ID = "106540352242923";
+const secrets = { accessToken: "EAAG-test-access-token-0002", appSecret: "app-secret-for-jetstream", verifyToken: "verify-token-for-jetstream" };
+
+// The clustered mode: webhook events go through a NATS JetStream stream, consumed by any node.
+(testServices.natsUrl ? describe : describe.skip)("WhatsApp channel over NATS JetStream (two nodes)", function () {
+  this.timeout(90_000);
+  let first: TestPlatform;
+  let second: TestPlatform;
+  let graph: Awaited<ReturnType<typeof startFakeGraphApi>>;
+
+  before(async () => {
+    graph = await startFakeGraphApi();
+    const namespace = uniqueName("wa");
+    // Every node of a cluster shares the master key, or one could not open what another sealed.
+    const env = { WHATSAPP_GRAPH_URL: graph.base, SECRETS_KEY: randomBytes(32).toString("base64") };
+    first = await startTestPlatform({ backend: testServices.postgresUrl ? "postgres" : "pglite", transporter: testServices.natsUrl, namespace, env: { ...env, NODE_ID: `${namespace}-a` }, pluginFolders: ["plugins", "channels"] });
+    const databaseUrl = first.platform.context.config.DATABASE_URL;
+    second = databaseUrl ? await startTestPlatform({ databaseUrl, transporter: testServices.natsUrl, namespace, env: { ...env, NODE_ID: `${namespace}-b` }, pluginFolders: ["plugins", "channels"] }) : first;
+  });
+  after(async () => {
+    if (second !== first) await second?.cleanup();
+    await first?.cleanup();
+    await graph?.close();
+  });
+
+  it("acknowledges at once and runs each turn once, whichever node consumes the event", async () => {
+    const tenant = (await first.request("POST", "/v1/admin/tenants", { key: first.operatorKey, body: { name: "Acme", tier: "paid" } })).body;
+    const bot = await first.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Demo", flow: exampleFlow } });
+    assert.equal(bot.status, 201, bot.text);
+    const put = await first.request("PUT", `/v1/admin/bots/${bot.body.id}/channels/whatsapp`, { key: tenant.keys.admin, body: { phoneNumberId: PHONE_ID, ...secrets } });
+    assert.equal(put.status, 200, put.text);
+    const post = (node: TestPlatform, id: string, text: string) => {
+      const rawBody = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "W", changes: [{ field: "messages", value: { metadata: { phone_number_id: PHONE_ID }, messages: [{ from: "15557770000", id, type: "text", text: { body: text } }] } }] }] });
+      const signature = `sha256=${createHmac("sha256", secrets.appSecret).update(rawBody).digest("hex")}`;
+      return node.request("POST", `/v1/channels/whatsapp/${bot.body.id}/webhook`, { rawBody, headers: { "content-type": "application/json", "x-hub-signature-256": signature } });
+    };
+    assert.equal((await post(first, "wamid.js1", "hi")).status, 200);
+    await graph.waitForSends(2, 20_000);
+    assert.equal((await post(second, "wamid.js2", "Ada")).status, 200);
+    assert.equal((await post(first, "wamid.js2", "Ada")).status, 200); // Meta's redelivery, to the other node
+    await graph.waitForSends(3, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(graph.sends.map((s) => s.body.text.body), ["Hi! I'm the demo bot.", "What's your name?", "How old are you, Ada?"]);
+  });
+});

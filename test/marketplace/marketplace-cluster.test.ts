@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestDatabase, testServices, uniqueName } from "../kit/test-services.ts";
+import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+import { buildPackage, createIntegrator, quoteFlow } from "./marketplace-kit.ts";
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the marketplace on two nodes over NATS", function () {
+  this.timeout(120_000);
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let database: { url: string; drop(): Promise<void> };
+  let packages: string;
+
+  before(async function () {
+    if (!testServices.natsUrl || !testServices.postgresUrl) return this.skip();
+    database = await createTestDatabase();
+    packages = mkdtempSync(join(tmpdir(), "bp-packages-"));
+    const namespace = uniqueName("market");
+    const shared = { databaseUrl: database.url, transporter: testServices.natsUrl, namespace, redis: true, pluginFolders: ["plugins", "channels"] };
+    const env = { REDIS_PREFIX: `${namespace}:`, MARKETPLACE_DIR: packages, MARKETPLACE_EXAMPLES: "false" };
+    a = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-a` } });
+    b = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-b` } });
+    await eventually(async () => a.platform.broker.registry.nodes.toArray().filter((n) => n.available).length, (n) => n >= 2, 10_000);
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await database?.drop();
+    if (packages) rmSync(packages, { recursive: true, force: true });
+  });
+
+  it("makes an install on node A usable through node B without a restart, and an uninstall too", async () => {
+    const integrator = await createIntegrator(a, "Cluster Labs");
+    assert.equal((await integrator.publish(await buildPackage({ id: "@labs/pricing", version: "1.0.0" }))).status, 201);
+    const tenant = (await a.request("POST", "/v1/admin/tenants", { key: a.operatorKey, body: { name: "Acme" } })).body;
+    // Node B looks first, so it holds a view of the tenant without the plugin.
+    const before = await b.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Too early", flow: quoteFlow() } });
+    assert.equal(before.status, 422, before.text);
+
+    const installed = await a.request("POST", "/v1/admin/plugins", { key: tenant.keys.admin, body: { plugin: "@labs/pricing", grants: ["kv"], config: { currency: "USD" } } });
+    assert.equal(installed.status, 201, installed.text);
+    const bot = await eventually(() => b.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Shop", flow: quoteFlow() } }), (r) => r.status === 201);
+    assert.equal(bot.status, 201, bot.text);
+    const started = await b.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId: bot.body.id } });
+    const answered = await b.request("POST", `/v1/chat/sessions/${started.body.sessionId}/messages`, { key: tenant.keys.widget, body: { text: "2" } });
+    assert.equal(answered.status, 200, answered.text);
+    assert.ok(answered.body.messages.some((m: { text: string }) => m.text.includes("20.00 USD")), answered.text);
+
+    assert.equal((await a.request("DELETE", "/v1/admin/plugins/@labs/pricing", { key: tenant.keys.admin })).status, 200);
+    const after = await eventually(() => b.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Too late", flow: quoteFlow() } }), (r) => r.status === 422);
+    assert.equal(after.status, 422, after.text);
+  });
+});
