@@ -181,7 +181,8 @@ describe("web widget in headless Chromium", function () {
     page.on("response", (response) => { if (response.url().endsWith("/v1/chat/sessions")) sessionCalls.push(response.status()); });
     await page.goto(`http://localhost:${site.port}/`);
     await page.locator(".launcher").click();
-    await page.locator(".error", { hasText: "not available" }).waitFor();
+    // The refusal is readable cross-origin, so the visitor learns why rather than a vague failure.
+    await page.locator(".error", { hasText: "not among the tenant's allowed domains" }).waitFor();
     assert.equal(await page.locator(".log .msg").count(), 0);
     assert.deepEqual(sessionCalls, [], "no session is even asked for without the bot's config");
     assert.equal(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("bpw:") && k !== "bpw:visitor" && JSON.parse(localStorage.getItem(k)!).sessionId)), false);
