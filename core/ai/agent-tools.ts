@@ -121,6 +121,33 @@ export function createToolFactory(deps: Deps) {
         }),
       });
     }
+    // The tenant's marketplace tools run in the sandbox through the installs service; the tenant is the session's.
+    const fromMarketplace = names.filter((n) => n.startsWith("marketplace:")).map((n) => {
+      const rest = n.slice("marketplace:".length);
+      const [scope, pkg, tool] = rest.split("/") as [string, string, string | undefined];
+      return { configName: n, plugin: `${scope}/${pkg}`, tool };
+    });
+    if (fromMarketplace.length > 0) {
+      let offered: { plugin: string; name: string; description: string; inputSchema: Record<string, unknown> }[] = [];
+      try {
+        offered = await deps.broker.call("marketplaceInstalls.tools", { tenantId: scope.tenantId });
+      } catch (error) {
+        deps.logger.warn({ ...scope, code: isPlatformError(error) ? error.code : undefined }, "marketplace tools unavailable; they are left out");
+      }
+      for (const t of offered) {
+        const wanted = fromMarketplace.find((w) => w.plugin === t.plugin && (w.tool === undefined || w.tool === t.name));
+        if (!wanted || tools.some((x) => x.configName === `marketplace:${t.plugin}/${t.name}`)) continue;
+        const configName = `marketplace:${t.plugin}/${t.name}`;
+        const name = tools.some((x) => x.name === t.name) ? `${t.name}_${tools.length}`.slice(0, 64) : t.name;
+        tools.push({
+          name, configName, description: t.description, parameters: t.inputSchema,
+          run: recorded(scope, configName, async (args) => {
+            const result = await deps.broker.call<{ content: { text: string }[]; isError: boolean }, object>("marketplaceInstalls.callTool", { tenantId: scope.tenantId, plugin: t.plugin, tool: t.name, args }, { timeout: deps.timeoutMs });
+            return { ok: !result.isError, text: result.content.map((c) => c.text).join("\n") };
+          }),
+        });
+      }
+    }
     return { tools, close: async () => { await Promise.all(connections.map((c) => c.close().catch(() => {}))); } };
   };
 }

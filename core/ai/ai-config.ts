@@ -41,10 +41,15 @@ export const replyFormatSchema = z.strictObject({
 export type ReplyFormat = z.infer<typeof replyFormatSchema>;
 
 /**
- * Tool names: `knowledge`, `mcp:<server>` (all its tools) or `mcp:<server>/<tool>`, and actions of
- * plugin or CRM services (`action:crm.upsertContact`): never core actions, which act beyond one bot.
+ * Tool names: `knowledge`, `mcp:<server>` (all its tools) or `mcp:<server>/<tool>`, actions of
+ * plugin or CRM services (`action:crm.upsertContact`): never core actions, which act beyond one bot;
+ * and the tools of the tenant's marketplace installs, `marketplace:@scope/name` (all of them) or
+ * `marketplace:@scope/name/<tool>`.
  */
-export const toolNameSchema = z.string().regex(/^(knowledge|mcp:[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?|action:(plugin|crm)\.[\w.-]+)$/, "knowledge, mcp:<server>[/<tool>] or action:plugin.<...>.<action> / action:crm.<action>");
+export const toolNameSchema = z.string().regex(
+  /^(knowledge|mcp:[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?|action:(plugin|crm)\.[\w.-]+|marketplace:@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*(\/[a-z][a-z0-9_]*)?)$/,
+  "knowledge, mcp:<server>[/<tool>], action:plugin.<...>.<action> / action:crm.<action> or marketplace:@scope/name[/<tool>]",
+);
 
 export const botAiConfigSchema = z.strictObject({
   provider: aiProviderName.optional(),

@@ -6,12 +6,17 @@ import { z } from "zod";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { supportedCountries } from "./phone-number.ts";
 
-/** Connector name → the plugin that implements it. `platform` is the platform's own CRM (core/crm). */
+/**
+ * Connector name → the plugin that implements it. `platform` is the platform's own CRM (core/crm).
+ * `marketplace` is a connector the tenant installed from the marketplace, named by `config.plugin`
+ * (`@acme/crm`); it runs in the sandbox with the tenant's install configuration and grants.
+ */
 export const crmConnectors = {
   platform: undefined,
   hubspot: "@platform/crm-hubspot",
   salesforce: "@platform/crm-salesforce",
   rest: "@platform/crm-rest",
+  marketplace: undefined,
 } as const;
 export type CrmConnectorName = keyof typeof crmConnectors;
 

@@ -42,6 +42,7 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
   let broker: ServiceBroker;
 
   function connectorFor(tenantId: string, settings: CrmSettings): CrmConnectorCalls {
+    if (settings.connector === "marketplace") return marketplaceConnector(tenantId, settings);
     const pluginId = crmConnectors[settings.connector];
     if (pluginId === undefined) return createPlatformConnector(platform, tenantId);
     const service = pluginServiceName(pluginId);
@@ -56,6 +57,16 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
         throw crmError(CrmErrorCode.unavailable, `The ${settings.connector} connector is not available`, { connector: settings.connector });
       }
     };
+    return Object.fromEntries((Object.keys(crmActionsNames) as (keyof typeof crmConnectorActions)[]).map((action) => [action, (params: object) => call(action, params)])) as CrmConnectorCalls;
+  }
+
+  /** A connector installed from the marketplace: its calls go to the tenant's install, run in the sandbox. */
+  function marketplaceConnector(tenantId: string, settings: CrmSettings): CrmConnectorCalls {
+    const plugin = settings.config.plugin;
+    if (typeof plugin !== "string" || !/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/.test(plugin)) {
+      throw crmError(CrmErrorCode.configInvalid, "The marketplace connector needs config.plugin, the installed plugin's id (@scope/name)");
+    }
+    const call = (action: keyof typeof crmConnectorActions, params: object) => broker.call("marketplaceInstalls.crm", { tenantId, plugin, action, params }, { retries: 0 });
     return Object.fromEntries((Object.keys(crmActionsNames) as (keyof typeof crmConnectorActions)[]).map((action) => [action, (params: object) => call(action, params)])) as CrmConnectorCalls;
   }
 

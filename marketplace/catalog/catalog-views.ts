@@ -14,5 +14,6 @@ export function versionView(row: VersionRow) {
     version: row.version, platform: m.platform, readme: row.readme, changelog: row.changelog, integrity: row.integrity,
     signedBy: row.key_fingerprint, capabilities: m.capabilities, secrets: m.secrets, configSchema: m.configSchema,
     nodeTypes: m.nodeTypes.map((n) => ({ type: n.type, description: n.description, connections: n.connections, contentSchema: n.contentSchema })),
+    tools: (m.tools ?? []).map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
   };
 }

@@ -10,8 +10,10 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../core/broker/platform-context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../core/errors/platform-error.ts";
-import type { PluginManifest } from "../package/plugin-manifest.schema.ts";
-import type { InstalledPlugin, MarketplaceNodeTypes } from "../runtime/marketplace-node-types.ts";
+import { grantRequested, type PluginManifest } from "../package/plugin-manifest.schema.ts";
+import type { InstalledPlugin, MarketplaceNodeTypes, SandboxExecute } from "../runtime/marketplace-node-types.ts";
+import { callInstalledCrm, callInstalledTool, toolsOf, type CrmAction } from "../runtime/marketplace-extensions.ts";
+import { CrmErrorCode, crmConnectorActions, crmError } from "../../core/plugin-sdk/crm-contract.ts";
 import { entries, kvPrefixOf, wrapBundle } from "../runtime/sandboxed-bundle.ts";
 import { checkGrants, checkPluginConfig, checkSecrets } from "./plugin-config.check.ts";
 
@@ -52,6 +54,20 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
   async function storeSecrets(ctx: Context, tenantId: string, secrets: Readonly<Record<string, string>>): Promise<void> {
     for (const [name, value] of Object.entries(secrets)) await ctx.call("secrets.set", { tenantId, name, value });
   }
+
+  /** The tenant's enabled installs with their bundles, read fresh (an install on another node is seen at once). */
+  async function enabledInstalls(tenantId: string): Promise<InstalledPlugin[]> {
+    const rows = await sql<{ plugin_id: string; version: string; grants: string[]; config: Record<string, unknown>; bundle: string; manifest: PluginManifest }[]>(
+      `select i.plugin_id, i.version, i.grants, i.config, v.bundle, v.manifest from marketplace_install i
+       join marketplace_plugin_version v on v.plugin_id = i.plugin_id and v.version = i.version
+       where i.tenant_id = ? and i.enabled order by i.plugin_id`, [tenantId]);
+    return rows.map((r) => ({
+      pluginId: r.plugin_id, version: r.version, grants: r.grants, config: r.config, bundle: r.bundle,
+      nodeTypes: r.manifest.nodeTypes, kinds: r.manifest.kinds, tools: r.manifest.tools ?? [],
+    }));
+  }
+
+  const executeFor = (ctx: Context): SandboxExecute => (params) => ctx.call("sandbox.execute", params);
 
   function changed(ctx: Context, tenantId: string, pluginId: string): void {
     nodeTypes.invalidate(tenantId);
@@ -100,9 +116,10 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
           : await ctx.call<{ manifest: PluginManifest; version: string }, object>("marketplace.verifiedPackage", { id: plugin, version: targetVersion });
         // Grants carry over where the new version still asks for them; anything it newly asks for is granted again, explicitly.
         const given = ctx.params.grants;
-        const grants = given ? [...new Set(given)] : row.grants.filter((g) => manifest.capabilities.includes(g));
+        const grants = given ? [...new Set(given)] : row.grants.filter((g) => grantRequested(manifest.capabilities, g));
         checkGrants(manifest, grants);
-        const missing = manifest.capabilities.filter((c) => !current.capabilities.includes(c) && !grants.includes(c));
+        // `http:*` (hosts the tenant names) is answered by any http: grant.
+        const missing = manifest.capabilities.filter((c) => !current.capabilities.includes(c) && (c === "http:*" ? !grants.some((g) => g.startsWith("http:")) : !grants.includes(c)));
         if (given === undefined && missing.length > 0) {
           throw new ConflictError(`${plugin}@${version} asks for ${missing.join(", ")}, not granted before; send grants to accept or decline them`, "GRANTS_REQUIRED", { capabilities: missing });
         }
@@ -142,11 +159,28 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
 
       /** For the flow runtime on any node: the tenant's enabled installs with their bundles. */
       async runtime(ctx: Context<{ tenantId: string }>): Promise<InstalledPlugin[]> {
-        const rows = await sql<{ plugin_id: string; version: string; grants: string[]; config: Record<string, unknown>; bundle: string; manifest: PluginManifest }[]>(
-          `select i.plugin_id, i.version, i.grants, i.config, v.bundle, v.manifest from marketplace_install i
-           join marketplace_plugin_version v on v.plugin_id = i.plugin_id and v.version = i.version
-           where i.tenant_id = ? and i.enabled order by i.plugin_id`, [ctx.params.tenantId]);
-        return rows.map((r) => ({ pluginId: r.plugin_id, version: r.version, grants: r.grants, config: r.config, bundle: r.bundle, nodeTypes: r.manifest.nodeTypes }));
+        return enabledInstalls(ctx.params.tenantId);
+      },
+
+      /** The tools of the tenant's enabled installs, with their input schemas (for agents and the flow editor). */
+      async tools(ctx: Context<{ tenantId: string }>) {
+        return toolsOf(await enabledInstalls(ctx.params.tenantId));
+      },
+
+      /** Calls one tool of one of the tenant's installs; answers an MCP-style result, `isError` on failure. */
+      async callTool(ctx: Context<{ tenantId: string; plugin: string; tool: string; args?: Record<string, unknown> }>) {
+        const plugin = (await enabledInstalls(ctx.params.tenantId)).find((p) => p.pluginId === ctx.params.plugin);
+        if (!plugin) throw new NotFoundError("Installed plugin", "PLUGIN_NOT_INSTALLED");
+        return callInstalledTool(executeFor(ctx), ctx.params.tenantId, plugin, ctx.params.tool, ctx.params.args ?? {});
+      },
+
+      /** One CRM contract action of an installed connector (the `crm` service calls this for `connector: "marketplace"`). */
+      async crm(ctx: Context<{ tenantId: string; plugin: string; action: string; params?: object }>) {
+        const { tenantId, action } = ctx.params;
+        if (!Object.hasOwn(crmConnectorActions, action)) throw crmError(CrmErrorCode.configInvalid, `No CRM action ${action.slice(0, 60)}`);
+        const plugin = (await enabledInstalls(tenantId)).find((p) => p.pluginId === ctx.params.plugin);
+        if (!plugin) throw crmError(CrmErrorCode.notConfigured, `${ctx.params.plugin} is not installed and enabled for this tenant`, { plugin: ctx.params.plugin });
+        return callInstalledCrm(executeFor(ctx), tenantId, plugin, action as CrmAction, ctx.params.params ?? {});
       },
     },
   };

@@ -3,7 +3,7 @@
  * `z.fromJSONSchema`), refused with a 400 that names the first field in the wrong.
  */
 import { ValidationError } from "../../core/errors/platform-error.ts";
-import { schemaFromJson, type PluginManifest } from "../package/plugin-manifest.schema.ts";
+import { grantRequested, schemaFromJson, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 
 export function checkPluginConfig(manifest: PluginManifest, config: unknown): Record<string, unknown> {
   const parsed = schemaFromJson(manifest.configSchema, "configSchema").safeParse(config ?? {});
@@ -15,10 +15,12 @@ export function checkPluginConfig(manifest: PluginManifest, config: unknown): Re
   return parsed.data as Record<string, unknown>;
 }
 
-/** Grants a tenant gives must be among what the version asks for. */
+/** Grants a tenant gives must be among what the version asks for (a concrete host answers `http:*`). */
 export function checkGrants(manifest: PluginManifest, grants: readonly string[]): void {
-  const requested = new Set(manifest.capabilities);
-  const extra = grants.filter((g) => !requested.has(g));
+  if (grants.includes("http:*")) {
+    throw new ValidationError(`${manifest.id} asks for hosts you choose: grant each one as http:<host>, never http:*`, { field: "grants" }, "GRANTS_NOT_REQUESTED");
+  }
+  const extra = grants.filter((g) => !grantRequested(manifest.capabilities, g));
   if (extra.length > 0) {
     throw new ValidationError(`${manifest.id}@${manifest.version} does not ask for ${extra.join(", ")}; it asks for ${manifest.capabilities.join(", ") || "nothing"}`, { field: "grants", extra }, "GRANTS_NOT_REQUESTED");
   }

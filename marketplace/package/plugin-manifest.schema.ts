@@ -13,11 +13,22 @@ const scopedName = /^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/;
 /** Kinds whose code can run in the sandbox; channels, LLM providers and embedders hold sockets and stay trusted. */
 export const SANDBOXED_KINDS = ["node-type", "crm", "tool"] as const;
 
-/** `http:host` (`*.host` for subdomains), `kv`, `crypto`, `secrets:name`, `llm`, `knowledge:read`. */
+/**
+ * `http:host` (`*.host` for subdomains), `kv`, `crypto`, `secrets:name`, `llm`, `knowledge:read`.
+ * A manifest may also ask for `http:*`: one or more hosts the tenant names at install (a generic
+ * REST connector cannot know its customer's API host). The tenant then grants `http:<its host>`;
+ * `http:*` itself is never granted (see checkGrants).
+ */
 export const capabilitySchema = z.string().regex(
-  /^(http:(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|kv|crypto|secrets:[a-z][a-z0-9_]*|llm|knowledge:read)$/,
-  "a capability: http:<host>, kv, crypto, secrets:<name>, llm or knowledge:read",
+  /^(http:\*|http:(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|kv|crypto|secrets:[a-z][a-z0-9_]*|llm|knowledge:read)$/,
+  "a capability: http:<host>, http:*, kv, crypto, secrets:<name>, llm or knowledge:read",
 );
+
+/** Whether a grant answers one of the manifest's requests: itself, or a concrete host for `http:*`. */
+export function grantRequested(capabilities: readonly string[], grant: string): boolean {
+  if (capabilities.includes(grant)) return grant !== "http:*";
+  return grant.startsWith("http:") && grant !== "http:*" && capabilities.includes("http:*");
+}
 
 const jsonSchemaObject = z.record(z.string(), z.unknown());
 
@@ -28,6 +39,19 @@ export const manifestNodeTypeSchema = z.strictObject({
   contentSchema: jsonSchemaObject.default({ type: "object" }),
   connections: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/)).min(1).max(20).default(["default"]),
 });
+
+/**
+ * A tool the plugin offers, MCP-style: a name the model calls, what it does, and the JSON Schema of
+ * its arguments. Agents list it as `marketplace:<plugin id>/<name>`.
+ */
+export const manifestToolSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "a tool name like lookup_order"),
+  description: z.string().min(1).max(1000),
+  inputSchema: jsonSchemaObject.default({ type: "object", properties: {} }),
+});
+
+/** The contract actions a `crm` plugin must export (what a contact upsert needs); the others are optional. */
+export const REQUIRED_CRM_ACTIONS = ["searchContacts", "createContact", "updateContact"] as const;
 
 export const pluginManifestSchema = z.strictObject({
   id: z.string().regex(scopedName, "a scoped name like @acme/pricing"),
@@ -41,6 +65,7 @@ export const pluginManifestSchema = z.strictObject({
   secrets: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), description: z.string().max(300).optional() })).max(20).default([]),
   capabilities: z.array(capabilitySchema).max(50).default([]),
   nodeTypes: z.array(manifestNodeTypeSchema).max(20).default([]),
+  tools: z.array(manifestToolSchema).max(20).default([]),
 });
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;
 
@@ -82,6 +107,7 @@ export function parseManifest(json: Buffer | string): PluginManifest {
   duplicates(manifest.capabilities, "capabilities");
   duplicates(manifest.secrets.map((s) => s.name), "secrets");
   duplicates(manifest.nodeTypes.map((n) => n.type), "nodeTypes");
+  duplicates(manifest.tools.map((t) => t.name), "tools");
   // A declared secret is reachable only through its capability, and a capability must name a declared secret.
   const declared = new Set(manifest.secrets.map((s) => s.name));
   for (const cap of manifest.capabilities) {
@@ -89,6 +115,11 @@ export function parseManifest(json: Buffer | string): PluginManifest {
   }
   for (const name of declared) if (!manifest.capabilities.includes(`secrets:${name}`)) throw problem(`secret ${name} is declared but capability secrets:${name} is not requested`, "secrets");
   if (manifest.kinds.includes("node-type") !== manifest.nodeTypes.length > 0) throw problem("kind node-type and a non-empty nodeTypes go together", "nodeTypes");
+  if (manifest.kinds.includes("tool") !== manifest.tools.length > 0) throw problem("kind tool and a non-empty tools go together", "tools");
+  manifest.tools.forEach((t, i) => {
+    if (t.inputSchema.type !== undefined && t.inputSchema.type !== "object") throw problem(`tools.${i}.inputSchema must describe an object`, `tools.${i}.inputSchema`);
+    schemaFromJson(t.inputSchema, `tools.${i}.inputSchema`);
+  });
   manifest.nodeTypes.forEach((n, i) => {
     schemaFromJson(n.contentSchema, `nodeTypes.${i}.contentSchema`);
     duplicates(n.connections, `nodeTypes.${i}.connections`);

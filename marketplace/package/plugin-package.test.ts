@@ -7,10 +7,11 @@ import { isPlatformError } from "../../core/errors/platform-error.ts";
 import { generateSigningKeys, parsePublicKey, signIntegrity, verifyIntegrity } from "./package-signing.ts";
 import { parseManifest } from "./plugin-manifest.schema.ts";
 import { integrityOf, packFolder, unpackPackage } from "./plugin-package.ts";
+import { checkGrants } from "../installs/plugin-config.check.ts";
 
 const example = join(import.meta.dirname, "../examples/pricing");
 const code = (expected: string) => (error: unknown) => isPlatformError(error) && error.code === expected;
-const manifestWith = (changes: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(JSON.stringify(parseManifest(Buffer.from(JSON.stringify({ id: "@a/b", version: "1.0.0", platform: "^1.0.0", kinds: ["tool"] }))))), ...changes });
+const manifestWith = (changes: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(JSON.stringify(parseManifest(Buffer.from(JSON.stringify({ id: "@a/b", version: "1.0.0", platform: "^1.0.0", kinds: ["crm"] }))))), ...changes });
 
 describe("plugin packages", () => {
   it("packs the same folder to the same bytes, and unpacks what it packed", async () => {
@@ -63,6 +64,19 @@ describe("manifest checks at publish", () => {
     assert.throws(() => parseManifest(manifestWith({ secrets: [{ name: "token" }] })), (e: unknown) => /secrets:token is not requested/.test((e as Error).message));
     assert.throws(() => parseManifest(manifestWith({ capabilities: ["secrets:token"] })), (e: unknown) => /not declared/.test((e as Error).message));
     assert.equal(parseManifest(manifestWith({ secrets: [{ name: "token" }], capabilities: ["secrets:token"] })).secrets[0]!.name, "token");
+  });
+  it("ties kind tool to declared tools with object input schemas", () => {
+    assert.throws(() => parseManifest(manifestWith({ kinds: ["tool"] })), (e: unknown) => /kind tool and a non-empty tools/.test((e as Error).message));
+    const tool = { name: "lookup_order", description: "Finds an order", inputSchema: { type: "object", properties: { id: { type: "string" } } } };
+    assert.equal(parseManifest(manifestWith({ kinds: ["tool"], tools: [tool] })).tools[0]!.name, "lookup_order");
+    assert.throws(() => parseManifest(manifestWith({ kinds: ["tool"], tools: [tool, tool] })), (e: unknown) => /tools lists lookup_order twice/.test((e as Error).message));
+    assert.throws(() => parseManifest(manifestWith({ kinds: ["tool"], tools: [{ ...tool, inputSchema: { type: "string" } }] })), (e: unknown) => /tools\.0\.inputSchema/.test((e as Error).message));
+  });
+  it("lets a manifest ask for hosts the tenant names (http:*), answered only by concrete hosts", () => {
+    const manifest = parseManifest(manifestWith({ capabilities: ["http:*", "kv"] }));
+    assert.throws(() => checkGrants(manifest, ["http:*"]), code("GRANTS_NOT_REQUESTED"));
+    assert.doesNotThrow(() => checkGrants(manifest, ["http:crm.acme.com", "http:127.0.0.1", "kv"]));
+    assert.throws(() => checkGrants(parseManifest(manifestWith({ capabilities: ["http:api.acme.com"] })), ["http:evil.example.com"]), code("GRANTS_NOT_REQUESTED"));
   });
   it("refuses kinds that cannot run in the sandbox and a non-object config schema", () => {
     assert.throws(() => parseManifest(manifestWith({ kinds: ["channel"] })), code("MANIFEST_INVALID"));

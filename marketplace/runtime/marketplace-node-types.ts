@@ -18,7 +18,12 @@ import { schemaFromJson, type PluginManifest } from "../package/plugin-manifest.
 import { entries, kvPrefixOf, wrapBundle } from "./sandboxed-bundle.ts";
 
 /** One enabled install, as the runtime needs it. */
-export type InstalledPlugin = { pluginId: string; version: string; grants: string[]; config: Record<string, unknown>; bundle: string; nodeTypes: PluginManifest["nodeTypes"] };
+export type InstalledPlugin = {
+  pluginId: string; version: string; grants: string[]; config: Record<string, unknown>; bundle: string;
+  nodeTypes: PluginManifest["nodeTypes"];
+  /** Absent in views built before tools and CRM connectors existed. */
+  kinds?: PluginManifest["kinds"]; tools?: PluginManifest["tools"];
+};
 
 export type SandboxExecute = (params: { tenantId: string; source: string; entry: string; input: unknown; grants: string[] }) => Promise<{ value: unknown }>;
 
