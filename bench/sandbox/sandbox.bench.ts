@@ -19,7 +19,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createSandbox } from "../../sandbox/index.ts";
 import { DEFAULT_LIMITS } from "../../sandbox/sandbox-limits.ts";
-import type { RunMessage } from "../../sandbox/sandbox-protocol.ts";
+import type { RunMessage, RunReplyMessage } from "../../sandbox/sandbox-protocol.ts";
 import { WORKER_EXEC_ARGV } from "../../sandbox/worker-pool.ts";
 
 const payload = {
@@ -92,19 +92,20 @@ async function inner() {
   const hooks = { forward: () => undefined, enter: () => undefined };
   let id = 1;
   const inputJson = JSON.stringify(payload);
+  const runIn = (t: { run(m: RunMessage, reply: (r: RunReplyMessage) => void): void }, m: RunMessage) => new Promise<RunReplyMessage>((resolve) => t.run(m, resolve));
   const message = (source: string, limits = DEFAULT_LIMITS): RunMessage => ({ type: "run", id: id++, tenantId: "bench", source, entry: "default", inputJson, capabilities: ["log"], limits });
 
   // 2. in-worker warm call vs JSON round trip
   const tenant = new TenantIsolate("bench", 32, hooks);
   // Lets the spare context be prepared, as it is between real calls.
   const settle = async () => { await new Promise((resolve) => setImmediate(resolve)); await tenant.spareReady(); };
-  for (let i = 0; i < 300; i++) { await tenant.run(message(SOURCE)); await settle(); }
+  for (let i = 0; i < 300; i++) { await runIn(tenant, message(SOURCE)); await settle(); }
   const run: number[] = [];
   const json: number[] = [];
   for (let i = 0; i < 3000; i++) {
     await settle();
     let t = performance.now();
-    const reply = await tenant.run(message(SOURCE));
+    const reply = await runIn(tenant, message(SOURCE));
     if (!reply.ok) throw new Error(JSON.stringify(reply.error));
     JSON.parse(reply.json);
     run.push(performance.now() - t);
@@ -124,11 +125,11 @@ async function inner() {
   for (let round = 0; round < 12; round++) {
     await settle();
     let t = performance.now();
-    await tenant.run(message(withHost, quiet));
+    await runIn(tenant, message(withHost, quiet));
     host.push((performance.now() - t) / N);
     await settle();
     t = performance.now();
-    await tenant.run(message(withPlain, quiet));
+    await runIn(tenant, message(withPlain, quiet));
     plain.push((performance.now() - t) / N);
   }
   line("host callback (ctx.log) from the isolate", us(median(host)), us(median(plain)), median(host) / median(plain), "< 3 µs");
@@ -139,12 +140,12 @@ async function inner() {
   for (let i = 0; i < 40; i++) {
     let t = performance.now();
     const fresh = new TenantIsolate(`cold-${i}`, 32, hooks);
-    await fresh.run(message(SOURCE));
+    await runIn(fresh, message(SOURCE));
     cold.push(performance.now() - t);
     fresh.dispose();
     await settle();
     t = performance.now();
-    await tenant.run(message(SOURCE));
+    await runIn(tenant, message(SOURCE));
     warm.push(performance.now() - t);
   }
   line("cold start (new isolate + context + run)", us(median(cold)), us(median(warm)), median(cold) / median(warm), "< 5 ms");
@@ -157,7 +158,7 @@ async function inner() {
   const COUNT = 200;
   for (let i = 0; i < COUNT; i++) {
     const t = new TenantIsolate(`idle-${i}`, 32, hooks);
-    await t.run(message(SOURCE));
+    await runIn(t, message(SOURCE));
     await new Promise((resolve) => setImmediate(resolve));
     await t.spareReady();
     idle.push(t);

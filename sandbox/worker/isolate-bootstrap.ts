@@ -119,11 +119,12 @@ function buildCtx(capabilities) {
   return freeze(ctx);
 }
 
-function start(exported, path, inputJson, capabilitiesCsv, maxChars) {
-  // A path into an exported object (plugin bundles) is walked here, under the run's time limit:
-  // its getters are tenant code.
-  let fn = exported, self = undefined;
+function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars) {
+  // The export, and a path into an exported object (plugin bundles), are read here, under the
+  // run's time limit: its getters are tenant code.
+  let fn, self = undefined;
   try {
+    fn = hasOwn(namespace, exportName) ? namespace[exportName] : undefined;
     if (path !== "") for (const key of path.split(".")) { self = fn; fn = fn !== null && (typeof fn === "object" || typeof fn === "function") && hasOwn(fn, key) ? fn[key] : undefined; }
   } catch (e) { return fail("SANDBOX_THREW", describe(e)); }
   if (typeof fn !== "function") return fail("SANDBOX_SYNTAX", "The code must export a function" + (path === "" ? "" : " at " + path));

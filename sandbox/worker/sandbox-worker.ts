@@ -41,7 +41,7 @@ function isolateFor(msg: RunMessage): TenantIsolate {
   return tenant;
 }
 
-async function run(msg: RunMessage): Promise<void> {
+function run(msg: RunMessage): void {
   let tenant: TenantIsolate;
   try {
     tenant = isolateFor(msg);
@@ -50,14 +50,14 @@ async function run(msg: RunMessage): Promise<void> {
     send({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: true } });
     return;
   }
-  send(await tenant.run(msg));
+  tenant.run(msg, send);
 }
 
 process.on("message", (raw: unknown) => {
   const msg = raw as ToWorker;
   switch (msg.type) {
     case "run":
-      void run(msg);
+      run(msg);
       break;
     case "bridge-reply":
       settleHostCall(msg.callId, msg.ok, msg.ok ? (msg.json ?? "null") : JSON.stringify(msg.error ?? {}));

@@ -2,7 +2,7 @@ import ivm from "isolated-vm";
 import { SandboxError, SandboxErrorCode } from "../sandbox-errors.ts";
 import type { RunMessage, RunReplyMessage } from "../sandbox-protocol.ts";
 import { CodeCache } from "./code-cache.ts";
-import { ContextSlots, releaseSlot, type ContextSlot } from "./context-slots.ts";
+import { ContextSlots, releaseLinked, releaseSlot, type ContextSlot, type LinkedModule } from "./context-slots.ts";
 import { answerLocalCall, isRemoteOp, requiredCapability } from "./local-calls.ts";
 
 /**
@@ -69,6 +69,9 @@ export class TenantIsolate {
   private readonly runs = new Set<ActiveRun>();
   private readonly hooks: WorkerHooks;
   private fresh = true;
+  /** The source of the last run: the spare context is linked with it ahead of the next run. */
+  private lastSource: string | undefined;
+  private maintenanceQueued = false;
 
   constructor(tenantId: string, heapMb: number, hooks: WorkerHooks) {
     this.tenantId = tenantId;
@@ -101,15 +104,19 @@ export class TenantIsolate {
     return this.slots.spareReady();
   }
 
-  run(msg: RunMessage): Promise<RunReplyMessage> {
+  /**
+   * Runs `msg` in a fresh context. `reply` is called once, synchronously when the code finishes
+   * without awaiting anything (the usual case: no promise, no timer on the way).
+   */
+  run(msg: RunMessage, reply: (reply: RunReplyMessage) => void): void {
     this.lastUsed = Date.now();
     const cold = this.fresh;
     this.fresh = false;
-    return new Promise<RunReplyMessage>((resolve) => {
-      this.slots.take().then((slot) => this.startRun(msg, slot, cold, resolve), (e: unknown) => {
-        const error = this.disposed ? new SandboxError(SandboxErrorCode.memoryLimit, "The tenant's heap limit was reached") : new SandboxError(SandboxErrorCode.isolateReset, `Could not create a context: ${cleanMessage(e)}`);
-        resolve({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold } });
-      });
+    const ready = this.slots.takeReady();
+    if (ready) return this.startRun(msg, ready, cold, reply);
+    this.slots.take().then((slot) => this.startRun(msg, slot, cold, reply), (e: unknown) => {
+      const error = this.disposed ? new SandboxError(SandboxErrorCode.memoryLimit, "The tenant's heap limit was reached") : new SandboxError(SandboxErrorCode.isolateReset, `Could not create a context: ${cleanMessage(e)}`);
+      reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold } });
     });
   }
 
@@ -118,43 +125,69 @@ export class TenantIsolate {
     const run: ActiveRun = { msg, slot, startedAt: now, deadline: now + msg.limits.wallMs, cpuNs: 0n, logs: [], logBytes: 0, hostCalls: 0, done: false, cold, resolve };
     slot.run = run;
     this.runs.add(run);
-    run.wallTimer = setTimeout(() => this.complete(run, { ok: false, error: new SandboxError(SandboxErrorCode.timeout, `The code did not finish within ${msg.limits.wallMs} ms`, { limitMs: msg.limits.wallMs }) }), msg.limits.wallMs);
+    this.lastSource = msg.source;
     this.begin(run);
+    // Tenant code runs only inside calls bounded by `timeout`; a wall timer is needed only for a
+    // run still awaiting host calls when those return.
+    if (!run.done) {
+      run.wallTimer = setTimeout(() => this.complete(run, { ok: false, error: new SandboxError(SandboxErrorCode.timeout, `The code did not finish within ${msg.limits.wallMs} ms`, { limitMs: msg.limits.wallMs }) }), Math.max(0, run.deadline - Date.now()));
+    }
+  }
+
+  /** Compiles `source` and links it into `context`; throws a SandboxError the tenant can read. */
+  private link(source: string, context: ivm.Context): LinkedModule {
+    let module: ivm.Module;
+    try {
+      module = this.modules.compile(source);
+    } catch (e) {
+      if (this.disposed) throw e;
+      throw new SandboxError(SandboxErrorCode.syntax, `The code does not compile: ${cleanMessage(e)}`);
+    }
+    try {
+      if (module.dependencySpecifiers.length > 0) {
+        throw new SandboxError(SandboxErrorCode.capabilityDenied, `Tenant code cannot import modules (found "${module.dependencySpecifiers[0]}")`);
+      }
+      module.instantiateSync(context, () => { throw new Error("Tenant code cannot import modules"); });
+      return { source, module };
+    } catch (e) {
+      module.release();
+      throw e;
+    }
   }
 
   private begin(run: ActiveRun): void {
     const { msg, slot } = run;
-    let module: ivm.Module;
-    try {
-      module = this.modules.compile(msg.source);
-    } catch (e) {
-      if (this.disposed) return this.afterIsolateLoss(run, e);
-      return this.complete(run, { ok: false, error: new SandboxError(SandboxErrorCode.syntax, `The code does not compile: ${cleanMessage(e)}`) });
+    let linked = slot.linked;
+    slot.linked = undefined;
+    if (linked && linked.source !== msg.source) {
+      releaseLinked(linked);
+      linked = undefined;
     }
-    try {
-      if (module.dependencySpecifiers.length > 0) {
-        return this.complete(run, { ok: false, error: new SandboxError(SandboxErrorCode.capabilityDenied, `Tenant code cannot import modules (found "${module.dependencySpecifiers[0]}")`) });
+    if (!linked) {
+      try {
+        linked = this.link(msg.source, slot.context);
+      } catch (e) {
+        if (this.disposed) return this.afterIsolateLoss(run, e);
+        return this.complete(run, { ok: false, error: e instanceof SandboxError ? e : new SandboxError(SandboxErrorCode.threw, cleanMessage(e)) });
       }
-      module.instantiateSync(slot.context, () => { throw new Error("Tenant code cannot import modules"); });
+    }
+    // Every Reference taken here is released, or it would pin the context in the heap.
+    const { module } = linked;
+    try {
       const evaluated = this.segment(run, (timeout) => module.evaluateSync({ timeout }));
       if (!evaluated || run.done) return;
-      // Every Reference taken here is released, or it would pin the context in the heap.
+      const dot = msg.entry.indexOf(".");
+      const exportName = dot < 0 ? msg.entry : msg.entry.slice(0, dot);
+      const path = dot < 0 ? "" : msg.entry.slice(dot + 1);
+      // The namespace object itself goes to `start`, which reads the export inside the isolate.
       const namespace = module.namespace;
-      let entry: ivm.Reference;
       try {
-        entry = namespace.getSync(msg.entry.split(".")[0]!, { reference: true });
-      } catch (e) {
-        return this.complete(run, { ok: false, error: new SandboxError(SandboxErrorCode.threw, cleanMessage(e)) });
+        this.segment(run, (timeout) => slot.start.applySync(undefined, [namespace.derefInto(), exportName, path, msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout }));
       } finally {
         namespace.release();
       }
-      try {
-        this.segment(run, (timeout) => slot.start.applySync(undefined, [entry.derefInto(), msg.entry.split(".").slice(1).join("."), msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout }));
-      } finally {
-        entry.release();
-      }
     } finally {
-      module.release();
+      releaseLinked(linked);
     }
   }
 
@@ -189,7 +222,7 @@ export class TenantIsolate {
     }
     if (!this.disposed) run.cpuNs += this.isolate.cpuTime - before;
     // Microtasks of this tenant's other runs may have finished them during this call too.
-    for (const other of [...this.runs]) if (other.outcome && !other.done) this.complete(other, other.outcome);
+    for (const other of this.runs) if (other.outcome && !other.done) this.complete(other, other.outcome);
     if (!run.done && run.cpuNs > BigInt(run.msg.limits.cpuMs) * 1_000_000n) {
       this.complete(run, { ok: false, error: new SandboxError(SandboxErrorCode.cpuLimit, `The code used more than ${run.msg.limits.cpuMs} ms of CPU time`, { limitMs: run.msg.limits.cpuMs }) });
       return false;
@@ -263,31 +296,44 @@ export class TenantIsolate {
     run.done = true;
     clearTimeout(run.wallTimer);
     this.runs.delete(run);
-    for (const [callId, owner] of callOwners) if (owner.run === run) callOwners.delete(callId);
+    if (run.hostCalls > 0) for (const [callId, owner] of callOwners) if (owner.run === run) callOwners.delete(callId);
     const stats = { cpuMs: Number(run.cpuNs) / 1e6, wallMs: Date.now() - run.startedAt, heapBytes: 0, cold: run.cold };
     // Release after the current synchronous call returns: we may be inside the isolate right now.
     const slot = run.slot;
     slot.run = undefined;
     queueMicrotask(() => releaseSlot(slot));
     this.lastUsed = Date.now();
-    // Heap figures cost a few microseconds; read them on cold runs and every 8th run.
-    if (!this.disposed && (run.cold || ++this.runsSinceHeapCheck >= 8)) {
-      this.runsSinceHeapCheck = 0;
+    // Heap figures cost a few microseconds: read at once on cold runs, otherwise after the
+    // answer has gone (see maintain) and reported with the next run.
+    if (run.cold && !this.disposed) {
       try { this.lastHeapBytes = this.heapBytes(); } catch { /* disposed meanwhile */ }
     }
     stats.heapBytes = this.disposed ? 0 : this.lastHeapBytes;
     const base = { type: "result" as const, id: run.msg.id, logs: run.logs, stats };
     run.resolve(outcome.ok ? { ...base, ok: true, json: outcome.json } : { ...base, ok: false, error: outcome.error.toJSON() });
-    setImmediate(() => this.maintain(stats.heapBytes));
+    if (!this.maintenanceQueued) {
+      this.maintenanceQueued = true;
+      setImmediate(() => this.maintain());
+    }
   }
 
-  /** After a run: the next spare context, and a collection when dead contexts pile up. */
-  private maintain(heapBytes: number): void {
+  /**
+   * After a run has answered: heap figures, a collection when dead contexts pile up, and the next
+   * spare context, linked with the module the tenant ran last.
+   */
+  private maintain(): void {
+    this.maintenanceQueued = false;
     if (this.disposed) return;
-    this.slots.prepareSpare();
+    // Read before the spare is started: a synchronous call would wait for the thread pool.
+    if (++this.runsSinceHeapCheck >= 8) {
+      this.runsSinceHeapCheck = 0;
+      try { this.lastHeapBytes = this.heapBytes(); } catch { return; }
+    }
+    const source = this.lastSource;
+    this.slots.prepareSpare(source === undefined ? undefined : (context) => this.link(source, context));
     // Dead contexts are only collected late, near the heap limit; collect them before they
     // could be mistaken for the tenant's own use of memory.
-    if (heapBytes > this.heapMb * 1024 * 1024 * 0.4 && this.runs.size === 0) {
+    if (this.lastHeapBytes > this.heapMb * 1024 * 1024 * 0.4 && this.runs.size === 0) {
       this.lastHeapBytes = 0;
       this.slots.collectGarbage();
     }
