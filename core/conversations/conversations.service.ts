@@ -12,6 +12,7 @@ import { effectiveSettings, type TenantSettings } from "../tenancy/tenant-settin
 import type { TenantTier } from "../tenancy/tenant.entity.ts";
 import { ctasFor, type BotConfig } from "./bot-config.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
+import { withTenantScope } from "../persistence/tenant-scope.ts";
 import { BotEvents } from "./bots.service.ts";
 import { startSessionSweeper } from "./session-sweeper.ts";
 import { flowUsesAi } from "../ai/assistant-flow.ts";
@@ -129,14 +130,15 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);
       },
 
+      // The chat and admin reads run under the tenant's row-level security scope too (withTenantScope).
       async get(ctx: Context<{ tenantId: string; sessionId: string }>) {
-        const session = await store.get(ctx.params.tenantId, ctx.params.sessionId);
+        const session = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).get(ctx.params.tenantId, ctx.params.sessionId));
         if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
         return publicView(session);
       },
 
       async history(ctx: Context<{ tenantId: string; sessionId: string; limit?: number }>) {
-        const entries = await store.history(ctx.params.tenantId, ctx.params.sessionId, { limit: ctx.params.limit });
+        const entries = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).history(ctx.params.tenantId, ctx.params.sessionId, { limit: ctx.params.limit }));
         return entries.map((e) => ({ direction: e.direction, nodeId: e.nodeId, at: e.at.toISOString(), revision: e.revision, message: e.message }));
       },
 

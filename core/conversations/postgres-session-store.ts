@@ -42,8 +42,18 @@ export class PostgresSessionStore implements SessionStore {
     return record;
   }
 
+  /**
+   * A read in the EntityManager's transaction when it has one: a store made on withTenantScope's
+   * EntityManager reads under the tenant's row-level security. (Writes are single statements on
+   * the turn's hot path and stay outside any scope.)
+   */
+  #read<T extends object[]>(query: string, params: unknown[]): Promise<T> {
+    const em = this.#em();
+    return em.getConnection().execute<T>(query, params, "all", em.getTransactionContext());
+  }
+
   async get(tenantId: string, id: string): Promise<SessionRecord | undefined> {
-    const rows = await this.#em().getConnection().execute<SessionRow[]>(`select ${columns} from conversation_session where id = ? and tenant_id = ?`, [id, tenantId]);
+    const rows = await this.#read<SessionRow[]>(`select ${columns} from conversation_session where id = ? and tenant_id = ?`, [id, tenantId]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
@@ -76,7 +86,7 @@ export class PostgresSessionStore implements SessionStore {
     const exists = await this.get(tenantId, id);
     if (!exists) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
     const limit = Math.min(options.limit ?? 1000, 1000);
-    const rows = await this.#em().getConnection().execute<{ session_id: string; direction: HistoryEntry["direction"]; node_id: string | null; at: Date; revision: number; message: HistoryEntry["message"] }[]>(
+    const rows = await this.#read<{ session_id: string; direction: HistoryEntry["direction"]; node_id: string | null; at: Date; revision: number; message: HistoryEntry["message"] }[]>(
       `select * from (select id, session_id, direction, node_id, at, revision, message from conversation_message
         where session_id = ? and tenant_id = ? order by id desc limit ?) recent order by id asc`,
       [id, tenantId, limit],

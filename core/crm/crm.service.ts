@@ -19,6 +19,7 @@ import { browseContacts, browseDeals, contactDetail, contactsCsv } from "./platf
 import { createPlatformConnector, type CrmConnectorCalls } from "./platform-crm.connector.ts";
 import { createSettingsStore, crmConnectors, crmSettingsInput, publicSettings, type CrmSettings } from "./crm-settings.ts";
 import { applyCrmWebhook } from "./crm-webhook.ts";
+import { withTenantScope } from "../persistence/tenant-scope.ts";
 
 type Tenant = { tenantId: string };
 const key = z.string().max(300).optional();
@@ -140,17 +141,18 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
       },
 
       // The platform CRM's own records, for the admin API.
+      // PostgreSQL's row-level security checks the tenant too (withTenantScope).
       async contacts(ctx: Context<Tenant & { query?: string; page?: number }>) {
-        return browseContacts(sql(), ctx.params.tenantId, ctx.params.query, ctx.params.page ?? 1);
+        return withTenantScope(platform.db, ctx.params.tenantId, (em) => browseContacts(em, ctx.params.tenantId, ctx.params.query, ctx.params.page ?? 1));
       },
       async contact(ctx: Context<Tenant & { id: string }>) {
-        return contactDetail(sql(), ctx.params.tenantId, ctx.params.id);
+        return withTenantScope(platform.db, ctx.params.tenantId, (em) => contactDetail(em, ctx.params.tenantId, ctx.params.id));
       },
       async deals(ctx: Context<Tenant & { page?: number }>) {
-        return browseDeals(sql(), ctx.params.tenantId, ctx.params.page ?? 1);
+        return withTenantScope(platform.db, ctx.params.tenantId, (em) => browseDeals(em, ctx.params.tenantId, ctx.params.page ?? 1));
       },
       async exportContacts(ctx: Context<Tenant>) {
-        return contactsCsv(sql(), ctx.params.tenantId);
+        return withTenantScope(platform.db, ctx.params.tenantId, (em) => contactsCsv(em, ctx.params.tenantId));
       },
 
       /** An inbound CRM webhook, already matched to its tenant by URL; proves itself by HMAC. */

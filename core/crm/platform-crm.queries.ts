@@ -8,7 +8,8 @@ import { contactOf, dealOf } from "./platform-crm.connector.ts";
 
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-type Sql = ReturnType<EntityManager["getConnection"]>;
+/** An EntityManager: the admin reads run under the tenant's row-level security scope (tenant-scope.ts). */
+type Sql = Pick<EntityManager, "execute">;
 const PAGE_SIZE = 50;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -5,6 +5,7 @@ import { EMBEDDING_DIMENSIONS, cachingQueries, createEmbedderClient, type EmbedO
 import { hybridSearch, type SearchParams } from "./hybrid-search.ts";
 import { embeddingText, prepareSource, type IngestionLimits, type PreparedSource, type SourceOrigin } from "./knowledge-ingestion.ts";
 import { KnowledgeStore, type SourceRow } from "./knowledge.store.ts";
+import { withTenantScope } from "../persistence/tenant-scope.ts";
 import type { RobotsRules } from "./robots-txt.ts";
 import { checkCrawlStart } from "./site.crawler.ts";
 
@@ -60,7 +61,8 @@ function outcome(row: SourceRow, created: boolean, unchanged: boolean): IngestOu
  */
 export function createKnowledgeService(platform: PlatformContext): ServiceSchema {
   const { config } = platform;
-  const store = new KnowledgeStore(() => platform.db.orm.em.fork());
+  // Searches and listings also run under the tenant's row-level security scope (tenant-scope.ts).
+  const store = new KnowledgeStore(() => platform.db.orm.em.fork(), (tenantId, fn) => withTenantScope(platform.db, tenantId, fn));
   const limits: IngestionLimits = {
     policy: { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS },
     maxBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES,
@@ -219,8 +221,10 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       reingest: (ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) => reingest(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId),
       async list(ctx: Context<{ tenantId: string; botId: string }>) {
         await requireBot(ctx.params.tenantId, ctx.params.botId);
-        await store.expireStale(ctx.params.tenantId, ctx.params.botId);
-        return (await store.listSources(ctx.params.tenantId, ctx.params.botId)).map(view);
+        return store.withinTenant(ctx.params.tenantId, async (scoped) => {
+          await scoped.expireStale(ctx.params.tenantId, ctx.params.botId);
+          return (await scoped.listSources(ctx.params.tenantId, ctx.params.botId)).map(view);
+        });
       },
       async get(ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) {
         await store.expireStale(ctx.params.tenantId, ctx.params.botId);

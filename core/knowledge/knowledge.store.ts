@@ -26,13 +26,35 @@ export type EmbeddingColumn = "vector" | "array";
 const FALLBACK_SCAN_LIMIT = 20_000;
 const INSERT_BATCH = 100;
 
+/** Runs `fn` in the tenant's row-level security scope: `withTenantScope` bound to the database. */
+export type TenantScopeRunner = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
+
 export class KnowledgeStore {
   readonly #em: () => EntityManager;
+  readonly #scope: TenantScopeRunner | undefined;
   #column: Promise<EmbeddingColumn> | undefined;
   #iterative: Promise<boolean> | undefined;
 
-  constructor(em: () => EntityManager) {
+  constructor(em: () => EntityManager, scope?: TenantScopeRunner) {
     this.#em = em;
+    this.#scope = scope;
+  }
+
+  /**
+   * Runs `fn` with a store whose every statement runs in one transaction under the tenant's
+   * row-level security scope (tenant-scope.ts). Without a scope runner, `fn` gets this store.
+   */
+  async withinTenant<T>(tenantId: string, fn: (store: KnowledgeStore) => Promise<T>): Promise<T> {
+    if (!this.#scope) return fn(this);
+    // Settled once per node, outside the scope, so a search inside it never reads the catalog.
+    await this.embeddingColumn();
+    await this.#iterativeScan();
+    return this.#scope(tenantId, (em) => {
+      const scoped = new KnowledgeStore(() => em);
+      scoped.#column = this.#column;
+      scoped.#iterative = this.#iterative;
+      return fn(scoped);
+    });
   }
 
   embeddingColumn(): Promise<EmbeddingColumn> {

@@ -5,11 +5,14 @@ import type { Logger } from "../observability/logger.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
 import { entities } from "./entities.ts";
 import { migrations } from "./migrations/index.ts";
+import { probeRowLevelSecurity } from "./tenant-scope.ts";
 import { join } from "node:path";
 
 export type Database = {
   orm: MikroORM;
   embedded: boolean;
+  /** True when PostgreSQL row-level security backs the tenant scope (tenant-scope.ts, migration 0011). */
+  rowLevelSecurity: boolean;
   /** True when the database answers a trivial query. */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -45,6 +48,8 @@ export async function openDatabase(config: Pick<PlatformConfig, "DATABASE_URL" |
     allowGlobalContext: false,
   });
   await orm.migrator.up();
+  const rls = await probeRowLevelSecurity(orm);
+  if (!rls.available) logger.warn({ reason: rls.reason }, "PostgreSQL row-level security is not available here; tenant data is scoped in code only");
   if (options.inMemory && embedded && !inMemoryTemplate) {
     const source = embedded;
     inMemoryTemplate = source.dump().catch(() => undefined);
@@ -53,6 +58,7 @@ export async function openDatabase(config: Pick<PlatformConfig, "DATABASE_URL" |
   return {
     orm,
     embedded: Boolean(embedded),
+    rowLevelSecurity: rls.available,
     async isHealthy() {
       try {
         await orm.em.getConnection().execute("select 1");

@@ -2,6 +2,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { NotFoundError } from "../errors/platform-error.ts";
 import type { SecretBox } from "./secret-box.ts";
+import { withTenantScope } from "../persistence/tenant-scope.ts";
 
 /**
  * Tenant secrets (API tokens that flows use as `{{secret:name}}`). Values go in once and come out
@@ -21,7 +22,9 @@ export function createSecretsService(platform: PlatformContext, box: SecretBox):
         return { name: ctx.params.name };
       },
       async list(ctx: Context<{ tenantId: string }>) {
-        const rows = await sql().execute<{ name: string; updated_at: Date }[]>(`select name, updated_at from tenant_secret where tenant_id = ? order by name`, [ctx.params.tenantId]);
+        // Under the tenant's row-level security scope too (withTenantScope).
+        const rows = await withTenantScope(platform.db, ctx.params.tenantId, (em) =>
+          em.execute<{ name: string; updated_at: Date }[]>(`select name, updated_at from tenant_secret where tenant_id = ? order by name`, [ctx.params.tenantId]));
         return rows.map((r) => ({ name: r.name, updatedAt: new Date(r.updated_at).toISOString() }));
       },
       async remove(ctx: Context<{ tenantId: string; name: string }>) {

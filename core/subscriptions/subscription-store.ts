@@ -37,7 +37,11 @@ function deliveryView(row: DeliveryRow): DeliveryView {
 }
 
 export function createSubscriptionStore(em: () => EntityManager) {
-  const sql = <T extends object[]>(query: string, params: unknown[] = []) => em().getConnection().execute<T>(query, params, "all");
+  // Inside withTenantScope `em()` is the scope's transaction: its context keeps the statement in it.
+  const sql = <T extends object[]>(query: string, params: unknown[] = []) => {
+    const manager = em();
+    return manager.getConnection().execute<T>(query, params, "all", manager.getTransactionContext());
+  };
 
   return {
     async create(row: { id: string; tenantId: string; url: string; events: string[]; secretSealed: string; enabled: boolean }): Promise<SubscriptionView> {

@@ -7,6 +7,7 @@ import { startDeliveryWorker, type DeliveryWorker } from "./delivery-worker.ts";
 import { ALL_EVENTS, isSubscribableEvent, subscribableEvents } from "./event-names.ts";
 import { newSigningSecret } from "./signature.ts";
 import { createSubscriptionStore, DeliveryStatus, type SubscriptionView } from "./subscription-store.ts";
+import { withTenantScope } from "../persistence/tenant-scope.ts";
 
 export { verifySignature } from "./signature.ts";
 
@@ -120,7 +121,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
         return { ...created, secret };
       },
       async list(ctx: Context<{ tenantId: string }>) {
-        return store.list(ctx.params.tenantId);
+        return withTenantScope(platform.db, ctx.params.tenantId, (em) => createSubscriptionStore(() => em).list(ctx.params.tenantId));
       },
       async get(ctx: Context<{ tenantId: string; id: string }>) {
         return find(ctx.params.tenantId, ctx.params.id);
@@ -152,7 +153,8 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
           throw new ValidationError(`status must be one of ${Object.values(DeliveryStatus).join(", ")}`, undefined, "VALIDATION_FAILED");
         }
         const limit = Math.min(Math.max(Math.trunc(ctx.params.limit ?? 50), 1), 200);
-        return store.deliveries(tenantId, { subscriptionId, status, limit });
+        // PostgreSQL's row-level security checks the tenant too (withTenantScope).
+        return withTenantScope(platform.db, tenantId, (em) => createSubscriptionStore(() => em).deliveries(tenantId, { subscriptionId, status, limit }));
       },
       /** Sends a delivered or failed delivery again, with the same id and a fresh set of attempts. */
       async redeliver(ctx: Context<{ tenantId: string; subscriptionId: string; deliveryId: string }>) {

@@ -8,6 +8,7 @@ import { AiMigration } from "./0007-ai.migration.ts";
 import { KnowledgeMigration } from "./0008-knowledge.migration.ts";
 import { MarketplaceMigration } from "../../../marketplace/marketplace.migration.ts";
 import { TenantKvMigration } from "./0010-tenant-kv.migration.ts";
+import { RowLevelSecurityMigration } from "./0011-row-level-security.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -25,4 +26,5 @@ export const migrations = [
   { name: "0008-knowledge", class: KnowledgeMigration },
   { name: "0009-marketplace", class: MarketplaceMigration },
   { name: "0010-tenant-kv", class: TenantKvMigration },
+  { name: "0011-row-level-security", class: RowLevelSecurityMigration },
 ];
