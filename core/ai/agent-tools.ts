@@ -8,7 +8,9 @@ import type { ServiceBroker } from "moleculer";
 import { isPlatformError } from "../errors/platform-error.ts";
 import type { LlmPassage, LlmTool } from "../plugin-sdk/llm-provider.ts";
 import type { McpServerConfig } from "./ai-config.ts";
-import { connectMcp, httpTransport, type McpConnection } from "./mcp-client.ts";
+import type { McpConnection } from "./mcp-client.ts";
+import { createMcpConnector } from "./mcp-servers.ts";
+import type { StdioPool } from "./mcp-stdio-pool.ts";
 import { ToolOutcome, type ToolCallLog } from "./tool-call-log.ts";
 
 export type AgentTool = LlmTool & {
@@ -28,8 +30,8 @@ type Deps = {
   resolveSecrets: (tenantId: string, template: string) => Promise<string>;
   allowPrivateNetworks: boolean;
   timeoutMs: number;
-  /** Opens an MCP session; replaceable so tests and platform servers can use stdio. */
-  connect?: (server: McpServerConfig, headers: Record<string, string>, only: readonly string[] | undefined) => Promise<McpConnection>;
+  /** Stdio MCP servers the operator allowed (MCP_STDIO_COMMANDS). */
+  stdio?: StdioPool;
 };
 
 /** What `knowledge.search` answers: the source as a name, or as an object with its citation line beside it. */
@@ -52,7 +54,7 @@ export async function searchKnowledge(broker: ServiceBroker, scope: ToolScope, q
 }
 
 export function createToolFactory(deps: Deps) {
-  const connect = deps.connect ?? (async (server, headers, only) => connectMcp(server.name, httpTransport(server.url, headers, deps.allowPrivateNetworks), only, deps.timeoutMs));
+  const mcp = createMcpConnector(deps);
 
   /** Wraps a tool so each call is timed, recorded and can never throw at the agent. */
   function recorded(scope: ToolScope, configName: string, run: (args: Record<string, unknown>) => Promise<{ ok: boolean; text: string }>) {
@@ -92,12 +94,10 @@ export function createToolFactory(deps: Deps) {
       else wanted.set(server, new Set([...(current ?? []), tool]));
     }
     for (const [serverName, only] of wanted) {
-      const server = servers.find((s) => s.name === serverName);
-      if (!server) { deps.logger.warn({ ...scope, server: serverName }, "bot lists an MCP server it does not configure"); continue; }
+      // A name the bot does not configure means the platform's tool plugin of that name (mcp:pricing).
+      const server = mcp.resolve(servers, serverName);
       try {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v);
-        const connection = await connect(server, headers, only === "all" ? undefined : [...only]);
+        const connection = await mcp.open(scope, server, only === "all" ? undefined : [...only]);
         connections.push(connection);
         for (const t of connection.tools) {
           const configName = `mcp:${serverName}/${t.tool}`;

@@ -4,6 +4,7 @@
  * before any model, the format replies must keep, and how much history the model sees.
  */
 import { z } from "zod";
+import { allowedStdioCommands, isAllowedStdioCommand } from "./mcp-stdio-allowlist.ts";
 import { isSafeLogic } from "./rules-guard.ts";
 
 export const aiProviderName = z.enum(["openai", "anthropic", "gemini", "offline"]);
@@ -11,11 +12,31 @@ export type AiProviderName = z.infer<typeof aiProviderName>;
 
 const headerValue = z.string().max(4096);
 
+/**
+ * One MCP server a bot's tools may come from, by exactly one of:
+ * - `url` (+ `headers`): the tenant's own server over Streamable HTTP; header values may hold
+ *   `{{secret:name}}`, filled from the tenant's secrets when the call leaves;
+ * - `command`: a stdio server the operator allowed by this name (MCP_STDIO_COMMANDS);
+ * - `plugin` (+ `config`): a tool plugin loaded on the platform (`@platform/mcp-pricing`), given
+ *   this bot's `config`. A bot may also name the first-party ones (`mcp:pricing`) without an entry.
+ */
 export const mcpServerConfigSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_-]{0,30}$/, "a short lowercase name like crm or calendar"),
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  /** Values may hold `{{secret:name}}`, filled from the tenant's secrets when the call leaves. */
+  url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), headerValue).optional(),
+  command: z.string().max(100).refine(isAllowedStdioCommand, {
+    error: (issue) => {
+      const names = allowedStdioCommands();
+      return `${JSON.stringify(issue.input)} is not a stdio MCP server this platform allows (${names.length ? `allowed: ${names.join(", ")}` : "it allows none"})`;
+    },
+  }).optional(),
+  plugin: z.string().regex(/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/, "a plugin id like @platform/mcp-pricing").optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((server, ctx) => {
+  const kinds = [server.url, server.command, server.plugin].filter((v) => v !== undefined).length;
+  if (kinds !== 1) ctx.addIssue({ code: "custom", message: "an MCP server needs exactly one of url, command or plugin" });
+  if (server.headers && server.url === undefined) ctx.addIssue({ code: "custom", path: ["headers"], message: "headers go with a url" });
+  if (server.config && server.plugin === undefined) ctx.addIssue({ code: "custom", path: ["config"], message: "config goes with a plugin" });
 });
 export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;
 

@@ -6,6 +6,8 @@ import { createToolFactory } from "./agent-tools.ts";
 import { createAnswerCache } from "./answer-cache.ts";
 import { createResponder, type RespondParams, type Responder } from "./assistant-responder.ts";
 import { createLlmRouter } from "./llm-router.ts";
+import { createMcpTools, type McpTools } from "./mcp-tools.ts";
+import type { ToolCallParams } from "./mcp-tool-call.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
 
@@ -19,6 +21,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
   const ledger = createUsageLedger(platform);
   const toolLog = createToolCallLog(platform);
   let respond: Responder;
+  let mcpTools: McpTools | undefined;
   // An agent turn may make several model and tool calls: it must not be cut at the default request
   // timeout, nor re-run by the broker's retry policy (that would repeat tool calls). Moleculer reads
   // both from the action; its typings lack `timeout`, hence the spread.
@@ -44,6 +47,13 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         const used = await ledger.usedThisMonth(ctx.params.tenantId);
         return { month: new Date().toISOString().slice(0, 7), quota, used, remaining: Math.max(0, quota - used), byMonthAndModel: await ledger.report(ctx.params.tenantId) };
       },
+      /** One MCP tool call for a flow's `tool` node, recorded like the agent's (see mcp-tool-call.ts). */
+      callTool: {
+        ...longRunning,
+        handler(ctx: Context<ToolCallParams>) {
+          return mcpTools!.callTool(ctx.params);
+        },
+      },
       async toolCalls(ctx: Context<{ tenantId: string; limit?: number }>) {
         const rows = await toolLog.list(ctx.params.tenantId, ctx.params.limit ?? 100);
         return rows.map((r) => ({ tool: r.tool, sessionId: r.session_id, inputBytes: r.input_bytes, latencyMs: r.latency_ms, outcome: r.outcome, at: new Date(r.at).toISOString() }));
@@ -63,12 +73,17 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         }
         return out + template.slice(last);
       };
+      mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
       respond = createResponder({
         platform, broker, ledger, toolLog,
         router: createLlmRouter(platform.config, broker, ledger, logger),
         cache: createAnswerCache(platform.cache.cache, platform.config.AI_ANSWER_CACHE_SECONDS),
-        toolsFor: createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS }),
+        toolsFor: createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio }),
       });
+    },
+    /** Stops the stdio MCP server processes this node started. */
+    async stopped() {
+      await mcpTools?.close();
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Tools from MCP servers. A tenant's servers are reached over Streamable HTTP (`url`, optional
  * headers whose `{{secret:name}}` are filled just before the connection opens and never kept);
- * the platform's own servers may run over stdio. Each server's tools are offered to the model as
- * `<server>__<tool>`; a tool that fails answers the model with the failure as its result.
+ * stdio servers the operator allowed through a pool (mcp-stdio-pool.ts); the platform's tool
+ * plugins through the broker (mcp-plugin-transport.ts). Each server's tools are offered to the
+ * model as `<server>__<tool>`; a tool that fails answers with the failure as its result.
  */
 import { lookup } from "node:dns/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -14,10 +15,14 @@ import type { LlmTool } from "../plugin-sdk/llm-provider.ts";
 
 export type McpTool = LlmTool & { server: string; tool: string };
 
+/** What a tool answered: its text for the model, and its structured content when it gave one. */
+export type McpCallResult = { ok: boolean; text: string; structured?: Record<string, unknown> };
+
 export type McpConnection = {
   server: string;
   tools: McpTool[];
-  call(tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<{ ok: boolean; text: string }>;
+  /** `meta` travels as the request's `_meta` (the session a platform tool acts for); never from the model. */
+  call(tool: string, args: Record<string, unknown>, timeoutMs: number, meta?: Record<string, unknown>): Promise<McpCallResult>;
   close(): Promise<void>;
 };
 
@@ -42,14 +47,20 @@ export function httpTransport(url: string, headers: Record<string, string>, allo
 
 const toolName = (server: string, tool: string) => `${server}__${tool}`.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
 function textOf(content: unknown): string {
   if (!Array.isArray(content)) return JSON.stringify(content ?? "");
   return content.map((c: { type?: string; text?: string }) => (c.type === "text" ? c.text ?? "" : `[${c.type ?? "content"}]`)).join("\n");
 }
 
-/** Connects, lists the tools (only `only` when given) and keeps the session open until `close`. */
-export async function connectMcp(server: string, transport: Transport, only: readonly string[] | undefined, timeoutMs: number): Promise<McpConnection> {
+/**
+ * Connects, lists the tools (only `only` when given) and keeps the session open until `close`.
+ * `onClose` hears the session end from either side (a stdio server that exited).
+ */
+export async function connectMcp(server: string, transport: Transport, only: readonly string[] | undefined, timeoutMs: number, onClose?: () => void): Promise<McpConnection> {
   const client = new Client({ name: "bot-platform", version: "1.0.0" });
+  if (onClose) client.onclose = onClose;
   await client.connect(transport, { timeout: timeoutMs });
   try {
     const listed = await client.listTools(undefined, { timeout: timeoutMs });
@@ -59,11 +70,12 @@ export async function connectMcp(server: string, transport: Transport, only: rea
     return {
       server,
       tools,
-      async call(tool, args, callTimeoutMs) {
+      async call(tool, args, callTimeoutMs, meta) {
         try {
-          const result = await client.callTool({ name: tool, arguments: args }, undefined, { timeout: callTimeoutMs });
-          const text = result.structuredContent !== undefined && !result.content ? JSON.stringify(result.structuredContent) : textOf(result.content);
-          return { ok: result.isError !== true, text: text.slice(0, 20_000) };
+          const result = await client.callTool({ name: tool, arguments: args, ...(meta ? { _meta: meta } : {}) }, undefined, { timeout: callTimeoutMs });
+          const structured = isRecord(result.structuredContent) ? result.structuredContent : undefined;
+          const text = structured !== undefined && !Array.isArray(result.content) ? JSON.stringify(structured) : textOf(result.content);
+          return { ok: result.isError !== true, text: text.slice(0, 20_000), ...(structured ? { structured } : {}) };
         } catch (error) {
           return { ok: false, text: `The tool failed: ${error instanceof Error ? error.message.slice(0, 300) : "unknown error"}` };
         }

@@ -18,6 +18,54 @@ const urlWith = (protocols: string[]) =>
 const csv = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
+/** One stdio MCP server the operator allows: the program and its arguments, and extra environment. */
+const stdioCommand = z.strictObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  /** Added to a minimal environment (HOME, PATH, SHELL, TERM...); the platform's own is never passed on. */
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().min(1).optional(),
+});
+export type StdioCommand = z.infer<typeof stdioCommand>;
+const commandLine = z.string().trim().min(1).transform((line) => {
+  const [command, ...args] = line.split(/\s+/);
+  return { command: command!, args, env: {} } as StdioCommand;
+});
+
+/**
+ * MCP_STDIO_COMMANDS: the stdio MCP servers tenants may name, as JSON
+ * (`{"files": {"command": "npx", "args": ["server-filesystem", "/srv"]}}`, or a command line as the
+ * value) or as a comma list (`files=npx server-filesystem /srv, clock=node clock.js`).
+ */
+const stdioCommands = z.string().transform((text, ctx) => {
+  const trimmed = text.trim();
+  if (trimmed === "") return {};
+  if (trimmed.startsWith("{")) {
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+      return z.NEVER;
+    }
+  }
+  const entries: [string, string][] = [];
+  for (const item of trimmed.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const at = item.indexOf("=");
+    if (at <= 0) {
+      ctx.addIssue({ code: "custom", message: `"${item}" must look like name=command args` });
+      return z.NEVER;
+    }
+    entries.push([item.slice(0, at).trim(), item.slice(at + 1)]);
+  }
+  return Object.fromEntries(entries);
+}).pipe(z.record(
+  z.string(),
+  z.union([commandLine, stdioCommand], { error: "each entry must be a command line or { command, args?, env?, cwd? }" }),
+).superRefine((commands, ctx) => {
+  const bad = Object.keys(commands).filter((name) => !/^[a-z][a-z0-9_-]{0,30}$/.test(name));
+  if (bad.length > 0) ctx.addIssue({ code: "custom", message: `names must be short and lowercase, like files or clock (not ${bad.join(", ")})` });
+}));
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -108,6 +156,8 @@ export const configSchema = z.object({
   AI_HISTORY_TURNS: z.coerce.number().int().min(2).max(200).default(20),
   /** Model calls one agent turn may make before it stops and answers. */
   AI_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(6),
+  /** Stdio MCP servers tenants may use by name (`{ "name": "files", "command": "files" }`); none by default. */
+  MCP_STDIO_COMMANDS: stdioCommands.default({}),
 });
 
 export type PlatformConfig = z.infer<typeof configSchema> & {
@@ -165,5 +215,6 @@ function readConfigFile(path: string): Source {
     throw new ConfigError(`CONFIG_FILE: cannot read ${path} as JSON (${(error as Error).message})`);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(`CONFIG_FILE: ${path} must hold a JSON object`);
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)]));
+  // Objects (MCP_STDIO_COMMANDS) stay JSON; lists become the comma form the environment uses.
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)]));
 }

@@ -1,6 +1,6 @@
 import type { Service, ServiceBroker, ServiceSchema, Context } from "moleculer";
 import { describePlugin, type PluginDefinition } from "../plugin-sdk/define-plugin.ts";
-import type { PluginModule } from "../plugin-sdk/implement-plugin.ts";
+import type { ActionContext, PluginModule } from "../plugin-sdk/implement-plugin.ts";
 import type { SafeFetchInit } from "../plugin-sdk/node-type.ts";
 import { PlatformError, ValidationError, isPlatformError } from "../errors/platform-error.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -25,6 +25,19 @@ export type LoadedPlugin = LoadedPluginInfo & {
 };
 
 export type PluginChange = { type: "loaded" | "unloaded"; plugin: LoadedPlugin; replaced?: LoadedPlugin };
+
+/**
+ * `call` and `emit` for an action called for a tenant: the tenant is forced, and the plugin's
+ * configuration and credentials stay with this call (they are not handed on in the meta).
+ */
+function tenantScoped(ctx: Context<unknown, PluginCallMeta>): Pick<ActionContext, "call" | "emit"> {
+  const tenantId = ctx.meta.tenantId;
+  if (!tenantId) return {};
+  return {
+    call: <T>(action: string, params: Record<string, unknown>) => ctx.call<T, object>(action, { ...params, tenantId }, { meta: { pluginConfig: undefined, pluginSecrets: undefined } }),
+    emit: (event, payload) => void ctx.emit(event, { ...payload, tenantId }),
+  };
+}
 
 /** The Moleculer service name of a plugin: `@acme/hubspot` → `plugin.acme.hubspot`. */
 export function pluginServiceName(id: string): string {
@@ -152,6 +165,7 @@ export class PluginHost {
             tenantId: ctx.meta.tenantId, config: ctx.meta.pluginConfig, secrets: ctx.meta.pluginSecrets ?? {},
             log: (message: string, data?: Record<string, unknown>) => logger.info(data ?? {}, message),
             fetch: (url: string, init?: SafeFetchInit) => safeFetch(url, init, fetchPolicy),
+            ...tenantScoped(ctx),
           });
         } catch (error) {
           if (isPlatformError(error)) throw error;

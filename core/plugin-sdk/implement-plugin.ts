@@ -12,6 +12,13 @@ export type ActionContext = {
   log: (message: string, data?: Record<string, unknown>) => void;
   /** HTTP through the platform's SSRF guard (vendor APIs). */
   fetch?: (url: string, init?: SafeFetchInit) => Promise<SafeFetchResponse>;
+  /**
+   * Set when the caller named a tenant: calls a platform action (e.g. `crm.upsertContact`) for
+   * that tenant, whose id is forced into the params whatever they say.
+   */
+  call?: <T = unknown>(action: string, params: Record<string, unknown>) => Promise<T>;
+  /** Set when the caller named a tenant: emits a platform event with that tenant's id in its payload. */
+  emit?: (event: string, payload: Record<string, unknown>) => void;
 };
 export type ActionHandler<P = unknown> = (params: P, ctx: ActionContext) => unknown;
 
