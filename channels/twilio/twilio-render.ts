@@ -62,3 +62,11 @@ export function voiceTwiml(turn: { messages: readonly OutboundMessage[]; input: 
   else response.hangup();
   return response.toString();
 }
+
+/** Realtime voice: the whole call is one bidirectional media stream; our parameters come back in its `start` event. */
+export function mediaStreamTwiml(streamUrl: string, parameters: Record<string, string>): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const stream = response.connect().stream({ url: streamUrl });
+  for (const [name, value] of Object.entries(parameters)) stream.parameter({ name, value });
+  return response.toString();
+}

@@ -1,5 +1,6 @@
 import type { InputRequest, OutboundMessage, PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/plugin-sdk/index.ts";
-import { voiceTwiml } from "./twilio-render.ts";
+import { mintStreamToken } from "./realtime/stream-token.ts";
+import { mediaStreamTwiml, voiceTwiml } from "./twilio-render.ts";
 import { callbackBase, verifiedTwilioRequest } from "./twilio-settings.ts";
 
 const LEDGER = "twilio";
@@ -10,6 +11,10 @@ const MAX_SILENCES = 2;
  * A phone call, one webhook per turn: the first request starts the conversation, each <Gather>
  * result (speech, or a digit for a choice) is the next message, and the call hangs up when the
  * flow ends. The call is the session: its CallSid names the user.
+ *
+ * A bot with a realtime voice model (`config.voice.realtime`, and the platform holding that
+ * provider's key) is answered once, with <Connect><Stream>: the call's audio goes both ways over
+ * the media stream WebSocket (twilio-media.socket.ts), with a signed token for that call only.
  */
 export async function receiveVoice(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
   const { resolved, params } = await verifiedTwilioRequest(request, ctx);
@@ -17,6 +22,15 @@ export async function receiveVoice(request: PluginHttpRequest, ctx: PluginRouteC
   const callSid = params.CallSid ?? "";
   const heard = params.Digits ?? params.SpeechResult;
   const silences = heard === undefined ? Number(request.query.silence ?? 0) : 0;
+  if (heard === undefined && request.query.silence === undefined) {
+    const realtime = await ctx.call<{ provider: string } | null>("ai.realtimePlan", { tenantId, botId });
+    if (realtime) {
+      const base = callbackBase(request, resolved);
+      const streamUrl = `${base.replace(/^http/, "ws")}/v1/channels/twilio/${botId}/media`;
+      const body = mediaStreamTwiml(streamUrl, { token: mintStreamToken(resolved.config.authToken, botId, callSid), ...(params.From ? { caller: params.From } : {}) });
+      return { status: 200, headers: { "content-type": "text/xml; charset=utf-8" }, body };
+    }
+  }
   const reply = await ctx.call<{ messages: OutboundMessage[]; input: InputRequest | null; status: string; started: boolean }>("channelConfig.turn", {
     tenantId, botId, channel: "voice", userId: `voice:${callSid}`, text: heard ?? "", context: { callSid, caller: params.From },
   });

@@ -8,6 +8,7 @@ import { createResponder, type RespondParams, type Responder } from "./assistant
 import { createLlmRouter } from "./llm-router.ts";
 import { createMcpTools, type McpTools } from "./mcp-tools.ts";
 import type { ToolCallParams } from "./mcp-tool-call.ts";
+import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
 
@@ -21,6 +22,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
   const ledger = createUsageLedger(platform);
   const toolLog = createToolCallLog(platform);
   let respond: Responder;
+  let realtime: RealtimeVoice;
   let mcpTools: McpTools | undefined;
   // An agent turn may make several model and tool calls: it must not be cut at the default request
   // timeout, nor re-run by the broker's retry policy (that would repeat tool calls). Moleculer reads
@@ -35,6 +37,23 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         handler(ctx: Context<RespondParams>) {
           return respond(ctx.params);
         },
+      },
+      // Realtime voice (channels that hold a call's audio): see realtime-voice.ts.
+      realtimePlan(ctx: Context<{ tenantId: string; botId: string }>) {
+        return realtime.plan(ctx.params);
+      },
+      realtimeSession(ctx: Context<{ tenantId: string; botId: string }>) {
+        return realtime.session(ctx.params);
+      },
+      realtimeTool: {
+        ...longRunning,
+        handler(ctx: Context<Parameters<RealtimeVoice["runTool"]>[0]>) {
+          return realtime.runTool(ctx.params);
+        },
+      },
+      async realtimeUsage(ctx: Context<Parameters<RealtimeVoice["recordUsage"]>[0]>) {
+        await realtime.recordUsage(ctx.params);
+        return { ok: true };
       },
       async assertQuota(ctx: Context<{ tenantId: string }>) {
         const tenant = await ctx.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: ctx.params.tenantId });
@@ -74,12 +93,14 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         return out + template.slice(last);
       };
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
+      const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio });
       respond = createResponder({
         platform, broker, ledger, toolLog,
         router: createLlmRouter(platform.config, broker, ledger, logger),
         cache: createAnswerCache(platform.cache.cache, platform.config.AI_ANSWER_CACHE_SECONDS),
-        toolsFor: createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio }),
+        toolsFor,
       });
+      realtime = createRealtimeVoice({ config: platform.config, broker, ledger, toolsFor });
     },
     /** Stops the stdio MCP server processes this node started. */
     async stopped() {

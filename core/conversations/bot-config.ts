@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { botAiConfigSchema } from "../ai/ai-config.ts";
+import { botVoiceConfigSchema } from "../ai/realtime-voice.ts";
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #1a73e8");
 const httpsUrl = z.url({ protocol: /^https?$/ }).max(2000);
@@ -36,6 +37,8 @@ export const botConfigSchema = z.strictObject({
   messagesPerMinutePerUser: z.number().int().min(1).max(600).optional(),
   /** Provider, model, prompt, tools and guards of the bot's llm/agent nodes (an assistant bot's whole behaviour). */
   ai: botAiConfigSchema.optional(),
+  /** Phone calls: `realtime` sends them to a speech-to-speech model (Twilio media streams) instead of <Say>/<Gather> turns. */
+  voice: botVoiceConfigSchema.optional(),
 });
 
 export type BotConfig = z.infer<typeof botConfigSchema>;

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { IncomingMessage, ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { ServiceBroker } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
@@ -11,7 +12,7 @@ import { hashApiKey } from "../tenancy/api-keys.ts";
 import type { Principal } from "../tenancy/principal.ts";
 import type { HttpMetrics } from "../observability/http-metrics.ts";
 import { toHttpError } from "./http-error.ts";
-import type { PluginRouter } from "./plugin-router.ts";
+import { PLUGIN_SOCKET_PREFIX, type PluginRouter, type RawSocket } from "./plugin-router.ts";
 import { parse as parseForm } from "node:querystring";
 import { allows, type RouteAuth } from "./route-auth.ts";
 import { originAllowed, setCorsHeaders } from "./cors.ts";
@@ -150,6 +151,25 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
   app.get("/docs/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  // Plugin WebSockets (Twilio media streams). Plugins come and go at run time, so one hidden route
+  // takes every upgrade under the prefix and the plugin router picks the socket; a plain GET there
+  // falls through to the plugin HTTP routes as before.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  app.route({
+    method: "GET",
+    url: `${PLUGIN_SOCKET_PREFIX}*`,
+    schema: { hide: true },
+    preHandler: async (request, reply) => {
+      if (request.ws && !pluginRouter.matchSocket(request.url.split("?")[0])) {
+        return reply.code(404).send({ error: { code: "ROUTE_NOT_FOUND", message: `No socket ${request.url.split("?")[0]}` } });
+      }
+    },
+    handler: (_request, reply) => reply.callNotFound(),
+    wsHandler: (socket: RawSocket, request: FastifyRequest) => {
+      pluginRouter.serveSocket(socket, request.url, request.headers as Record<string, string | undefined>, broker, platform.logger, platform.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`);
+    },
+  });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const register of routes) register(typed, tools);

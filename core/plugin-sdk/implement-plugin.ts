@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ActionDefinition, PluginDefinition } from "./define-plugin.ts";
-import type { PluginRoute } from "./plugin-route.ts";
+import type { PluginRoute, PluginSocketRoute } from "./plugin-route.ts";
 import type { NodeHandler, NodeTypeDefinition, NodeTypeImplementation, NodeValidator, SafeFetchInit, SafeFetchResponse } from "./node-type.ts";
 
 export type ActionContext = {
@@ -43,6 +43,8 @@ export type PluginImplementation<D extends PluginDefinition> = {
   actions?: { [K in keyof ActionsOf<D>]: ActionHandler<z.infer<ActionsOf<D>[K]["params"]>> };
   /** HTTP routes (channels, assets); see plugin-route.ts. Trusted plugins only. */
   routes?: readonly PluginRoute[];
+  /** WebSocket routes under `/v1/channels/` (voice media streams); see plugin-route.ts. Trusted plugins only. */
+  sockets?: readonly PluginSocketRoute[];
   /** Called when the plugin is loaded on a node (open sockets, warm caches). */
   start?: () => Promise<void> | void;
   /** Called when it is unloaded or replaced; release what `start` took. */

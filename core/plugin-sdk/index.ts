@@ -21,7 +21,7 @@ export {
   ConflictError, ErrorKind, ForbiddenError, InternalError, NotFoundError, PayloadTooLargeError,
   PlatformError, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
 } from "../errors/platform-error.ts";
-export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext } from "./plugin-route.ts";
+export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
 export {
   llmChatAction, llmChatRequestSchema, llmVendorError, llmChatResponseSchema, llmMessageSchema, llmToolSchema, parseToolArguments,
   type LlmChatRequest, type LlmChatResponse, type LlmMessage, type LlmPassage, type LlmTool, type LlmToolCall, type LlmUsage,

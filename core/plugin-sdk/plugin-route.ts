@@ -35,3 +35,27 @@ export type PluginRoute = {
   auth?: "public" | "widget" | "tenant-admin";
   handler(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> | PluginHttpResponse;
 };
+
+/**
+ * A WebSocket a trusted plugin holds (Twilio media streams), text frames in and out. Frames that
+ * arrive before the handler listens are kept for it, so a handler may await before listening.
+ */
+export type PluginSocket = {
+  send(text: string): void;
+  /** 1000 normal; 1008 refused (policy); 1011 failed on our side. */
+  close(code?: number, reason?: string): void;
+  onMessage(listener: (text: string) => void): void;
+  onClose(listener: (code: number) => void): void;
+  readonly isOpen: boolean;
+};
+
+export type PluginSocketRequest = Pick<PluginHttpRequest, "path" | "params" | "query" | "headers" | "publicUrl">;
+
+/**
+ * A WebSocket route (`/v1/channels/twilio/:botId/media`). Served under `/v1/channels/` only; the
+ * vendor proves itself inside the stream (a signed token), so these routes are always public.
+ */
+export type PluginSocketRoute = {
+  path: string;
+  handler(socket: PluginSocket, request: PluginSocketRequest, ctx: PluginRouteContext): Promise<void> | void;
+};
