@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifySignature } from "../../core/subscriptions/signature.ts";
+import { databaseBackends } from "../kit/test-services.ts";
+import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+import type { FakeVendor } from "./fakes/fake-vendor.ts";
+import { startFakeOpenAi } from "./fakes/openai.fake.ts";
+
+type Tenant = { id: string; keys: { admin: string; widget: string } };
+type Delivery = { headers: http.IncomingHttpHeaders; body: string; json: { event: string; data: Record<string, any> } };
+
+/** A tenant's webhook receiver: records what it is sent. */
+async function startReceiver() {
+  const received: Delivery[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      received.push({ headers: req.headers, body, json: JSON.parse(body) });
+      res.writeHead(200).end("thanks");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    received,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Asks for a name and an email, then calls one tool with them and says how it went. */
+function toolFlow(tool: string, args: Record<string, unknown>) {
+  return {
+    start: "name",
+    nodes: [
+      { id: "name", type: "question", content: { question: "Your name?", input_type: "text", variable: "user.name" }, connections: { default: "email" } },
+      { id: "email", type: "question", content: { question: "Your email?", input_type: "text", variable: "user.email" }, connections: { default: "call" } },
+      { id: "call", type: "tool", content: { tool, arguments: args, output: "user.tool_answer" }, connections: { default: "done", error: "failed" } },
+      { id: "done", type: "message", content: { messages: [{ type: "text", text: "Done." }] }, connections: { default: "bye" } },
+      { id: "failed", type: "message", content: { messages: [{ type: "text", text: "Failed: {{session.tool_error}}" }] }, connections: { default: "bye" } },
+      { id: "bye", type: "end", content: {} },
+    ],
+  };
+}
+
+const priceList = { currency: "EUR", prices: { Haircut: 30, "Hair colour": 45.5 }, taxRate: 0.2 };
+
+for (const backend of databaseBackends()) {
+  describe(`first-party MCP tool plugins: pricing, lead capture, contact owner (${backend})`, function () {
+    this.timeout(60_000);
+    let node: TestPlatform;
+    let openai: FakeVendor;
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let acme: Tenant;
+    let globex: Tenant;
+
+    before(async () => {
+      [openai, receiver] = await Promise.all([startFakeOpenAi(), startReceiver()]);
+      node = await startTestPlatform({
+        backend, pluginFolders: ["plugins"], env: {
+          ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_RETRY_BASE_MS: "2",
+          OPENAI_API_KEY: "sk-openai-secret", OPENAI_BASE_URL: `${openai.url}/v1`,
+        },
+      });
+      acme = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Acme", tier: "paid" } })).body;
+      globex = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Globex", tier: "paid" } })).body;
+      for (const tenant of [acme, globex]) {
+        await node.request("PATCH", `/v1/admin/tenants/${tenant.id}`, { key: tenant.keys.admin, body: { settings: { messagesPerMinutePerUser: 100 } } });
+      }
+    });
+    after(async () => {
+      await node?.cleanup();
+      await Promise.all([openai?.close(), receiver?.close()]);
+    });
+
+    async function bot(tenant: Tenant, body: Record<string, unknown>): Promise<string> {
+      const created = await node.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Bot", ...body } });
+      assert.equal(created.status, 201, created.text);
+      return created.body.id;
+    }
+    /** Runs the tool flow to its end with a name and an email; returns the session id and what the bot said last. */
+    async function converse(tenant: Tenant, botId: string, name: string, email: string) {
+      const started = await node.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId } });
+      assert.equal(started.status, 201, started.text);
+      const { sessionId } = started.body;
+      const say = (text: string) => node.request("POST", `/v1/chat/sessions/${sessionId}/messages`, { key: tenant.keys.widget, body: { text } });
+      assert.equal((await say(name)).status, 200);
+      const last = await say(email);
+      assert.equal(last.status, 200, last.text);
+      return { sessionId, said: last.body.messages.map((m: { text?: string }) => m.text).join(" ") };
+    }
+
+    it("quotes through the pricing tool when the agent asks for it, from the bot's own price list", async () => {
+      openai.script = (body) => {
+        const result = body.messages.find((m: any) => m.role === "tool");
+        return result
+          ? { text: `Your quote: ${/Total: ([\d.]+ EUR)/.exec(result.content)?.[1]}.` }
+          : { toolCalls: [{ id: "call_1", name: "pricing__quote", args: { items: [{ item: "haircut", quantity: 2 }, { item: "Hair colour", quantity: 1 }] } }] };
+      };
+      const botId = await bot(acme, { config: { ai: { tools: ["mcp:pricing"], mcpServers: [{ name: "pricing", plugin: "@platform/mcp-pricing", config: priceList }] } } });
+      const answer = await node.request("POST", "/chat", { key: acme.keys.widget, body: { business_id: botId, session_id: "price-1", message: "Two haircuts and a colour, how much?" } });
+      assert.equal(answer.status, 200, answer.text);
+      // 2 x 30 + 45.50 = 105.50, plus 20% tax = 126.60
+      assert.match(answer.body.response, /Your quote: 126\.60 EUR\.$/);
+      assert.deepEqual(openai.requests[0]!.body.tools.map((t: any) => t.function.name).sort(), ["pricing__list_prices", "pricing__quote"]);
+      const toolMessage = openai.requests[1]!.body.messages.find((m: any) => m.role === "tool");
+      assert.match(toolMessage.content, /2 x Haircut @ 30\.00 EUR = 60\.00 EUR/);
+      const calls = (await node.request("GET", "/v1/admin/usage/tool-calls", { key: acme.keys.admin })).body.toolCalls;
+      assert.equal(calls[0].tool, "mcp:pricing/quote");
+      assert.equal(calls[0].outcome, "ok");
+    });
+
+    it("tells the model which items it cannot price, and a bot without a price list that it has none", async () => {
+      openai.script = (body) => {
+        const result = body.messages.find((m: any) => m.role === "tool");
+        return result ? { text: result.content } : { toolCalls: [{ id: "call_1", name: "pricing__quote", args: { items: [{ item: "Massage", quantity: 1 }] } }] };
+      };
+      const priced = await bot(acme, { config: { ai: { tools: ["mcp:pricing/quote"], mcpServers: [{ name: "pricing", plugin: "@platform/mcp-pricing", config: priceList }] } } });
+      const unknown = await node.request("POST", "/chat", { key: acme.keys.widget, body: { business_id: priced, session_id: "price-2", message: "A massage?" } });
+      assert.match(unknown.body.response, /Not on the price list: Massage\. Known items: Haircut, Hair colour\./);
+      // A bare mcp:pricing means the first-party plugin, with no configuration.
+      const bare = await bot(acme, { config: { ai: { tools: ["mcp:pricing/quote"] } } });
+      const none = await node.request("POST", "/chat", { key: acme.keys.widget, body: { business_id: bare, session_id: "price-3", message: "A massage?" } });
+      assert.match(none.body.response, /No price list is configured for this bot\./);
+    });
+
+    it("records a lead as one contact in the tenant's own CRM, merging a repeat, and refuses an unreadable email", async () => {
+      const flow = toolFlow("mcp:lead-capture/capture_lead", { name: "{{user.name}}", email: "{{user.email}}", interest: "a website" });
+      const botId = await bot(acme, { flow });
+      const first = await converse(acme, botId, "Ada Lovelace", "ada@example.com");
+      assert.equal(first.said, "Done.");
+      const again = await converse(acme, botId, "Ada King", "ADA@example.com");
+      assert.equal(again.said, "Done.");
+      const contacts = (await node.request("GET", "/v1/admin/crm/contacts", { key: acme.keys.admin })).body;
+      assert.equal(contacts.total, 1, JSON.stringify(contacts));
+      assert.equal(contacts.contacts[0].email, "ada@example.com");
+      assert.equal(contacts.contacts[0].fields.interest, "a website");
+      assert.equal(contacts.contacts[0].fields.lead_source, "mcp:lead-capture");
+      assert.equal((await node.request("GET", "/v1/admin/crm/contacts", { key: globex.keys.admin })).body.total, 0, "another tenant's CRM is untouched");
+
+      const refused = await converse(acme, botId, "Bob", "not-an-email");
+      assert.match(refused.said, /^Failed: .*email/i);
+      assert.equal((await node.request("GET", "/v1/admin/crm/contacts", { key: acme.keys.admin })).body.total, 1);
+    });
+
+    it("asks for a human by delivering a signed conversation.handoff.requested to the tenant's webhook, and only the tenant's", async () => {
+      const acmeHook = await node.request("POST", "/v1/admin/webhooks", { key: acme.keys.admin, body: { url: `${receiver.url}/acme`, events: ["conversation.handoff.requested"] } });
+      assert.equal(acmeHook.status, 201, acmeHook.text);
+      const globexHook = await node.request("POST", "/v1/admin/webhooks", { key: globex.keys.admin, body: { url: `${receiver.url}/globex`, events: ["*"] } });
+      assert.equal(globexHook.status, 201, globexHook.text);
+      const flow = toolFlow("mcp:contact-owner/request_human", { reason: "{{user.name}} wants a refund", urgency: "high", contact: "{{user.email}}" });
+      const botId = await bot(acme, { flow });
+      const { sessionId, said } = await converse(acme, botId, "Grace", "grace@example.com");
+      assert.equal(said, "Done.");
+
+      const delivery = await waitFor("the handoff webhook", () => receiver.received.find((r) => r.json.data?.source === "mcp:contact-owner"));
+      assert.equal(delivery.headers["x-bot-event"], "conversation.handoff.requested");
+      assert.ok(verifySignature(acmeHook.body.secret, String(delivery.headers["x-bot-timestamp"]), delivery.body, String(delivery.headers["x-bot-signature"])), "signed with the tenant's secret");
+      assert.deepEqual(
+        { tenantId: delivery.json.data.tenantId, botId: delivery.json.data.botId, sessionId: delivery.json.data.sessionId, reason: delivery.json.data.reason, urgency: delivery.json.data.urgency, contact: delivery.json.data.contact },
+        { tenantId: acme.id, botId, sessionId, reason: "Grace wants a refund", urgency: "high", contact: "grace@example.com" },
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(receiver.received.filter((r) => r.json.data?.tenantId === globex.id).length, 0, "another tenant's webhook hears nothing");
+    });
+  });
+}
