@@ -51,21 +51,22 @@ export class ContextSlots<R> {
   }
 
   /** The spare if there is one (waiting for it if it is being made), else a new one made now. */
-  async take(): Promise<ContextSlot<R>> {
+  async take(capabilitiesCsv: string): Promise<ContextSlot<R>> {
     if (!this.spare && this.pending) await this.pending;
-    const slot = this.spare ?? this.makeNow();
+    const slot = this.spare ?? this.makeNow(capabilitiesCsv);
     this.spare = undefined;
     return slot;
   }
 
   /**
-   * Starts making the spare. `link` (optional) compiles and instantiates the module the next run
-   * will most likely ask for; it is called on the main thread once the context is ready.
+   * Starts making the spare for a run like the last one: `capabilitiesCsv` warms the bootstrap up
+   * (see isolate-bootstrap.ts), and `link` (optional) compiles and instantiates the module the next
+   * run will most likely ask for, on the main thread once the context is ready.
    */
-  prepareSpare(link?: (context: ivm.Context) => LinkedModule | undefined): void {
+  prepareSpare(capabilitiesCsv: string, link?: (context: ivm.Context) => LinkedModule | undefined): void {
     if (this.spare || this.pending || this.isolate.isDisposed) return;
     const made = (async () => {
-      const { slot, callbacks } = this.shell(await this.isolate.createContext());
+      const { slot, callbacks } = this.shell(await this.isolate.createContext(), capabilitiesCsv);
       this.bind(slot, (await slot.context.evalClosure(ISOLATE_BOOTSTRAP, callbacks, { result: { reference: true } })) as ivm.Reference);
       if (link) {
         try { slot.linked = link(slot.context); } catch { /* the run links it again and reports why */ }
@@ -97,17 +98,18 @@ export class ContextSlots<R> {
     this.spare = undefined;
   }
 
-  private makeNow(): ContextSlot<R> {
-    const { slot, callbacks } = this.shell(this.isolate.createContextSync());
+  private makeNow(capabilitiesCsv: string): ContextSlot<R> {
+    const { slot, callbacks } = this.shell(this.isolate.createContextSync(), capabilitiesCsv);
     return this.bind(slot, slot.context.evalClosureSync(ISOLATE_BOOTSTRAP, callbacks, { result: { reference: true } }) as ivm.Reference);
   }
 
-  private shell(context: ivm.Context): { slot: ContextSlot<R>; callbacks: ivm.Callback[] } {
+  private shell(context: ivm.Context, capabilitiesCsv: string): { slot: ContextSlot<R>; callbacks: (ivm.Callback | string)[] } {
     const slot = { context } as ContextSlot<R>;
     const callbacks = [
       new ivm.Callback((op: unknown, argsJson: unknown) => this.handlers.onSyncCall(slot, op, argsJson)),
       new ivm.Callback((op: unknown, argsJson: unknown) => this.handlers.onAsyncCall(slot, op, argsJson)),
       new ivm.Callback((ok: boolean, json: string) => this.handlers.onFinish(slot, ok, json)),
+      capabilitiesCsv,
     ];
     return { slot, callbacks };
   }

@@ -6,7 +6,8 @@
  * - `$0` hostSync(op, argsJson) → replyJson: log and local crypto, answered at once;
  * - `$1` hostAsync(op, argsJson) → replyJson: fetch, kv, llm, knowledge, secret HMAC; the reply
  *   names a call id, and the worker later calls `settle(id, ok, json)`;
- * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host).
+ * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host);
+ * - `$3` the capabilities (comma-separated) of the run this context is likely for, to warm up with.
  *
  * It removes what is not "the language": `gc` (the worker's --expose-gc), WebAssembly (memory that
  * escapes the heap limit), SharedArrayBuffer and Atomics (`Atomics.wait` would block the thread),
@@ -19,7 +20,9 @@
  */
 export const ISOLATE_BOOTSTRAP = String.raw`
 "use strict";
-const hostSync = $0, hostAsync = $1, finish = $2;
+const hostSync = $0, hostAsync = $1, finishHost = $2;
+// Where results go: the host, except while the bootstrap warms itself up (see the end).
+let finish = finishHost;
 const G = globalThis;
 const gcFn = typeof G.gc === "function" ? G.gc : undefined;
 // --expose-gc installs gc as non-configurable but writable: overwrite it and lock it.
@@ -145,8 +148,19 @@ function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars
   };
   let result;
   try { result = apply(fn, self, [input, buildCtx(capabilitiesCsv === "" ? [] : capabilitiesCsv.split(","))]); } catch (e) { return failed(e); }
+  // A value that is not a thenable is the result now; a promise is awaited.
+  let thenable;
+  try { thenable = result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function"; } catch (e) { return failed(e); }
+  if (!thenable) return done(result);
   apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [done, failed]);
 }
+
+// Warm-up, before any tenant code exists in this context: one run of a trivial function, so the
+// code above has met its first call (feedback, shapes of ctx) before the real run. It uses no
+// tenant data and leaves nothing reachable behind; its result goes nowhere.
+finish = () => undefined;
+try { start(freeze({ default: () => ({ output: {} }) }), "default", "", "{}", typeof $3 === "string" ? $3 : "", 64); } catch {}
+finish = finishHost;
 
 return { start, settle, gc: gcFn === undefined ? () => undefined : () => gcFn() };
 `;

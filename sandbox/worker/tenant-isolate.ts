@@ -71,6 +71,7 @@ export class TenantIsolate {
   private fresh = true;
   /** The source of the last run: the spare context is linked with it ahead of the next run. */
   private lastSource: string | undefined;
+  private lastCapabilities: readonly string[] = [];
   private maintenanceQueued = false;
 
   constructor(tenantId: string, heapMb: number, hooks: WorkerHooks) {
@@ -114,7 +115,7 @@ export class TenantIsolate {
     this.fresh = false;
     const ready = this.slots.takeReady();
     if (ready) return this.startRun(msg, ready, cold, reply);
-    this.slots.take().then((slot) => this.startRun(msg, slot, cold, reply), (e: unknown) => {
+    this.slots.take(msg.capabilities.join(",")).then((slot) => this.startRun(msg, slot, cold, reply), (e: unknown) => {
       const error = this.disposed ? new SandboxError(SandboxErrorCode.memoryLimit, "The tenant's heap limit was reached") : new SandboxError(SandboxErrorCode.isolateReset, `Could not create a context: ${cleanMessage(e)}`);
       reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold } });
     });
@@ -126,6 +127,7 @@ export class TenantIsolate {
     slot.run = run;
     this.runs.add(run);
     this.lastSource = msg.source;
+    this.lastCapabilities = msg.capabilities;
     this.begin(run);
     // Tenant code runs only inside calls bounded by `timeout`; a wall timer is needed only for a
     // run still awaiting host calls when those return.
@@ -330,7 +332,7 @@ export class TenantIsolate {
       try { this.lastHeapBytes = this.heapBytes(); } catch { return; }
     }
     const source = this.lastSource;
-    this.slots.prepareSpare(source === undefined ? undefined : (context) => this.link(source, context));
+    this.slots.prepareSpare(this.lastCapabilities.join(","), source === undefined ? undefined : (context) => this.link(source, context));
     // Dead contexts are only collected late, near the heap limit; collect them before they
     // could be mistaken for the tenant's own use of memory.
     if (this.lastHeapBytes > this.heapMb * 1024 * 1024 * 0.4 && this.runs.size === 0) {
