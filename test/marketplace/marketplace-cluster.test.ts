@@ -21,14 +21,17 @@ describe("the marketplace on two nodes over NATS", function () {
   let b: TestPlatform;
   let database: { url: string; drop(): Promise<void> };
   let packages: string;
+  let shared: Parameters<typeof startTestPlatform>[0] & object;
+  let env: Record<string, string>;
+  let namespace: string;
 
   before(async function () {
     if (!testServices.natsUrl || !testServices.postgresUrl) return this.skip();
     database = await createTestDatabase();
     packages = mkdtempSync(join(tmpdir(), "bp-packages-"));
-    const namespace = uniqueName("market");
-    const shared = { databaseUrl: database.url, transporter: testServices.natsUrl, namespace, redis: true, pluginFolders: ["plugins", "channels"] };
-    const env = { REDIS_PREFIX: `${namespace}:`, MARKETPLACE_DIR: packages, MARKETPLACE_EXAMPLES: "false" };
+    namespace = uniqueName("market");
+    shared = { databaseUrl: database.url, transporter: testServices.natsUrl, namespace, redis: true, pluginFolders: ["plugins", "channels"] };
+    env = { REDIS_PREFIX: `${namespace}:`, MARKETPLACE_DIR: packages, MARKETPLACE_EXAMPLES: "false" };
     a = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-a` } });
     b = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-b` } });
     await eventually(async () => a.platform.broker.registry.nodes.toArray().filter((n) => n.available).length, (n) => n >= 2, 10_000);
@@ -40,7 +43,7 @@ describe("the marketplace on two nodes over NATS", function () {
     if (packages) rmSync(packages, { recursive: true, force: true });
   });
 
-  it("makes an install on node A usable through node B without a restart, and an uninstall too", async () => {
+  it("makes an install on node A usable through node B and a node that joins later, without a restart; an uninstall too", async () => {
     const integrator = await createIntegrator(a, "Cluster Labs");
     assert.equal((await integrator.publish(await buildPackage({ id: "@labs/pricing", version: "1.0.0" }))).status, 201);
     const tenant = (await a.request("POST", "/v1/admin/tenants", { key: a.operatorKey, body: { name: "Acme" } })).body;
@@ -56,6 +59,20 @@ describe("the marketplace on two nodes over NATS", function () {
     const answered = await b.request("POST", `/v1/chat/sessions/${started.body.sessionId}/messages`, { key: tenant.keys.widget, body: { text: "2" } });
     assert.equal(answered.status, 200, answered.text);
     assert.ok(answered.body.messages.some((m: { text: string }) => m.text.includes("20.00 USD")), answered.text);
+
+    // A node that joins after the install loads what is installed, and answers with it from its first turn.
+    const c = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-c` } });
+    try {
+      const late = await c.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId: bot.body.id } });
+      assert.equal(late.status, 201, late.text);
+      const lateTurn = await c.request("POST", `/v1/chat/sessions/${late.body.sessionId}/messages`, { key: tenant.keys.widget, body: { text: "3" } });
+      assert.equal(lateTurn.status, 200, lateTurn.text);
+      assert.ok(lateTurn.body.messages.some((m: { text: string }) => m.text.includes("30.00 USD")), lateTurn.text);
+      const validOnC = await c.platform.broker.call<{ valid: boolean }, object>("bots.validate", { tenantId: tenant.id, flow: quoteFlow() }, { nodeID: c.platform.broker.nodeID });
+      assert.equal(validOnC.valid, true);
+    } finally {
+      await c.stop();
+    }
 
     assert.equal((await a.request("DELETE", "/v1/admin/plugins/@labs/pricing", { key: tenant.keys.admin })).status, 200);
     const after = await eventually(() => b.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Too late", flow: quoteFlow() } }), (r) => r.status === 422);
