@@ -11,6 +11,7 @@ import type { ToolCallParams } from "./mcp-tool-call.ts";
 import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
+import { openStreamSink } from "../conversations/turn-stream.ts";
 
 const secretPlaceholder = /\{\{\s*secret:([a-z][a-z0-9_]*)\s*\}\}/g;
 
@@ -22,8 +23,8 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
   const ledger = createUsageLedger(platform);
   const toolLog = createToolCallLog(platform);
   let respond: Responder;
-  let realtime: RealtimeVoice;
   let mcpTools: McpTools | undefined;
+  let realtime: RealtimeVoice;
   // An agent turn may make several model and tool calls: it must not be cut at the default request
   // timeout, nor re-run by the broker's retry policy (that would repeat tool calls). Moleculer reads
   // both from the action; its typings lack `timeout`, hence the spread.
@@ -34,8 +35,14 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
     actions: {
       respond: {
         ...longRunning,
-        handler(ctx: Context<RespondParams>) {
-          return respond(ctx.params);
+        /** With `meta.stream` (a live turn, see conversations/turn-stream.ts) the model's tokens are shown as they come. */
+        async handler(ctx: Context<RespondParams, { stream?: unknown }>) {
+          const stream = openStreamSink(this.broker, ctx.meta.stream);
+          try {
+            return await respond(ctx.params, { stream });
+          } finally {
+            await stream?.flush();
+          }
         },
       },
       // Realtime voice (channels that hold a call's audio): see realtime-voice.ts.

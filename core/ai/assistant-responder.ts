@@ -4,6 +4,11 @@
  * checked; a repeated first question is answered from the cache; otherwise knowledge is retrieved,
  * the prompt assembled and the agent loop run; the reply is checked against the bot's format
  * (repaired, or regenerated once), and questions for locked fields are removed.
+ *
+ * Live turns (`stream`): the model's tokens are shown as they come, as a draft of the reply. A
+ * step that ends in tool calls was not the answer, so its draft is reset; a regeneration is not
+ * streamed; rule, cache and confirmation answers have no draft. Whatever the draft showed, the
+ * text returned here (after format repair) is the message the turn commits, and it replaces it.
  */
 import { createHash } from "node:crypto";
 import type { ServiceBroker } from "moleculer";
@@ -21,6 +26,7 @@ import type { LlmRouter } from "./llm-router.ts";
 import { buildMessages, trimTranscript, type Transcript } from "./prompt-builder.ts";
 import { matchRule } from "./rules-guard.ts";
 import type { ToolCallLog } from "./tool-call-log.ts";
+import type { StreamSink } from "../conversations/turn-stream.ts";
 import type { UsageLedger } from "./usage-ledger.ts";
 
 export type RespondParams = {
@@ -64,7 +70,7 @@ type Deps = {
 export function createResponder(deps: Deps) {
   const { platform, broker } = deps;
 
-  return async function respond(params: RespondParams): Promise<RespondResult> {
+  return async function respond(params: RespondParams, options: { stream?: StreamSink } = {}): Promise<RespondResult> {
     const { tenantId, botId, sessionId, message } = params;
     const scope = { tenantId, botId, sessionId };
     const [bot, tenant] = await Promise.all([
@@ -110,11 +116,13 @@ export function createResponder(deps: Deps) {
     const toolSet = await deps.toolsFor(scope, toolNames, ai.mcpServers ?? []);
     let provider: string | undefined;
     let model: string | undefined;
-    const chat = async (messages: LlmMessage[], tools: readonly AgentTool[], passages: readonly LlmPassage[]) => {
+    const chat = async (messages: LlmMessage[], tools: readonly AgentTool[], passages: readonly LlmPassage[], stream = options.stream) => {
       const answer = await deps.router.chat({
-        tenantId, botId, tier: tenant.tier, provider: ai.provider, model: ai.model,
+        tenantId, botId, tier: tenant.tier, provider: ai.provider, model: ai.model, ...(stream ? { stream } : {}),
         request: { messages, tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })), knowledge: [...passages], maxTokens: 1024, cachePrompt: true, cacheKey: botId },
       });
+      // Text said on the way to a tool call ("let me check") is not the answer.
+      if (stream && answer.toolCalls.length > 0 && answer.text) stream.reset();
       provider = answer.provider; model = answer.model;
       return answer;
     };
@@ -142,7 +150,8 @@ export function createResponder(deps: Deps) {
       let repaired = repairFormat(text, ai.format);
       if (repaired.remaining.length > 0) {
         // Not repairable by rewriting (too many paragraphs): ask once more, then trim.
-        const again = await chat([...messages, { role: "assistant", content: text }, { role: "user", content: `(Please rewrite your last answer. ${formatInstruction(ai.format)})` }], [], knowledge);
+        // Not streamed: the draft shows the first answer until the repaired one replaces it.
+        const again = await chat([...messages, { role: "assistant", content: text }, { role: "user", content: `(Please rewrite your last answer. ${formatInstruction(ai.format)})` }], [], knowledge, undefined);
         repaired = repairFormat(again.text, ai.format);
         if (repaired.remaining.includes("too_many_paragraphs") && ai.format?.maxParagraphs) repaired = { text: trimParagraphs(repaired.text, ai.format.maxParagraphs), remaining: [] };
       }

@@ -4,12 +4,17 @@
  * bot's, else the provider's model for the tenant's tier. A failure that may pass is retried with
  * backoff (AI_RETRIES), then the fallback provider answers. Every answered call's tokens are
  * recorded against the tenant.
+ *
+ * Streaming: with `stream` (a live turn's sink), the provider hands its text deltas to the watcher
+ * as the vendor sends them (the handle travels in the call's meta). A call that failed part way
+ * may have streamed text, so the draft is reset before a retry or the fallback answers.
  */
 import type { ServiceBroker } from "moleculer";
 import type { PlatformConfig } from "../config/config.ts";
 import { PlatformError, isPlatformError } from "../errors/platform-error.ts";
 import type { LlmChatRequest, LlmChatResponse } from "../plugin-sdk/llm-provider.ts";
 import type { TenantTier } from "../tenancy/tenant.entity.ts";
+import type { StreamSink } from "../conversations/turn-stream.ts";
 import type { AiProviderName } from "./ai-config.ts";
 import type { UsageLedger } from "./usage-ledger.ts";
 
@@ -29,6 +34,8 @@ export type RoutedCall = {
   provider?: AiProviderName;
   model?: string;
   request: Omit<LlmChatRequest, "model" | "connection">;
+  /** Show the answer's text live (provisional: the caller's final message replaces it). */
+  stream?: StreamSink;
 };
 
 export type RoutedResponse = LlmChatResponse & { provider: AiProviderName };
@@ -65,7 +72,9 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
 
   async function once(provider: AiProviderName, model: string, call: RoutedCall): Promise<LlmChatResponse> {
     const connection = { ...connections[provider], timeoutMs: config.AI_TIMEOUT_MS };
-    return broker.call<LlmChatResponse, LlmChatRequest>(`${serviceOf[provider]}.chat`, { ...call.request, model, connection }, { timeout: config.AI_TIMEOUT_MS + 5000, retries: 0 });
+    return broker.call<LlmChatResponse, LlmChatRequest>(`${serviceOf[provider]}.chat`, { ...call.request, model, connection }, {
+      timeout: config.AI_TIMEOUT_MS + 5000, retries: 0, ...(call.stream ? { meta: { stream: call.stream.handle } } : {}),
+    });
   }
 
   async function withRetries(provider: AiProviderName, model: string, call: RoutedCall): Promise<LlmChatResponse> {
@@ -75,6 +84,7 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
       } catch (error) {
         const retryable = isPlatformError(error) ? error.retryable : true;
         if (!retryable || attempt >= config.AI_RETRIES) throw error;
+        call.stream?.reset();
         await new Promise((resolve) => setTimeout(resolve, config.AI_RETRY_BASE_MS * 2 ** attempt));
       }
     }
@@ -96,6 +106,7 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
         const code = isPlatformError(error) ? error.code : "LLM_CALL_FAILED";
         if (!second) throw isPlatformError(error) ? error : new PlatformError("LLM_CALL_FAILED", "The language model could not answer", { status: 503, kind: "transient" });
         log.warn({ tenantId: call.tenantId, provider: first, fallback: second, code }, "LLM provider failed; using the fallback provider");
+        call.stream?.reset();
         answered = { provider: second, response: await withRetries(second, modelFor(second, call.tier), call) };
       }
       await ledger.record({ tenantId: call.tenantId, botId: call.botId, provider: answered.provider, model: answered.response.model, usage: answered.response.usage });

@@ -16,6 +16,7 @@ import { withTenantScope } from "../persistence/tenant-scope.ts";
 import { BotEvents } from "./bots.service.ts";
 import { startSessionSweeper } from "./session-sweeper.ts";
 import { flowUsesAi } from "../ai/assistant-flow.ts";
+import { deliverStreamEvents, openStreamSink, type StreamEvent } from "./turn-stream.ts";
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
 export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown> };
@@ -119,15 +120,34 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         return { ...withCtas(reply, published.config, session.position.nodeId), csrfToken: csrfTokenFor(platform.operatorKeyHash, session.id) };
       },
 
-      async message(ctx: Context<MessageParams>): Promise<ChatReply> {
+      /** With `meta.stream` (a handle from turn-stream.ts), nodes' drafts go to that watcher while the turn runs. */
+      async message(ctx: Context<MessageParams, { stream?: unknown }>): Promise<ChatReply> {
         const { tenantId, sessionId, text, choice } = ctx.params;
         if ((text === undefined) === (choice === undefined)) throw new ValidationError("Send either `text` or `choice`", undefined, "MESSAGE_EMPTY");
         const { botId, flowVersion } = await sessionBot(tenantId, sessionId);
         const published = await publishedFlow(tenantId, botId, Number(flowVersion));
         await enforceLimits(tenantId, sessionId, published.config, text ?? choice);
         if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
-        const reply = await engine.handleMessage({ tenantId, sessionId, ...(text !== undefined ? { text } : { choice }) });
-        return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);
+        const sink = openStreamSink(broker, ctx.meta.stream);
+        try {
+          const reply = await engine.handleMessage({
+            tenantId, sessionId, ...(text !== undefined ? { text } : { choice }),
+            ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => sink.reset(index ?? "turn"), handle: (index) => ({ ...sink.handle, index }) } } : {}),
+          });
+          return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);
+        } finally {
+          // Drafts before the reply: the watcher must not get a draft after the committed message.
+          await sink?.flush();
+        }
+      },
+
+      /** Live-turn events for a watcher on this node (called with `nodeID` by turn-stream.ts sinks elsewhere). */
+      streamEvents: {
+        visibility: "public",
+        handler(ctx: Context<{ streamId: string; events: StreamEvent[] }>) {
+          deliverStreamEvents(broker, ctx.params.streamId, ctx.params.events);
+          return true;
+        },
       },
 
       // The chat and admin reads run under the tenant's row-level security scope too (withTenantScope).
@@ -180,7 +200,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         fetch: (url, init) => safeFetch(url, init, { allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS }),
         resolveSecret: async (tenantId, name) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
         runCode: (tenantId, request) => this.broker.call("sandbox.run", { tenantId, ...request }),
-        call: (action, params) => this.broker.call(action, params),
+        call: (action, params, options) => this.broker.call(action, params, options?.stream ? { meta: { stream: options.stream } } : undefined),
         log: {
           info: (message, data) => platform.logger.info({ component: "flow", ...data }, message),
           warn: (message, data) => platform.logger.warn({ component: "flow", ...data }, message),

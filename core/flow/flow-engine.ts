@@ -26,7 +26,7 @@ import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import type { TenantNodeTypes } from "./tenant-node-types.ts";
 import { silentLogger } from "./node-context.ts";
 import { SessionStatus, type SessionRecord, type SessionStore } from "./session-store.ts";
-import { runTurn, type EngineEvent, type TurnResult, type TurnServices } from "./turn-runner.ts";
+import { runTurn, type EngineEvent, type TurnResult, type TurnServices, type TurnStream } from "./turn-runner.ts";
 import { emptyFlowScopes } from "./variables.ts";
 
 export type FlowEngineDeps = {
@@ -43,7 +43,7 @@ export type FlowEngineDeps = {
   runCode?: (tenantId: string, request: TenantCodeRequest) => Promise<TenantCodeResult>;
   resolveSecret?: (tenantId: string, name: string) => Promise<string | undefined>;
   /** Platform actions for `ctx.call` (the broker); params arrive with the session's `tenantId` forced. */
-  call?: (action: string, params: Record<string, unknown>) => Promise<unknown>;
+  call?: (action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<unknown>;
   log?: NodeLogger;
   /** Nodes one turn may run before it is stopped (default 100). */
   stepLimit?: number;
@@ -66,7 +66,16 @@ export type StartSessionParams = {
   context?: Record<string, unknown>;
 };
 
-export type HandleMessageParams = { tenantId: string; sessionId: string } & UserInput;
+export type HandleMessageParams = {
+  tenantId: string;
+  sessionId: string;
+  /**
+   * Someone watches this turn live: nodes' drafts (an LLM's tokens) go here before the turn
+   * commits. They are provisional; the reply's messages replace them. A turn run again after a
+   * lost race first resets every draft, then streams anew.
+   */
+  stream?: TurnStream;
+} & UserInput;
 
 export type TurnReply = {
   sessionId: string;
@@ -111,9 +120,9 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         return deps.runCode(session.tenantId, request);
       },
       resolveSecret: async (name) => deps.resolveSecret?.(session.tenantId, name),
-      call: async <T>(action: string, params: Record<string, unknown>) => {
+      call: async <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => {
         if (!deps.call) throw new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" });
-        return (await deps.call(action, { ...params, tenantId: session.tenantId })) as T;
+        return (await deps.call(action, { ...params, tenantId: session.tenantId }, options)) as T;
       },
     }),
   };
@@ -148,8 +157,12 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   }
 
   /** Reads, computes, compare-and-sets; on a lost race, again from the newer state. */
-  async function commitWithRetry(tenantId: string, sessionId: string, compute: (session: SessionRecord) => Promise<TurnResult>): Promise<{ stored: SessionRecord; turn: TurnResult }> {
+  async function commitWithRetry(
+    tenantId: string, sessionId: string, compute: (session: SessionRecord) => Promise<TurnResult>, stream?: TurnStream,
+  ): Promise<{ stored: SessionRecord; turn: TurnResult }> {
     for (let attempt = 0; ; attempt++) {
+      // What the lost attempt streamed was computed on a stale state: the watcher drops it first.
+      if (attempt > 0) stream?.reset();
       const session = await load(tenantId, sessionId);
       const turn = await compute(session);
       try {
@@ -203,8 +216,8 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
           if (session.status === SessionStatus.ended) throw new ConflictError("This conversation has ended", "SESSION_ENDED", { sessionId: session.id });
           if (session.status === SessionStatus.waitingHuman) return recordForHuman(session, inbound, now());
-          return runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound);
-        });
+          return runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
+        }, params.stream);
         return reply(stored, turn);
       });
     },

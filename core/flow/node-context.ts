@@ -3,7 +3,7 @@
  * (`testing.ts`), so plugin authors test against the same context the runtime gives.
  */
 import type {
-  NodeContext, NodeLogger, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput,
+  CallOptions, NodeContext, NodeLogger, NodeStream, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput,
 } from "../plugin-sdk/node-type.ts";
 import { PlatformError } from "../errors/platform-error.ts";
 import { renderTemplate, renderWithSecrets } from "./template.ts";
@@ -26,7 +26,9 @@ export type NodeContextInit = {
   resolveSecret: (name: string) => Promise<string | undefined>;
   emit: (event: string, payload: Record<string, unknown>) => void;
   /** Platform actions, already bound to the session's tenant (see `NodeContext.call`). */
-  call?: <T>(action: string, params: Record<string, unknown>) => Promise<T>;
+  call?: <T>(action: string, params: Record<string, unknown>, options?: CallOptions) => Promise<T>;
+  /** The node's live draft, when the turn is watched live (see `NodeContext.stream`). */
+  stream?: NodeStream;
   log: NodeLogger;
   signal: AbortSignal;
 };
@@ -49,6 +51,7 @@ export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
     runCode: init.runCode,
     emit: init.emit,
     call: init.call ?? (() => Promise.reject(new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" }))),
+    ...(init.stream ? { stream: init.stream } : {}),
     log: init.log,
     signal: init.signal,
   };

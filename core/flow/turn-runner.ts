@@ -23,7 +23,23 @@ export type TurnServices = {
   log: NodeLogger;
   now: () => Date;
   politeMessages: { stepLimit: string; failure: string };
-  bind: (session: SessionRecord) => Pick<NodeContextInit, "fetch" | "runCode" | "resolveSecret" | "call">;
+  bind: (session: SessionRecord) => Pick<NodeContextInit, "fetch" | "runCode" | "resolveSecret"> & {
+    /** `stream` is a handle from `TurnStream.handle`, for the action to stream a node's draft with. */
+    call: <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<T>;
+  };
+};
+
+/**
+ * Where a turn's provisional output goes while it runs, when someone watches it live (the web
+ * channel's Server-Sent Events). Messages are named by their index among the turn's outbound
+ * messages, so a draft lands where its message will.
+ */
+export type TurnStream = {
+  delta(index: number, text: string): void;
+  /** Drops the draft of message `index`, or every draft of the turn (a turn run again). */
+  reset(index?: number): void;
+  /** A serializable handle that lets an action stream message `index` itself (`ctx.call(…, { stream: true })`). */
+  handle(index: number): unknown;
 };
 
 export type TurnResult = {
@@ -37,7 +53,7 @@ export type TurnResult = {
 class StepLimitReached extends Error {}
 
 /** Runs one turn of `session` on `flow`; `inbound` is what the user sent (none when a session starts). */
-export async function runTurn(services: TurnServices, session: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined): Promise<TurnResult> {
+export async function runTurn(services: TurnServices, session: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream): Promise<TurnResult> {
   const at = services.now();
   const revision = session.revision + 1;
   const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
@@ -49,7 +65,7 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
 
   const controller = new AbortController();
   try {
-    const run = await runNodes(services, session, flow, inbound, controller.signal);
+    const run = await runNodes(services, session, flow, inbound, controller.signal, stream);
     const outbound = run.outbound.map((o) => ({ sessionId: session.id, direction: "outbound" as const, nodeId: o.nodeId, at, revision, message: o.message }));
     const ended = run.status === SessionStatus.ended;
     const next: SessionRecord = {
@@ -92,7 +108,7 @@ function qualified(frames: readonly CompositeFrame[], nodeId: string | null): st
   return frames.length === 0 ? nodeId : `${frames.map((f) => f.nodeId).join("/")}/${nodeId}`;
 }
 
-async function runNodes(services: TurnServices, session: SessionRecord, root: CompiledFlow, inbound: UserInput | undefined, signal: AbortSignal) {
+async function runNodes(services: TurnServices, session: SessionRecord, root: CompiledFlow, inbound: UserInput | undefined, signal: AbortSignal, stream: TurnStream | undefined) {
   const scopes: Scopes = structuredClone(session.variables);
   const frames: CompositeFrame[] = structuredClone(session.position.frames);
   const flows: CompiledFlow[] = [root];
@@ -117,8 +133,12 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
     const id = qualified(frames, node.id)!;
     if (!resumed) events.push({ name: "conversation.node.entered", payload: { ...base, nodeId: id, type: node.type } });
     const frame = frames.at(-1);
+    // A node's draft is shown where its first message will be: after what the turn said so far.
+    const index = outbound.length;
     const ctx = createNodeContext({
       ...base, ...bound,
+      call: (action, params, options) => bound.call(action, params, options?.stream && stream ? { stream: stream.handle(index) } : undefined),
+      ...(stream ? { stream: { delta: (text: string) => stream.delta(index, text), reset: () => stream.reset(index) } } : {}),
       node: { id: node.id, type: node.type, content: node.content, connections: node.connections },
       input, state, returned,
       scopes: frame ? frame.vars : scopes,

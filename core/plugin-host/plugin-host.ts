@@ -8,13 +8,14 @@ import { checkPlugin, type LoadedPluginInfo } from "./load-checklist.ts";
 import { PluginLoadCode, PluginLoadError } from "./plugin-load-error.ts";
 import { importPluginSource } from "./plugin-source.ts";
 import { safeFetch, type SafeFetchPolicy } from "../net/safe-fetch.ts";
+import { openStreamSink } from "../conversations/turn-stream.ts";
 
 /**
  * What a caller may hand a plugin action besides its params, in `ctx.meta`: the tenant's
  * configuration of the plugin and its decrypted credentials (the `crm` service does, for CRM
  * connectors). They reach the handler as `ctx.config` / `ctx.secrets` for that call only.
  */
-export type PluginCallMeta = { tenantId?: string; pluginConfig?: unknown; pluginSecrets?: Record<string, string> };
+export type PluginCallMeta = { tenantId?: string; pluginConfig?: unknown; pluginSecrets?: Record<string, string>; stream?: unknown };
 
 export type LoadedPlugin = LoadedPluginInfo & {
   source: string;
@@ -150,6 +151,7 @@ export class PluginHost {
     const { definition, implementation } = plugin.module;
     const logger = this.#logger.child({ plugin: plugin.id });
     const fetchPolicy = this.#fetchPolicy;
+    const broker = this.#broker;
     const actions: ServiceSchema["actions"] = {
       describe: () => describePlugin(definition),
     };
@@ -160,18 +162,24 @@ export class PluginHost {
         if (!parsed.success) {
           throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), { plugin: plugin.id, action: name });
         }
+        // `meta.stream` (see conversations/turn-stream.ts): the caller shows this call's output live.
+        const sink = openStreamSink(broker, ctx.meta.stream);
         try {
           return await handler(parsed.data, {
             tenantId: ctx.meta.tenantId, config: ctx.meta.pluginConfig, secrets: ctx.meta.pluginSecrets ?? {},
             log: (message: string, data?: Record<string, unknown>) => logger.info(data ?? {}, message),
             fetch: (url: string, init?: SafeFetchInit) => safeFetch(url, init, fetchPolicy),
             ...tenantScoped(ctx),
+            ...(sink ? { stream: { delta: (text: string) => sink.delta(text) } } : {}),
           });
         } catch (error) {
           if (isPlatformError(error)) throw error;
           logger.error({ err: error, action: name }, "plugin action failed");
           // The plugin's own bug: name it, keep its details in the log.
           throw new PlatformError("PLUGIN_ACTION_FAILED", `${plugin.id} failed while handling ${name}`, { status: 502, kind: "internal", data: { plugin: plugin.id } });
+        } finally {
+          // Streamed text reaches the watcher before the result reaches the caller.
+          await sink?.flush();
         }
       };
     }

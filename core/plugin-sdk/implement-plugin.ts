@@ -19,6 +19,11 @@ export type ActionContext = {
   call?: <T = unknown>(action: string, params: Record<string, unknown>) => Promise<T>;
   /** Set when the caller named a tenant: emits a platform event with that tenant's id in its payload. */
   emit?: (event: string, payload: Record<string, unknown>) => void;
+  /**
+   * Set when the caller shows this call's output live (an LLM reply streamed to the web chat):
+   * hand text over as it arrives. It is provisional; the action's result is what counts.
+   */
+  stream?: { delta(text: string): void };
 };
 export type ActionHandler<P = unknown> = (params: P, ctx: ActionContext) => unknown;
 

@@ -9,7 +9,7 @@ export {
 } from "./define-plugin.ts";
 export {
   defineNodeType,
-  type Choice, type InputRequest, type NodeContext, type NodeHandler, type NodeLogger, type NodeResult,
+  type CallOptions, type Choice, type InputRequest, type NodeContext, type NodeHandler, type NodeLogger, type NodeResult, type NodeStream,
   type NodeTypeDefinition, type NodeTypeImplementation, type NodeValidator, type OutboundMessage, type RenderOptions,
   type SafeFetchInit, type SafeFetchResponse, type TenantCodeRequest, type TenantCodeResult, type UserInput, type VariableStore,
 } from "./node-type.ts";

@@ -122,9 +122,31 @@ export type NodeContext<C = unknown> = {
    * Calls a platform action (e.g. `crm.upsertContact`). The runtime sets `tenantId` to this
    * session's tenant, whatever the params say, so a node can only act for its own tenant.
    */
-  call<T = unknown>(action: string, params: Record<string, unknown>): Promise<T>;
+  call<T = unknown>(action: string, params: Record<string, unknown>, options?: CallOptions): Promise<T>;
+  /**
+   * Set when the end user watches this turn live (the web channel's Server-Sent Events): text
+   * given here is shown as it comes, as a draft of the message this node is about to return.
+   * It is provisional: what the node returns (and the turn commits) replaces it.
+   */
+  stream?: NodeStream;
   log: NodeLogger;
   signal: AbortSignal;
+};
+
+/** A node's live draft of its reply (see `NodeContext.stream`). */
+export type NodeStream = {
+  /** More text of the draft. */
+  delta(text: string): void;
+  /** Throw the draft away (what was streamed will not be the reply). */
+  reset(): void;
+};
+
+export type CallOptions = {
+  /**
+   * Let the action stream this node's draft (`ai.respond` streams the model's tokens). Ignored
+   * when nobody watches the turn live.
+   */
+  stream?: boolean;
 };
 
 /** What a node asks the runtime to do next. */

@@ -2,7 +2,8 @@
  * agent: a conversation with the bot's model and tools. On entry it greets and waits; each user
  * message then runs one agent turn (model and tool calls until an answer or the step limit) and
  * waits again. The transcript lives in the node's state, so it follows the session's
- * compare-and-set like everything else; collected fields go to `user.*`.
+ * compare-and-set like everything else; collected fields go to `user.*`. The answer is streamed to a
+ * user who watches the turn live.
  */
 import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
 import { collectedFrom, type AiReply } from "./ai-reply.ts";
@@ -40,7 +41,7 @@ export const runAgentNode: NodeHandler<AgentContent> = async (ctx) => {
     botId: ctx.botId, sessionId: ctx.sessionId, message: said, mode: "agent",
     transcript: state.transcript, collected: collectedFrom((p) => ctx.vars.get(p)), session: ctx.vars.snapshot(),
     instructions: content.instructions, tools: content.tools, maxSteps: content.maxSteps, pending: state.pending,
-  });
+  }, { stream: true });
   for (const [field, value] of Object.entries(reply.collected)) if (value) ctx.vars.set(`user.${field}`, value);
   return {
     messages: reply.text ? [{ type: "text", text: reply.text }] : [],

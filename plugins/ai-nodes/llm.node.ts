@@ -1,7 +1,8 @@
 /**
  * llm: one completion. The prompt is a template over the session's variables and is sent as the
  * user's message (never as system instructions); the answer goes into a variable, is said to the
- * user, or both. Then the flow follows `default`.
+ * user, or both. Then the flow follows `default`. An answer said to a user who watches the turn
+ * live (the web chat's SSE) is streamed to them token by token.
  */
 import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/plugin-sdk/index.ts";
 import { collectedFrom, type AiReply } from "./ai-reply.ts";
@@ -28,11 +29,12 @@ export const validateLlm: NodeValidator<LlmContent> = (content) =>
 
 export const runLlmNode: NodeHandler<LlmContent> = async (ctx) => {
   const content = ctx.node.content;
+  const say = content.reply ?? content.variable === undefined;
+  // Only an answer the user will read is streamed to them (when they watch the turn live).
   const answer = await ctx.call<AiReply>("ai.respond", {
     botId: ctx.botId, sessionId: ctx.sessionId, message: ctx.render(content.prompt), mode: "llm",
     collected: collectedFrom((p) => ctx.vars.get(p)), session: ctx.vars.snapshot(), instructions: content.instructions,
-  });
+  }, { stream: say });
   if (content.variable) ctx.vars.set(content.variable, answer.text);
-  const say = content.reply ?? content.variable === undefined;
   return { messages: say && answer.text ? [{ type: "text", text: answer.text }] : [] };
 };

@@ -6,7 +6,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
-import { llmVendorError, parseToolArguments, type LlmChatRequest, type LlmChatResponse } from "../../core/plugin-sdk/index.ts";
+import { llmVendorError, parseToolArguments, type ActionContext, type LlmChatRequest, type LlmChatResponse } from "../../core/plugin-sdk/index.ts";
 
 /** Anthropic has no tool role: results go back as a user turn of `tool_result` blocks, merged when consecutive. */
 function toAnthropic(request: LlmChatRequest): { system: TextBlockParam[]; messages: MessageParam[] } {
@@ -31,7 +31,8 @@ function toAnthropic(request: LlmChatRequest): { system: TextBlockParam[]; messa
   return { system, messages };
 }
 
-export async function chatWithAnthropic(request: LlmChatRequest): Promise<LlmChatResponse> {
+/** `live` (set when the caller shows the reply live) gets each text delta as it arrives. */
+export async function chatWithAnthropic(request: LlmChatRequest, live?: ActionContext["stream"]): Promise<LlmChatResponse> {
   const client = new Anthropic({ apiKey: request.connection.apiKey ?? "none", baseURL: request.connection.baseUrl, maxRetries: 0, timeout: request.connection.timeoutMs });
   const { system, messages } = toAnthropic(request);
   const tools: Tool[] = request.tools.map((t, i) => ({
@@ -57,12 +58,17 @@ export async function chatWithAnthropic(request: LlmChatRequest): Promise<LlmCha
       } else if (event.type === "content_block_start") {
         const b = event.content_block;
         if (b.type === "tool_use") blocks.set(event.index, { kind: "tool", id: b.id, name: b.name, text: "" });
-        else if (b.type === "text") blocks.set(event.index, { kind: "text", id: "", name: "", text: b.text });
+        else if (b.type === "text") {
+          blocks.set(event.index, { kind: "text", id: "", name: "", text: b.text });
+          live?.delta(b.text);
+        }
       } else if (event.type === "content_block_delta") {
         const block = blocks.get(event.index);
         if (!block) continue;
-        if (event.delta.type === "text_delta") block.text += event.delta.text;
-        else if (event.delta.type === "input_json_delta") block.text += event.delta.partial_json;
+        if (event.delta.type === "text_delta") {
+          block.text += event.delta.text;
+          live?.delta(event.delta.text);
+        } else if (event.delta.type === "input_json_delta") block.text += event.delta.partial_json;
       } else if (event.type === "message_delta") {
         if (event.delta.stop_reason) finishReason = event.delta.stop_reason === "tool_use" ? "tool_calls" : event.delta.stop_reason;
         usage.outputTokens = event.usage.output_tokens;

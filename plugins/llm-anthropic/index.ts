@@ -12,4 +12,4 @@ export const definition = definePlugin({
   actions: { chat: llmChatAction },
 });
 
-export default implementPlugin(definition, { actions: { chat: (params) => chatWithAnthropic(params) } });
+export default implementPlugin(definition, { actions: { chat: (params, ctx) => chatWithAnthropic(params, ctx.stream) } });

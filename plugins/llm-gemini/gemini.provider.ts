@@ -4,7 +4,7 @@
  * Gemini caches repeated prompt prefixes implicitly and reports them as `cachedContentTokenCount`.
  */
 import { ApiError, GoogleGenAI, type Content, type FunctionDeclaration } from "@google/genai";
-import { llmVendorError, type LlmChatRequest, type LlmChatResponse } from "../../core/plugin-sdk/index.ts";
+import { llmVendorError, type ActionContext, type LlmChatRequest, type LlmChatResponse } from "../../core/plugin-sdk/index.ts";
 
 function toGemini(request: LlmChatRequest): { system: string; contents: Content[] } {
   const system: string[] = [];
@@ -27,7 +27,8 @@ function toGemini(request: LlmChatRequest): { system: string; contents: Content[
   return { system: system.join("\n\n"), contents };
 }
 
-export async function chatWithGemini(request: LlmChatRequest): Promise<LlmChatResponse> {
+/** `live` (set when the caller shows the reply live) gets each text part as it arrives. */
+export async function chatWithGemini(request: LlmChatRequest, live?: ActionContext["stream"]): Promise<LlmChatResponse> {
   const ai = new GoogleGenAI({
     apiKey: request.connection.apiKey ?? "none",
     httpOptions: { ...(request.connection.baseUrl ? { baseUrl: request.connection.baseUrl } : {}), timeout: request.connection.timeoutMs, retryOptions: { attempts: 1 } },
@@ -53,7 +54,10 @@ export async function chatWithGemini(request: LlmChatRequest): Promise<LlmChatRe
     for await (const chunk of stream) {
       model = chunk.modelVersion ?? model;
       for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
-        if (part.text && !part.thought) text += part.text;
+        if (part.text && !part.thought) {
+          text += part.text;
+          live?.delta(part.text);
+        }
         if (part.functionCall?.name) {
           toolCalls.push({ id: part.functionCall.id ?? `call_${toolCalls.length + 1}`, name: part.functionCall.name, arguments: part.functionCall.args ?? {} });
         }

@@ -12,4 +12,4 @@ export const definition = definePlugin({
   actions: { chat: llmChatAction },
 });
 
-export default implementPlugin(definition, { actions: { chat: (params) => chatWithGemini(params) } });
+export default implementPlugin(definition, { actions: { chat: (params, ctx) => chatWithGemini(params, ctx.stream) } });

@@ -12,4 +12,4 @@ export const definition = definePlugin({
   actions: { chat: llmChatAction },
 });
 
-export default implementPlugin(definition, { actions: { chat: (params) => chatWithOpenAi(params) } });
+export default implementPlugin(definition, { actions: { chat: (params, ctx) => chatWithOpenAi(params, ctx.stream) } });

@@ -6,7 +6,7 @@
  */
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
-import { llmVendorError, parseToolArguments, type LlmChatRequest, type LlmChatResponse, type LlmMessage } from "../../core/plugin-sdk/index.ts";
+import { llmVendorError, parseToolArguments, type ActionContext, type LlmChatRequest, type LlmChatResponse, type LlmMessage } from "../../core/plugin-sdk/index.ts";
 
 function toOpenAi(message: LlmMessage): ChatCompletionMessageParam {
   switch (message.role) {
@@ -20,7 +20,8 @@ function toOpenAi(message: LlmMessage): ChatCompletionMessageParam {
   }
 }
 
-export async function chatWithOpenAi(request: LlmChatRequest): Promise<LlmChatResponse> {
+/** `live` (set when the caller shows the reply live) gets each text delta as it arrives. */
+export async function chatWithOpenAi(request: LlmChatRequest, live?: ActionContext["stream"]): Promise<LlmChatResponse> {
   const client = new OpenAI({ apiKey: request.connection.apiKey ?? "none", baseURL: request.connection.baseUrl, maxRetries: 0, timeout: request.connection.timeoutMs });
   const tools: ChatCompletionTool[] = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } }));
   const calls = new Map<number, { id: string; name: string; args: string }>();
@@ -42,7 +43,10 @@ export async function chatWithOpenAi(request: LlmChatRequest): Promise<LlmChatRe
     for await (const chunk of stream) {
       model = chunk.model || model;
       for (const choice of chunk.choices) {
-        if (choice.delta.content) text += choice.delta.content;
+        if (choice.delta.content) {
+          text += choice.delta.content;
+          live?.delta(choice.delta.content);
+        }
         for (const part of choice.delta.tool_calls ?? []) {
           const call = calls.get(part.index) ?? { id: "", name: "", args: "" };
           if (part.id) call.id = part.id;

@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ForbiddenError } from "../../errors/platform-error.ts";
 import { csrfTokenFor, type ChatReply } from "../../conversations/conversations.service.ts";
+import { listenTurnStream } from "../../conversations/turn-stream.ts";
+import { toHttpError } from "../http-error.ts";
 import type { RouteModule } from "../gateway-app.ts";
 import { requireTenant } from "../route-auth.ts";
 
@@ -12,8 +14,12 @@ const auth = { auth: "widget" as const };
 
 /**
  * The web chat API that the widget (and any client) speaks. A message reply is JSON, or, when the
- * client sends `Accept: text/event-stream`, a stream of `typing` and `message` events and a final
- * `done` event carrying the input the bot now waits for.
+ * client sends `Accept: text/event-stream`, Server-Sent Events: while the turn runs, `delta`
+ * events (`{ index, text }`: an LLM's tokens, a draft of the turn's message number `index`) and
+ * `reset` events (`{ index }`, or `{}` for every draft: throw that draft away); once the turn has
+ * committed, `typing` and `message` events (a message replaces the draft of its index) and a final
+ * `done` carrying the input the bot now waits for. Drafts are provisional: only messages are
+ * stored. A failure after the first event arrives as an `error` event (`{ error: { code, message } }`).
  */
 export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   /** Browsers that send cookies must also send the session's CSRF token; header-only clients need not. */
@@ -53,9 +59,40 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
     checkCsrf(request, request.params.sessionId);
-    const answer = await broker.call<ChatReply, Record<string, unknown>>("conversations.message", { tenantId, sessionId: request.params.sessionId, ...request.body });
-    if ((request.headers.accept ?? "").includes("text/event-stream")) return stream(reply, answer);
-    return { messages: answer.messages, input: answer.input ?? null, status: answer.status, revision: answer.revision, ctas: answer.ctas };
+    const params = { tenantId, sessionId: request.params.sessionId, ...request.body };
+    if (!(request.headers.accept ?? "").includes("text/event-stream")) {
+      const answer = await broker.call<ChatReply, Record<string, unknown>>("conversations.message", params);
+      return { messages: answer.messages, input: answer.input ?? null, status: answer.status, revision: answer.revision, ctas: answer.ctas };
+    }
+    // The turn may run on another node: it sends its drafts back to this one (turn-stream.ts).
+    const events = openEvents(reply);
+    const drafted = new Set<number>();
+    const live = listenTurnStream(broker, (event) => {
+      if (event.type === "delta") {
+        drafted.add(event.index);
+        events.send("delta", { index: event.index, text: event.text });
+      } else {
+        if (event.index === undefined) drafted.clear();
+        else drafted.delete(event.index);
+        events.send("reset", event.index === undefined ? {} : { index: event.index });
+      }
+    });
+    let answer: ChatReply;
+    try {
+      answer = await broker.call<ChatReply, Record<string, unknown>>("conversations.message", params, { meta: { stream: live.handle } });
+    } catch (error) {
+      // Before any event the client gets a plain HTTP error (409, 429…), as without streaming.
+      if (!events.opened) throw error;
+      const failure = toHttpError(error);
+      if (failure.unexpected) request.log.error({ err: error, reqId: request.id, tenantId }, "unexpected error");
+      events.send("error", failure.body);
+      events.end();
+      return reply;
+    } finally {
+      live.close();
+    }
+    await playTurn(events, answer, drafted);
+    return reply;
   });
 
   app.get("/v1/chat/sessions/:sessionId", { config: auth, schema: { tags, security, params: sessionParams } },
@@ -84,22 +121,48 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
 
 const MAX_TYPING_MS = 3000;
 
+type EventWriter = { readonly opened: boolean; send(event: string, data: unknown): void; end(): void };
+
 /**
- * Writes a turn as Server-Sent Events: each message preceded by a typing event and its typing
- * delay (capped), then `done`. The turn is already committed, so a client that goes away loses nothing.
+ * A Server-Sent Events response, opened at its first event: until then the route can still answer
+ * with a status. Writes after the client went away are dropped (the turn goes on and commits).
  */
-async function stream(reply: FastifyReply, answer: ChatReply): Promise<FastifyReply> {
-  const headers = { ...reply.getHeaders(), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" };
-  reply.hijack();
-  reply.raw.writeHead(200, headers as Record<string, string>);
-  const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  for (const { delayMs, ...message } of answer.messages as (ChatReply["messages"][number] & { delayMs?: number })[]) {
-    send("typing", {});
-    if (delayMs) await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, MAX_TYPING_MS)));
-    if (reply.raw.destroyed) return reply;
-    send("message", message);
+function openEvents(reply: FastifyReply): EventWriter {
+  let opened = false;
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    const headers = { ...reply.getHeaders(), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" };
+    reply.hijack();
+    reply.raw.writeHead(200, headers as Record<string, string>);
+  };
+  return {
+    get opened() { return opened; },
+    send(event, data) {
+      open();
+      if (!reply.raw.destroyed) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    end() {
+      open();
+      reply.raw.end();
+    },
+  };
+}
+
+/**
+ * Writes a committed turn: each message preceded by a typing event and its typing delay (capped),
+ * except a message whose draft the client already shows, then `done`. The turn is already
+ * committed, so a client that goes away loses nothing.
+ */
+async function playTurn(events: EventWriter, answer: ChatReply, drafted: ReadonlySet<number>): Promise<void> {
+  const messages = answer.messages as (ChatReply["messages"][number] & { delayMs?: number })[];
+  for (const [index, { delayMs, ...message }] of messages.entries()) {
+    if (!drafted.has(index)) {
+      events.send("typing", {});
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, MAX_TYPING_MS)));
+    }
+    events.send("message", message);
   }
-  send("done", { input: answer.input ?? null, status: answer.status, revision: answer.revision, ctas: answer.ctas });
-  reply.raw.end();
-  return reply;
+  events.send("done", { input: answer.input ?? null, status: answer.status, revision: answer.revision, ctas: answer.ctas });
+  events.end();
 }
