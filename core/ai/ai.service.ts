@@ -23,8 +23,8 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
   const ledger = createUsageLedger(platform);
   const toolLog = createToolCallLog(platform);
   let respond: Responder;
-  let mcpTools: McpTools | undefined;
   let realtime: RealtimeVoice;
+  let mcpTools: McpTools | undefined;
   // An agent turn may make several model and tool calls: it must not be cut at the default request
   // timeout, nor re-run by the broker's retry policy (that would repeat tool calls). Moleculer reads
   // both from the action; its typings lack `timeout`, hence the spread.
