@@ -30,7 +30,7 @@ const START_TIMEOUT_MS = 10_000;
 /** Caller audio kept while the model connects (20 ms frames: five seconds). */
 const MAX_EARLY_FRAMES = 250;
 
-export const SocketClose = { normal: 1000, refused: 1008, failed: 1011 } as const;
+const SocketClose = { normal: 1000, refused: 1008, failed: 1011 } as const;
 
 export function serveMediaStream(socket: PluginSocket, request: PluginSocketRequest, ctx: PluginRouteContext): void {
   const botId = request.params.botId ?? "";

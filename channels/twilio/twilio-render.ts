@@ -63,10 +63,16 @@ export function voiceTwiml(turn: { messages: readonly OutboundMessage[]; input: 
   return response.toString();
 }
 
-/** Realtime voice: the whole call is one bidirectional media stream; our parameters come back in its `start` event. */
+/**
+ * Realtime voice: the whole call is one bidirectional media stream; our parameters come back in
+ * its `start` event. Twilio reads on past <Connect> only when we end the stream (the caller hanging
+ * up ends the call instead), which happens when the model cannot go on: the caller is told so.
+ */
 export function mediaStreamTwiml(streamUrl: string, parameters: Record<string, string>): string {
   const response = new twilio.twiml.VoiceResponse();
   const stream = response.connect().stream({ url: streamUrl });
   for (const [name, value] of Object.entries(parameters)) stream.parameter({ name, value });
+  response.say("Sorry, the assistant cannot continue this call right now. Please try again later.");
+  response.hangup();
   return response.toString();
 }

@@ -16,7 +16,8 @@ export function toneFrame(seed: number): string {
  */
 export async function startFakeOpenAiRealtime(options: { replyFrames?: number } = {}) {
   let responses = 0;
-  const server = await startFakeWsServer((url) => url.pathname === "/v1/realtime", (connection) => {
+  // A model the fake does not offer is refused once the socket is open, as the API does.
+  const server = await startFakeWsServer((url) => url.pathname === "/v1/realtime" && url.searchParams.get("model") !== "gpt-realtime-retired", (connection) => {
     connection.send({ type: "session.created", event_id: "evt_0", session: { type: "realtime", model: connection.url.searchParams.get("model") } });
     let seen = 0;
     const poll = setInterval(() => {

@@ -129,6 +129,8 @@ describe("Twilio realtime voice over media streams", function () {
     const parameters = streamParameters(answer.text);
     assert.deepEqual(Object.keys(parameters).sort(), ["caller", "token"]);
     assert.equal(parameters.caller, CALLER);
+    // Read only if the platform ends the stream (the model failed): the caller is told, then the call ends.
+    assert.match(answer.text, /<\/Connect><Say>Sorry, the assistant cannot continue this call right now\. Please try again later\.<\/Say><Hangup\/><\/Response>$/);
 
     const plain = await botWith({ flow: exampleFlow });
     const turn = await incomingCall(plain, callSidOf());
@@ -244,6 +246,20 @@ describe("Twilio realtime voice over media streams", function () {
     assert.equal(vendor.connections.length, before);
     // A WebSocket to a path no channel serves is refused at the handshake.
     await assert.rejects(twilioStreamClient(`${node.url.replace(/^http/, "ws")}/v1/channels/twilio/${botId}/nothing`).opened, /handshake refused/);
+  });
+
+  it("ends the media stream when the model refuses the session, so Twilio reads on to the apology", async () => {
+    const botId = await botWith({ config: { ai: { systemPrompt: "Be brief." }, voice: { realtime: { provider: "openai", model: "gpt-realtime-retired" } } } });
+    const callSid = callSidOf();
+    const call = recordedStream(callSid, `MZ${"f6".repeat(16)}`, streamParameters((await incomingCall(botId, callSid)).text));
+    const client = twilioStreamClient(mediaUrl(botId));
+    await client.opened;
+    client.send(call.connected());
+    client.send(call.start());
+    client.send(call.media(1));
+    const closed = await client.closed;
+    assert.equal(closed.code, 1000);
+    assert.equal(client.received.filter((m) => m.event === "media").length, 0);
   });
 
   it("bridges a call to Gemini Live: 16 kHz PCM to the model, its 24 kHz speech back as μ-law, interruptions and tool calls", async () => {
