@@ -23,6 +23,7 @@ import { createLogger } from "../observability/logger.ts";
 import { PluginHost, pluginServiceName, type PluginCallMeta } from "../plugin-host/plugin-host.ts";
 import { createMemoryKeyValueStore, createSandbox, type Sandbox } from "../../sandbox/index.ts";
 import { parseManifest, type PluginManifest } from "../../marketplace/package/plugin-manifest.schema.ts";
+import { checkGrants, checkPluginConfig } from "../../marketplace/installs/plugin-config.check.ts";
 import { callInstalledCrm, callInstalledTool, type CrmAction, type ToolResult } from "../../marketplace/runtime/marketplace-extensions.ts";
 import type { InstalledPlugin, SandboxExecute } from "../../marketplace/runtime/marketplace-node-types.ts";
 import { entries, kvPrefixOf, wrapBundle } from "../../marketplace/runtime/sandboxed-bundle.ts";
@@ -34,18 +35,22 @@ export type FakeSecrets = {
   /** Names the plugin read, in order (once each). */
   readonly read: string[];
   resolve(name: string): string | undefined;
+  /** The values as an SDK action's `ctx.secrets`; reading one records its name. */
+  asRecord(): Record<string, string>;
 };
 
 /** Secrets for a test: handed to SDK actions as `ctx.secrets`, and filled into `{{secret:name}}` in the sandbox. */
 export function fakeSecrets(values: Record<string, string> = {}): FakeSecrets {
   const read: string[] = [];
+  const resolveName = (name: string) => {
+    if (!read.includes(name)) read.push(name);
+    return Object.hasOwn(values, name) ? values[name] : undefined;
+  };
   return {
     values: Object.freeze({ ...values }),
     read,
-    resolve(name) {
-      if (!read.includes(name)) read.push(name);
-      return Object.hasOwn(values, name) ? values[name] : undefined;
-    },
+    resolve: resolveName,
+    asRecord: () => new Proxy({ ...values }, { get: (target, name) => (typeof name === "string" && Object.hasOwn(target, name) ? resolveName(name) : undefined) }),
   };
 }
 
@@ -78,6 +83,8 @@ export type TestBroker = {
   crm(action: CrmAction, params: object): Promise<unknown>;
   /** What the plugin stored in kv, by its own keys. */
   kv(): Promise<Record<string, unknown>>;
+  /** Lines a folder plugin wrote with `ctx.log` or `console.*`, in order, across its runs. */
+  logs: string[];
   stop(): Promise<void>;
 };
 
@@ -113,8 +120,10 @@ export async function createTestBroker(options: TestBrokerOptions): Promise<Test
         const dir = resolve(folder);
         const manifest = parseManifest(readFileSync(join(dir, "manifest.json")));
         const grants = options.grants ? [...options.grants] : manifest.capabilities.filter((c) => c !== "http:*");
+        // The same checks as an install: grants among what it asks for, configuration valid for its schema.
+        checkGrants(manifest, grants);
         const installed: InstalledPlugin = {
-          pluginId: manifest.id, version: manifest.version, grants, config: configFor(options, manifest.id, count),
+          pluginId: manifest.id, version: manifest.version, grants, config: checkPluginConfig(manifest, configFor(options, manifest.id, count)),
           bundle: readFileSync(join(dir, "bundle.mjs"), "utf8"), nodeTypes: manifest.nodeTypes, kinds: manifest.kinds, tools: manifest.tools,
         };
         loaded.push({ manifest, installed });
@@ -128,9 +137,12 @@ export async function createTestBroker(options: TestBrokerOptions): Promise<Test
     throw error;
   }
 
+  const logs: string[] = [];
   const execute: SandboxExecute = async (params) => {
     if (!sandbox) throw new Error("No folder plugin is loaded in this test broker");
-    return sandbox.run(params);
+    const result = await sandbox.run(params);
+    logs.push(...result.logs);
+    return result;
   };
   const only = (what: string): InstalledPlugin => {
     if (loaded.length !== 1) throw new Error(`${what} needs exactly one folder plugin; call its action through call() instead`);
@@ -140,8 +152,9 @@ export async function createTestBroker(options: TestBrokerOptions): Promise<Test
   return {
     broker,
     tenantId,
+    logs,
     call(action, params = {}) {
-      const meta: PluginCallMeta = { tenantId, pluginConfig: metaConfig, pluginSecrets: { ...secrets.values } };
+      const meta: PluginCallMeta = { tenantId, pluginConfig: metaConfig, pluginSecrets: secrets.asRecord() };
       return broker.call(action, params, { meta });
     },
     async runNode(type, content) {

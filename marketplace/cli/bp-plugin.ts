@@ -4,8 +4,9 @@
  *
  *   bp-plugin init <dir> [--id @acme/name]       scaffold manifest.json, bundle.mjs, README.md and a test input
  *   bp-plugin validate <dir>                       check manifest.json as the catalog will
- *   bp-plugin test <dir> --type <node-type> [--input file.json] [--grant kv ...]
- *                                                  run a node type in a local sandbox with a fake context
+ *   bp-plugin test <dir>                           run the plugin's own tests (<dir>/*.test.mjs, node:test + bp-plugin/testing)
+ *   bp-plugin test <dir> --type <node-type> | --tool <name> | --crm <action> [--input file.json] [--grant http:host ...] [--secret name=value ...]
+ *                                                  call one node type, tool or CRM action in a local sandbox with a fake context
  *   bp-plugin pack <dir> [--out file.tgz]          build the package
  *   bp-plugin keygen [--out dir]                   make an Ed25519 key pair (signing.key, signing.pub)
  *   bp-plugin sign <file.tgz> --key signing.key    write <file.tgz>.sig (signature over its sha512 integrity)
@@ -26,7 +27,8 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     id: { type: "string" }, out: { type: "string" }, key: { type: "string" }, url: { type: "string" }, "api-key": { type: "string" },
-    type: { type: "string" }, input: { type: "string" }, grant: { type: "string", multiple: true }, help: { type: "boolean", short: "h" },
+    type: { type: "string" }, tool: { type: "string" }, crm: { type: "string" }, input: { type: "string" },
+    grant: { type: "string", multiple: true }, secret: { type: "string", multiple: true }, help: { type: "boolean", short: "h" },
   },
 });
 const [command, target] = positionals;
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
       if (existsSync(join(dir, "manifest.json"))) throw new Error(`${dir} already has a manifest.json`);
       mkdirSync(dir, { recursive: true });
       for (const [name, text] of Object.entries(scaffoldFiles(values.id ?? `@my-org/${basename(dir)}`))) writeFileSync(join(dir, name), text);
-      say(`created a node-type plugin in ${dir}; try: bp-plugin test ${target} --type hello --input ${join(target!, "test-input.json")}`);
+      say(`created a node-type plugin in ${dir}; try: bp-plugin test ${target} (its tests), or bp-plugin test ${target} --type hello --input ${join(target!, "test-input.json")}`);
       return;
     }
     case "validate": {
@@ -53,10 +55,22 @@ async function main(): Promise<void> {
       return;
     }
     case "test": {
-      const { runLocally } = await import("./plugin-local-run.ts");
+      const { runLocally, runPluginTests } = await import("./plugin-local-run.ts");
       const dir = resolve(need(target, "<dir>"));
+      if (!values.type && !values.tool && !values.crm) {
+        process.exitCode = await runPluginTests(dir);
+        return;
+      }
       const input = values.input ? JSON.parse(readFileSync(values.input, "utf8")) : {};
-      say(JSON.stringify(await runLocally(dir, need(values.type, "--type"), input, values.grant ?? []), null, 2));
+      const secrets = Object.fromEntries((values.secret ?? []).map((pair) => {
+        const at = pair.indexOf("=");
+        if (at < 1) throw new Error(`--secret takes name=value, got ${pair.split("=")[0]}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }));
+      const manifest = parseManifest(readFileSync(join(dir, "manifest.json")));
+      // By default everything asked for is granted but network access; --grant http:<host> adds a host.
+      const grants = [...new Set([...manifest.capabilities.filter((c) => !c.startsWith("http:")), ...(values.grant ?? [])])];
+      say(JSON.stringify(await runLocally(dir, { type: values.type, tool: values.tool, crm: values.crm }, input, { grants, secrets }), null, 2));
       return;
     }
     case "pack": {
