@@ -1,6 +1,7 @@
 /* global bp, window */
 // The chat API as the widget speaks it: JSON calls, and a turn read as Server-Sent Events so each
-// message appears as it arrives. Failures become one error shape: { status, code, message }.
+// message appears as it arrives, and a model's reply as it is written (drafts). Failures become one
+// error shape: { status, code, message }.
 
 bp.failure = function (status, code, message) {
   var error = new Error(message);
@@ -46,9 +47,11 @@ bp.createApi = function (base, key) {
   }
 
   /**
-   * Sends one message and reports the turn through `on.typing()`, `on.message(m)` and `on.done(d)`.
-   * A reply that is plain JSON (a proxy that drops streaming, or a browser without readable
-   * streams) is reported through the same callbacks.
+   * Sends one message and reports the turn through `on.typing()`, `on.delta({ index, text })`
+   * (more text of the draft of the turn's message number `index`), `on.reset({ index? })` (drop
+   * that draft, or every draft), `on.message(m, index)` (the committed message, which replaces its
+   * draft) and `on.done(d)`. A reply that is plain JSON (a proxy that drops streaming, or a
+   * browser without readable streams) is reported through the same callbacks, without drafts.
    */
   async function sendTurn(sessionId, body, csrfToken, on) {
     var streaming = typeof window.ReadableStream === "function" && typeof window.TextDecoder === "function";
@@ -57,13 +60,15 @@ bp.createApi = function (base, key) {
     var type = response.headers.get("content-type") || "";
     if (!streaming || !response.body || type.indexOf("text/event-stream") < 0) {
       var reply = await response.json();
-      for (var i = 0; i < reply.messages.length; i++) await on.message(reply.messages[i]);
+      for (var i = 0; i < reply.messages.length; i++) await on.message(reply.messages[i], i);
       return on.done(reply);
     }
     var reader = response.body.getReader();
     var decoder = new window.TextDecoder();
     var buffer = "";
     var finished = false;
+    var failure = null;
+    var index = 0;
     for (;;) {
       var chunk;
       try {
@@ -78,11 +83,16 @@ bp.createApi = function (base, key) {
         var event = parseEvent(events[j]);
         if (!event) continue;
         if (event.name === "typing") on.typing();
-        else if (event.name === "message") await on.message(event.data);
+        else if (event.name === "delta") on.delta(event.data);
+        else if (event.name === "reset") on.reset(event.data);
+        else if (event.name === "message") await on.message(event.data, index++);
         else if (event.name === "done") { finished = true; on.done(event.data); }
+        else if (event.name === "error") failure = event.data && event.data.error;
       }
       if (chunk.done) break;
     }
+    // The turn failed after its drafts had started: the same error as an HTTP failure.
+    if (failure) throw bp.failure(0, String(failure.code || "HTTP_500"), typeof failure.message === "string" ? failure.message : "Something went wrong.");
     // The server took the message but the stream broke before the end: the caller resynchronises
     // from the session's history instead of sending again, which would answer the bot twice.
     if (!finished) throw bp.failure(0, "STREAM_CUT", "The reply was interrupted.");

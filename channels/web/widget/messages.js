@@ -30,6 +30,23 @@ bp.renderBot = function (ui, message, choose, labels) {
   return bubble;
 };
 
+/**
+ * A bot reply being written (a model's tokens): plain text, grown by `bp.growDraft`, replaced by the
+ * committed message. Hidden from screen readers, which read the committed message instead of every token.
+ */
+bp.renderDraft = function (ui, before) {
+  var bubble = bp.el("div", { className: "msg bot draft" }, { "aria-hidden": "true" });
+  ui.log.insertBefore(bubble, before || null);
+  bp.scrollToEnd(ui);
+  return bubble;
+};
+
+bp.growDraft = function (ui, bubble, text) {
+  // A text node: whatever the model wrote is shown as text, never parsed as HTML.
+  bubble.appendChild(bubble.ownerDocument.createTextNode(text));
+  bp.scrollToEnd(ui);
+};
+
 bp.choiceButton = function (choice, choose) {
   var button = bp.el("button", { type: "button", className: "chip", textContent: choice.label });
   button.addEventListener("click", function () {

@@ -27,6 +27,7 @@ bp.css = [
   ".bot { align-self: flex-start; background: #fff; border: 1px solid #e3e5e8; border-bottom-left-radius: 4px; }",
   ".user { align-self: flex-end; background: var(--bp-primary); color: var(--bp-text); border-bottom-right-radius: 4px; }",
   ".greeting { font-style: italic; }",
+  ".draft { color: #3c4043; }",
   ".msg img { display: block; max-width: 100%; border-radius: 8px; }",
   ".note { align-self: center; color: #5f6368; font-size: 13px; }",
   ".choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }",

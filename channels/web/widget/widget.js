@@ -22,6 +22,8 @@ bp.start = function () {
   var storeKey = "bpw:" + base + ":" + botId;
   var state = { config: null, configLoad: null, session: null, ready: null, input: null, status: null, ctas: [], busy: false, labels: {} };
   var ui = bp.buildUi();
+  // This turn's drafts (a model's reply as it is written), by the index of the message they become.
+  var drafts = {};
 
   function saved() { return bp.store.get(storeKey) || {}; }
   function remember(changes) { bp.store.set(storeKey, Object.assign(saved(), changes)); }
@@ -54,17 +56,53 @@ bp.start = function () {
 
   function clearLog() {
     ui.log.replaceChildren();
+    drafts = {};
     if (state.config && state.config.greeting) bp.renderBot(ui, { type: "text", text: state.config.greeting }, choose, state.labels).classList.add("greeting");
   }
 
-  async function playMessage(message) {
-    showTyping(true);
-    if (message.delayMs > 0) await bp.wait(Math.min(message.delayMs, bp.MAX_TYPING_MS));
+  /** The first draft after message `index`: a message with no draft of its own goes before it. */
+  function draftAfter(index) {
+    var next = null;
+    for (var key in drafts) if (Number(key) > index && (next === null || Number(key) < next)) next = Number(key);
+    return next === null ? null : drafts[next];
+  }
+
+  function growDraft(delta) {
     showTyping(false);
-    bp.renderBot(ui, message, choose, state.labels);
+    var draft = drafts[delta.index];
+    if (!draft) draft = drafts[delta.index] = bp.renderDraft(ui, draftAfter(delta.index));
+    bp.growDraft(ui, draft, String(delta.text));
+  }
+
+  function dropDrafts(reset) {
+    for (var key in drafts) {
+      if (reset && reset.index !== undefined && Number(key) !== reset.index) continue;
+      drafts[key].remove();
+      delete drafts[key];
+    }
+  }
+
+  /** A committed message: it takes its draft's place (the draft was provisional), or plays after a typing pause. */
+  async function playMessage(message, index) {
+    var draft = index === undefined ? null : drafts[index];
+    if (!draft) {
+      showTyping(true);
+      if (message.delayMs > 0) await bp.wait(Math.min(message.delayMs, bp.MAX_TYPING_MS));
+      showTyping(false);
+    }
+    var bubble = bp.renderBot(ui, message, choose, state.labels);
+    draft = index === undefined ? null : drafts[index];
+    if (draft) {
+      draft.replaceWith(bubble);
+      delete drafts[index];
+    } else if (index !== undefined && draftAfter(index)) {
+      ui.log.insertBefore(bubble, draftAfter(index));
+    }
+    bp.scrollToEnd(ui);
   }
 
   function finishTurn(turn) {
+    dropDrafts();
     state.input = turn.input || null;
     state.status = turn.status || null;
     state.ctas = turn.ctas || [];
@@ -158,11 +196,14 @@ bp.start = function () {
       bubble = bp.renderUser(ui, shown);
       await api.sendTurn(state.session.sessionId, body, state.session.csrfToken, {
         typing: function () { showTyping(true); },
+        delta: growDraft,
+        reset: dropDrafts,
         message: playMessage,
         done: finishTurn,
       });
     } catch (error) {
       showTyping(false);
+      dropDrafts();
       if (error.code === "STREAM_CUT") {
         // The bot has the message; what it answered is in the history.
         await redraw(state.session.sessionId).catch(function () { showError(bp.UNREACHABLE); });
