@@ -65,7 +65,7 @@ export async function connectGeminiLive(setup: RealtimeSetup, events: RealtimeEv
         systemInstruction: setup.instructions,
         ...(setup.voice ? { speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: setup.voice } } } } : {}),
         ...(setup.tools.length > 0 ? { tools: [{ functionDeclarations: setup.tools.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.parameters })) }] } : {}),
-        inputAudioTranscription: {},
+        // The bot's side is transcribed (counted per call); the caller's is not asked for: no call transcripts are kept yet.
         outputAudioTranscription: {},
       },
       callbacks: {
