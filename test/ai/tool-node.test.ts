@@ -71,6 +71,20 @@ for (const backend of databaseBackends()) {
       assert.deepEqual(texts(session.body), ["Tool says: The sum of 2 and 3 is 5."]);
     });
 
+    it("answers a retried call with the same idempotency key from the first call, without calling again", async () => {
+      const botId = await bot(globex, sumFlow(getSum), [{ name: "calc", command: "everything" }]);
+      const sessionId = crypto.randomUUID();
+      const call = () => node.platform.broker.call<any, object>("ai.callTool", { tenantId: globex.id, botId, sessionId, tool: "mcp:calc/get-sum", arguments: { a: 40, b: 2 }, idempotencyKey: `${sessionId}:sum:7` });
+      const before = (await node.request("GET", "/v1/admin/usage/tool-calls", { key: globex.keys.admin })).body.toolCalls.length;
+      const first = await call();
+      const again = await call();
+      assert.equal(first.text, "The sum of 40 and 2 is 42.");
+      assert.deepEqual({ ...again, replayed: undefined }, { ...first, replayed: undefined });
+      assert.equal(again.replayed, true);
+      const after = (await node.request("GET", "/v1/admin/usage/tool-calls", { key: globex.keys.admin })).body.toolCalls.length;
+      assert.equal(after - before, 1, `one call made and recorded (${before} then ${after})`);
+    });
+
     it("stores a tool's structured content as an object the next nodes can read", async () => {
       const flow = sumFlow({ tool: "mcp:calc/get-structured-content", arguments: { location: "Chicago" }, output: "user.weather" });
       (flow.nodes[2]!.content as any).messages[0].text = "{{user.weather.conditions}}, {{user.weather.temperature}} degrees";
