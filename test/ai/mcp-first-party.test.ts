@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifySignature } from "../../core/subscriptions/signature.ts";
-import { databaseBackends } from "../kit/test-services.ts";
+import { createTestDatabase, databaseBackends, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import type { FakeVendor } from "./fakes/fake-vendor.ts";
 import { startFakeOpenAi } from "./fakes/openai.fake.ts";
@@ -177,3 +177,50 @@ for (const backend of databaseBackends()) {
     });
   });
 }
+
+describe("a first-party MCP tool on another node of the cluster", function () {
+  this.timeout(60_000);
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let database: { url: string; drop(): Promise<void> } | undefined;
+
+  before(async function () {
+    if (!testServices.natsUrl || !testServices.postgresUrl) return this.skip();
+    database = await createTestDatabase();
+    const namespace = uniqueName("mcp");
+    const shared = { databaseUrl: database.url, transporter: testServices.natsUrl, namespace, redis: true, pluginFolders: ["plugins"] };
+    a = await startTestPlatform({ ...shared, env: { REDIS_PREFIX: `${namespace}:`, NODE_ID: `${namespace}-a` } });
+    b = await startTestPlatform({ ...shared, env: { REDIS_PREFIX: `${namespace}:`, NODE_ID: `${namespace}-b` } });
+    // Node A keeps the flow and the MCP client; the pricing server answers from node B only.
+    const local = a.platform.broker.getLocalService("plugin.platform.mcp-pricing");
+    if (local) await a.platform.broker.destroyService(local);
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await database?.drop();
+  });
+
+  it("is reached over NATS, for the session's tenant, with the bot's price list", async () => {
+    const tenant: Tenant = (await a.request("POST", "/v1/admin/tenants", { key: a.operatorKey, body: { name: "Twin", tier: "paid" } })).body;
+    const flow = {
+      start: "quote",
+      nodes: [
+        { id: "quote", type: "tool", content: { tool: "mcp:pricing/quote", arguments: { items: [{ item: "Haircut", quantity: 3 }] }, output: "user.quote" }, connections: { default: "said", error: "failed" } },
+        { id: "said", type: "message", content: { messages: [{ type: "text", text: "That is {{user.quote.total}} {{user.quote.currency}}." }] }, connections: { default: "bye" } },
+        { id: "failed", type: "message", content: { messages: [{ type: "text", text: "Failed: {{session.tool_error}}" }] }, connections: { default: "bye" } },
+        { id: "bye", type: "end", content: {} },
+      ],
+    };
+    const created = await a.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Quotes", flow, config: { ai: { mcpServers: [{ name: "pricing", plugin: "@platform/mcp-pricing", config: priceList }] } } } });
+    assert.equal(created.status, 201, created.text);
+    let said = "";
+    // Node A learns of B's services by gossip.
+    for (let i = 0; i < 100 && !said.startsWith("That is"); i++) {
+      const started = await a.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId: created.body.id } });
+      said = started.body.messages?.[0]?.text ?? "";
+      if (!said.startsWith("That is")) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(said, "That is 108 EUR.");
+  });
+});
