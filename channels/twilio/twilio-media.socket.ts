@@ -7,7 +7,8 @@
  *
  * The stream proves it belongs to the call our TwiML answered with the signed token that TwiML
  * carried (see realtime/stream-token.ts); without it the socket is closed before any model is
- * reached.
+ * reached. When the call ends, what both sides said (the model's transcripts) is kept as the
+ * call's conversation (`conversations.recordCall`).
  */
 import type { PluginRouteContext, PluginSocket, PluginSocketRequest } from "../../core/plugin-sdk/index.ts";
 import { connectGeminiLive } from "./realtime/gemini-live.ts";
@@ -29,6 +30,8 @@ type StreamEvent =
 const START_TIMEOUT_MS = 10_000;
 /** Caller audio kept while the model connects (20 ms frames: five seconds). */
 const MAX_EARLY_FRAMES = 250;
+/** Transcript lines kept for the call's history. */
+const MAX_TRANSCRIPT_LINES = 1000;
 
 const SocketClose = { normal: 1000, refused: 1008, failed: 1011 } as const;
 
@@ -37,6 +40,8 @@ export function serveMediaStream(socket: PluginSocket, request: PluginSocketRequ
   const opened = Date.now();
   let streamSid: string | undefined;
   let callSid = "";
+  let caller: string | undefined;
+  const transcript: { role: "caller" | "bot"; text: string; at: string }[] = [];
   let resolved: ResolvedTwilio | undefined;
   let setup: RealtimeSetup | undefined;
   let model: RealtimeModel | undefined;
@@ -65,11 +70,17 @@ export function serveMediaStream(socket: PluginSocket, request: PluginSocketRequ
     clearTimeout(startTimer);
     model?.close();
     socket.close(code, reason);
-    if (setup) {
+    if (setup && resolved) {
       ctx.log("twilio realtime call ended", {
-        tenantId: resolved?.tenantId, botId, callSid, provider: setup.provider, model: setup.model, reason,
+        tenantId: resolved.tenantId, botId, callSid, provider: setup.provider, model: setup.model, reason,
         seconds: Math.round((Date.now() - opened) / 1000), ...stats,
       });
+      const call = {
+        tenantId: resolved.tenantId, botId, userId: `voice:${callSid}`, channel: "voice",
+        startedAt: new Date(opened).toISOString(), endedAt: new Date().toISOString(),
+        context: { callSid, provider: setup.provider, ...(caller ? { caller } : {}) }, lines: transcript,
+      };
+      ctx.call("conversations.recordCall", call).catch(() => ctx.log("realtime call transcript not recorded", { botId, callSid }));
     }
   }
 
@@ -95,9 +106,10 @@ export function serveMediaStream(socket: PluginSocket, request: PluginSocketRequ
       unplayed.length = 0;
       reply = undefined;
     },
-    transcript() {
-      // Lines are counted, not logged: they are the caller's words.
+    transcript(line) {
+      // Kept for the call's history, never logged: they are the caller's words.
       stats.transcriptLines++;
+      if (transcript.length < MAX_TRANSCRIPT_LINES) transcript.push({ ...line, at: new Date().toISOString() });
     },
     toolCall(call) {
       if (!resolved) return;
@@ -124,6 +136,7 @@ export function serveMediaStream(socket: PluginSocket, request: PluginSocketRequ
   async function start(event: Extract<StreamEvent, { event: "start" }>) {
     clearTimeout(startTimer);
     callSid = event.start.callSid;
+    caller = event.start.customParameters?.caller;
     try {
       const found = await ctx.call<ResolvedTwilio>("channelConfig.resolve", { botId, channel: "twilio" });
       resolved = { ...found, config: twilioSettingsSchema.parse(found.config) };

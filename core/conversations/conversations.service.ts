@@ -11,6 +11,7 @@ import type { InputRequest } from "../plugin-sdk/node-type.ts";
 import { effectiveSettings, type TenantSettings } from "../tenancy/tenant-settings.ts";
 import type { TenantTier } from "../tenancy/tenant.entity.ts";
 import { ctasFor, type BotConfig } from "./bot-config.ts";
+import { recordCallTranscript, type CallTranscriptParams } from "./call-transcript.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
 import { withTenantScope } from "../persistence/tenant-scope.ts";
 import { BotEvents } from "./bots.service.ts";
@@ -155,6 +156,14 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         const session = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).get(ctx.params.tenantId, ctx.params.sessionId));
         if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
         return publicView(session);
+      },
+
+      /** For channels: a call answered by a realtime voice model, kept as an ended session with its transcript. */
+      async recordCall(ctx: Context<CallTranscriptParams>) {
+        const published = await publishedFlow(ctx.params.tenantId, ctx.params.botId);
+        const recorded = await recordCallTranscript(store, published.version, ctx.params);
+        ctx.emit("conversation.session.ended", { tenantId: ctx.params.tenantId, botId: ctx.params.botId, sessionId: recorded.sessionId, reason: "call_ended" });
+        return recorded;
       },
 
       async history(ctx: Context<{ tenantId: string; sessionId: string; limit?: number }>) {

@@ -111,6 +111,16 @@ describe("Twilio realtime voice over media streams", function () {
 
   const streamParameters = (xml: string) => Object.fromEntries([...xml.matchAll(/<Parameter name="(\w+)" value="([^"]*)"\/>/g)].map((m) => [m[1], m[2]]));
   const mediaUrl = (botId: string) => `${node.url.replace(/^http/, "ws")}/v1/channels/twilio/${botId}/media`;
+  /** The conversation a realtime call was recorded as (written once the call has ended). */
+  async function callSession(callSid: string): Promise<string> {
+    const sql = node.platform.context.db.orm.em.fork().getConnection();
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const rows = await sql.execute<{ id: string }[]>(`select id from conversation_session where user_id = ?`, [`voice:${callSid}`]);
+      if (rows[0]) return rows[0].id;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no conversation recorded for ${callSid}`);
+  }
   const callSidOf = () => `CA${String(++seq).padStart(32, "0")}`;
 
   const realtimeBot = {
@@ -203,6 +213,9 @@ describe("Twilio realtime voice over media streams", function () {
     // Five 20 ms frames sent, and 100 ms of the caller's clock passed since: all of it heard.
     assert.equal(truncate.audio_end_ms, 100);
 
+    // The caller's words, as the model transcribed them.
+    model.send({ type: "conversation.item.input_audio_transcription.completed", event_id: "evt_tr", item_id: "item_in2", content_index: 0, transcript: "How long do I have to return a tent?" });
+
     // A tool call runs against the bot's knowledge base and the answer goes back to the model.
     model.send({ type: "response.function_call_arguments.done", event_id: "evt_fc", response_id: "resp_x", item_id: "item_fc", output_index: 0, call_id: "call_returns", name: "knowledge_search", arguments: JSON.stringify({ query: "how long can I return an item" }) });
     const output = await model.next((m) => m.type === "conversation.item.create" && m.item?.call_id === "call_returns", 10_000);
@@ -219,6 +232,15 @@ describe("Twilio realtime voice over media streams", function () {
     const realtime = usage.byMonthAndModel.find((r: { provider: string }) => r.provider === "openai");
     assert.ok(realtime, JSON.stringify(usage));
     assert.equal(realtime.model, "gpt-realtime");
+
+    // The call is kept as an ended voice conversation whose history is what both sides said.
+    const sessionId = await callSession(callSid);
+    const session = await node.request("GET", `/v1/chat/sessions/${sessionId}`, { key: acme.keys.widget });
+    assert.deepEqual([session.body.status, session.body.channel, session.body.botId], ["ended", "voice", botId]);
+    const history = await node.request("GET", `/v1/chat/sessions/${sessionId}/history`, { key: acme.keys.widget });
+    const said = history.body.messages.map((m: { direction: string; message: { text: string } }) => `${m.direction}: ${m.message.text}`);
+    assert.ok(said.includes("inbound: How long do I have to return a tent?"), said.join("\n"));
+    assert.ok(said.filter((line: string) => line === "outbound: Thanks for calling Acme.").length >= 2, said.join("\n"));
   });
 
   it("refuses a media stream without a valid token for this bot and call, before reaching the model", async () => {
@@ -313,8 +335,17 @@ describe("Twilio realtime voice over media streams", function () {
     assert.deepEqual(toolResponse.functionResponses.map((r: { id: string; name: string }) => [r.id, r.name]), [["fc_1", "knowledge_search"]]);
     assert.equal(typeof toolResponse.functionResponses[0].response.output, "string");
 
+    // Gemini streams transcription fragments; a turn's fragments make one line of the call's history.
+    model.send({ serverContent: { inputTranscription: { text: "Are you open" } } });
+    model.send({ serverContent: { inputTranscription: { text: " on Sunday?" } } });
+    model.send({ serverContent: { turnComplete: true } });
+
     client.send(call.stop());
     await model.closed;
     await client.closed;
+    const history = await node.request("GET", `/v1/chat/sessions/${await callSession(callSid)}/history`, { key: acme.keys.widget });
+    const said = history.body.messages.map((m: { direction: string; message: { text: string } }) => `${m.direction}: ${m.message.text}`);
+    assert.ok(said.includes("outbound: Thanks for calling Acme."), said.join("\n"));
+    assert.ok(said.includes("inbound: Are you open on Sunday?"), said.join("\n"));
   });
 });

@@ -65,7 +65,8 @@ export async function connectGeminiLive(setup: RealtimeSetup, events: RealtimeEv
         systemInstruction: setup.instructions,
         ...(setup.voice ? { speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: setup.voice } } } } : {}),
         ...(setup.tools.length > 0 ? { tools: [{ functionDeclarations: setup.tools.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.parameters })) }] } : {}),
-        // The bot's side is transcribed (counted per call); the caller's is not asked for: no call transcripts are kept yet.
+        // Both sides transcribed, for the call's history.
+        inputAudioTranscription: {},
         outputAudioTranscription: {},
       },
       callbacks: {

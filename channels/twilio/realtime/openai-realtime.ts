@@ -48,8 +48,8 @@ export function connectOpenAiRealtime(setup: RealtimeSetup, events: RealtimeEven
       instructions: setup.instructions,
       output_modalities: ["audio"],
       audio: {
-        // No input transcription: the platform keeps no call transcripts yet, and it is billed apart.
-        input: { format: { type: "audio/pcmu" }, turn_detection: { type: "server_vad" } },
+        // The caller's words are transcribed for the call's history (the model hears the audio itself).
+        input: { format: { type: "audio/pcmu" }, turn_detection: { type: "server_vad" }, transcription: { model: "gpt-4o-mini-transcribe" } },
         output: { format: { type: "audio/pcmu" }, ...(setup.voice ? { voice: setup.voice } : {}) },
       },
       tools: setup.tools.map((t) => ({ type: "function" as const, name: t.name, description: t.description, parameters: t.parameters })),
