@@ -99,6 +99,8 @@ export async function connectGeminiLive(setup: RealtimeSetup, events: RealtimeEv
     close() {
       if (closed) return;
       closed = true;
+      // The call is ending: what was said in the unfinished turn still belongs to its history.
+      flushTranscripts();
       session.close();
     },
   };
