@@ -12,6 +12,7 @@ import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
 import { openStreamSink } from "../conversations/turn-stream.ts";
+import { BotEvents } from "../conversations/bots.service.ts";
 
 const secretPlaceholder = /\{\{\s*secret:([a-z][a-z0-9_]*)\s*\}\}/g;
 
@@ -32,6 +33,11 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
 
   return {
     name: "ai",
+    events: {
+      [BotEvents.changed](ctx: Context<{ tenantId: string; botId: string }>) {
+        respond?.forgetBot(ctx.params.tenantId, ctx.params.botId);
+      },
+    },
     actions: {
       respond: {
         ...longRunning,

@@ -70,11 +70,27 @@ type Deps = {
 export function createResponder(deps: Deps) {
   const { platform, broker } = deps;
 
-  return async function respond(params: RespondParams, options: { stream?: StreamSink } = {}): Promise<RespondResult> {
+  // The bot's published version and config, kept on this node until it changes (`forgetBot`, on
+  // `bot.changed`), like the conversations service does: one database read less before the first token.
+  const bots = new Map<string, Promise<{ version: number; config: BotConfig }>>();
+  function botOf(tenantId: string, botId: string): Promise<{ version: number; config: BotConfig }> {
+    const key = `${tenantId}:${botId}`;
+    let found = bots.get(key);
+    if (!found) {
+      if (bots.size > 5000) bots.clear();
+      const lookup = broker.call<{ version: number; config: BotConfig }, object>("bots.flow", { tenantId, botId });
+      bots.set(key, lookup);
+      lookup.catch(() => { if (bots.get(key) === lookup) bots.delete(key); });
+      found = lookup;
+    }
+    return found;
+  }
+
+  async function respond(params: RespondParams, options: { stream?: StreamSink } = {}): Promise<RespondResult> {
     const { tenantId, botId, sessionId, message } = params;
     const scope = { tenantId, botId, sessionId };
     const [bot, tenant] = await Promise.all([
-      broker.call<{ version: number; config: BotConfig }, object>("bots.flow", { tenantId, botId }),
+      botOf(tenantId, botId),
       broker.call<{ tier: TenantTier }, object>("tenants.get", { tenantId }),
     ]);
     const ai = bot.config.ai ?? {};
@@ -97,6 +113,12 @@ export function createResponder(deps: Deps) {
     const rule = params.pending ? undefined : matchRule(ai.rules, message, params.session ?? {}, bot.config.ctas ?? []);
     if (rule) return done(rule.reply ?? rule.cta?.label ?? "", "rule", { ctas: rule.cta ? [rule.cta] : [] });
 
+    // Knowledge is searched while the quota and the cache are checked: the model's first token comes
+    // sooner, at the price of a wasted search when the quota is spent or the cache answers.
+    const searching: Promise<LlmPassage[]> = searchKnowledge(broker, scope, message, 4).catch((error: unknown) => {
+      platform.logger.warn({ component: "ai", ...scope, err: error }, "knowledge search failed; answering without it");
+      return [];
+    });
     await deps.ledger.assertQuota(tenantId, tenant.tier);
 
     // Only a first question, with no collected fields, is answered the same for everyone.
@@ -107,10 +129,7 @@ export function createResponder(deps: Deps) {
       if (cached !== undefined) return done(cached, "cache");
     }
 
-    const knowledge: LlmPassage[] = await searchKnowledge(broker, scope, message, 4).catch((error: unknown) => {
-      platform.logger.warn({ component: "ai", ...scope, err: error }, "knowledge search failed; answering without it");
-      return [];
-    });
+    const knowledge = await searching;
     const ctas = ctasFor(bot.config, null, undefined);
     const toolNames = params.mode === "agent" ? params.tools ?? ai.tools ?? [] : [];
     const toolSet = await deps.toolsFor(scope, toolNames, ai.mcpServers ?? []);
@@ -162,6 +181,13 @@ export function createResponder(deps: Deps) {
     } finally {
       await toolSet.close();
     }
-  };
+  }
+
+  /** Drops what this node keeps of a bot (call it on `bot.changed`). */
+  function forgetBot(tenantId: string, botId: string): void {
+    bots.delete(`${tenantId}:${botId}`);
+  }
+
+  return Object.assign(respond, { forgetBot });
 }
 export type Responder = ReturnType<typeof createResponder>;
