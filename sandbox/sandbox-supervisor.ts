@@ -5,7 +5,7 @@ import { answerBridgeCall, bridgeFailure, type BridgeRun, type HostServices } fr
 import { createMemoryKeyValueStore } from "./kv-store.ts";
 import { restoreSandboxError, SandboxError, SandboxErrorCode } from "./sandbox-errors.ts";
 import { resolveLimits, type SandboxLimits, type SandboxTiers } from "./sandbox-limits.ts";
-import type { RunReplyMessage, RunStats } from "./sandbox-protocol.ts";
+import { encodeRun, type RunReplyMessage, type RunStats } from "./sandbox-protocol.ts";
 import { assertSafeIsolatedVm } from "./isolated-vm-version.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -65,7 +65,8 @@ type Pending = {
   bridge: BridgeRun;
   resolve: (result: SandboxRunResult) => void;
   reject: (error: PlatformError) => void;
-  watchdog?: NodeJS.Timeout;
+  /** When the watchdog acts on this run (see `sweep`). */
+  killAt: number;
   dispatched?: boolean;
   killedAsStuck?: boolean;
 };
@@ -74,14 +75,27 @@ const MAX_SOURCE_BYTES = 512 * 1024;
 /** Deeper values would make recursive code on the host side (cloning, templates) overflow its stack. */
 const MAX_RESULT_DEPTH = 64;
 
-/** Walks a JSON value without recursion. */
-function deeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+/**
+ * Whether the JSON text nests arrays and objects more than `max` levels deep (the top level is
+ * one). A scan of the text, with no allocation: it runs on every result.
+ */
+export function jsonDeeperThan(json: string, max: number): boolean {
+  if (json.length <= 2 * max) return false;
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote, stepping over escapes.
+      for (i++; i < json.length; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
   }
   return false;
 }
@@ -141,7 +155,6 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const finish = (p: Pending) => {
     pending.delete(p.id);
-    clearTimeout(p.watchdog);
     const n = (inFlightByTenant.get(p.tenantId) ?? 1) - 1;
     if (n <= 0) inFlightByTenant.delete(p.tenantId);
     else inFlightByTenant.set(p.tenantId, n);
@@ -153,19 +166,46 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     p.reject(error);
   };
 
+  // The watchdog outside the worker: a worker that has not answered well after a run's wall time
+  // is stuck (native code, a blocked thread), so it is killed and replaced. One timer sweeps all
+  // runs while any is in flight, rather than a timer set and cleared for every run.
+  const sweepMs = Math.max(10, Math.min(250, Math.floor(grace / 2)));
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    if (pending.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const p of [...pending.values()]) {
+      if (p.killAt > now) continue;
+      p.killAt = Infinity;
+      const { wallMs } = p.bridge.limits;
+      if (!p.dispatched) {
+        // Still waiting for its worker to come back: nothing to kill.
+        fail(p, new SandboxError(SandboxErrorCode.timeout, `The code did not finish within ${wallMs} ms`, { limitMs: wallMs }));
+        continue;
+      }
+      p.killedAsStuck = true;
+      log("warn", "sandbox worker did not answer in time; killing it", { worker: p.worker, tenantId: p.tenantId });
+      pool.kill(p.worker);
+    }
+  };
+
   const pool = new WorkerPool(options.workers ?? Math.max(1, Math.min(4, availableParallelism())), options.idleMs ?? 5 * 60_000, {
     onReply(worker, reply: RunReplyMessage) {
       const p = pending.get(reply.id);
       if (!p || p.worker !== worker) return;
       if (reply.ok) {
         if (reply.json.length > p.bridge.limits.resultBytes) return fail(p, new SandboxError(SandboxErrorCode.resultTooLarge, `The returned value is larger than ${p.bridge.limits.resultBytes} bytes`), reply.stats);
+        if (jsonDeeperThan(reply.json, MAX_RESULT_DEPTH)) return fail(p, new SandboxError(SandboxErrorCode.badResult, `The returned value is nested deeper than ${MAX_RESULT_DEPTH} levels`), reply.stats);
         let value: unknown;
         try {
           value = JSON.parse(reply.json) as unknown;
         } catch {
           return fail(p, new SandboxError(SandboxErrorCode.badResult, "The returned value is not JSON"), reply.stats);
         }
-        if (deeperThan(value, MAX_RESULT_DEPTH)) return fail(p, new SandboxError(SandboxErrorCode.badResult, `The returned value is nested deeper than ${MAX_RESULT_DEPTH} levels`), reply.stats);
         finish(p);
         record(p.tenantId, true, undefined, reply.stats);
         p.resolve({ value, logs: reply.logs, stats: reply.stats });
@@ -204,7 +244,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   function prepare(request: SandboxRunRequest): { limits: SandboxLimits; inputJson: string } {
     if (typeof request.tenantId !== "string" || request.tenantId.length === 0 || request.tenantId.length > 128) throw new ValidationError("tenantId must be a non-empty string", undefined, SandboxErrorCode.badInput);
-    if (typeof request.source !== "string" || Buffer.byteLength(request.source) > MAX_SOURCE_BYTES) throw new ValidationError(`source must be a string of at most ${MAX_SOURCE_BYTES} bytes`, undefined, SandboxErrorCode.badInput);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: most sources need no counting.
+    if (typeof request.source !== "string" || (request.source.length * 3 > MAX_SOURCE_BYTES && Buffer.byteLength(request.source) > MAX_SOURCE_BYTES)) throw new ValidationError(`source must be a string of at most ${MAX_SOURCE_BYTES} bytes`, undefined, SandboxErrorCode.badInput);
     let limits: SandboxLimits;
     try {
       // Most runs name only a tier: its limits are checked once and kept.
@@ -255,22 +296,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return new Promise<SandboxRunResult>((resolve, reject) => {
       const p: Pending = {
         id, tenantId, worker, resolve, reject,
+        killAt: startedAt + limits.wallMs + limits.cpuMs + grace,
         bridge: { tenantId, grants, secrets: request.secrets, deadline: startedAt + limits.wallMs, limits },
       };
       pending.set(id, p);
-      // The watchdog outside the worker: a worker that has not answered well after the run's wall
-      // time is stuck (native code, a blocked thread), so it is killed and replaced.
-      p.watchdog = setTimeout(() => {
-        if (!pending.has(id)) return;
-        if (!p.dispatched) {
-          // Still waiting for its worker to come back: nothing to kill.
-          return fail(p, new SandboxError(SandboxErrorCode.timeout, `The code did not finish within ${limits.wallMs} ms`, { limitMs: limits.wallMs }));
-        }
-        p.killedAsStuck = true;
-        log("warn", "sandbox worker did not answer in time; killing it", { worker, tenantId });
-        pool.kill(worker);
-      }, limits.wallMs + limits.cpuMs + grace);
-      const message = { type: "run" as const, id, tenantId, source: request.source, entry: request.entry ?? "default", inputJson, capabilities: exposedCapabilities(grants), limits };
+      if (!sweeper) sweeper = setInterval(sweep, sweepMs);
+      const message = encodeRun({ type: "run", id, tenantId, source: request.source, entry: request.entry ?? "default", inputJson, capabilities: exposedCapabilities(grants), limits });
       const dispatch = () => {
         if (!pending.has(id)) return;
         if (pool.send(worker, message)) p.dispatched = true;
@@ -292,6 +323,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
+      sweeper = undefined;
       await pool.close();
       for (const p of [...pending.values()]) fail(p, new SandboxError(SandboxErrorCode.closed, "The sandbox is shutting down"));
     },

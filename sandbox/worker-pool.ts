@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { FromWorker, RunMessage, RunReplyMessage, ToWorker } from "./sandbox-protocol.ts";
+import { decodeResult, type FromWorker, type RunMessage, type RunReplyMessage, type ToWorker } from "./sandbox-protocol.ts";
 
 /**
  * The sandbox worker processes, seen from the main process: forks them with the flags isolated-vm
@@ -59,7 +59,8 @@ export class WorkerPool {
   /** Every worker is up. */
   async allReady(): Promise<void> { await Promise.all(this.workers.map((w) => w.ready)); }
 
-  send(worker: number, message: ToWorker): boolean {
+  /** Sends a message, or a run already flattened with `encodeRun`. */
+  send(worker: number, message: ToWorker | string): boolean {
     const child = this.workers[worker]!.child;
     if (!child || !child.connected) return false;
     try {
@@ -84,6 +85,12 @@ export class WorkerPool {
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => { state.stderrTail = (state.stderrTail + chunk).slice(-2000); });
     child.on("message", (raw: unknown) => {
+      if (typeof raw === "string") {
+        let reply: RunReplyMessage | undefined;
+        try { reply = decodeResult(raw); } catch { /* not a result: ignored */ }
+        if (reply) this.events.onReply(index, reply);
+        return;
+      }
       const msg = raw as FromWorker;
       switch (msg.type) {
         case "ready":

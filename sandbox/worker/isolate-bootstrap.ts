@@ -6,7 +6,8 @@
  * - `$0` hostSync(op, argsJson) → replyJson: log and local crypto, answered at once;
  * - `$1` hostAsync(op, argsJson) → replyJson: fetch, kv, llm, knowledge, secret HMAC; the reply
  *   names a call id, and the worker later calls `settle(id, ok, json)`;
- * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host);
+ * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host), unless
+ *   `start` returns it: a function that returns a value, not a promise, is done when `start` is;
  * - `$3` the capabilities (comma-separated) of the run this context is likely for, to warm up with.
  *
  * It removes what is not "the language": `gc` (the worker's --expose-gc), WebAssembly (memory that
@@ -133,12 +134,17 @@ function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars
   if (typeof fn !== "function") return fail("SANDBOX_SYNTAX", "The code must export a function" + (path === "" ? "" : " at " + path));
   let input;
   try { input = parse(inputJson); } catch { return fail("SANDBOX_BAD_INPUT", "The input is not JSON"); }
-  const done = (value) => {
+  // The result's JSON, or undefined once the failure is reported.
+  const encode = (value) => {
     let json;
-    try { json = stringify(value === undefined ? null : value); } catch (e) { return fail("SANDBOX_BAD_RESULT", "The returned value cannot be copied out as JSON: " + describe(e)); }
+    try { json = stringify(value === undefined ? null : value); } catch (e) { fail("SANDBOX_BAD_RESULT", "The returned value cannot be copied out as JSON: " + describe(e)); return undefined; }
     if (json === undefined) json = "null";
-    if (json.length > maxChars) return fail("SANDBOX_RESULT_TOO_LARGE", "The returned value is larger than " + maxChars + " bytes", { limit: maxChars });
-    finish(true, json);
+    if (json.length > maxChars) { fail("SANDBOX_RESULT_TOO_LARGE", "The returned value is larger than " + maxChars + " bytes", { limit: maxChars }); return undefined; }
+    return json;
+  };
+  const done = (value) => {
+    const json = encode(value);
+    if (json !== undefined) finish(true, json);
   };
   const failed = (e) => {
     const message = describe(e);
@@ -148,10 +154,11 @@ function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars
   };
   let result;
   try { result = apply(fn, self, [input, buildCtx(capabilitiesCsv === "" ? [] : capabilitiesCsv.split(","))]); } catch (e) { return failed(e); }
-  // A value that is not a thenable is the result now; a promise is awaited.
+  // A value that is not a thenable is the result now, returned to the host as JSON text (start
+  // returns nothing else); a promise is awaited and its value goes through finish.
   let thenable;
   try { thenable = result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function"; } catch (e) { return failed(e); }
-  if (!thenable) return done(result);
+  if (!thenable) return encode(result);
   apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [done, failed]);
 }
 

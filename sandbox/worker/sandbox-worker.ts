@@ -5,7 +5,7 @@
  * exits when that channel closes.
  */
 import { SandboxError, SandboxErrorCode } from "../sandbox-errors.ts";
-import type { FromWorker, RunMessage, ToWorker } from "../sandbox-protocol.ts";
+import { decodeRun, encodeResult, type FromWorker, type RunMessage, type RunReplyMessage, type ToWorker } from "../sandbox-protocol.ts";
 import { settleHostCall, TenantIsolate, type WorkerHooks } from "./tenant-isolate.ts";
 
 if (typeof process.send !== "function") {
@@ -13,7 +13,9 @@ if (typeof process.send !== "function") {
   process.exit(64);
 }
 
-const send = (message: FromWorker) => { process.send!(message); };
+const send = (message: FromWorker | string) => { process.send!(message); };
+/** Results go back as one flat string when they succeed (see sandbox-protocol.ts). */
+const reply = (message: RunReplyMessage) => { send(message.ok ? encodeResult(message) : message); };
 const isolates = new Map<string, TenantIsolate>();
 let idleMs = 5 * 60_000;
 let announced: string | undefined;
@@ -47,13 +49,18 @@ function run(msg: RunMessage): void {
     tenant = isolateFor(msg);
   } catch (e) {
     const error = new SandboxError(SandboxErrorCode.isolateReset, `Could not create an isolate: ${(e as Error).message}`);
-    send({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: true } });
+    reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: true } });
     return;
   }
-  tenant.run(msg, send);
+  tenant.run(msg, reply);
 }
 
 process.on("message", (raw: unknown) => {
+  if (typeof raw === "string") {
+    const msg = decodeRun(raw);
+    if (msg) run(msg);
+    return;
+  }
   const msg = raw as ToWorker;
   switch (msg.type) {
     case "run":

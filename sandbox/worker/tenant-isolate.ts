@@ -184,7 +184,12 @@ export class TenantIsolate {
       // The namespace object itself goes to `start`, which reads the export inside the isolate.
       const namespace = module.namespace;
       try {
-        this.segment(run, (timeout) => slot.start.applySync(undefined, [namespace.derefInto(), exportName, path, msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout }));
+        this.segment(run, (timeout) => {
+          const json: unknown = slot.start.applySync(undefined, [namespace.derefInto(), exportName, path, msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout });
+          // A synchronous result comes back as the call's value (see isolate-bootstrap.ts); it
+          // counts only if the call, microtasks included, returned normally.
+          if (typeof json === "string" && !run.outcome) run.outcome = { ok: true, json };
+        });
       } finally {
         namespace.release();
       }
@@ -218,7 +223,9 @@ export class TenantIsolate {
         this.dispose(run);
         return false;
       }
-      // isolated-vm throws here for an unhandled rejection too; a result already given wins.
+      // isolated-vm throws here for an unhandled rejection too (after a synchronous result, that
+      // result is lost and the run fails, as a Node process would end); a result given through
+      // finish before it wins.
       this.complete(run, run.outcome ?? { ok: false, error: new SandboxError(SandboxErrorCode.threw, cleanMessage(e)) });
       return false;
     }
