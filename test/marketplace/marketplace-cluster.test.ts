@@ -60,6 +60,14 @@ describe("the marketplace on two nodes over NATS", function () {
     assert.equal(answered.status, 200, answered.text);
     assert.ok(answered.body.messages.some((m: { text: string }) => m.text.includes("20.00 USD")), answered.text);
 
+    // A tool installed through node A answers when called on node B.
+    const tool = { name: "double", description: "Doubles n", inputSchema: { type: "object", properties: { n: { type: "number" } }, required: ["n"] } };
+    const published = await integrator.publish(await buildPackage({ id: "@labs/double", version: "1.0.0", manifest: { kinds: ["tool"], nodeTypes: [], tools: [tool], capabilities: [] }, bundle: () => "export const tools = { double: async ({ args }) => String(args.n * 2) };" }));
+    assert.equal(published.status, 201, published.text);
+    assert.equal((await a.request("POST", "/v1/admin/plugins", { key: tenant.keys.admin, body: { plugin: "@labs/double" } })).status, 201);
+    const doubled = await b.platform.broker.call("marketplaceInstalls.callTool", { tenantId: tenant.id, plugin: "@labs/double", tool: "double", args: { n: 21 } }, { nodeID: b.platform.broker.nodeID });
+    assert.deepEqual(doubled, { content: [{ type: "text", text: "42" }], isError: false });
+
     // A node that joins after the install loads what is installed, and answers with it from its first turn.
     const c = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-c` } });
     try {

@@ -4,6 +4,7 @@ import { startFakeOpenAi } from "../ai/fakes/openai.fake.ts";
 import type { FakeVendor } from "../ai/fakes/fake-vendor.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { startFakeRestCrm, type FakeRestCrm } from "./fake-rest-crm.server.ts";
+import { buildPackage, createIntegrator } from "./marketplace-kit.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
 const TOKEN = "rest-crm-platform-token";
@@ -132,6 +133,28 @@ describe("the first-party marketplace examples, installed by a tenant and used b
     assert.equal(reply.status, 200, reply.text);
     assert.equal((openai.requests[0]!.body.tools ?? []).length, 0);
     await assert.rejects(node.platform.broker.call("marketplaceInstalls.callTool", { tenantId: globex.id, plugin: "@platform/business-hours", tool: "opening_hours", args: {} }), (e: { code: string }) => e.code === "PLUGIN_NOT_INSTALLED");
+  });
+
+  it("checks at publish that a tool or CRM bundle exports what its manifest declares", async () => {
+    const integrator = await createIntegrator(node, "Tool Labs");
+    const tool = { name: "lookup_order", description: "Finds an order", inputSchema: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } };
+    const toolManifest = { kinds: ["tool"], nodeTypes: [], tools: [tool], capabilities: [] };
+    const missing = await integrator.publish(await buildPackage({ id: "@tools/orders", version: "1.0.0", manifest: toolManifest, bundle: () => "export const tools = {};" }));
+    assert.equal(missing.status, 400, missing.text);
+    assert.equal(missing.body.error.code, "BUNDLE_INVALID");
+    assert.match(missing.body.error.message, /tools\["lookup_order"\]/);
+    const good = await integrator.publish(await buildPackage({ id: "@tools/orders", version: "1.0.0", manifest: toolManifest, bundle: () => "export const tools = { lookup_order: async ({ args }) => `Order ${args.id}: packed` };" }));
+    assert.equal(good.status, 201, good.text);
+    const crmManifest = { kinds: ["crm"], nodeTypes: [], capabilities: [] };
+    const partial = await integrator.publish(await buildPackage({ id: "@tools/crm", version: "1.0.0", manifest: crmManifest, bundle: () => "export const crm = { searchContacts: async () => [] };" }));
+    assert.equal(partial.status, 400, partial.text);
+    assert.match(partial.body.error.message, /crm\.createContact, crm\.updateContact/);
+
+    assert.equal((await node.request("POST", "/v1/admin/plugins", { key: globex.keys.admin, body: { plugin: "@tools/orders" } })).status, 201);
+    const called = await node.platform.broker.call("marketplaceInstalls.callTool", { tenantId: globex.id, plugin: "@tools/orders", tool: "lookup_order", args: { id: "A-7" } });
+    assert.deepEqual(called, { content: [{ type: "text", text: "Order A-7: packed" }], isError: false });
+    const invalid = await node.platform.broker.call<{ isError: boolean }, object>("marketplaceInstalls.callTool", { tenantId: globex.id, plugin: "@tools/orders", tool: "lookup_order", args: {} });
+    assert.equal(invalid.isError, true);
   });
 
   it("hands agents the tenant's tools through the tool factory, with failures as results", async () => {

@@ -187,9 +187,11 @@ describe("the marketplace lifecycle while conversations run", function () {
     for (const texts of acmeTurns) assert.ok(texts.some((t) => t.includes("20.00 EUR")), texts.join(" | "));
     // The sandbox recorded the failures against Evil only.
     const stats = await platform.platform.broker.call<Record<string, { failures?: Record<string, number> }>, object>("sandbox.stats", {});
-    const evilFailures = Object.keys(stats[evil.id]?.failures ?? {});
-    for (const code of ["SANDBOX_CPU_LIMIT", "SANDBOX_THREW", "SANDBOX_TIMEOUT"]) assert.ok(evilFailures.includes(code), `${code}: ${JSON.stringify(stats[evil.id])}`);
-    assert.ok(evilFailures.some((c) => c === "SANDBOX_MEMORY_LIMIT" || c === "SANDBOX_CPU_LIMIT"));
+    // The hang ends at the run's wall-time limit: as SANDBOX_TIMEOUT, or as SANDBOX_THREW when the
+    // fetch's own deadline (cut to the run's) fires first and the plugin does not catch it.
+    const evilFailures = stats[evil.id]?.failures ?? {};
+    for (const code of ["SANDBOX_CPU_LIMIT", "SANDBOX_THREW"]) assert.ok(evilFailures[code], `${code}: ${JSON.stringify(stats[evil.id])}`);
+    assert.equal(Object.values(evilFailures).reduce((sum, n) => sum + n, 0), 4, JSON.stringify(stats[evil.id]));
     assert.deepEqual(stats[acme.id]?.failures ?? {}, {});
     assert.ok(await quote().then((texts) => texts.some((t) => t.includes("20.00 EUR"))));
   });
