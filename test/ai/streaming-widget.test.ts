@@ -79,6 +79,7 @@ describe("web widget drafts of a streamed reply (headless Chromium)", function (
     await draft.filter({ hasText: "Drafting" }).waitFor();
     assert.equal(await draft.textContent(), `Drafting ${HOSTILE}`, "the draft shows what the model wrote, as text");
     assert.equal(await draft.getAttribute("aria-hidden"), "true");
+    assert.ok(await page.locator(".typing").isHidden(), "the typing dots give way to the words");
     assert.equal(await page.locator(".log img").count(), 0, "no element was made from the model's text");
     gate.release();
 

@@ -194,6 +194,8 @@ bp.start = function () {
       bp.settleButtons(ui, null);
       ui.bar.replaceChildren();
       bubble = bp.renderUser(ui, shown);
+      // The bot is at work from now on (a model may take a while before its first word).
+      showTyping(true);
       await api.sendTurn(state.session.sessionId, body, state.session.csrfToken, {
         typing: function () { showTyping(true); },
         delta: growDraft,
