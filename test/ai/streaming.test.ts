@@ -15,7 +15,7 @@ type SseEvent = { name: string; data: any };
  * What the fake model says to one request: its text in these chunks, `gapMs` apart. With `hold`,
  * the last chunk waits for it; with `cut`, the connection breaks after the chunks instead of finishing.
  */
-type Plan = { chunks: string[]; gapMs?: number; hold?: Promise<void>; cut?: boolean };
+type Plan = { chunks: string[]; gapMs?: number; hold?: Promise<void>; cut?: boolean; toolCall?: { id: string; name: string; args: object } };
 
 /** A fake OpenAI streaming chat completions as the real one does, paced by the test. */
 async function startPacedOpenAi(): Promise<FakeVendor & { plan: (body: any) => Plan; finished: number }> {
@@ -34,7 +34,9 @@ async function startPacedOpenAi(): Promise<FakeVendor & { plan: (body: any) => P
       res.destroy();
       return;
     }
-    chunk({}, "stop");
+    const call = plan.toolCall;
+    if (call) chunk({ tool_calls: [{ index: 0, id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] });
+    chunk({}, call ? "tool_calls" : "stop");
     send({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: body.model, choices: [], usage: { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 } });
     send("[DONE]");
     res.end();
@@ -164,6 +166,17 @@ describe("LLM replies streamed to the web chat", function () {
     const final = turn.events.find((e) => e.name === "message")!.data.text;
     assert.equal(final, "We offer: cuts and colour.");
     assert.deepEqual((await outbound(id)).slice(1), [final]);
+  });
+
+  it("drops what the model said on its way to a tool call, and streams the answer it gives after it", async () => {
+    openai.plan = (body) => body.messages.some((m: any) => m.role === "tool")
+      ? { chunks: ["We open ", "at 9."] }
+      : { chunks: ["Let me ", "check."], toolCall: { id: "call_1", name: "knowledge_search", args: { query: "opening hours" } } };
+    const id = await session(await bot({ config: { ai: { tools: ["knowledge"] } } }));
+    const turn = await sendLive(node.url, tenant.keys.widget, id, "When do you open on Sundays?");
+    const order = turn.events.map((e) => (e.name === "delta" ? `delta:${e.data.text}` : e.name)).filter((n) => n !== "typing");
+    assert.deepEqual(order, ["delta:Let me ", "delta:check.", "reset", "delta:We open ", "delta:at 9.", "message", "done"]);
+    assert.equal(turn.events.find((e) => e.name === "message")!.data.text, "We open at 9.");
   });
 
   it("resets the draft of a model that broke off mid-answer, and shows the fallback's answer instead", async () => {
