@@ -25,6 +25,8 @@ export type EmbeddingColumn = "vector" | "array";
 // The fallback reads a bot's embeddings to rank them; this bounds the work of one search there.
 const FALLBACK_SCAN_LIMIT = 20_000;
 const INSERT_BATCH = 100;
+// Full-text ranking counts a word's passages up to this many (see textMatches).
+const DF_CAP = 1000;
 
 /** Runs `fn` in the tenant's row-level security scope: `withTenantScope` bound to the database. */
 export type TenantScopeRunner = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -236,10 +238,23 @@ export class KnowledgeStore {
   async textMatches(tenantId: string, botId: string, query: string, orTerms: string, limit: number, sourceIds?: readonly string[]): Promise<{ id: string }[]> {
     const only = sourceFilter(sourceIds);
     const tsquery = orTerms ? `websearch_to_tsquery('english', ?) || to_tsquery('english', ?)` : `websearch_to_tsquery('english', ?)`;
+    // Ranked by the rarity of the query words a passage holds (the IDF part of BM25), then by
+    // ts_rank_cd: ts_rank_cd alone weighs every word alike, so "lost" and "order" outrank the one
+    // rare word ("lid") that names the topic. Document frequencies are counted in this bot, up to
+    // DF_CAP rows a word (a word that common is common: its weight barely changes past the cap).
     return this.#em().execute<{ id: string }[]>(
-      `select c.id::text as id from knowledge_chunk c cross join (select ${tsquery} as q) s
-       where c.tenant_id = ? and c.bot_id = ? and c.tsv @@ s.q${only.sql} order by ts_rank_cd(c.tsv, s.q) desc, c.id limit ?`,
-      [query, ...(orTerms ? [orTerms] : []), tenantId, botId, ...only.params, limit],
+      `with s as (select ${tsquery} as q),
+       n as (select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as total from knowledge_source where tenant_id = ? and bot_id = ?),
+       w as (
+         select quote_literal(l.lexeme)::tsquery as term,
+                ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
+         from unnest(tsvector_to_array(to_tsvector('english', ?))) as l(lexeme) cross join n
+         cross join lateral (select count(*)::float8 as df from (select 1 from knowledge_chunk k where k.tenant_id = ? and k.bot_id = ? and k.tsv @@ quote_literal(l.lexeme)::tsquery limit ${DF_CAP}) x) d
+       )
+       select c.id::text as id from knowledge_chunk c cross join s
+       where c.tenant_id = ? and c.bot_id = ? and c.tsv @@ s.q${only.sql}
+       order by (select coalesce(sum(w.idf), 0) from w where c.tsv @@ w.term) desc, ts_rank_cd(c.tsv, s.q) desc, c.id limit ?`,
+      [query, ...(orTerms ? [orTerms] : []), tenantId, botId, orTerms.replaceAll("|", " "), tenantId, botId, tenantId, botId, ...only.params, limit],
     );
   }
 
