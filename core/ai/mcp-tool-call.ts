@@ -16,7 +16,7 @@ export type ToolCallParams = {
   tenantId: string;
   botId: string;
   sessionId?: string;
-  /** `mcp:<server>/<tool>`. */
+  /** `mcp:<server>/<tool>`, or `marketplace:@scope/name/<tool>` (a tool the tenant installed from the marketplace). */
   tool: string;
   arguments?: Record<string, unknown>;
   idempotencyKey?: string;
@@ -29,9 +29,23 @@ const REPLAY_SECONDS = 24 * 3600;
 
 type Deps = { broker: ServiceBroker; mcp: McpConnector; log: ToolCallLog; cache: Cache; timeoutMs: number };
 
-export function parseToolName(tool: string): { server: string; tool: string } | undefined {
+const marketplaceToolName = /^marketplace:(@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*)\/([a-z][a-z0-9_]{1,62})$/;
+
+export function parseToolName(tool: string): { server: string; tool: string; plugin?: string } | undefined {
+  const installed = marketplaceToolName.exec(tool);
+  if (installed) return { server: "marketplace", plugin: installed[1]!, tool: installed[2]! };
   const match = toolName.exec(tool);
   return match ? { server: match[1]!, tool: match[2]! } : undefined;
+}
+
+/** A marketplace tool runs in the sandbox for the tenant (marketplaceInstalls.callTool); its MCP-style result becomes an answer. */
+async function callInstalledTool(broker: ServiceBroker, tenantId: string, plugin: string, tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<McpCallResult> {
+  const result = await broker.call<{ content: { text: string }[]; isError: boolean; structuredContent?: unknown }, object>("marketplaceInstalls.callTool", { tenantId, plugin, tool, args }, { timeout: timeoutMs });
+  const structured = result.structuredContent;
+  return {
+    ok: !result.isError, text: result.content.map((c) => c.text).join("\n"),
+    ...(structured !== null && typeof structured === "object" && !Array.isArray(structured) ? { structured: structured as Record<string, unknown> } : {}),
+  };
 }
 
 export function createToolCaller(deps: Deps) {
@@ -39,7 +53,7 @@ export function createToolCaller(deps: Deps) {
 
   return async function callTool(params: ToolCallParams): Promise<ToolCallAnswer> {
     const named = parseToolName(params.tool);
-    if (!named) throw new ValidationError(`${JSON.stringify(params.tool)} is not a tool name like mcp:<server>/<tool>`, { tool: params.tool }, "TOOL_NAME_INVALID");
+    if (!named) throw new ValidationError(`${JSON.stringify(params.tool)} is not a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>`, { tool: params.tool }, "TOOL_NAME_INVALID");
     const scope = { tenantId: params.tenantId, botId: params.botId, sessionId: params.sessionId };
     const args = params.arguments ?? {};
     const replayKey = params.idempotencyKey && `ai:toolcall:${params.tenantId}:${params.idempotencyKey}`;
@@ -50,19 +64,25 @@ export function createToolCaller(deps: Deps) {
 
     const started = performance.now();
     let result: McpCallResult;
-    try {
-      const bot = await deps.broker.call<{ config: BotConfig }, object>("bots.flow", { tenantId: params.tenantId, botId: params.botId });
-      const server = deps.mcp.resolve(bot.config.ai?.mcpServers ?? [], named.server);
-      const connection = await deps.mcp.open(scope, server, [named.tool]);
+    if (named.plugin) {
+      const plugin = named.plugin;
+      result = await callInstalledTool(deps.broker, params.tenantId, plugin, named.tool, args, deps.timeoutMs)
+        .catch((error: unknown) => ({ ok: false, text: `The installed tool ${plugin}/${named.tool} is not available (${reason(error)})` }));
+    } else {
       try {
-        result = connection.tools.some((t) => t.tool === named.tool)
-          ? await connection.call(named.tool, args, deps.timeoutMs, params.idempotencyKey ? { idempotencyKey: params.idempotencyKey } : undefined)
-          : { ok: false, text: `The MCP server ${named.server} has no tool ${named.tool}` };
-      } finally {
-        await connection.close().catch(() => {});
+        const bot = await deps.broker.call<{ config: BotConfig }, object>("bots.flow", { tenantId: params.tenantId, botId: params.botId });
+        const server = deps.mcp.resolve(bot.config.ai?.mcpServers ?? [], named.server);
+        const connection = await deps.mcp.open(scope, server, [named.tool]);
+        try {
+          result = connection.tools.some((t) => t.tool === named.tool)
+            ? await connection.call(named.tool, args, deps.timeoutMs, params.idempotencyKey ? { idempotencyKey: params.idempotencyKey } : undefined)
+            : { ok: false, text: `The MCP server ${named.server} has no tool ${named.tool}` };
+        } finally {
+          await connection.close().catch(() => {});
+        }
+      } catch (error) {
+        result = { ok: false, text: `The MCP server ${named.server} could not be reached (${reason(error)})` };
       }
-    } catch (error) {
-      result = { ok: false, text: `The MCP server ${named.server} could not be reached (${reason(error)})` };
     }
     await deps.log.record({ ...scope, tool: params.tool, inputBytes: Buffer.byteLength(JSON.stringify(args)), latencyMs: performance.now() - started, outcome: result.ok ? ToolOutcome.ok : ToolOutcome.error });
     if (replayKey && result.ok) await deps.cache.set(replayKey, JSON.stringify(result), REPLAY_SECONDS);

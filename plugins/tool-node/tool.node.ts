@@ -3,7 +3,8 @@
  * bot's MCP servers, stdio servers the operator allowed, the platform's tool plugins), recorded
  * in the tenant's tool-call log.
  *
- * - `tool` is `mcp:<server>/<tool>`; `arguments` are templates: a string that is exactly one
+ * - `tool` is `mcp:<server>/<tool>`, or `marketplace:@scope/name/<tool>` for a tool the tenant
+ *   installed from the marketplace (run in the sandbox); `arguments` are templates: a string that is exactly one
  *   `{{scope.path}}` passes the variable's value as it is (a number stays a number), any other
  *   string is rendered; objects and arrays are walked;
  * - the answer goes to `output` (its structured content when the tool gave one, else its text);
@@ -16,7 +17,10 @@ import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler,
 const variable = z.string().regex(/^(user|session|temp)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$/, "a variable path like user.quote");
 
 export const toolContent = z.object({
-  tool: z.string().regex(/^mcp:[a-z][a-z0-9_-]{0,30}\/[A-Za-z0-9_.-]{1,128}$/, "a tool name like mcp:<server>/<tool>"),
+  tool: z.string().regex(
+    /^(mcp:[a-z][a-z0-9_-]{0,30}\/[A-Za-z0-9_.-]{1,128}|marketplace:@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*\/[a-z][a-z0-9_]{1,62})$/,
+    "a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>",
+  ),
   arguments: z.record(z.string(), z.unknown()).default({}),
   output: variable.optional(),
   error_variable: variable.default("session.tool_error"),
@@ -25,7 +29,7 @@ export type ToolContent = z.infer<typeof toolContent>;
 
 export const toolNode = defineNodeType({
   type: "tool",
-  description: "Calls one MCP tool (mcp:<server>/<tool>) with templated arguments and stores its answer in a variable.",
+  description: "Calls one MCP tool (mcp:<server>/<tool>, or an installed marketplace:@scope/name/<tool>) with templated arguments and stores its answer in a variable.",
   content: toolContent,
   connections: ["default", "error"],
   sideEffects: true,

@@ -135,6 +135,26 @@ describe("the first-party marketplace examples, installed by a tenant and used b
     await assert.rejects(node.platform.broker.call("marketplaceInstalls.callTool", { tenantId: globex.id, plugin: "@platform/business-hours", tool: "opening_hours", args: {} }), (e: { code: string }) => e.code === "PLUGIN_NOT_INSTALLED");
   });
 
+  it("lets a flow's tool node call the installed tool, and takes the error path for a tenant without it", async () => {
+    const flow = {
+      start: "hours",
+      nodes: [
+        { id: "hours", type: "tool", content: { tool: "marketplace:@platform/business-hours/opening_hours", arguments: { at: "2026-11-16T12:00:00Z" }, output: "session.hours" }, connections: { default: "say", error: "failed" } },
+        { id: "say", type: "message", content: { messages: [{ type: "text", text: "{{session.hours}}" }] }, connections: { default: "end" } },
+        { id: "failed", type: "message", content: { messages: [{ type: "text", text: "No hours: {{session.tool_error}}" }] }, connections: { default: "end" } },
+        { id: "end", type: "end", content: {} },
+      ],
+    };
+    const mine = await node.request("POST", "/v1/admin/bots", { key: acme.keys.admin, body: { name: "Hours", flow } });
+    assert.equal(mine.status, 201, mine.text);
+    const started = await node.request("POST", "/v1/chat/sessions", { key: acme.keys.widget, body: { botId: mine.body.id } });
+    assert.deepEqual(started.body.messages.map((m: { text: string }) => m.text), ["Open now, until 17:00 today (Monday)."]);
+    const theirs = await node.request("POST", "/v1/admin/bots", { key: globex.keys.admin, body: { name: "Hours", flow } });
+    assert.equal(theirs.status, 201, theirs.text);
+    const refused = await node.request("POST", "/v1/chat/sessions", { key: globex.keys.widget, body: { botId: theirs.body.id } });
+    assert.match(refused.body.messages[0].text, /^No hours: .*PLUGIN_NOT_INSTALLED/);
+  });
+
   it("checks at publish that a tool or CRM bundle exports what its manifest declares", async () => {
     const integrator = await createIntegrator(node, "Tool Labs");
     const tool = { name: "lookup_order", description: "Finds an order", inputSchema: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } };
