@@ -141,7 +141,11 @@ export function createResponder(deps: Deps) {
         request: { messages, tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })), knowledge: [...passages], maxTokens: 1024, cachePrompt: true, cacheKey: botId },
       });
       // Text said on the way to a tool call ("let me check") is not the answer.
-      if (stream && answer.toolCalls.length > 0 && answer.text) stream.reset();
+      // Delivered before the next step's tokens, which may come from another node.
+      if (stream && answer.toolCalls.length > 0 && answer.text) {
+        stream.reset();
+        await stream.flush();
+      }
       provider = answer.provider; model = answer.model;
       return answer;
     };

@@ -85,6 +85,7 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
         const retryable = isPlatformError(error) ? error.retryable : true;
         if (!retryable || attempt >= config.AI_RETRIES) throw error;
         call.stream?.reset();
+        await call.stream?.flush();
         await new Promise((resolve) => setTimeout(resolve, config.AI_RETRY_BASE_MS * 2 ** attempt));
       }
     }
@@ -107,6 +108,7 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
         if (!second) throw isPlatformError(error) ? error : new PlatformError("LLM_CALL_FAILED", "The language model could not answer", { status: 503, kind: "transient" });
         log.warn({ tenantId: call.tenantId, provider: first, fallback: second, code }, "LLM provider failed; using the fallback provider");
         call.stream?.reset();
+        await call.stream?.flush();
         answered = { provider: second, response: await withRetries(second, modelFor(second, call.tier), call) };
       }
       await ledger.record({ tenantId: call.tenantId, botId: call.botId, provider: answered.provider, model: answered.response.model, usage: answered.response.usage });

@@ -133,7 +133,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         try {
           const reply = await engine.handleMessage({
             tenantId, sessionId, ...(text !== undefined ? { text } : { choice }),
-            ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => sink.reset(index ?? "turn"), handle: (index) => ({ ...sink.handle, index }) } } : {}),
+            ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => { sink.reset(index ?? "turn"); return sink.flush(); }, handle: (index) => ({ ...sink.handle, index }) } } : {}),
           });
           return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);
         } finally {

@@ -162,7 +162,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   ): Promise<{ stored: SessionRecord; turn: TurnResult }> {
     for (let attempt = 0; ; attempt++) {
       // What the lost attempt streamed was computed on a stale state: the watcher drops it first.
-      if (attempt > 0) stream?.reset();
+      if (attempt > 0) await stream?.reset();
       const session = await load(tenantId, sessionId);
       const turn = await compute(session);
       try {

@@ -36,8 +36,11 @@ export type TurnServices = {
  */
 export type TurnStream = {
   delta(index: number, text: string): void;
-  /** Drops the draft of message `index`, or every draft of the turn (a turn run again). */
-  reset(index?: number): void;
+  /**
+   * Drops the draft of message `index`, or every draft of the turn (a turn run again). A promise
+   * resolves once the reset is delivered, so nothing streamed after it can overtake it.
+   */
+  reset(index?: number): void | Promise<void>;
   /** A serializable handle that lets an action stream message `index` itself (`ctx.call(…, { stream: true })`). */
   handle(index: number): unknown;
 };
@@ -138,7 +141,7 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
     const ctx = createNodeContext({
       ...base, ...bound,
       call: (action, params, options) => bound.call(action, params, options?.stream && stream ? { stream: stream.handle(index) } : undefined),
-      ...(stream ? { stream: { delta: (text: string) => stream.delta(index, text), reset: () => stream.reset(index) } } : {}),
+      ...(stream ? { stream: { delta: (text: string) => stream.delta(index, text), reset: () => void stream.reset(index) } } : {}),
       node: { id: node.id, type: node.type, content: node.content, connections: node.connections },
       input, state, returned,
       scopes: frame ? frame.vars : scopes,

@@ -280,6 +280,7 @@ describe("LLM replies streamed across two nodes", function () {
     // Node A keeps the HTTP request and the turn; the model is called from node B.
     const ai = a.platform.broker.getLocalService("ai");
     if (ai) await a.platform.broker.destroyService(ai);
+    await a.platform.broker.waitForServices(["ai"], 20_000);
   });
   after(async () => {
     await a?.stop();
