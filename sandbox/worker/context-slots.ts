@@ -11,11 +11,12 @@ import { ISOLATE_BOOTSTRAP } from "./isolate-bootstrap.ts";
  */
 export type ContextSlot<R> = {
   context: ivm.Context;
-  /** `start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars)` in the bootstrap. */
-  start: ivm.Reference;
-  /** `settle(callId, ok, json)`: answers a pending host call. */
-  settle: ivm.Reference;
-  gc: ivm.Reference;
+  /**
+   * `drive` in the bootstrap: `(0, namespace, exportName, path, inputJson, capabilitiesCsv,
+   * maxChars)` starts the run, `(1, callId, ok, json)` answers a pending host call, `(2)` collects
+   * garbage.
+   */
+  drive: ivm.Reference;
   /** A tenant module compiled and instantiated in this context, not yet evaluated. */
   linked?: LinkedModule;
   /** The run using this context, once taken. */
@@ -67,7 +68,7 @@ export class ContextSlots<R> {
     if (this.spare || this.pending || this.isolate.isDisposed) return;
     const made = (async () => {
       const { slot, callbacks } = this.shell(await this.isolate.createContext(), capabilitiesCsv);
-      this.bind(slot, (await slot.context.evalClosure(ISOLATE_BOOTSTRAP, callbacks, { result: { reference: true } })) as ivm.Reference);
+      slot.drive = (await slot.context.evalClosure(ISOLATE_BOOTSTRAP, callbacks, { result: { reference: true } })) as ivm.Reference;
       if (link) {
         try { slot.linked = link(slot.context); } catch { /* the run links it again and reports why */ }
       }
@@ -88,7 +89,7 @@ export class ContextSlots<R> {
     if (this.collecting) return;
     this.collecting = true;
     void this.spareReady()
-      .then(() => this.spare?.gc.apply(undefined, [], { timeout: 200 }))
+      .then(() => this.spare?.drive.apply(undefined, [2], { timeout: 200 }))
       .catch(() => undefined)
       .finally(() => { this.collecting = false; });
   }
@@ -100,7 +101,8 @@ export class ContextSlots<R> {
 
   private makeNow(capabilitiesCsv: string): ContextSlot<R> {
     const { slot, callbacks } = this.shell(this.isolate.createContextSync(), capabilitiesCsv);
-    return this.bind(slot, slot.context.evalClosureSync(ISOLATE_BOOTSTRAP, callbacks, { result: { reference: true } }) as ivm.Reference);
+    slot.drive = slot.context.evalClosureSync(ISOLATE_BOOTSTRAP, callbacks, { result: { reference: true } }) as ivm.Reference;
+    return slot;
   }
 
   private shell(context: ivm.Context, capabilitiesCsv: string): { slot: ContextSlot<R>; callbacks: (ivm.Callback | string)[] } {
@@ -112,14 +114,6 @@ export class ContextSlots<R> {
       capabilitiesCsv,
     ];
     return { slot, callbacks };
-  }
-
-  private bind(slot: ContextSlot<R>, api: ivm.Reference): ContextSlot<R> {
-    slot.start = api.getSync("start", { reference: true });
-    slot.settle = api.getSync("settle", { reference: true });
-    slot.gc = api.getSync("gc", { reference: true });
-    api.release();
-    return slot;
   }
 }
 
@@ -133,8 +127,6 @@ export function releaseLinked(linked: LinkedModule | undefined): void {
 export function releaseSlot<R>(slot: ContextSlot<R>): void {
   releaseLinked(slot.linked);
   slot.linked = undefined;
-  for (const ref of [slot.start, slot.settle, slot.gc]) {
-    try { ref?.release(); } catch { /* isolate disposed */ }
-  }
+  try { slot.drive?.release(); } catch { /* isolate disposed */ }
   try { slot.context.release(); } catch { /* isolate disposed */ }
 }

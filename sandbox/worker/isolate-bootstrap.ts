@@ -1,7 +1,7 @@
 /**
  * The first code that runs in every fresh context, before any tenant code. It is the body of a
  * closure (isolated-vm's `evalClosure`) that receives three host callbacks and returns the
- * functions the worker drives the run with:
+ * function the worker drives the run with (`drive`, at the end):
  *
  * - `$0` hostSync(op, argsJson) → replyJson: log and local crypto, answered at once;
  * - `$1` hostAsync(op, argsJson) → replyJson: fetch, kv, llm, knowledge, secret HMAC; the reply
@@ -169,5 +169,14 @@ finish = () => undefined;
 try { start(freeze({ default: () => ({ output: {} }) }), "default", "", "{}", typeof $3 === "string" ? $3 : "", 64); } catch {}
 finish = finishHost;
 
-return { start, settle, gc: gcFn === undefined ? () => undefined : () => gcFn() };
+// One entry point, so the host holds a single Reference per context:
+//   drive(0, namespace, exportName, path, inputJson, capabilitiesCsv, maxChars) → start(...)
+//   drive(1, callId, ok, json) → settle(...)
+//   drive(2) → a full collection (the worker's gc, captured above)
+return function drive(op, a, b, c, d, e, f) {
+  if (op === 0) return start(a, b, c, d, e, f);
+  if (op === 1) return settle(a, b, c);
+  if (op === 2 && gcFn !== undefined) gcFn();
+  return undefined;
+};
 `;

@@ -185,7 +185,7 @@ export class TenantIsolate {
       const namespace = module.namespace;
       try {
         this.segment(run, (timeout) => {
-          const json: unknown = slot.start.applySync(undefined, [namespace.derefInto(), exportName, path, msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout });
+          const json: unknown = slot.drive.applySync(undefined, [0, namespace.derefInto(), exportName, path, msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout });
           // A synchronous result comes back as the call's value (see isolate-bootstrap.ts); it
           // counts only if the call, microtasks included, returned normally.
           if (typeof json === "string" && !run.outcome) run.outcome = { ok: true, json };
@@ -251,7 +251,7 @@ export class TenantIsolate {
 
   settle(run: ActiveRun, callId: number, ok: boolean, json: string): void {
     if (run.done) return;
-    this.segment(run, (timeout) => run.slot.settle.applySync(undefined, [callId, ok, json], { timeout }));
+    this.segment(run, (timeout) => run.slot.drive.applySync(undefined, [1, callId, ok, json], { timeout }));
   }
 
   private onFinish(slot: Slot, ok: boolean, json: string): void {
