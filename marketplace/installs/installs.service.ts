@@ -3,6 +3,11 @@
  * it every node's flow runtime reads. Changes are broadcast as `marketplace.installs.changed`; each
  * node drops its view of that tenant and rebuilds it on the next turn, with no restart.
  *
+ * Besides node types (marketplace-node-types.ts), installs provide tools (`tools`, `callTool`: for
+ * agents and the flow's `tool` node) and CRM connectors (`crm`: for the `crm` service when the
+ * tenant's connector is `marketplace`); both run in the sandbox with the tenant's grants, read from
+ * the database on every call, so an install on another node is seen at once.
+ *
  * Secrets given at install are stored as the tenant's secrets (sealed with the platform master key
  * by the secrets service), because that is where the sandbox fills `{{secret:name}}` from; the
  * install keeps only their names, and uninstalling removes them.
@@ -67,7 +72,8 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
     }));
   }
 
-  const executeFor = (ctx: Context): SandboxExecute => (params) => ctx.call("sandbox.execute", params);
+  // A CRM write that failed half-way (its isolate reset by another run) is not sent again: the POST may have gone out.
+  const executeFor = (ctx: Context, options: { retries?: number } = {}): SandboxExecute => (params) => ctx.call("sandbox.execute", params, options);
 
   function changed(ctx: Context, tenantId: string, pluginId: string): void {
     nodeTypes.invalidate(tenantId);
@@ -180,7 +186,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         if (!Object.hasOwn(crmConnectorActions, action)) throw crmError(CrmErrorCode.configInvalid, `No CRM action ${action.slice(0, 60)}`);
         const plugin = (await enabledInstalls(tenantId)).find((p) => p.pluginId === ctx.params.plugin);
         if (!plugin) throw crmError(CrmErrorCode.notConfigured, `${ctx.params.plugin} is not installed and enabled for this tenant`, { plugin: ctx.params.plugin });
-        return callInstalledCrm(executeFor(ctx), tenantId, plugin, action as CrmAction, ctx.params.params ?? {});
+        return callInstalledCrm(executeFor(ctx, { retries: 0 }), tenantId, plugin, action as CrmAction, ctx.params.params ?? {});
       },
     },
   };
