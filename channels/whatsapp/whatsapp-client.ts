@@ -11,8 +11,8 @@ const MAX_WAIT_MS = 5000;
 /**
  * The WhatsApp Cloud API client for one bot's number. The SDK hard-codes Meta's Graph host, so the
  * fetch it is given sends those calls to the configured base (a proxy, or a fake in tests), and
- * turns 429 and 5xx into retryable errors: the SDK itself would hand back the error body as if it
- * were a result.
+ * turns 429, 5xx and failed connections into retryable errors: the SDK itself would hand back the
+ * error body as if it were a result.
  */
 export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl: string): WhatsAppAPI<void> {
   return new WhatsAppAPI<void>({
@@ -23,7 +23,13 @@ export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl:
     ponyfill: {
       fetch: async (input, init) => {
         const target = String(input instanceof Request ? input.url : input).replace(GRAPH, graphUrl);
-        const response = await fetch(target, init);
+        let response: Response;
+        try {
+          response = await fetch(target, init);
+        } catch (error) {
+          // A connection refused or reset (a kept-alive socket the other end closed): worth another try.
+          throw new TransientError("WHATSAPP_API_UNREACHABLE", `The WhatsApp API could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+        }
         if (response.status === 429 || response.status >= 500) {
           const retryAfter = Number(response.headers.get("retry-after"));
           throw new TransientError("WHATSAPP_API_UNAVAILABLE", `The WhatsApp API answered ${response.status}`, { data: { status: response.status, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined } });

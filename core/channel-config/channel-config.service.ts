@@ -9,6 +9,9 @@ import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type I
 
 type BotChannel = { tenantId: string; botId: string; channel: ChannelName };
 
+/** Broadcast to every node when a bot's channel configuration is replaced or removed. */
+export const CHANNEL_CHANGED = "channel.config.changed";
+
 /** Where the vendors call us and where we call them: what a channel plugin needs besides the bot's config. */
 export type ChannelEndpoints = { publicUrl: string | null; whatsappGraphUrl: string; whatsappSendPerSecond: number; twilioApiUrl: string };
 export type ResolvedChannel = { tenantId: string; botId: string; channel: ChannelName; config: Record<string, unknown>; endpoints: ChannelEndpoints };
@@ -33,6 +36,12 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
   };
   let broker: ServiceBroker;
   let queue: InboundQueue;
+
+  // Every webhook needs its bot's channel (the app secret checks the signature): read once per node
+  // and kept, so acknowledging a webhook costs no database round trip. A change reaches every node
+  // at once (CHANNEL_CHANGED); the time limit bounds staleness should that event be missed.
+  const resolvedCache = new Map<string, { value: ResolvedChannel; until: number }>();
+  const RESOLVED_TTL_MS = 30_000;
 
   function channelOf(name: string): ChannelName {
     if (!isChannelName(name)) throw new NotFoundError(`Channel ${JSON.stringify(name)}`, "CHANNEL_UNKNOWN");
@@ -63,6 +72,11 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
 
   const service: ServiceSchema = {
     name: "channelConfig",
+    events: {
+      [CHANNEL_CHANGED](ctx: Context<{ botId: string; channel: string }>) {
+        resolvedCache.delete(`${ctx.params.botId}:${ctx.params.channel}`);
+      },
+    },
     actions: {
       async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown }>) {
         const channel = channelOf(ctx.params.channel);
@@ -78,6 +92,7 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
            where bot_channel.tenant_id = excluded.tenant_id`,
           [ctx.params.botId, ctx.params.tenantId, channel, JSON.stringify(visible), box.seal(JSON.stringify(secret))], "run",
         );
+        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel });
         return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
       },
 
@@ -94,6 +109,7 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
           `delete from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [ctx.params.tenantId, ctx.params.botId, channel], "run",
         );
         if (!result.affectedRows) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel });
       },
 
       async messages(ctx: Context<{ tenantId: string; botId: string; channel: string; limit?: number }>) {
@@ -107,12 +123,18 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
         const channel = channelOf(ctx.params.channel);
         // A path segment that is not a uuid names no bot; asking the database would be a 500.
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.params.botId)) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+        const key = `${ctx.params.botId}:${channel}`;
+        const cached = resolvedCache.get(key);
+        if (cached && cached.until > Date.now()) return cached.value;
         const rows = await sql().execute<{ tenant_id: string; config: Record<string, unknown>; sealed: string }[]>(
           `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [ctx.params.botId, channel],
         );
         if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
         const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
-        return { tenantId: rows[0].tenant_id, botId: ctx.params.botId, channel, config: { ...rows[0].config, ...secret }, endpoints };
+        const value: ResolvedChannel = { tenantId: rows[0].tenant_id, botId: ctx.params.botId, channel, config: { ...rows[0].config, ...secret }, endpoints };
+        if (resolvedCache.size >= 10_000) resolvedCache.clear();
+        resolvedCache.set(key, { value, until: Date.now() + RESOLVED_TTL_MS });
+        return value;
       },
 
       /** Hands a verified vendor event to the durable queue; returns once the queue holds it. */

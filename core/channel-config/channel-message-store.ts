@@ -1,13 +1,25 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../persistence/database.ts";
+import type { OutboundMessage } from "../plugin-sdk/node-type.ts";
 
 /**
  * The `channel_message` ledger. Inbound rows make vendor redeliveries harmless: a message id is
  * claimed once, and a claim left by a node that died mid-turn expires so a redelivery may take it.
  * Outbound rows follow the vendor's status callbacks (sent, delivered, read, failed).
  */
-/** How long a claim holds: longer than a slow turn, short enough that a dead node's message is soon retried. */
+/** How long a claim holds when its holder does not renew it: longer than a slow turn, short enough that a dead node's message is soon retried. */
 export const CLAIM_SECONDS = 60;
+/**
+ * The queue's workers hold a short claim and renew it while they work (every third of it), so the
+ * message of a node that died is taken over seconds later, however long a live turn takes.
+ */
+export const LEASE_SECONDS = 10;
+export const LEASE_RENEW_MS = (LEASE_SECONDS * 1000) / 3;
+
+export type ClaimParams = { tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string; leaseSeconds?: number };
+
+/** A turn that a previous holder of the claim committed: what to send, and whether it was sent. */
+export type CommittedTurn = { sessionId: string; messages: OutboundMessage[]; delivered: boolean };
 
 // Vendors may report statuses out of order (read before delivered); a status never moves back.
 const statusRank: Record<string, number> = { accepted: 0, queued: 0, sending: 0, sent: 1, delivered: 2, read: 3, received: 3, undelivered: 4, failed: 4 };
@@ -20,25 +32,87 @@ export type ChannelMessageRow = {
 export function createChannelMessageStore(db: Database) {
   const sql = () => db.orm.em.fork().getConnection();
 
+  /**
+   * `claimInbound`, telling also whether the claim was taken over (`takeover`: an earlier holder
+   * died or gave it back, and may have committed the turn; see `committedTurn`) and when the
+   * message was first claimed (`since`).
+   */
+  async function claim(p: ClaimParams): Promise<{ state: "claimed" | "done" | "busy"; takeover: boolean; since?: Date }> {
+    const rows = await sql().execute<{ inserted: boolean; created_at: string }[]>(
+      `insert into channel_message (id, tenant_id, bot_id, channel, direction, user_id, vendor_message_id, status, claimed_until, created_at)
+       values (?, ?, ?, ?, 'inbound', ?, ?, 'processing', now() + make_interval(secs => ?), ?)
+       on conflict (channel, direction, vendor_message_id) do update set claimed_until = excluded.claimed_until, updated_at = now()
+       where channel_message.status = 'processing' and channel_message.claimed_until < now()
+       returning (xmax = 0) as inserted, created_at`,
+      // created_at on this node's clock, the clock the turn's history and session times are taken on.
+      [randomUUID(), p.tenantId, p.botId, p.channel, p.userId, p.vendorMessageId, p.leaseSeconds ?? CLAIM_SECONDS, new Date()],
+    );
+    if (rows[0]) return { state: "claimed", takeover: !rows[0].inserted, since: new Date(rows[0].created_at) };
+    const found = await sql().execute<{ status: string }[]>(
+      `select status from channel_message where channel = ? and direction = 'inbound' and vendor_message_id = ?`, [p.channel, p.vendorMessageId],
+    );
+    return { state: found[0]?.status === "processing" ? "busy" : "done", takeover: false };
+  }
+
   return {
     /**
      * `claimed` when this caller owns the message now; `done` when its turn has run; `busy` while
      * another worker holds a claim that has not expired (it may still finish, or may have died).
      */
-    async claimInbound(p: { tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string }): Promise<"claimed" | "done" | "busy"> {
-      const rows = await sql().execute<{ id: string }[]>(
-        `insert into channel_message (id, tenant_id, bot_id, channel, direction, user_id, vendor_message_id, status, claimed_until)
-         values (?, ?, ?, ?, 'inbound', ?, ?, 'processing', now() + make_interval(secs => ?))
-         on conflict (channel, direction, vendor_message_id) do update set claimed_until = excluded.claimed_until, updated_at = now()
-         where channel_message.status = 'processing' and channel_message.claimed_until < now()
-         returning id`,
-        [randomUUID(), p.tenantId, p.botId, p.channel, p.userId, p.vendorMessageId, CLAIM_SECONDS],
+    async claimInbound(p: ClaimParams): Promise<"claimed" | "done" | "busy"> {
+      return (await claim(p)).state;
+    },
+
+    claim,
+
+    /** Extends a claim its holder is still working on. */
+    async renewInbound(p: { channel: string; vendorMessageId: string; leaseSeconds: number }): Promise<void> {
+      await sql().execute(
+        `update channel_message set claimed_until = now() + make_interval(secs => ?) where channel = ? and direction = 'inbound' and vendor_message_id = ? and status = 'processing'`,
+        [p.leaseSeconds, p.channel, p.vendorMessageId], "run",
       );
-      if (rows.length > 0) return "claimed";
-      const found = await sql().execute<{ status: string }[]>(
-        `select status from channel_message where channel = ? and direction = 'inbound' and vendor_message_id = ?`, [p.channel, p.vendorMessageId],
+    },
+
+    /**
+     * After a reclaim: the turn an earlier holder committed for this message before it died, found
+     * in the session history (the turn's inbound entry, or the session it started), with its reply,
+     * and whether that reply was sent (outbound rows recorded since). Without it a node dying between
+     * the turn's commit and the ledger's would have the turn run twice, or its reply never sent.
+     *
+     * The history does not carry the vendor's message id, so the entry is matched by the user, the
+     * text or choice, and time: the first entry with this text after the message was first claimed.
+     * The claim's time and the turn's are both taken on the first claimer's clock (its node runs the
+     * turn: every node offers `conversations`, and local calls are preferred).
+     */
+    async committedTurn(p: { tenantId: string; botId: string; channel: string; userId: string; since: Date; text?: string; choice?: string }): Promise<CommittedTurn | undefined> {
+      const since = p.since;
+      const answered = await sql().execute<{ session_id: string; revision: number }[]>(
+        `select m.session_id, m.revision from conversation_message m join conversation_session s on s.id = m.session_id
+         where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and m.tenant_id = ? and m.direction = 'inbound' and m.at >= ?
+           and (m.message->>'text' = ? or m.message->>'choice' = ? or (? and m.message->>'choice' is not null))
+         order by m.id limit 1`,
+        [p.tenantId, p.botId, p.userId, p.channel, p.tenantId, since, p.text ?? null, p.choice ?? null, p.text !== undefined],
       );
-      return found[0]?.status === "processing" ? "busy" : "done";
+      let found = answered[0];
+      if (!found) {
+        // A first message starts the session rather than answering in it: its turn is the session's first.
+        const started = await sql().execute<{ session_id: string; revision: number }[]>(
+          `select s.id as session_id, (select min(revision) from conversation_message where session_id = s.id) as revision from conversation_session s
+           where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and s.created_at >= ? order by s.created_at limit 1`,
+          [p.tenantId, p.botId, p.userId, p.channel, since],
+        );
+        found = started[0];
+      }
+      if (!found) return undefined;
+      const outbound = await sql().execute<{ message: OutboundMessage }[]>(
+        `select message from conversation_message where session_id = ? and tenant_id = ? and direction = 'outbound' and revision = ? order by id`,
+        [found.session_id, p.tenantId, found.revision],
+      );
+      const sent = await sql().execute<unknown[]>(
+        `select 1 from channel_message where bot_id = ? and channel = ? and user_id = ? and direction = 'outbound' and created_at >= ? limit 1`,
+        [p.botId, p.channel, p.userId, p.since],
+      );
+      return { sessionId: found.session_id, messages: outbound.map((r) => r.message), delivered: sent.length > 0 };
     },
 
     async completeInbound(p: { channel: string; vendorMessageId: string; sessionId: string | null; status?: string }): Promise<void> {
@@ -65,9 +139,9 @@ export function createChannelMessageStore(db: Database) {
 
     async recordOutbound(p: { tenantId: string; botId: string; sessionId: string | null; channel: string; userId: string; vendorMessageId: string; status: string; error?: string }): Promise<void> {
       await sql().execute(
-        `insert into channel_message (id, tenant_id, bot_id, session_id, channel, direction, user_id, vendor_message_id, status, error)
-         values (?, ?, ?, ?, ?, 'outbound', ?, ?, ?, ?) on conflict (channel, direction, vendor_message_id) do nothing`,
-        [randomUUID(), p.tenantId, p.botId, p.sessionId, p.channel, p.userId, p.vendorMessageId, p.status, p.error ?? null], "run",
+        `insert into channel_message (id, tenant_id, bot_id, session_id, channel, direction, user_id, vendor_message_id, status, error, created_at)
+         values (?, ?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?) on conflict (channel, direction, vendor_message_id) do nothing`,
+        [randomUUID(), p.tenantId, p.botId, p.sessionId, p.channel, p.userId, p.vendorMessageId, p.status, p.error ?? null, new Date()], "run",
       );
     },
 

@@ -3,7 +3,7 @@ import type { RateLimiter } from "../cache/rate-limiter.ts";
 import type { Database } from "../persistence/database.ts";
 import { pluginServiceName } from "../plugin-host/plugin-host.ts";
 import { TransientError } from "../errors/platform-error.ts";
-import { CLAIM_SECONDS, type ChannelMessageStore } from "./channel-message-store.ts";
+import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn } from "./channel-message-store.ts";
 import type { ResolvedChannel } from "./channel-config.service.ts";
 import { runChannelTurn } from "./channel-turn.ts";
 
@@ -25,8 +25,10 @@ export type InboundJobParams = { channel: string; botId: string; pluginId: strin
  * ledger claims its id first), and the plugin delivers the reply. Status events only update the
  * stored outbound message.
  *
- * The claim is completed as soon as the turn is committed, before delivery: a delivery that fails
- * after its own retries is recorded as failed, and a redelivered event never runs the turn twice.
+ * The claim is held (and renewed) until the reply is delivered. A worker that dies anywhere on the
+ * way leaves its claim to expire; the queue's redelivery then takes it over and finds in the history
+ * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
+ * delivery that fails after its own retries is recorded as failed and not retried.
  */
 export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, resolved: ResolvedChannel, job: InboundJobParams): Promise<{ turns: number; statuses: number }> {
   const plugin = pluginServiceName(job.pluginId);
@@ -40,24 +42,34 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
       continue;
     }
     const ids = { channel: resolved.channel, vendorMessageId: event.vendorMessageId };
-    const userId = `${resolved.channel}:${event.from}`;
-    if (!(await claimWhenFree(store, { tenantId: resolved.tenantId, botId: resolved.botId, userId, ...ids }))) continue;
-    let reply;
+    const user = { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId: `${resolved.channel}:${event.from}` };
+    const claim = await claimWhenFree(store, { ...user, ...ids, leaseSeconds: LEASE_SECONDS });
+    if (claim.state === "done") continue;
+    const renewal = setInterval(() => void store.renewInbound({ ...ids, leaseSeconds: LEASE_SECONDS }).catch(() => {}), LEASE_RENEW_MS);
     try {
-      if (event.media) await store.attachMedia({ ...ids, mediaType: event.media.mimeType, media: Buffer.from(event.media.base64, "base64") });
-      reply = await runChannelTurn(broker, db, { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId, text: event.text, choice: event.choice });
+      let turn: (CommittedTurn & { input?: unknown }) | undefined = claim.takeover ? await store.committedTurn({ ...user, since: claim.since!, text: event.text, choice: event.choice }) : undefined;
+      if (!turn) {
+        if (event.media) await store.attachMedia({ ...ids, mediaType: event.media.mimeType, media: Buffer.from(event.media.base64, "base64") });
+        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice });
+        turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
+        turns++;
+      }
+      if (!turn.delivered && turn.messages.length > 0) {
+        if (resolved.channel === "whatsapp") {
+          await reserveSends(limiter, `channel-send:whatsapp:${String(resolved.config.phoneNumberId)}`, turn.messages.length, resolved.endpoints.whatsappSendPerSecond);
+        }
+        const reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
+        for (const report of reports) {
+          await store.recordOutbound({ ...user, sessionId: turn.sessionId, ...report });
+        }
+      }
+      await store.completeInbound({ ...ids, sessionId: turn.sessionId });
     } catch (error) {
-      await store.releaseInbound(ids);
+      // Given back at once, so the queue's redelivery takes it over (and finds the turn if it was committed).
+      await store.releaseInbound(ids).catch(() => {});
       throw error;
-    }
-    await store.completeInbound({ ...ids, sessionId: reply.sessionId });
-    turns++;
-    if (resolved.channel === "whatsapp") {
-      await reserveSends(limiter, `channel-send:whatsapp:${String(resolved.config.phoneNumberId)}`, reply.messages.length, resolved.endpoints.whatsappSendPerSecond);
-    }
-    const reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: reply.messages, input: reply.input ?? null });
-    for (const report of reports) {
-      await store.recordOutbound({ tenantId: resolved.tenantId, botId: resolved.botId, sessionId: reply.sessionId, channel: resolved.channel, userId, ...report });
+    } finally {
+      clearInterval(renewal);
     }
   }
   return { turns, statuses };
@@ -65,14 +77,14 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
 
 /**
  * Claims a message, waiting while another worker holds it: that worker may finish (then this copy
- * is a redelivery and is dropped) or may have died (then its claim expires and this copy runs the
- * turn). Acknowledging a copy while the claim is held could lose the message with its worker.
+ * is a redelivery and is dropped) or may have died (then its claim expires and this copy takes it
+ * over). Acknowledging a copy while the claim is held could lose the message with its worker.
  */
-async function claimWhenFree(store: ChannelMessageStore, p: Parameters<ChannelMessageStore["claimInbound"]>[0]): Promise<boolean> {
-  const deadline = Date.now() + (CLAIM_SECONDS + 5) * 1000;
+async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promise<{ state: "claimed" | "done"; takeover: boolean; since?: Date }> {
+  const deadline = Date.now() + ((p.leaseSeconds ?? CLAIM_SECONDS) + 5) * 1000;
   for (;;) {
-    const state = await store.claimInbound(p);
-    if (state !== "busy") return state === "claimed";
+    const claim = await store.claim(p);
+    if (claim.state !== "busy") return { ...claim, state: claim.state };
     if (Date.now() > deadline) throw new TransientError("INBOUND_MESSAGE_BUSY", "Another worker still holds this message; it will be redelivered");
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

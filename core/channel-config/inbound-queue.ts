@@ -39,6 +39,14 @@ export function createJetStreamQueue(broker: ServiceBroker): InboundQueue {
   };
 }
 
+/**
+ * How long JetStream waits for a consumer's ack before it hands the message to another: the
+ * handler says it is still working every third of it, so this bounds how late a dead node's
+ * messages are taken over, never how long a live turn may take. (It is set when the durable
+ * consumer is created; a consumer that already exists keeps its own.)
+ */
+export const INBOUND_ACK_WAIT_MS = 10_000;
+
 /** The `channels` section of the service that consumes the stream (any node may take a job). */
 export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logger): Record<string, unknown> {
   return {
@@ -46,13 +54,17 @@ export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logg
       group: INBOUND_GROUP,
       maxRetries: INBOUND_MAX_ATTEMPTS,
       maxInFlight: 8,
+      nats: { consumerOptions: { config: { ack_wait: INBOUND_ACK_WAIT_MS * 1_000_000 } } },
       // A throw leaves the message unacknowledged: JetStream redelivers it, to this node or another.
-      async handler(job: InboundJob) {
+      async handler(job: InboundJob, raw?: { working?(): void }) {
+        const working = setInterval(() => raw?.working?.(), INBOUND_ACK_WAIT_MS / 3);
         try {
           await broker().call(job.target, job.params);
         } catch (error) {
           logger.warn({ err: error, target: job.target }, "inbound channel event failed; it will be redelivered");
           throw error;
+        } finally {
+          clearInterval(working);
         }
       },
     },
@@ -60,17 +72,32 @@ export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logg
 }
 
 /**
- * In-process queue for the embedded default: per-key chains keep one user's messages in order, a
- * failing job is retried with backoff, and `stop` drains what was accepted.
+ * In-process queue for the embedded default: per-key chains keep one user's messages in order, at
+ * most `concurrency` jobs run at once (so a burst queues here instead of crowding the one database
+ * session and the event loop that acknowledges the next webhooks), a failing job is retried with
+ * backoff, and `stop` drains what was accepted.
  */
-export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, logger: Logger, baseDelayMs = 200): InboundQueue {
+export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, logger: Logger, baseDelayMs = 200, concurrency = 8): InboundQueue {
   const chains = new Map<string, Promise<void>>();
   let stopped = false;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+
+  async function limited(job: InboundJob): Promise<void> {
+    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      await run(job);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
 
   async function attempt(job: InboundJob): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        await run(job);
+        await limited(job);
         return;
       } catch (error) {
         const retryable = (error as { retryable?: boolean }).retryable !== false;
@@ -86,7 +113,8 @@ export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, lo
   return {
     async publish(job) {
       const previous = chains.get(job.key) ?? Promise.resolve();
-      const next = previous.then(() => attempt(job));
+      // Started on a later turn of the event loop, so the webhook's answer goes out before the work begins.
+      const next = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => attempt(job));
       chains.set(job.key, next);
       void next.finally(() => {
         if (chains.get(job.key) === next) chains.delete(job.key);
