@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,7 +24,7 @@ describe("an integrator with the bp-plugin CLI: init, test, pack, sign, publish;
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("goes from an empty folder to a flow answering through the plugin", async () => {
+  it("goes from an empty folder to a flow answering through the plugin, then upgrades and rolls back under a running conversation", async () => {
     await bp("init", "hello", "--id", "@acme/hello");
     const tested = await bp("test", "hello", "--type", "hello", "--input", "hello/test-input.json");
     assert.match(tested.stdout, /Hi, Ada!/);
@@ -34,7 +34,6 @@ describe("an integrator with the bp-plugin CLI: init, test, pack, sign, publish;
     await bp("sign", "hello.tgz", "--key", "signing.key");
 
     const publisher = await node.request("POST", "/v1/admin/publishers", { key: node.operatorKey, body: { name: "Acme CLI" } });
-    const { readFileSync } = await import("node:fs");
     const key = await node.request("POST", "/v1/marketplace/publishers/keys", { key: publisher.body.key, body: { publicKey: readFileSync(join(work, "signing.pub"), "utf8") } });
     assert.equal(key.status, 201, key.text);
     const published = await bp("publish", "hello.tgz", "--url", node.url, "--api-key", publisher.body.key);
@@ -51,10 +50,35 @@ describe("an integrator with the bp-plugin CLI: init, test, pack, sign, publish;
     const chat = await node.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId: bot.body.id } });
     assert.equal(chat.status, 201, chat.text);
     assert.deepEqual(chat.body.messages.map((m: { text: string }) => m.text), ["Welcome, web visitor!"]);
+
+    // Upgraded and rolled back while a conversation is running, through the CLI and the HTTP API only.
+    const ask = { start: "ask", nodes: [
+      { id: "ask", type: "question", content: { question: "Name?", input_type: "text", variable: "user.name" }, connections: { default: "hi" } },
+      { id: "hi", type: "hello", content: { name: "{{user.name}}" }, connections: { default: "ask" } },
+    ] };
+    const looping = await node.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Hello again", flow: ask } });
+    assert.equal(looping.status, 201, looping.text);
+    const running = await node.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId: looping.body.id } });
+    const say = async (text: string) => {
+      const answered = await node.request("POST", `/v1/chat/sessions/${running.body.sessionId}/messages`, { key: tenant.keys.widget, body: { text } });
+      assert.equal(answered.status, 200, answered.text);
+      return answered.body.messages.map((m: { text: string }) => m.text);
+    };
+    assert.deepEqual(await say("Ada"), ["Welcome, Ada!", "Name?"]);
+    writeFileSync(join(work, "hello", "manifest.json"), readFileSync(join(work, "hello", "manifest.json"), "utf8").replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    writeFileSync(join(work, "hello", "bundle.mjs"), readFileSync(join(work, "hello", "bundle.mjs"), "utf8").replace("content.name}!", "content.name}, again!"));
+    await bp("pack", "hello", "--out", "hello-2.tgz");
+    await bp("sign", "hello-2.tgz", "--key", "signing.key");
+    assert.match((await bp("publish", "hello-2.tgz", "--url", node.url, "--api-key", publisher.body.key)).stdout, /published @acme\/hello@0\.2\.0/);
+    const patch = (body: object) => node.request("PATCH", "/v1/admin/plugins/@acme/hello", { key: tenant.keys.admin, body });
+    assert.equal((await patch({ version: "0.2.0" })).body.version, "0.2.0");
+    assert.deepEqual(await say("Bob"), ["Welcome, Bob, again!", "Name?"]);
+    assert.equal((await patch({ version: "0.1.0" })).body.version, "0.1.0");
+    assert.deepEqual(await say("Cy"), ["Welcome, Cy!", "Name?"]);
   });
 
   it("tells the integrator what is wrong, in one line, when the manifest is invalid", async () => {
-    const { writeFileSync, mkdirSync } = await import("node:fs");
+    const { mkdirSync } = await import("node:fs");
     mkdirSync(join(work, "broken"), { recursive: true });
     writeFileSync(join(work, "broken", "manifest.json"), JSON.stringify({ id: "acme-no-scope", version: "1.0.0", platform: "^1.0.0", kinds: ["node-type"] }));
     await assert.rejects(bp("validate", "broken"), (error: { stderr: string }) => /manifest\.json: id: a scoped name/.test(error.stderr) && !/\n\s+at /.test(error.stderr));
