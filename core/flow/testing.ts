@@ -8,7 +8,7 @@
  *   });
  *   // result.next === "default", vars.user.email === "ada@example.com"
  */
-import type { NodeResult, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput } from "../plugin-sdk/node-type.ts";
+import type { CallOptions, NodeResult, NodeStream, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput } from "../plugin-sdk/node-type.ts";
 import type { PluginModule } from "../plugin-sdk/implement-plugin.ts";
 import { PlatformError, ValidationError } from "../errors/platform-error.ts";
 import { createNodeTypeRegistry } from "./node-type-registry.ts";
@@ -33,7 +33,9 @@ export type RunNodeOptions = {
   tenantId?: string;
   idempotencyKey?: string;
   /** Platform actions for `ctx.call`; params arrive with `tenantId` set like the runtime does. */
-  call?: (action: string, params: Record<string, unknown>) => Promise<unknown>;
+  call?: (action: string, params: Record<string, unknown>, options?: CallOptions) => Promise<unknown>;
+  /** Run as in a turn the user watches live: the node's drafts go here (see `NodeContext.stream`). */
+  stream?: NodeStream;
 };
 
 export type RunNodeOutcome = {
@@ -65,7 +67,8 @@ export async function runNode(module: PluginModule<any>, type: string, options: 
       runCode: options.runCode ?? (() => Promise.reject(new PlatformError("SANDBOX_UNAVAILABLE", "No runCode was given to runNode", { status: 503, kind: "transient" }))),
       resolveSecret: async (name) => options.secrets?.[name],
       emit: (event, payload) => events.push({ event, payload }),
-      call: options.call ? async <T>(action: string, params: Record<string, unknown>) => (await options.call!(action, { ...params, tenantId })) as T : undefined,
+      call: options.call ? async <T>(action: string, params: Record<string, unknown>, callOptions?: CallOptions) => (await options.call!(action, { ...params, tenantId }, callOptions)) as T : undefined,
+      stream: options.stream,
       log: {
         info: (message, data) => logs.push({ level: "info", message, data }),
         warn: (message, data) => logs.push({ level: "warn", message, data }),

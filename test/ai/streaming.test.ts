@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ServiceSchema } from "moleculer";
-import { createTestEngine } from "../../core/flow/testing.ts";
+import { createTestEngine, runNode } from "../../core/flow/testing.ts";
+import aiNodes from "../../plugins/ai-nodes/index.ts";
 import coreNodes from "../../plugins/core-nodes/index.ts";
 import { InMemorySessionStore, revisionConflict, type HistoryEntry, type SessionRecord } from "../../core/flow/session-store.ts";
 import { definePlugin, defineNodeType, implementNodeType, implementPlugin, z } from "../../core/plugin-sdk/index.ts";
@@ -193,6 +194,22 @@ describe("LLM replies streamed to the web chat", function () {
   });
 });
 
+describe("llm and agent nodes in a live turn", () => {
+  const answer = { text: "42", source: "model", ctas: [], transcript: { turns: [] }, collected: {} };
+  const streamed = async (type: string, content: unknown, input?: { text: string }) => {
+    const asked: unknown[] = [];
+    await runNode(aiNodes, type, { content, input, call: async (_action, _params, options) => { asked.push(options?.stream); return answer; } });
+    return asked;
+  };
+
+  it("asks ai.respond to stream an answer the user will read, and not one that only fills a variable", async () => {
+    assert.deepEqual(await streamed("llm", { prompt: "Say 42" }), [true]);
+    assert.deepEqual(await streamed("llm", { prompt: "Say 42", variable: "session.answer" }), [false]);
+    assert.deepEqual(await streamed("llm", { prompt: "Say 42", variable: "session.answer", reply: true }), [true]);
+    assert.deepEqual(await streamed("agent", {}, { text: "Hi" }), [true]);
+  });
+});
+
 describe("a live turn on the flow engine", () => {
   const definition = definePlugin({
     id: "@test/drafter", version: "1.0.0", platform: "^1.0.0", kinds: ["node-type"],
@@ -242,7 +259,7 @@ describe("a live turn on the flow engine", () => {
     runs = 0;
     const reply = await engine.handleMessage({
       tenantId: "t", sessionId: started.id, text: "go",
-      stream: { delta: (index, text) => seen.push(`delta ${index} ${text}`), reset: (index) => seen.push(`reset ${index ?? "turn"}`), handle: (index) => ({ watcher: "w", index }) },
+      stream: { delta: (index, text) => seen.push(`delta ${index} ${text}`), reset: (index) => void seen.push(`reset ${index ?? "turn"}`), handle: (index) => ({ watcher: "w", index }) },
     });
     // Each attempt: the resumed drafter drafts message 0, then after "Hi" drafts message 2 and waits.
     assert.deepEqual(seen, ["delta 0 draft 1", "delta 2 draft 2", "reset turn", "delta 0 draft 3", "delta 2 draft 4"]);
