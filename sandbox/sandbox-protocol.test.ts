@@ -12,6 +12,17 @@ describe("the sandbox wire format", () => {
     assert.equal(decodeRun("S[]\n"), undefined);
   });
 
+  it("sends a large source once and then names it by id", () => {
+    const run: RunMessage = { type: "run", id: 1, tenantId: "acme", source: "export default () => 1;" + " ".repeat(5000), entry: "default", inputJson: "{}", capabilities: ["log"], limits: DEFAULT_LIMITS };
+    const kept = new Map<number, string>();
+    const first = encodeRun(run, { id: 5, text: run.source });
+    const later = encodeRun(run, { id: 5 });
+    assert.ok(later.length < 200);
+    assert.deepEqual(decodeRun(first, kept), run);
+    assert.deepEqual(decodeRun(later, kept), run);
+    assert.equal(decodeRun(encodeRun(run, { id: 6 }), kept)?.source, undefined);
+  });
+
   it("carries a successful result with its logs and figures", () => {
     const reply = { type: "result" as const, id: 9, ok: true as const, json: '{"output":{"x":"\\n"}}', logs: ["one", "two\nlines"], stats: { cpuMs: 0.25, wallMs: 1, heapBytes: 123456, cold: true } };
     assert.deepEqual(decodeResult(encodeResult(reply)), reply);

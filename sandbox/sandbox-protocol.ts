@@ -26,7 +26,17 @@ export type RunMessage = {
 /** Supervisor → worker: answer to a host call the worker forwarded. */
 export type BridgeReplyMessage = { type: "bridge-reply"; callId: number; ok: boolean; json?: string; error?: Record<string, unknown> };
 
-export type ToWorker = RunMessage | BridgeReplyMessage | { type: "configure"; idleMs: number } | { type: "stats" };
+/** Supervisor → worker: sources the worker may drop (see `SourceRef`). */
+export type ForgetSourcesMessage = { type: "forget-sources"; ids: number[] };
+
+export type ToWorker = RunMessage | BridgeReplyMessage | ForgetSourcesMessage | { type: "configure"; idleMs: number } | { type: "stats" };
+
+/**
+ * How a run names its source on the wire. Large sources (plugin bundles) are sent once per worker
+ * process and then named by id: `{ id, text }` the first time (the worker keeps it), `{ id }`
+ * after. `{ text }` alone is a source sent every time (small ones).
+ */
+export type SourceRef = { id?: number; text?: string };
 
 export type RunStats = { cpuMs: number; wallMs: number; heapBytes: number; cold: boolean };
 
@@ -54,25 +64,34 @@ const RUN_TAG = "R";
 const RESULT_TAG = "S";
 
 /**
- * A run as one string: `R` + a JSON header + a newline + the source + the input JSON. The header
- * carries the source's length, so neither text needs escaping.
+ * A run as one string: `R` + a JSON header + a newline + the source (unless named by id) + the
+ * input JSON. The header carries the source's length, so neither text needs escaping.
  */
-export function encodeRun(msg: RunMessage): string {
+export function encodeRun(msg: RunMessage, ref: SourceRef = { text: msg.source }): string {
   const limits: number[] = [];
   for (const key of LIMIT_KEYS) limits.push(msg.limits[key]);
-  const header = JSON.stringify([msg.id, msg.tenantId, msg.entry, msg.capabilities, limits, msg.source.length]);
-  return RUN_TAG + header + "\n" + msg.source + msg.inputJson;
+  const text = ref.text ?? "";
+  const header = JSON.stringify([msg.id, msg.tenantId, msg.entry, msg.capabilities, limits, text.length, ref.id ?? 0]);
+  return RUN_TAG + header + "\n" + text + msg.inputJson;
 }
 
-/** The run in `text`, or undefined if `text` is not one. */
-export function decodeRun(text: string): RunMessage | undefined {
+/**
+ * The run in `text`, or undefined if `text` is not one. `sources` holds the sources the
+ * supervisor sent by id; a run naming one it does not hold comes back with `source` undefined.
+ */
+export function decodeRun(text: string, sources?: Map<number, string>): (Omit<RunMessage, "source"> & { source: string | undefined }) | undefined {
   if (text[0] !== RUN_TAG) return undefined;
   const newline = text.indexOf("\n");
-  const [id, tenantId, entry, capabilities, values, sourceLength] = JSON.parse(text.slice(1, newline)) as [number, string, string, string[], number[], number];
+  const [id, tenantId, entry, capabilities, values, sourceLength, sourceId] = JSON.parse(text.slice(1, newline)) as [number, string, string, string[], number[], number, number];
   const limits = {} as Record<(typeof LIMIT_KEYS)[number], number>;
   for (let i = 0; i < LIMIT_KEYS.length; i++) limits[LIMIT_KEYS[i]!] = values[i]!;
   const sourceEnd = newline + 1 + sourceLength;
-  return { type: "run", id, tenantId, entry, capabilities, limits, source: text.slice(newline + 1, sourceEnd), inputJson: text.slice(sourceEnd) };
+  let source: string | undefined = text.slice(newline + 1, sourceEnd);
+  if (sourceId > 0) {
+    if (sourceLength > 0) sources?.set(sourceId, source);
+    else source = sources?.get(sourceId);
+  }
+  return { type: "run", id, tenantId, entry, capabilities, limits, source, inputJson: text.slice(sourceEnd) };
 }
 
 /** A successful result as one string: `S` + a JSON header + a newline + the value's JSON. */

@@ -5,7 +5,7 @@ import { answerBridgeCall, bridgeFailure, type BridgeRun, type HostServices } fr
 import { createMemoryKeyValueStore } from "./kv-store.ts";
 import { restoreSandboxError, SandboxError, SandboxErrorCode } from "./sandbox-errors.ts";
 import { resolveLimits, type SandboxLimits, type SandboxTiers } from "./sandbox-limits.ts";
-import { encodeRun, type RunReplyMessage, type RunStats } from "./sandbox-protocol.ts";
+import type { RunMessage, RunReplyMessage, RunStats } from "./sandbox-protocol.ts";
 import { assertSafeIsolatedVm } from "./isolated-vm-version.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -301,10 +301,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       };
       pending.set(id, p);
       if (!sweeper) sweeper = setInterval(sweep, sweepMs);
-      const message = encodeRun({ type: "run", id, tenantId, source: request.source, entry: request.entry ?? "default", inputJson, capabilities: exposedCapabilities(grants), limits });
+      const message: RunMessage = { type: "run", id, tenantId, source: request.source, entry: request.entry ?? "default", inputJson, capabilities: exposedCapabilities(grants), limits };
       const dispatch = () => {
         if (!pending.has(id)) return;
-        if (pool.send(worker, message)) p.dispatched = true;
+        if (pool.sendRun(worker, message)) p.dispatched = true;
         else void pool.ready(worker).then(() => setTimeout(dispatch, 1));
       };
       dispatch();

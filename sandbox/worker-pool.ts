@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { decodeResult, type FromWorker, type RunMessage, type RunReplyMessage, type ToWorker } from "./sandbox-protocol.ts";
+import { decodeResult, encodeRun, type FromWorker, type RunMessage, type RunReplyMessage, type SourceRef, type ToWorker } from "./sandbox-protocol.ts";
 
 /**
  * The sandbox worker processes, seen from the main process: forks them with the flags isolated-vm
@@ -31,7 +31,18 @@ type WorkerState = {
   busyTenant: string | undefined;
   stderrTail: string;
   recentExits: number[];
+  /** Sources the current worker process holds, by id, most recently used last. */
+  sources: Map<string, number>;
+  sourceChars: number;
 };
+
+/** Sources up to this many characters travel with every run; larger ones once per worker. */
+const INLINE_SOURCE_CHARS = 2048;
+/** What a worker keeps of the sources sent once: the least recently used go first. */
+const KEPT_SOURCES = 256;
+const KEPT_SOURCE_CHARS = 32 * 1024 * 1024;
+
+let nextSourceId = 1;
 
 export class WorkerPool {
   private readonly workers: WorkerState[] = [];
@@ -43,7 +54,7 @@ export class WorkerPool {
     this.events = events;
     this.idleMs = idleMs;
     for (let i = 0; i < count; i++) {
-      const state = { child: undefined, busyTenant: undefined, stderrTail: "", recentExits: [] } as unknown as WorkerState;
+      const state = { child: undefined, busyTenant: undefined, stderrTail: "", recentExits: [], sources: new Map(), sourceChars: 0 } as unknown as WorkerState;
       this.workers.push(state);
       resetReady(state);
       this.spawn(i);
@@ -58,6 +69,39 @@ export class WorkerPool {
 
   /** Every worker is up. */
   async allReady(): Promise<void> { await Promise.all(this.workers.map((w) => w.ready)); }
+
+  /**
+   * Sends a run as one flat string (see sandbox-protocol.ts). A large source is sent to each
+   * worker process once and named by id afterwards.
+   */
+  sendRun(worker: number, msg: RunMessage): boolean {
+    const state = this.workers[worker]!;
+    if (!state.child || !state.child.connected) return false;
+    let ref: SourceRef = { text: msg.source };
+    if (msg.source.length > INLINE_SOURCE_CHARS) {
+      const known = state.sources.get(msg.source);
+      if (known !== undefined) {
+        state.sources.delete(msg.source);
+        state.sources.set(msg.source, known);
+        ref = { id: known };
+      } else {
+        const id = nextSourceId++;
+        state.sources.set(msg.source, id);
+        state.sourceChars += msg.source.length;
+        ref = { id, text: msg.source };
+        const forget: number[] = [];
+        for (const [source, oldId] of state.sources) {
+          if (state.sources.size <= KEPT_SOURCES && state.sourceChars <= KEPT_SOURCE_CHARS) break;
+          if (oldId === id) break;
+          state.sources.delete(source);
+          state.sourceChars -= source.length;
+          forget.push(oldId);
+        }
+        if (forget.length > 0) this.send(worker, { type: "forget-sources", ids: forget });
+      }
+    }
+    return this.send(worker, encodeRun(msg, ref));
+  }
 
   /** Sends a message, or a run already flattened with `encodeRun`. */
   send(worker: number, message: ToWorker | string): boolean {
@@ -80,6 +124,8 @@ export class WorkerPool {
     const state = this.workers[index]!;
     state.busyTenant = undefined;
     state.stderrTail = "";
+    state.sources = new Map();
+    state.sourceChars = 0;
     const child = fork(WORKER_ENTRY, [], { execArgv: [...WORKER_EXEC_ARGV], serialization: "advanced", stdio: ["ignore", "inherit", "pipe", "ipc"] });
     state.child = child;
     child.stderr?.setEncoding("utf8");

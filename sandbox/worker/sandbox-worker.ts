@@ -17,6 +17,8 @@ const send = (message: FromWorker | string) => { process.send!(message); };
 /** Results go back as one flat string when they succeed (see sandbox-protocol.ts). */
 const reply = (message: RunReplyMessage) => { send(message.ok ? encodeResult(message) : message); };
 const isolates = new Map<string, TenantIsolate>();
+/** Large sources the supervisor sent once, by id (see SourceRef in sandbox-protocol.ts). */
+const sources = new Map<number, string>();
 let idleMs = 5 * 60_000;
 let announced: string | undefined;
 
@@ -57,8 +59,15 @@ function run(msg: RunMessage): void {
 
 process.on("message", (raw: unknown) => {
   if (typeof raw === "string") {
-    const msg = decodeRun(raw);
-    if (msg) run(msg);
+    const msg = decodeRun(raw, sources);
+    if (!msg) return;
+    if (msg.source === undefined) {
+      // The supervisor named a source this process never got (it cannot, as messages keep their order).
+      const error = new SandboxError(SandboxErrorCode.isolateReset, "The sandbox lost this code's source; run again");
+      reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: false } });
+      return;
+    }
+    run({ ...msg, source: msg.source });
     return;
   }
   const msg = raw as ToWorker;
@@ -68,6 +77,9 @@ process.on("message", (raw: unknown) => {
       break;
     case "bridge-reply":
       settleHostCall(msg.callId, msg.ok, msg.ok ? (msg.json ?? "null") : JSON.stringify(msg.error ?? {}));
+      break;
+    case "forget-sources":
+      for (const id of msg.ids) sources.delete(id);
       break;
     case "configure":
       idleMs = msg.idleMs;
