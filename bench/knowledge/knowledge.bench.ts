@@ -20,8 +20,9 @@
  *    to exact, within the tenant filter, and the latency ratio.
  * 4. The assistant path: time to first token through the platform's streaming chat (POST
  *    /v1/chat/sessions/{id}/messages with Accept: text/event-stream, an assistant bot with the
- *    help centre as knowledge) against the same fake OpenAI server called directly with the
- *    openai SDK, in interleaved rounds.
+ *    help centre as knowledge, the first `delta` event) against the same fake OpenAI server
+ *    called directly with the openai SDK, in interleaved rounds, with the knowledge table at its
+ *    largest. bench/ai/ttft.bench.ts measures the same with an empty knowledge table.
  *
  * What each backend can measure: PGlite ships pgvector, so it has HNSW. The Debian PostgreSQL on
  * this machine has no `vector` extension: there migration 0008 stores embeddings as real[] and the
@@ -299,6 +300,8 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   const direct: number[] = [];
   const directDone: number[] = [];
   const viaPlatform: number[] = [];
+  const viaPlatformDone: number[] = [];
+  let streamed = 0;
   let session = "";
   for (let round = -5; round < TTFT_ROUNDS; round++) {
     let s = performance.now();
@@ -316,27 +319,32 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
       body: JSON.stringify({ text: `${corpusQuestions[(round + 56) % corpusQuestions.length]} (${round})` }),
     });
     let platformFirst = 0;
+    let platformDone = 0;
     let text = "";
     const decoder = new TextDecoder();
     for await (const bytes of answer.body!) {
       text += decoder.decode(bytes as Uint8Array, { stream: true });
-      if (!platformFirst && text.includes("event: message")) platformFirst = performance.now() - s;
+      // The first token: a `delta` event (a live draft), or the whole message when none came.
+      if (!platformFirst && /event: (delta|message)/.test(text)) platformFirst = performance.now() - s;
+      if (!platformDone && text.includes("event: message")) platformDone = performance.now() - s;
     }
     if (answer.status !== 200 || !platformFirst) throw new Error(`chat answered ${answer.status}: ${text.slice(0, 300)}`);
     if (round >= 0) {
       direct.push(first);
       directDone.push(done);
       viaPlatform.push(platformFirst);
+      viaPlatformDone.push(platformDone);
+      streamed += /event: delta/.test(text) ? 1 : 0;
     }
   }
   const added = p95(viaPlatform) - p95(direct);
   console.log(`\n  -- assistant path (fake model: first token at ${FIRST_TOKEN_MS} ms, ${TOKENS} tokens ${INTER_TOKEN_MS} ms apart; knowledge search in the path)`);
   line("time to first token via the platform, median", ms(median(viaPlatform)), ms(median(direct)), median(viaPlatform) / median(direct), "(baseline: the model called directly)");
   line("time to first token via the platform, p95", ms(p95(viaPlatform)), ms(p95(direct)), p95(viaPlatform) / p95(direct));
-  line("platform first message vs model's last token, p95", ms(p95(viaPlatform)), ms(p95(directDone)), p95(viaPlatform) / p95(directDone), "(the platform's own work, generation excluded)");
-  console.log(`  added to time to first token at p95: ${ms(added)} (of which waiting for the whole answer: ${ms(p95(directDone) - p95(direct))}; the chat stream sends whole messages, not tokens)`);
+  line("whole message via the platform vs model's last token, p95", ms(p95(viaPlatformDone)), ms(p95(directDone)), p95(viaPlatformDone) / p95(directDone));
+  console.log(`  added to time to first token at p95: ${ms(added)}; ${streamed}/${viaPlatform.length} answers streamed token deltas (the rest arrived as whole messages)`);
   summary.push({ backend, what: "time to first token added by the platform, p95", value: ms(added), target: "<= 50 ms", pass: added <= 50 });
-  summary.push({ backend, what: "  (platform's own work: first message − model's last token, p95)", value: ms(p95(viaPlatform) - p95(directDone)), target: "— (for reading the line above)", pass: undefined });
+  summary.push({ backend, what: "  (whole message: platform − model's last token, p95)", value: ms(p95(viaPlatformDone) - p95(directDone)), target: "— (for reading the line above)", pass: undefined });
 }
 
 /** Inserts `count` synthetic chunks for one bot under a new source, embedded by the offline embedder. */

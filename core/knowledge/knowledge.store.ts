@@ -241,11 +241,12 @@ export class KnowledgeStore {
     // Ranked by the rarity of the query words a passage holds (the IDF part of BM25), then by
     // ts_rank_cd: ts_rank_cd alone weighs every word alike, so "lost" and "order" outrank the one
     // rare word ("lid") that names the topic. Document frequencies are counted in this bot, up to
-    // DF_CAP rows a word (a word that common is common: its weight barely changes past the cap).
+    // DF_CAP rows a word (a word that common is common: its weight barely changes past the cap),
+    // once per search: `w` is materialized, not re-run for every passage that matches.
     return this.#em().execute<{ id: string }[]>(
       `with s as (select ${tsquery} as q),
        n as (select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as total from knowledge_source where tenant_id = ? and bot_id = ?),
-       w as (
+       w as materialized (
          select quote_literal(l.lexeme)::tsquery as term,
                 ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
          from unnest(tsvector_to_array(to_tsvector('english', ?))) as l(lexeme) cross join n
