@@ -21,8 +21,9 @@ export type ChannelTurnReply = ChatReply & { started: boolean };
  * should get the greeting, not be stored as the user's name.
  */
 export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams): Promise<ChannelTurnReply> {
-  const rows = await db.orm.em.fork().getConnection().execute<{ id: string }[]>(
-    `select id from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = ? and status <> 'ended' order by updated_at desc limit 1`,
+  // The waiting question comes with the session: no second read to map a numbered answer to its choice.
+  const rows = await db.orm.em.fork().getConnection().execute<{ id: string; input: InputRequest | null }[]>(
+    `select id, position->'input' as input from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = ? and status <> 'ended' order by updated_at desc limit 1`,
     [p.tenantId, p.botId, p.userId, p.channel],
   );
   if (!rows[0]) {
@@ -35,8 +36,7 @@ export async function runChannelTurn(broker: ServiceBroker, db: Database, p: Cha
   let choice = p.choice;
   let text = p.text;
   if (choice === undefined && text !== undefined) {
-    const session = await broker.call<{ input: InputRequest | null }, object>("conversations.get", { tenantId: p.tenantId, sessionId });
-    const picked = pickChoice(session.input, text);
+    const picked = pickChoice(rows[0].input, text);
     if (picked !== undefined) {
       choice = picked;
       text = undefined;

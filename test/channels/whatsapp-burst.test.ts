@@ -7,7 +7,8 @@ import { startFakeGraphApi } from "./fake-graph-api.ts";
 
 // The issue's test: "a burst of 1,000 webhooks with a node restarted in the middle". Two nodes on
 // NATS JetStream and PostgreSQL; one of them, in its own process, is killed with SIGKILL halfway
-// through and a replacement is started. About 25 s on two shared cores.
+// through and a replacement is started. About 20 s on two shared cores (5 s to start, 11 s for the
+// burst, 10 s of which waiting for JetStream to hand the dead node's messages over).
 (testServices.natsUrl && testServices.postgresUrl ? describe : describe.skip)("WhatsApp webhooks: a burst with a node killed in the middle", function () {
   this.timeout(120_000);
   let result: BurstResult;
@@ -28,11 +29,16 @@ import { startFakeGraphApi } from "./fake-graph-api.ts";
     assert.equal(result.ledgerNotProcessed, 0);
   });
 
-  it("sends exactly one reply per message, but for a send the node died in the middle of", () => {
+  // Meta's send API takes no idempotency key: a reply the Graph API accepted just before the node
+  // died, but that the node had not yet recorded, is sent again by the node that takes the message
+  // over (at least once rather than never). Only those may be doubled, at most one per message the
+  // killed node had in flight.
+  it("sends one reply per message, and a second only for a send the killed node had on the wire", () => {
     const missing = Object.entries(result.repliesNotOnce).filter(([, n]) => n === 0);
     assert.deepEqual(missing, []);
     const doubled = Object.values(result.repliesNotOnce).reduce((sum, n) => sum + n - 1, 0);
     assert.equal(doubled, result.doubledOnTheWire, JSON.stringify(result.repliesNotOnce));
+    assert.ok(doubled <= 8, `${doubled} replies doubled`);
   });
 });
 
