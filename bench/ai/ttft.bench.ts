@@ -10,13 +10,15 @@
  *
  *   scripts/node24.sh node bench/ai/ttft.bench.ts                     # embedded PGlite
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test scripts/node24.sh node bench/ai/ttft.bench.ts
- * ROUNDS (default 200) sets the number of measured calls of each kind.
+ * ROUNDS (default 200) sets the number of measured calls of each kind. With TEST_NATS_URL and
+ * TEST_DATABASE_URL, `NODES=2` runs two nodes on NATS where the node holding the request has no
+ * `ai` service: the model is called from the other node and its tokens hop back over the broker.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
-import { startTestPlatform } from "../../test/kit/test-platform.ts";
-import { testServices } from "../../test/kit/test-services.ts";
+import { startTestPlatform, type TestPlatform } from "../../test/kit/test-platform.ts";
+import { createTestDatabase, testServices, uniqueName } from "../../test/kit/test-services.ts";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 200);
 const WARMUP = 20;
@@ -87,15 +89,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+const twoNodes = process.env.NODES === "2";
+if (twoNodes && !(testServices.natsUrl && testServices.postgresUrl)) throw new Error("NODES=2 needs TEST_NATS_URL and TEST_DATABASE_URL");
 const model = await startModel();
-const node = await startTestPlatform({
-  backend: testServices.postgresUrl ? "postgres" : "pglite",
-  pluginFolders: ["plugins"],
-  env: {
-    ALLOW_PRIVATE_NETWORKS: "true", OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: `${model.url}/v1`,
-    RATE_LIMIT_PAID_PER_MINUTE: "1000000", QUOTA_PAID_MESSAGES_PER_MONTH: "100000000", AI_TOKENS_PAID_PER_MONTH: "1000000000",
-  },
-});
+const env = {
+  ALLOW_PRIVATE_NETWORKS: "true", OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: `${model.url}/v1`,
+  RATE_LIMIT_PAID_PER_MINUTE: "1000000", QUOTA_PAID_MESSAGES_PER_MONTH: "100000000", AI_TOKENS_PAID_PER_MONTH: "1000000000",
+};
+const database = twoNodes ? await createTestDatabase() : undefined;
+const namespace = uniqueName("ttft");
+const cluster = twoNodes ? { databaseUrl: database!.url, transporter: testServices.natsUrl, namespace, redis: true } : {};
+const node = await startTestPlatform({ backend: testServices.postgresUrl ? "postgres" : "pglite", pluginFolders: ["plugins"], ...cluster, env: { ...env, ...(twoNodes ? { NODE_ID: `${namespace}-a` } : {}) } });
+let other: TestPlatform | undefined;
+if (twoNodes) {
+  other = await startTestPlatform({ pluginFolders: ["plugins"], ...cluster, env: { ...env, NODE_ID: `${namespace}-b` } });
+  const ai = node.platform.broker.getLocalService("ai");
+  if (ai) await node.platform.broker.destroyService(ai);
+  await node.platform.broker.waitForServices(["ai"], 20_000);
+  for (let i = 0; i < 100 && !(await other.platform.broker.call("conversations.streamEvents", { streamId: "none", events: [] }, { nodeID: node.platform.broker.nodeID }).then(() => true, () => false)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 try {
   const tenant = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Bench", tier: "paid" } })).body;
   await node.request("PATCH", `/v1/admin/tenants/${tenant.id}`, { key: tenant.keys.admin, body: { settings: { messagesPerMinutePerUser: 1_000_000 } } });
@@ -114,13 +128,15 @@ try {
   platform.sort((a, b) => a - b);
   const row = (name: string, xs: number[]) => `${name.padEnd(26)} p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(xs, 95).toFixed(1).padStart(6)} ms`;
   const added = percentile(platform, 95) - percentile(baseline, 95);
-  console.log(`time to first token, ${ROUNDS} calls each (${testServices.postgresUrl ? "PostgreSQL" : "embedded PGlite"}, one node)`);
+  console.log(`time to first token, ${ROUNDS} calls each (${testServices.postgresUrl ? "PostgreSQL" : "embedded PGlite"}, ${twoNodes ? "two nodes on NATS, the model called from the other node" : "one node"})`);
   console.log(row("straight to the model", baseline));
   console.log(row("through the platform (SSE)", platform));
   console.log(`added by the platform      p50 ${(percentile(platform, 50) - percentile(baseline, 50)).toFixed(1).padStart(6)} ms   p95 ${added.toFixed(1).padStart(6)} ms   ratio p95 ${(percentile(platform, 95) / percentile(baseline, 95)).toFixed(1)}x`);
   console.log(`${added <= TARGET_MS ? "PASS" : "MISS"}: target at most ${TARGET_MS} ms added at p95`);
 } finally {
   agent.destroy();
+  await other?.stop();
   await node.cleanup();
+  await database?.drop();
   await model.close();
 }
