@@ -3,7 +3,8 @@
  * closure (isolated-vm's `evalClosure`) that receives three host callbacks and returns the
  * function the worker drives the run with (`drive`, at the end):
  *
- * - `$0` hostSync(op, argsJson) → replyJson: log and local crypto, answered at once;
+ * - `$0` hostSync(op, argsJson) → replyJson: log and local crypto, answered at once (`log` passes
+ *   its line as plain text and gets "" back when all is well);
  * - `$1` hostAsync(op, argsJson) → replyJson: fetch, kv, llm, knowledge, secret HMAC; the reply
  *   names a call id, and the worker later calls `settle(id, ok, json)`;
  * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host), unless
@@ -83,7 +84,12 @@ function fail(code, message, data) {
 }
 
 // Cut to 2000 characters here, so a huge log line is never copied out of the isolate.
-const log = function log(...args) { callSync("log", [apply(strSlice, apply(arrayJoin, apply(arrayMap, args, [textOf]), [" "]), [0, 2000])]); };
+// The line goes as it is, not as JSON: log is the host call made most often. The host answers
+// an empty string when all is well.
+const log = function log(...args) {
+  const reply = hostSync("log", apply(strSlice, apply(arrayJoin, apply(arrayMap, args, [textOf]), [" "]), [0, 2000]));
+  if (reply !== "") { const failure = parse(reply); if (failure.error) throw toError(failure.error); }
+};
 // console goes to the same log as ctx.log (it did nothing in an isolate before).
 G.console = freeze({ log, info: log, warn: log, error: log, debug: log });
 

@@ -273,13 +273,13 @@ export class TenantIsolate {
     const run = slot.run;
     if (!run || run.done || typeof op !== "string" || typeof argsJson !== "string") return errorReply(SandboxErrorCode.capabilityDenied, "This run has ended");
     if (op === "log") {
-      const [text] = safeParse(argsJson) as [unknown];
-      const line = typeof text === "string" ? text.slice(0, 2000) : "";
+      // The line itself, not JSON (see isolate-bootstrap.ts).
+      const line = argsJson.slice(0, 2000);
       if (run.logs.length < run.msg.limits.logLines && run.logBytes + line.length <= run.msg.limits.logBytes) {
         run.logs.push(line);
         run.logBytes += line.length;
       }
-      return '{"value":null}';
+      return "";
     }
     const needed = requiredCapability(op);
     if (!needed || !run.msg.capabilities.includes(needed)) return errorReply(SandboxErrorCode.capabilityDenied, `This code was not granted ${needed ?? op}`);
@@ -363,15 +363,6 @@ export class TenantIsolate {
 
 function errorReply(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
-}
-
-function safeParse(json: string): unknown[] {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
 }
 
 /** isolated-vm's error text without host frames. */
