@@ -180,6 +180,17 @@ describe("LLM replies streamed to the web chat", function () {
     assert.equal(turn.events.find((e) => e.name === "message")!.data.text, "We open at 9.");
   });
 
+  it("sends no reset when the model failed before it wrote anything, and the fallback answers", async () => {
+    openai.script = () => ({ status: 500 });
+    try {
+      const id = await session(await bot({ config: { ai: {} } }));
+      const turn = await sendLive(node.url, tenant.keys.widget, id, "Is anyone there at all?");
+      assert.deepEqual(names(turn.events), ["typing", "message", "done"]);
+    } finally {
+      openai.script = () => ({ text: "unused" });
+    }
+  });
+
   it("resets the draft of a model that broke off mid-answer, and shows the fallback's answer instead", async () => {
     openai.plan = () => ({ chunks: ["I was saying ", "that we"], cut: true });
     const id = await session(await bot({ config: { ai: {} } }));

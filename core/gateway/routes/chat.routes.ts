@@ -72,6 +72,8 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
         drafted.add(event.index);
         events.send("delta", { index: event.index, text: event.text });
       } else {
+        // Nothing to drop: say nothing (the stream stays unopened, so a later failure is still a status).
+        if (event.index === undefined ? drafted.size === 0 : !drafted.has(event.index)) return;
         if (event.index === undefined) drafted.clear();
         else drafted.delete(event.index);
         events.send("reset", event.index === undefined ? {} : { index: event.index });
