@@ -7,6 +7,7 @@
  *   scripts/node24.sh node bench/knowledge/knowledge.bench.ts
  *   BENCH_QUICK=1 …        10,000 chunks only, fewer queries (about a minute)
  *   BENCH_BACKENDS=pglite  or postgres: one backend only
+ *   BENCH_TEXT=uniform     synthetic passages without topics, the worst case for HNSW recall
  *
  * 1. Ingestion: Markdown help pages uploaded through POST /v1/admin/bots/{id}/knowledge (parse,
  *    split, offline embedder, insert), in chunks per second, against a bare multi-row INSERT of
@@ -44,12 +45,14 @@ import { startPlatform, type Platform } from "../../core/platform.ts";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { OFFLINE_MODEL, embedText } from "../../plugins/embedder-offline/offline.embedder.ts";
 import { uniqueName } from "../../test/kit/test-services.ts";
-import { corpusDocuments, createTextGenerator, markdownDocument, type TextGenerator } from "./synthetic-chunks.ts";
+import { corpusDocuments, createTextGenerator, markdownDocument, type TextGenerator, type TextShape } from "./synthetic-chunks.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const SCALES = QUICK ? [10_000] : [10_000, 100_000];
 const TENANTS = 5;
 const QUERIES = QUICK ? 100 : 200;
+// The synthetic text: "topical" passages (the default) or "uniform" ones, the worst case for HNSW (synthetic-chunks.ts).
+const SHAPE: TextShape = process.env.BENCH_TEXT === "uniform" ? "uniform" : "topical";
 const INGEST_DOCS = QUICK ? 2 : 5;
 const INGEST_SECTIONS = 200;
 const TTFT_ROUNDS = QUICK ? 30 : 60;
@@ -165,7 +168,7 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   console.log(`  embedding column: ${hasVector ? "vector(384) with an HNSW cosine index" : "real[] (no pgvector here): vectors ranked in process, no HNSW"}`);
 
   // 1. Ingestion through the real upload route, against a bare INSERT of as many rows.
-  const generators = owners.map((_, i) => createTextGenerator(1000 + i));
+  const generators = owners.map((_, i) => createTextGenerator(1000 + i, SHAPE));
   let ingested = 0;
   const started = performance.now();
   for (let d = 0; d < INGEST_DOCS; d++) {
@@ -187,7 +190,7 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   const assistant = await api("POST", "/v1/admin/bots", owners[0]!.admin, { name: "Assistant", config: { ai: { systemPrompt: "You are the help desk of Larkspur, a homeware shop." } } });
   for (const doc of corpusDocuments()) await api("POST", `/v1/admin/bots/${assistant.id}/knowledge`, owners[0]!.admin, { name: doc.name, contentBase64: Buffer.from(doc.text).toString("base64") });
 
-  const questions = createTextGenerator(77);
+  const questions = createTextGenerator(77, SHAPE);
   const corpusQuestions = corpusDocuments().flatMap((d) => (d.text.match(/^## (.+)$/gm) ?? []).map((h) => h.slice(3)));
   let loaded = Number((await sql<{ n: number }[]>(`select count(*)::int as n from knowledge_chunk`))[0]!.n);
   for (const scale of SCALES) {
@@ -400,7 +403,7 @@ async function explainNearest(em: EntityManager, owner: Owner, vector: number[],
 
 const fakeLlm = await startFakeLlm();
 process.env.BENCH_LLM_URL = fakeLlm.url;
-console.log(`knowledge bench${QUICK ? " (quick)" : ""}: node ${process.version}, ${TENANTS} tenants, ${QUERIES} questions per scale`);
+console.log(`knowledge bench${QUICK ? " (quick)" : ""}: node ${process.version}, ${TENANTS} tenants, ${QUERIES} questions per scale, ${SHAPE} synthetic text`);
 const wanted = process.env.BENCH_BACKENDS?.split(",") ?? ["pglite", "postgres"];
 try {
   if (wanted.includes("pglite")) await runBackend("pglite", fakeLlm.url);

@@ -25,8 +25,6 @@ export type EmbeddingColumn = "vector" | "array";
 // The fallback reads a bot's embeddings to rank them; this bounds the work of one search there.
 const FALLBACK_SCAN_LIMIT = 20_000;
 const INSERT_BATCH = 100;
-// Full-text ranking counts a word's passages up to this many (see textMatches).
-const DF_CAP = 1000;
 
 /** Runs `fn` in the tenant's row-level security scope: `withTenantScope` bound to the database. */
 export type TenantScopeRunner = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -240,22 +238,24 @@ export class KnowledgeStore {
     const tsquery = orTerms ? `websearch_to_tsquery('english', ?) || to_tsquery('english', ?)` : `websearch_to_tsquery('english', ?)`;
     // Ranked by the rarity of the query words a passage holds (the IDF part of BM25), then by
     // ts_rank_cd: ts_rank_cd alone weighs every word alike, so "lost" and "order" outrank the one
-    // rare word ("lid") that names the topic. Document frequencies are counted in this bot, up to
-    // DF_CAP rows a word (a word that common is common: its weight barely changes past the cap),
-    // once per search: `w` is materialized, not re-run for every passage that matches.
+    // rare word ("lid") that names the topic. Every passage holding a query word matches the OR
+    // query, so the matches (`m`) are all a word's document frequency needs: it is counted there,
+    // with no second trip through the index.
     return this.#em().execute<{ id: string }[]>(
       `with s as (select ${tsquery} as q),
+       m as materialized (
+         select c.id, c.tsv, ts_rank_cd(c.tsv, s.q) as rank from knowledge_chunk c cross join s
+         where c.tenant_id = ? and c.bot_id = ? and c.tsv @@ s.q${only.sql}
+       ),
        n as (select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as total from knowledge_source where tenant_id = ? and bot_id = ?),
        w as materialized (
-         select quote_literal(l.lexeme)::tsquery as term,
-                ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
-         from unnest(tsvector_to_array(to_tsvector('english', ?))) as l(lexeme) cross join n
-         cross join lateral (select count(*)::float8 as df from (select 1 from knowledge_chunk k where k.tenant_id = ? and k.bot_id = ? and k.tsv @@ quote_literal(l.lexeme)::tsquery limit ${DF_CAP}) x) d
+         select t.term, ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
+         from (select distinct quote_literal(lexeme)::tsquery as term from unnest(tsvector_to_array(to_tsvector('english', ?))) as lexeme) t
+         cross join n cross join lateral (select count(*)::float8 as df from m where m.tsv @@ t.term) d
        )
-       select c.id::text as id from knowledge_chunk c cross join s
-       where c.tenant_id = ? and c.bot_id = ? and c.tsv @@ s.q${only.sql}
-       order by (select coalesce(sum(w.idf), 0) from w where c.tsv @@ w.term) desc, ts_rank_cd(c.tsv, s.q) desc, c.id limit ?`,
-      [query, ...(orTerms ? [orTerms] : []), tenantId, botId, orTerms.replaceAll("|", " "), tenantId, botId, tenantId, botId, ...only.params, limit],
+       select m.id::text as id from m
+       order by (select coalesce(sum(w.idf), 0) from w where m.tsv @@ w.term) desc, m.rank desc, m.id limit ?`,
+      [query, ...(orTerms ? [orTerms] : []), tenantId, botId, ...only.params, tenantId, botId, orTerms.replaceAll("|", " "), limit],
     );
   }
 
