@@ -119,6 +119,11 @@ describe("hostile tenant code", function () {
     assert.match(error.message, /forgotten/);
   });
 
+  it("a rejection left unhandled by code that returned at once also fails the run", async () => {
+    const error = await attack("export default () => { Promise.reject(new Error('left behind')); return { output: {} }; }", ["SANDBOX_THREW"]);
+    assert.match(error.message, /left behind/);
+  });
+
   it("dynamic import is refused", async () => {
     await attack("export default async function () { return await import('node:fs'); }", ["SANDBOX_THREW"]);
   });

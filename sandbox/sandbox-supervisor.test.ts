@@ -29,6 +29,15 @@ describe("the sandbox supervisor", function () {
       assert.deepEqual(second.value, { output: { counter: 1, before: null } });
     });
 
+    it("a context made ready ahead with one piece of code runs another cleanly: the first code's top level never ran there", async () => {
+      const marks = "globalThis.mark = 'from A'; Object.prototype.polluted = true; export default () => ({ output: { a: true } });";
+      const reads = "export default () => ({ output: { mark: globalThis.mark ?? null, polluted: ({}).polluted ?? null } })";
+      await sandbox.run({ tenantId: "tenant-c", source: marks });
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the next context is linked with `marks` meanwhile
+      const seen = await sandbox.run({ tenantId: "tenant-c", source: reads });
+      assert.deepEqual(seen.value, { output: { mark: null, polluted: null } });
+    });
+
     it("the input is a copy: changing it inside leaves the caller's object alone", async () => {
       const input = { list: [1, 2], nested: { a: 1 } };
       await sandbox.run({ tenantId: "tenant-a", source: "export default (input) => { input.list.push(3); input.nested.a = 2; return null; }", input });
