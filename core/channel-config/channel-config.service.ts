@@ -39,9 +39,25 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
 
   // Every webhook needs its bot's channel (the app secret checks the signature): read once per node
   // and kept, so acknowledging a webhook costs no database round trip. A change reaches every node
-  // at once (CHANNEL_CHANGED); the time limit bounds staleness should that event be missed.
-  const resolvedCache = new Map<string, { value: ResolvedChannel; until: number }>();
+  // at once (CHANNEL_CHANGED); past the time limit a value is read again (in the background), which
+  // bounds staleness should that event be missed.
+  const resolvedCache = new Map<string, { value: ResolvedChannel; until: number; refreshing?: boolean }>();
   const RESOLVED_TTL_MS = 30_000;
+
+  async function readChannel(botId: string, channel: ChannelName): Promise<ResolvedChannel> {
+    const rows = await sql().execute<{ tenant_id: string; config: Record<string, unknown>; sealed: string }[]>(
+      `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel],
+    );
+    if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
+    return { tenantId: rows[0].tenant_id, botId, channel, config: { ...rows[0].config, ...secret }, endpoints };
+  }
+
+  function remember(key: string, value: ResolvedChannel): ResolvedChannel {
+    if (resolvedCache.size >= 10_000) resolvedCache.clear();
+    resolvedCache.set(key, { value, until: Date.now() + RESOLVED_TTL_MS });
+    return value;
+  }
 
   function channelOf(name: string): ChannelName {
     if (!isChannelName(name)) throw new NotFoundError(`Channel ${JSON.stringify(name)}`, "CHANNEL_UNKNOWN");
@@ -125,16 +141,13 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.params.botId)) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
         const key = `${ctx.params.botId}:${channel}`;
         const cached = resolvedCache.get(key);
-        if (cached && cached.until > Date.now()) return cached.value;
-        const rows = await sql().execute<{ tenant_id: string; config: Record<string, unknown>; sealed: string }[]>(
-          `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [ctx.params.botId, channel],
-        );
-        if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
-        const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
-        const value: ResolvedChannel = { tenantId: rows[0].tenant_id, botId: ctx.params.botId, channel, config: { ...rows[0].config, ...secret }, endpoints };
-        if (resolvedCache.size >= 10_000) resolvedCache.clear();
-        resolvedCache.set(key, { value, until: Date.now() + RESOLVED_TTL_MS });
-        return value;
+        if (!cached) return remember(key, await readChannel(ctx.params.botId, channel));
+        // Past its time the value is still served, and read again behind it: a webhook never waits on the database.
+        if (cached.until <= Date.now() && !cached.refreshing) {
+          cached.refreshing = true;
+          readChannel(ctx.params.botId, channel).then((value) => remember(key, value), () => resolvedCache.delete(key));
+        }
+        return cached.value;
       },
 
       /** Hands a verified vendor event to the durable queue; returns once the queue holds it. */
