@@ -36,5 +36,8 @@ describe("the sandbox wire format", () => {
     assert.equal(jsonDeeperThan(JSON.stringify({ a: "[{".repeat(200) }), 4), false);
     assert.equal(jsonDeeperThan(JSON.stringify({ a: '\\"[[[['.repeat(100) }), 4), false);
     assert.equal(jsonDeeperThan(JSON.stringify([{ a: [{ b: [1] }] }]), 4), true);
+    const wide = JSON.stringify(Array.from({ length: 100 }, () => ({ a: [1] })));
+    assert.equal(jsonDeeperThan(wide, 4), false);
+    assert.equal(jsonDeeperThan(wide, 2), true);
   });
 });

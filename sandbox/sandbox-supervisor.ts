@@ -81,6 +81,11 @@ const MAX_RESULT_DEPTH = 64;
  */
 export function jsonDeeperThan(json: string, max: number): boolean {
   if (json.length <= 2 * max) return false;
+  // Most results open fewer arrays and objects in all than the limit: counting them is enough.
+  let openers = 0;
+  for (let i = json.indexOf("{"); i >= 0 && openers <= max; i = json.indexOf("{", i + 1)) openers++;
+  for (let i = json.indexOf("["); i >= 0 && openers <= max; i = json.indexOf("[", i + 1)) openers++;
+  if (openers <= max) return false;
   let depth = 0;
   for (let i = 0; i < json.length; i++) {
     const c = json.charCodeAt(i);
