@@ -11,9 +11,9 @@
  *    interleaved with a bare IPC echo of the same run message to a child process, the floor of
  *    this figure on this machine; paced, all three wait 1 ms first, since an idle machine runs
  *    the next few microseconds of any code about twice as slowly as a busy one.
- * 2. the in-worker part of that call (a run message in, the result JSON out, parsed) against a
- *    JSON round trip of the same payload in the worker (parse, stringify, parse); and, for
- *    context, the same runs back to back.
+ * 2. the in-worker part of that call (the run message decoded, the run, the result encoded and,
+ *    as the supervisor would, decoded and parsed) against a JSON round trip of the same payload
+ *    in the worker (parse, stringify, parse); and, for context, the same runs back to back.
  * 3. one host callback from inside the isolate (ctx.log), against a call to a plain function
  *    inside the isolate.
  * 4. cold start: a new isolate and context and the first run, against a warm run.
@@ -23,7 +23,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createSandbox } from "../../sandbox/index.ts";
 import { DEFAULT_LIMITS } from "../../sandbox/sandbox-limits.ts";
-import { encodeRun, type RunMessage, type RunReplyMessage } from "../../sandbox/sandbox-protocol.ts";
+import { decodeResult, decodeRun, encodeResult, encodeRun, type RunMessage, type RunReplyMessage } from "../../sandbox/sandbox-protocol.ts";
 import { WORKER_EXEC_ARGV } from "../../sandbox/worker-pool.ts";
 
 const payload = {
@@ -101,12 +101,16 @@ async function inner() {
   for (let i = 0; i < 300; i++) { await runIn(tenant, message(SOURCE)); await settle(); }
   const run: number[] = [];
   const json: number[] = [];
+  // As the worker does it: the run message decoded, the run, the result encoded; then the
+  // result parsed, as the supervisor does, for a round trip like the baseline's.
+  const encoded = encodeRun(message(SOURCE));
   for (let i = 0; i < 3000; i++) {
     await settle();
     let t = performance.now();
-    const reply = await runIn(tenant, message(SOURCE));
+    const decoded = decodeRun(encoded)!;
+    const reply = await runIn(tenant, { ...decoded, source: decoded.source! });
     if (!reply.ok) throw new Error(JSON.stringify(reply.error));
-    JSON.parse(reply.json);
+    JSON.parse(decodeResult(encodeResult(reply))!.json);
     run.push(performance.now() - t);
     t = performance.now();
     JSON.parse(JSON.stringify(JSON.parse(inputJson)));
