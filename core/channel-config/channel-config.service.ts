@@ -196,7 +196,9 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
       broker = this.broker;
       queue = platform.config.TRANSPORTER
         ? createJetStreamQueue(this.broker)
-        : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }));
+        // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
+        // for it while making the loop (and so every acknowledgement) slower.
+        : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
     },
     async stopped() {
       await queue.stop();
