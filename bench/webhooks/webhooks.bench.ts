@@ -26,7 +26,7 @@ import { startFakeGraphApi } from "../../test/channels/fake-graph-api.ts";
 import { createTestDatabase, uniqueName } from "../../test/kit/test-services.ts";
 import { median } from "../kit/http-load.ts";
 import { quantile, runOpenLoop, type OpenLoopRequest } from "./open-loop-load.ts";
-import { echoFlow, PHONE_ID, runRestartBurst, signedTextWebhook, waSecrets } from "./whatsapp-burst.ts";
+import { deleteStream, echoFlow, PHONE_ID, runRestartBurst, signedTextWebhook, waSecrets } from "./whatsapp-burst.ts";
 
 const rate = Number(process.env.BENCH_RATE ?? 500);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,8 +39,9 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? database?.url;
 const dataDir = mkdtempSync(join(tmpdir(), "bp-bench-wh-"));
 const operatorKey = "op_bench_operator_key_long_enough_000";
 const graph = await startFakeGraphApi();
+const namespace = uniqueName("whbench");
 const config = loadConfig({
-  PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "error", DEMO: "false", PLATFORM_ADMIN_KEY: operatorKey, NAMESPACE: uniqueName("whbench"),
+  PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "error", DEMO: "false", PLATFORM_ADMIN_KEY: operatorKey, NAMESPACE: namespace,
   // Meta's default is 80 sends a second per number; a number raised to its 1,000 keeps the sends from being the bottleneck.
   WHATSAPP_GRAPH_URL: graph.base, WHATSAPP_SEND_PER_SECOND: "1000", QUOTA_PAID_MESSAGES_PER_MONTH: "1000000000",
   ...(databaseUrl ? { DATABASE_URL: databaseUrl, DB_POOL_MAX: "20" } : {}),
@@ -124,6 +125,7 @@ console.log(`target p99 < 25 ms          ${verdict(p99 < 25)}`);
 bare.close();
 await platform.stop();
 await graph.close();
+if (natsUrl) await deleteStream(natsUrl, `${namespace}_channels_inbound`);
 
 if (process.env.BENCH_BURST === "0") {
   console.log("target none lost or doubled not run (BENCH_BURST=0)");

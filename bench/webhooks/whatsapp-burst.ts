@@ -309,7 +309,7 @@ export async function runRestartBurst(options: BurstOptions): Promise<BurstResul
 }
 
 /** Each run's namespace gets its own JetStream stream; it is dropped with the run. */
-async function deleteStream(natsUrl: string, name: string): Promise<void> {
+export async function deleteStream(natsUrl: string, name: string): Promise<void> {
   const nc = await connect({ servers: new URL(natsUrl).host });
   try {
     await (await nc.jetstreamManager()).streams.delete(name);
