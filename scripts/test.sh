@@ -22,9 +22,10 @@ npm test 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 plain="$(sed 's/\x1b\[[0-9;]*m//g' "$log")"
-passed=$(grep -Eo '^ +[0-9]+ passing' <<<"$plain" | grep -Eo '[0-9]+' | tail -1)
-failed=$(grep -Eo '^ +[0-9]+ failing' <<<"$plain" | grep -Eo '[0-9]+' | tail -1)
-skipped=$(grep -Eo '^ +[0-9]+ pending' <<<"$plain" | grep -Eo '[0-9]+' | tail -1)
+count() { { grep -Eo "^ +[0-9]+ $1" <<<"$plain" || true; } | grep -Eo '[0-9]+' | tail -1 || true; }
+passed=$(count passing)
+failed=$(count failing)
+skipped=$(count pending)
 rm -f "$log"
 if [ -n "$passed$failed" ]; then
   echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
