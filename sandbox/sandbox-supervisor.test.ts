@@ -178,7 +178,9 @@ describe("the sandbox supervisor", function () {
         assert.ok(Number(throttled.data?.retryAfterSeconds) > 0);
         await healthyRun(sandbox, steady);
         await healthyRun(sandbox, tenantOnWorker("neighbour", 0, 2)); // the crasher's worker serves others again
-        assert.ok(meanwhile < before * 3 + 5, `steady tenant's median went from ${before.toFixed(2)} ms to ${meanwhile.toFixed(2)} ms`);
+        // Generous bounds, because CI machines are noisy: what this guards against is the steady
+        // tenant waiting on the crasher's worker restarts, which cost tens of milliseconds each.
+        assert.ok(meanwhile < before * 5 + 20, `steady tenant's median went from ${before.toFixed(2)} ms to ${meanwhile.toFixed(2)} ms`);
         const stats = sandbox.stats();
         assert.equal(stats[crasher]?.failures.SANDBOX_WORKER_CRASHED, 3);
         assert.equal(stats[crasher]?.failures.SANDBOX_THROTTLED, 1);
