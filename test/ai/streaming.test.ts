@@ -308,7 +308,13 @@ describe("LLM replies streamed across two nodes", function () {
     // Node A keeps the HTTP request and the turn; the model is called from node B.
     const ai = a.platform.broker.getLocalService("ai");
     if (ai) await a.platform.broker.destroyService(ai);
-    await a.platform.broker.waitForServices(["ai"], 20_000);
+    // Wait until A's registry holds B's `ai` service, not merely any `ai`: gossip may lag the destroy.
+    const bNode = b.platform.broker.nodeID;
+    for (let i = 0; i < 200; i++) {
+      const services = a.platform.broker.registry.getServiceList({ onlyAvailable: true, withActions: false }) as Array<{ name: string; nodeID: string }>;
+      if (services.some((service) => service.name === "ai" && service.nodeID === bNode)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
   after(async () => {
     await a?.stop();
