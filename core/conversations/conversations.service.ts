@@ -13,6 +13,7 @@ import type { TenantTier } from "../tenancy/tenant.entity.ts";
 import { ctasFor, type BotConfig } from "./bot-config.ts";
 import { recordCallTranscript, type CallTranscriptParams } from "./call-transcript.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
+import { RecentSessionStore } from "./recent-session-store.ts";
 import { withTenantScope } from "../persistence/tenant-scope.ts";
 import { BotEvents } from "./bots.service.ts";
 import { startSessionSweeper } from "./session-sweeper.ts";
@@ -33,7 +34,7 @@ type PublishedFlow = { version: number; flow: unknown; config: BotConfig; name: 
 /** `tenantNodeTypes` adds each tenant's marketplace installs to `nodeTypes`, resolved per turn. */
 export function createConversationsService(platform: PlatformContext, nodeTypes: NodeTypeRegistry, tenantNodeTypes?: TenantNodeTypes): ServiceSchema {
   const em = () => platform.db.orm.em.fork();
-  const store = new PostgresSessionStore(em);
+  const store = new RecentSessionStore(new PostgresSessionStore(em));
   // Published versions never change; the latest version and the bot's config do, and every node
   // drops them on `bot.changed`.
   const flows = new Map<string, PublishedFlow>();
