@@ -55,6 +55,9 @@ export type TurnResult = {
 
 class StepLimitReached extends Error {}
 
+/** One reason for every finished turn: `abort()` without one builds a DOMException (and its stack) per turn. */
+const turnOver = new DOMException("The turn is over", "AbortError");
+
 /** Runs one turn of `session` on `flow`; `inbound` is what the user sent (none when a session starts). */
 export async function runTurn(services: TurnServices, session: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream): Promise<TurnResult> {
   const at = services.now();
@@ -102,7 +105,7 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
       input: session.position.input,
     };
   } finally {
-    controller.abort();
+    controller.abort(turnOver);
   }
 }
 
