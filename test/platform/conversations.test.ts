@@ -195,6 +195,23 @@ for (const backend of databaseBackends()) {
       sweeper.stop();
       assert.equal((await node.request("GET", `/v1/chat/sessions/${id}`, { key: acme.keys.widget })).body.status, "ended");
     });
+
+    it("deletes history past each tenant's retention, and only that tenant's", async () => {
+      const globexBot = (await node.request("POST", "/v1/admin/bots", { key: globex.keys.admin, body: { name: "Other", flow: exampleFlow } })).body;
+      const short = (await start()).body.sessionId;
+      const kept = (await start(globex.keys.widget, { botId: globexBot.id })).body.sessionId;
+      assert.equal((await node.request("PATCH", `/v1/admin/tenants/${acme.id}`, { key: acme.keys.admin, body: { settings: { retentionDays: 1 } } })).status, 200);
+      const sql = node.platform.context.db.orm.em.fork().getConnection();
+      await sql.execute("update conversation_message set at = now() - interval '2 days' where session_id in (?, ?)", [short, kept]);
+      const { startSessionSweeper } = await import("../../core/conversations/session-sweeper.ts");
+      const sweeper = startSessionSweeper(() => node.platform.context.db.orm.em.fork(), node.platform.context.logger, 3_600_000);
+      await sweeper.sweep();
+      sweeper.stop();
+      const count = async (id: string) => (await sql.execute<{ n: number }[]>("select count(*)::int as n from conversation_message where session_id = ?", [id]))[0]!.n;
+      assert.equal(await count(short), 0, "Acme keeps a day of history");
+      assert.ok(await count(kept) > 0, "Globex keeps the default 90 days");
+      await node.request("PATCH", `/v1/admin/tenants/${acme.id}`, { key: acme.keys.admin, body: { settings: { retentionDays: 90 } } });
+    });
   });
 }
 
