@@ -57,4 +57,3 @@ export { createMemoryKeyValueStore, DEFAULT_KV_QUOTA, type KvQuota, type TenantK
 export { parseGrants, type Grants } from "./grants.ts";
 export type { HostServices } from "./host-bridge.ts";
 export { runTenantCode, runTenantPredicate, tenantCodeResultSchema } from "./tenant-code.ts";
-export { createSandboxedPluginRunner, type SandboxedPlugin, type SandboxedPluginRunner } from "./sandboxed-plugin.ts";
