@@ -14,6 +14,7 @@ import type { HttpMetrics } from "../observability/http-metrics.ts";
 import { toHttpError } from "./http-error.ts";
 import { PLUGIN_SOCKET_PREFIX, type PluginRouter, type RawSocket } from "./plugin-router.ts";
 import { parse as parseForm } from "node:querystring";
+import { parseMultipart } from "./multipart-body.ts";
 import { allows, type RouteAuth } from "./route-auth.ts";
 import { originAllowed, setCorsHeaders } from "./cors.ts";
 
@@ -80,6 +81,10 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
     (request as typeof request & { rawBody?: string }).rawBody = body as string;
     done(null, parseForm(body as string));
+  });
+  // File uploads (knowledge documents): routes that take them map the parsed form onto their schema.
+  app.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, (request, body, done) => {
+    parseMultipart(body as Buffer, String(request.headers["content-type"])).then((fields) => done(null, fields), (error: Error) => done(error));
   });
 
   // Routes no core module claims may belong to a plugin (channel webhooks, the widget script).

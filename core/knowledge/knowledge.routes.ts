@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { RouteModule } from "../gateway/gateway-app.ts";
 import { requireTenant } from "../gateway/route-auth.ts";
-import { PayloadTooLargeError } from "../errors/platform-error.ts";
+import { PayloadTooLargeError, ValidationError } from "../errors/platform-error.ts";
+import { isUploadedFile } from "../gateway/multipart-body.ts";
 import type { IngestOutcome, NewSource } from "./knowledge.service.ts";
 
 const botParams = z.strictObject({ botId: z.uuid() });
@@ -43,9 +44,16 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") throw new PayloadTooLargeError(`The document is larger than ${maxBytes} bytes`, "KNOWLEDGE_TOO_LARGE");
       throw error;
     },
+    // A multipart upload (`-F file=@policies.pdf`, optionally `-F name=…`) becomes the JSON form.
+    async preValidation(request) {
+      if (!request.headers["content-type"]?.startsWith("multipart/form-data")) return;
+      const { file, name, ...rest } = request.body as Record<string, unknown>;
+      if (!isUploadedFile(file)) throw new ValidationError("Send the document in a form field named file", undefined, "KNOWLEDGE_FILE_REQUIRED");
+      request.body = { name: typeof name === "string" && name.trim() ? name : file.filename || "upload", contentBase64: file.contentBase64, ...rest } as typeof request.body;
+    },
     schema: {
       tags, security, params: botParams, body: uploadBody,
-      summary: "Add a source: a file as base64 or a URL is read, split, embedded and stored before the answer (201, or 200 when a known name or URL is re-ingested); a crawl answers 202 and runs in the background (poll the source for status and progress)",
+      summary: "Add a source: a file (multipart field `file`, or base64 in JSON) or a URL is read, split, embedded and stored before the answer (201, or 200 when a known name or URL is re-ingested); a crawl answers 202 and runs in the background (poll the source for status and progress)",
     },
   }, async (request, reply) => {
     const body = request.body;
