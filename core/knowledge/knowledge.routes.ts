@@ -3,7 +3,7 @@ import type { RouteModule } from "../gateway/gateway-app.ts";
 import { requireTenant } from "../gateway/route-auth.ts";
 import { PayloadTooLargeError, ValidationError } from "../errors/platform-error.ts";
 import { isUploadedFile } from "../gateway/multipart-body.ts";
-import type { IngestOutcome, NewSource } from "./knowledge.service.ts";
+import type { IngestOutcome, NewSource, SourceView } from "./knowledge.service.ts";
 
 const botParams = z.strictObject({ botId: z.uuid() });
 const sourceParams = z.strictObject({ botId: z.uuid(), sourceId: z.uuid() });
@@ -20,6 +20,8 @@ const uploadBody = z.union([
 ]);
 
 const INGEST_TIMEOUT_MS = 300_000;
+/** How often a progress stream looks at the source again. */
+const PROGRESS_POLL_MS = 250;
 
 /** 202 while a crawl runs in the background, 201 for a new source, 200 for a re-ingested one. */
 function statusOf(outcome: IngestOutcome): number {
@@ -77,8 +79,30 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     return { passages: await broker.call("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
   });
 
-  app.get("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams } },
-    async (request) => broker.call("knowledge.get", { tenantId: requireTenant(request).tenantId, ...request.params }));
+  app.get("/v1/admin/bots/:botId/knowledge/:sourceId", {
+    config: auth,
+    schema: { tags, security, params: sourceParams, summary: "A source's status and progress (0–100); with Accept: text/event-stream, a `progress` event at each change until it is ready or failed" },
+  }, async (request, reply) => {
+    const params = { tenantId: requireTenant(request).tenantId, ...request.params };
+    // The first read also answers 404 for another tenant's source before any stream opens.
+    let source = await broker.call<SourceView, typeof params>("knowledge.get", params);
+    if (!(request.headers.accept ?? "").includes("text/event-stream")) return source;
+    reply.hijack();
+    reply.raw.writeHead(200, { ...reply.getHeaders(), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as Record<string, string>);
+    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let last = "";
+    // Ingestion may run on any node, so the stream follows the stored status rather than an in-process signal.
+    for (const deadline = Date.now() + INGEST_TIMEOUT_MS; !reply.raw.destroyed && Date.now() < deadline;) {
+      const seen = `${source.status}:${source.progress}`;
+      if (seen !== last) send("progress", { status: source.status, progress: source.progress });
+      last = seen;
+      if (source.status !== "processing") break;
+      await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+      source = await broker.call<SourceView, typeof params>("knowledge.get", params).catch(() => ({ ...source, status: "failed" }));
+    }
+    if (!reply.raw.destroyed) send("done", source);
+    reply.raw.end();
+  });
 
   app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams, summary: "Remove a source with its passages and vectors" } },
     async (request, reply) => {
