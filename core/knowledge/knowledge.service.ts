@@ -38,6 +38,7 @@ function view(row: SourceRow): SourceView {
 function embedOptions(config: PlatformContext["config"]): EmbedOptions {
   const options: EmbedOptions = { dimensions: EMBEDDING_DIMENSIONS, model: config.KNOWLEDGE_EMBEDDING_MODEL };
   if (config.KNOWLEDGE_EMBEDDER === "@platform/embedder-openai") return { ...options, apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL };
+  if (config.KNOWLEDGE_EMBEDDER === "@platform/embedder-gemini") return { ...options, apiKey: config.GEMINI_API_KEY, baseUrl: config.GEMINI_BASE_URL };
   return options;
 }
 

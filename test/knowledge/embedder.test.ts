@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+import { startFakeGemini, type FakeGemini } from "./fake-gemini-embeddings.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai-embeddings.ts";
 import { b64, tenantWithBot, type Tenant } from "./knowledge-test-kit.ts";
 
@@ -85,5 +86,48 @@ describe("knowledge with OpenAI embeddings (the real SDK against a local fake)",
     assert.ok(!added.text.includes(apiKey) && !/at .*\.ts:\d+/.test(added.text));
     const listed = await node.request("GET", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin });
     assert.deepEqual(listed.body.sources.map((s: { name: string }) => s.name), ["care.txt"], "the failed source is not kept");
+  });
+});
+
+describe("knowledge with Gemini embeddings (the real SDK against a local fake)", function () {
+  this.timeout(60_000);
+  const apiKey = "gemini-test-embeddings-key-0123";
+  let fake: FakeGemini;
+  let node: TestPlatform;
+  let acme: Tenant;
+  let botId: string;
+
+  before(async () => {
+    fake = await startFakeGemini(apiKey);
+    node = await startTestPlatform({
+      pluginFolders: ["plugins"],
+      env: { KNOWLEDGE_EMBEDDER: "@platform/embedder-gemini", GEMINI_API_KEY: apiKey, GEMINI_BASE_URL: fake.baseUrl },
+    });
+    ({ tenant: acme, botId } = await tenantWithBot(node, "Acme"));
+  });
+  after(async () => {
+    await node?.cleanup();
+    await fake?.close();
+  });
+
+  it("embeds passages and questions at 384 dimensions, normalised, and finds the passage", async () => {
+    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "care.txt", contentBase64: b64("Wash the linen at forty degrees and dry it flat.") } });
+    assert.equal(added.status, 201, added.text);
+    const search = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/search?q=${encodeURIComponent("how to wash linen")}`, { key: acme.keys.admin });
+    assert.match(search.body.passages[0].text, /forty degrees/);
+    assert.ok(search.body.passages[0].score <= 1, "scores stay within cosine range");
+    assert.deepEqual(fake.requests.map((r) => [r.key, r.path.replace("/v1beta/", "/v1/"), r.body.requests[0]!.outputDimensionality]), [
+      [apiKey, "/v1/models/gemini-embedding-001:batchEmbedContents", 384],
+      [apiKey, "/v1/models/gemini-embedding-001:batchEmbedContents", 384],
+    ]);
+    assert.equal(fake.requests[1]!.body.requests[0]!.content.parts[0]!.text, "how to wash linen");
+  });
+
+  it("answers a coded error when Gemini fails, without the key or a stack", async () => {
+    fake.failWith = 503;
+    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "other.txt", contentBase64: b64("Another document.") } });
+    fake.failWith = undefined;
+    assert.deepEqual([added.status, added.body.error.code], [503, "EMBEDDER_UNAVAILABLE"]);
+    assert.ok(!added.text.includes(apiKey) && !/at .*\.ts:\d+/.test(added.text));
   });
 });

@@ -1,0 +1,15 @@
+/** Gemini embeddings (kind "embedder"): set KNOWLEDGE_EMBEDDER=@platform/embedder-gemini and GEMINI_API_KEY. */
+import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { embedParams, embedWithGemini } from "./gemini.embedder.ts";
+
+export const definition = definePlugin({
+  id: "@platform/embedder-gemini",
+  version: "1.0.0",
+  platform: "^1.0.0",
+  kinds: ["embedder"],
+  description: "Gemini embedding models, shortened to the platform's 384 dimensions.",
+  capabilities: ["http:generativelanguage.googleapis.com"],
+  actions: { embed: { description: "Embeds texts; one vector per text, in order.", params: embedParams } },
+});
+
+export default implementPlugin(definition, { actions: { embed: (params) => embedWithGemini(params) } });
