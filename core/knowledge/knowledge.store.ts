@@ -25,6 +25,8 @@ export type EmbeddingColumn = "vector" | "array";
 // The fallback reads a bot's embeddings to rank them; this bounds the work of one search there.
 const FALLBACK_SCAN_LIMIT = 20_000;
 const INSERT_BATCH = 100;
+// Full text orders by ts_rank_cd only this many of the best matches by word rarity (see `textMatches`).
+const TEXT_CANDIDATES = 500;
 
 /** Runs `fn` in the tenant's row-level security scope: `withTenantScope` bound to the database. */
 export type TenantScopeRunner = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -232,30 +234,52 @@ export class KnowledgeStore {
   /**
    * Full-text matches, best first: the query in web-search syntax (quotes, `or`, `-word`) OR'd
    * with its plain words (`orTerms`, already sanitised to letters and digits joined by `|`).
+   *
+   * Ranked by the rarity of the query words a passage holds (the IDF part of BM25), then by
+   * ts_rank_cd: ts_rank_cd alone weighs every word alike, so "lost" and "order" outrank the one
+   * rare word ("lid") that names the topic.
+   *
+   * The OR query matches most of a large bot (one common word is enough), and ranking every
+   * match cost time per match several times over (315 ms p95 at 20,000 passages on PGlite): each
+   * word's frequency and each passage's score tested every word against every match again, and
+   * ts_rank_cd ran on every match. Now each match is tested against the words once (`hits`, the
+   * words it holds); frequencies and scores are read from that, and only the TEXT_CANDIDATES
+   * best by score are ordered by ts_rank_cd. The result differs from ranking every match only
+   * when more than TEXT_CANDIDATES passages tie at the cut.
+   *
+   * The matches are still read in full: inside the tenant scope (row-level security) the
+   * full-text index cannot serve `@@`, which is not a leakproof operator, so the bot's passages
+   * are scanned whatever the query; a candidate cap read through that index would pay one such
+   * scan per word (bench/knowledge/text-candidates.bench.ts measures the scoped query).
    */
   async textMatches(tenantId: string, botId: string, query: string, orTerms: string, limit: number, sourceIds?: readonly string[]): Promise<{ id: string }[]> {
     const only = sourceFilter(sourceIds);
     const tsquery = orTerms ? `websearch_to_tsquery('english', ?) || to_tsquery('english', ?)` : `websearch_to_tsquery('english', ?)`;
-    // Ranked by the rarity of the query words a passage holds (the IDF part of BM25), then by
-    // ts_rank_cd: ts_rank_cd alone weighs every word alike, so "lost" and "order" outrank the one
-    // rare word ("lid") that names the topic. Every passage holding a query word matches the OR
-    // query, so the matches (`m`) are all a word's document frequency needs: it is counted there,
-    // with no second trip through the index.
+    // The query's words, each ranked by its rarity: the plain words, or the query's own when it has none.
+    const words = orTerms ? orTerms.replaceAll("|", " ") : query;
+    const cap = Math.max(TEXT_CANDIDATES, limit);
+    const scope = `c.tenant_id = ? and c.bot_id = ?${only.sql}`;
+    const scopeParams = [tenantId, botId, ...only.params];
     return this.#em().execute<{ id: string }[]>(
       `with s as (select ${tsquery} as q),
+       t as materialized (
+         select term, row_number() over (order by term)::int as i
+         from (select distinct quote_literal(lexeme)::tsquery as term from unnest(tsvector_to_array(to_tsvector('english', ?))) as lexeme) l
+       ),
        m as materialized (
-         select c.id, c.tsv, ts_rank_cd(c.tsv, s.q) as rank from knowledge_chunk c cross join s
-         where c.tenant_id = ? and c.bot_id = ? and c.tsv @@ s.q${only.sql}
+         select c.id, array(select t.i from t where c.tsv @@ t.term) as hits from knowledge_chunk c cross join s where ${scope} and c.tsv @@ s.q
        ),
        n as (select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as total from knowledge_source where tenant_id = ? and bot_id = ?),
        w as materialized (
-         select t.term, ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
-         from (select distinct quote_literal(lexeme)::tsquery as term from unnest(tsvector_to_array(to_tsvector('english', ?))) as lexeme) t
-         cross join n cross join lateral (select count(*)::float8 as df from m where m.tsv @@ t.term) d
+         select d.i, ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
+         from (select h.i, count(*)::float8 as df from m cross join unnest(m.hits) as h(i) group by h.i) d cross join n
+       ),
+       top as materialized (
+         select m.id, (select coalesce(sum(w.idf), 0) from w where w.i = any(m.hits)) as score from m order by score desc limit ?
        )
-       select m.id::text as id from m
-       order by (select coalesce(sum(w.idf), 0) from w where m.tsv @@ w.term) desc, m.rank desc, m.id limit ?`,
-      [query, ...(orTerms ? [orTerms] : []), tenantId, botId, ...only.params, tenantId, botId, orTerms.replaceAll("|", " "), limit],
+       select top.id::text as id from top join knowledge_chunk c on c.id = top.id and ${scope} cross join s
+       order by top.score desc, ts_rank_cd(c.tsv, s.q) desc, top.id limit ?`,
+      [query, ...(orTerms ? [orTerms] : []), words, ...scopeParams, tenantId, botId, cap, ...scopeParams, limit],
     );
   }
 
