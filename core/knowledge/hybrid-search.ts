@@ -50,17 +50,22 @@ export async function hybridSearch(store: KnowledgeStore, embedder: ReturnType<t
   const candidates = Math.max(limit * 4, 20);
   // The embedding (maybe a provider call) comes first: the tenant scope's transaction stays short.
   const { model, vector } = await embedder.embedQuery(query);
-  const { top, rows } = await store.withinTenant(tenantId, async (scoped) => {
-    const near = (await scoped.nearest(tenantId, botId, model, vector, candidates, sourceIds)).filter((n) => n.similarity >= MIN_SIMILARITY);
-    const text = await scoped.textMatches(tenantId, botId, query, orTerms(query), candidates, sourceIds);
-
-    const fused = new Map<string, number>();
-    const add = (id: string, rank: number) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1));
-    near.forEach((n, rank) => add(n.id, rank));
-    text.forEach((t, rank) => add(t.id, rank));
-    const top = [...fused].sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0])).slice(0, limit);
-    return { top, rows: new Map((await scoped.chunksByIds(tenantId, botId, top.map(([id]) => id))).map((r) => [r.id, r])) };
-  });
+  // The candidates (ids and ranks only) are found outside the tenant's row-level security scope,
+  // filtered by tenant and bot in the SQL itself: under row-level security PostgreSQL will not use
+  // the full-text (GIN) or vector (HNSW) index, whose operators are not leakproof, and every search
+  // would read all of the bot's passages. The passages handed out are read under the scope, so an
+  // id of another tenant's could never come back as text.
+  const [nearest, text] = await Promise.all([
+    store.nearest(tenantId, botId, model, vector, candidates, sourceIds),
+    store.textMatches(tenantId, botId, query, orTerms(query), candidates, sourceIds),
+  ]);
+  const near = nearest.filter((n) => n.similarity >= MIN_SIMILARITY);
+  const fused = new Map<string, number>();
+  const add = (id: string, rank: number) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1));
+  near.forEach((n, rank) => add(n.id, rank));
+  text.forEach((t, rank) => add(t.id, rank));
+  const top = [...fused].sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0])).slice(0, limit);
+  const rows = new Map((await store.withinTenant(tenantId, (scoped) => scoped.chunksByIds(tenantId, botId, top.map(([id]) => id)))).map((r) => [r.id, r]));
   const best = 2 / (RRF_K + 1);
   return top.flatMap(([id, score]) => {
     const row = rows.get(id);

@@ -247,10 +247,9 @@ export class KnowledgeStore {
    * best by score are ordered by ts_rank_cd. The result differs from ranking every match only
    * when more than TEXT_CANDIDATES passages tie at the cut.
    *
-   * The matches are still read in full: inside the tenant scope (row-level security) the
-   * full-text index cannot serve `@@`, which is not a leakproof operator, so the bot's passages
-   * are scanned whatever the query; a candidate cap read through that index would pay one such
-   * scan per word (bench/knowledge/text-candidates.bench.ts measures the scoped query).
+   * Called outside the tenant scope (see hybrid-search.ts): under row-level security the
+   * full-text index cannot serve `@@`, which is not a leakproof operator, and the bot's passages
+   * would be scanned whatever the query (bench/knowledge/text-candidates.bench.ts measures both).
    */
   async textMatches(tenantId: string, botId: string, query: string, orTerms: string, limit: number, sourceIds?: readonly string[]): Promise<{ id: string }[]> {
     const only = sourceFilter(sourceIds);
