@@ -31,3 +31,4 @@ export {
   dealInputSchema, dealSchema, pipelineSchema, retryAfterSeconds,
   type Contact, type ContactInput, type CrmFetch, type CrmRequest, type Deal, type DealInput, type Pipeline,
 } from "./crm-contract.ts";
+export { embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";

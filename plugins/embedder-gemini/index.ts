@@ -1,6 +1,6 @@
 /** Gemini embeddings (kind "embedder"): set KNOWLEDGE_EMBEDDER=@platform/embedder-gemini and GEMINI_API_KEY. */
-import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
-import { embedParams, embedWithGemini } from "./gemini.embedder.ts";
+import { definePlugin, embedAction, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { embedWithGemini } from "./gemini.embedder.ts";
 
 export const definition = definePlugin({
   id: "@platform/embedder-gemini",
@@ -9,7 +9,7 @@ export const definition = definePlugin({
   kinds: ["embedder"],
   description: "Gemini embedding models, shortened to the platform's 384 dimensions.",
   capabilities: ["http:generativelanguage.googleapis.com"],
-  actions: { embed: { description: "Embeds texts; one vector per text, in order.", params: embedParams } },
+  actions: { embed: embedAction },
 });
 
 export default implementPlugin(definition, { actions: { embed: (params) => embedWithGemini(params) } });

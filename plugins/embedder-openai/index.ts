@@ -1,6 +1,6 @@
 /** OpenAI embeddings (kind "embedder"): set KNOWLEDGE_EMBEDDER=@platform/embedder-openai and OPENAI_API_KEY. */
-import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
-import { embedParams, embedWithOpenAi } from "./openai.embedder.ts";
+import { definePlugin, embedAction, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { embedWithOpenAi } from "./openai.embedder.ts";
 
 export const definition = definePlugin({
   id: "@platform/embedder-openai",
@@ -9,7 +9,7 @@ export const definition = definePlugin({
   kinds: ["embedder"],
   description: "OpenAI text-embedding-3 models, shortened to the platform's 384 dimensions.",
   capabilities: ["http:api.openai.com"],
-  actions: { embed: { description: "Embeds texts; one vector per text, in order.", params: embedParams } },
+  actions: { embed: embedAction },
 });
 
 export default implementPlugin(definition, { actions: { embed: (params) => embedWithOpenAi(params) } });
