@@ -1,34 +1,12 @@
 import assert from "node:assert/strict";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { verifySignature } from "../../core/subscriptions/signature.ts";
 import { createTestDatabase, databaseBackends, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import type { FakeVendor } from "./fakes/fake-vendor.ts";
 import { startFakeOpenAi } from "./fakes/openai.fake.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
-type Delivery = { headers: http.IncomingHttpHeaders; body: string; json: { event: string; data: Record<string, any> } };
-
-/** A tenant's webhook receiver: records what it is sent. */
-async function startReceiver() {
-  const received: Delivery[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ headers: req.headers, body, json: JSON.parse(body) });
-      res.writeHead(200).end("thanks");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    received,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -62,12 +40,12 @@ for (const backend of databaseBackends()) {
     this.timeout(60_000);
     let node: TestPlatform;
     let openai: FakeVendor;
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let receiver: WebhookReceiver;
     let acme: Tenant;
     let globex: Tenant;
 
     before(async () => {
-      [openai, receiver] = await Promise.all([startFakeOpenAi(), startReceiver()]);
+      [openai, receiver] = await Promise.all([startFakeOpenAi(), startWebhookReceiver()]);
       node = await startTestPlatform({
         backend, pluginFolders: ["plugins"], env: {
           ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_RETRY_BASE_MS: "2",
@@ -156,9 +134,9 @@ for (const backend of databaseBackends()) {
     });
 
     it("asks for a human by delivering a signed conversation.handoff.requested to the tenant's webhook, and only the tenant's", async () => {
-      const acmeHook = await node.request("POST", "/v1/admin/webhooks", { key: acme.keys.admin, body: { url: `${receiver.url}/acme`, events: ["conversation.handoff.requested"] } });
+      const acmeHook = await node.request("POST", "/v1/admin/webhooks", { key: acme.keys.admin, body: { url: `${receiver.base}/acme`, events: ["conversation.handoff.requested"] } });
       assert.equal(acmeHook.status, 201, acmeHook.text);
-      const globexHook = await node.request("POST", "/v1/admin/webhooks", { key: globex.keys.admin, body: { url: `${receiver.url}/globex`, events: ["*"] } });
+      const globexHook = await node.request("POST", "/v1/admin/webhooks", { key: globex.keys.admin, body: { url: `${receiver.base}/globex`, events: ["*"] } });
       assert.equal(globexHook.status, 201, globexHook.text);
       const flow = toolFlow("mcp:contact-owner/request_human", { reason: "{{user.name}} wants a refund", urgency: "high", contact: "{{user.email}}" });
       const botId = await bot(acme, { flow });

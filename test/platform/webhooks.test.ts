@@ -5,9 +5,9 @@ import { MAX_ATTEMPTS } from "../../core/subscriptions/delivery-worker.ts";
 import { verifySignature } from "../../core/subscriptions/signature.ts";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";
 
 type Keys = { id: string; keys: { admin: string; widget: string } };
-type Received = { path: string; headers: http.IncomingHttpHeaders; body: string; json: { id: string; event: string; createdAt: string; data: Record<string, any> } };
 
 const tinyFlow = {
   start: "hello",
@@ -17,29 +17,6 @@ const tinyFlow = {
     { id: "bye", type: "end", content: { message: "Bye {{user.name}}" } },
   ],
 };
-
-/** A tenant's webhook receiver: records every request; answers each path with its planned statuses, then 200. */
-async function startReceiver() {
-  const received: Received[] = [];
-  const plans = new Map<string, number[]>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ path: req.url ?? "", headers: req.headers, body, json: JSON.parse(body) });
-      const status = plans.get(req.url ?? "")?.shift() ?? 200;
-      res.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "thanks" : "not now");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    received, plans, base,
-    at: (path: string) => received.filter((r) => r.path === path),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
 
 /** A port nothing listens on: connections to it are refused. */
 async function closedPort(): Promise<number> {
@@ -64,14 +41,14 @@ for (const backend of databaseBackends()) {
   describe(`webhooks: conversation events delivered to tenant URLs (${backend})`, function () {
     this.timeout(60_000);
     let node: TestPlatform;
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let receiver: WebhookReceiver;
     let acme: Keys;
     let globex: Keys;
     let botId: string;
     let globexBotId: string;
 
     before(async () => {
-      receiver = await startReceiver();
+      receiver = await startWebhookReceiver();
       // A 2 ms retry base: the whole schedule of 8 attempts fits in about 2.5 s.
       node = await startTestPlatform({ backend, pluginFolders: ["plugins"], env: { ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_RETRY_BASE_MS: "2" } });
       acme = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Acme", tier: "paid" } })).body;
@@ -294,11 +271,11 @@ describe("webhooks: two nodes share one outbox (postgres)", function () {
   this.timeout(60_000);
   let first: TestPlatform;
   let second: TestPlatform;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
 
   before(async function () {
     if (!databaseBackends().includes("postgres")) return this.skip();
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     // Both nodes must open the same sealed signing secrets.
     const env = { ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_RETRY_BASE_MS: "2", SECRETS_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64") };
     first = await startTestPlatform({ backend: "postgres", pluginFolders: ["plugins"], env });
