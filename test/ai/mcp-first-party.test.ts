@@ -5,18 +5,9 @@ import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import type { FakeVendor } from "./fakes/fake-vendor.ts";
 import { startFakeOpenAi } from "./fakes/openai.fake.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";
+import { waitFor } from "../kit/eventually.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Asks for a name and an email, then calls one tool with them and says how it went. */
 function toolFlow(tool: string, args: Record<string, unknown>) {

@@ -5,15 +5,7 @@ import { join } from "node:path";
 import { createTestDatabase, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { buildPackage, createIntegrator, quoteFlow } from "./marketplace-kit.ts";
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually } from "../kit/eventually.ts";
 
 describe("the marketplace on two nodes over NATS", function () {
   this.timeout(120_000);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { isPlatformError } from "../../core/errors/platform-error.ts";
 import { createTestDatabase, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+import { eventually } from "../kit/eventually.ts";
 
 const sdk = join(import.meta.dirname, "../../core/plugin-sdk/index.ts");
 
@@ -17,15 +18,6 @@ const definition = definePlugin({ id: "@test/greeter", version: "${version}", pl
 export default implementPlugin(definition, { actions: { greet: () => ({ version: "${version}" }) } });
 `);
   return folder;
-}
-
-async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("a cluster of two nodes on NATS", function () {

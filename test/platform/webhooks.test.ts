@@ -6,6 +6,7 @@ import { verifySignature } from "../../core/subscriptions/signature.ts";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";
+import { waitFor } from "../kit/eventually.ts";
 
 type Keys = { id: string; keys: { admin: string; widget: string } };
 
@@ -25,16 +26,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 for (const backend of databaseBackends()) {
