@@ -29,13 +29,33 @@ describe("the sandbox supervisor", function () {
       assert.deepEqual(second.value, { output: { counter: 1, before: null } });
     });
 
-    it("a context made ready ahead with one piece of code runs another cleanly: the first code's top level never ran there", async () => {
+    it("a context made ready ahead for one piece of code is not used for another: the first code's top level never ran where the second runs", async () => {
       const marks = "globalThis.mark = 'from A'; Object.prototype.polluted = true; export default () => ({ output: { a: true } });";
       const reads = "export default () => ({ output: { mark: globalThis.mark ?? null, polluted: ({}).polluted ?? null } })";
       await sandbox.run({ tenantId: "tenant-c", source: marks });
-      await new Promise((resolve) => setTimeout(resolve, 20)); // the next context is linked with `marks` meanwhile
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the next context is primed with `marks` meanwhile
       const seen = await sandbox.run({ tenantId: "tenant-c", source: reads });
       assert.deepEqual(seen.value, { output: { mark: null, polluted: null } });
+    });
+
+    it("a context primed ahead gives each run the module's top-level log lines and CPU time once, and a fresh top level", async () => {
+      const source = "let loaded = 0; loaded++; const t = Date.now(); while (Date.now() - t < 5) {} console.log('loaded', loaded); export default (input, ctx) => { ctx.log('run', input.n); return { output: { loaded } }; }";
+      for (let n = 1; n <= 3; n++) {
+        const result = await sandbox.run({ tenantId: "tenant-p", source, input: { n } });
+        assert.deepEqual(result.value, { output: { loaded: 1 } });
+        assert.deepEqual(result.logs, ["loaded 1", `run ${n}`]);
+        assert.ok(result.stats.cpuMs >= 4, `the top level's 5 ms of CPU is charged to the run (got ${result.stats.cpuMs} ms)`);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the next run's context is primed meanwhile
+      }
+    });
+
+    it("a context primed for one set of grants is not used by a run with others", async () => {
+      const source = "export default (input, ctx) => ({ output: { kv: typeof ctx.kv } })";
+      assert.deepEqual((await sandbox.run({ tenantId: "tenant-g", source, grants: ["kv"] })).value, { output: { kv: "object" } });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual((await sandbox.run({ tenantId: "tenant-g", source })).value, { output: { kv: "undefined" } });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual((await sandbox.run({ tenantId: "tenant-g", source, grants: ["kv"] })).value, { output: { kv: "object" } });
     });
 
     it("the input is a copy: changing it inside leaves the caller's object alone", async () => {

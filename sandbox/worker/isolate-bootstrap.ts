@@ -8,7 +8,7 @@
  * - `$1` hostAsync(op, argsJson) → replyJson: fetch, kv, llm, knowledge, secret HMAC; the reply
  *   names a call id, and the worker later calls `settle(id, ok, json)`;
  * - `$2` finish(ok, json): the run's one result (later calls are ignored by the host), unless
- *   `start` returns it: a function that returns a value, not a promise, is done when `start` is;
+ *   `call` returns it: a function that returns a value, not a promise, is done when `call` is;
  * - `$3` the capabilities (comma-separated) of the run this context is likely for, to warm up with.
  *
  * It removes what is not "the language": `gc` (the worker's --expose-gc), WebAssembly (memory that
@@ -19,6 +19,10 @@
  * Tenant code shares this realm, so it can tamper with the builtins below; it is captured first,
  * and anything tenant code could achieve by tampering it could also do by returning a value. The
  * host checks every call against the run's grants, so the callbacks grant no power of their own.
+ *
+ * A run is two steps: `prepare` (find the exported function, build ctx) and `call` (parse the
+ * input, call, encode the result). The worker usually prepares a spare context before its run
+ * arrives, so only `call` is on the run's path.
  */
 export const ISOLATE_BOOTSTRAP = String.raw`
 "use strict";
@@ -79,8 +83,11 @@ function textOf(value) {
   try { const s = stringify(value); if (typeof s === "string") return s; } catch {}
   try { return StringCtor(value); } catch { return "[unprintable]"; }
 }
+function failure(code, message, data) {
+  return stringify({ code, message: apply(strSlice, StringCtor(message), [0, 1000]), data });
+}
 function fail(code, message, data) {
-  finish(false, stringify({ code, message: apply(strSlice, StringCtor(message), [0, 1000]), data }));
+  finish(false, failure(code, message, data));
 }
 
 // Cut to 2000 characters here, so a huge log line is never copied out of the isolate.
@@ -129,15 +136,33 @@ function buildCtx(capabilities) {
   return freeze(ctx);
 }
 
-function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars) {
-  // The export, and a path into an exported object (plugin bundles), are read here, under the
-  // run's time limit: its getters are tenant code.
+// The function a run calls and its ctx, set by \`prepare\` ahead of the run (see context-slots.ts).
+let preparedFn, preparedSelf, preparedCtx;
+
+// Reads the export (and a path into an exported object, for plugin bundles) and builds ctx. Its
+// getters are tenant code, so this runs under a time limit like the run itself. Returns "" when
+// ready, or the failure's JSON when the run must fail.
+function prepare(namespace, exportName, path, capabilitiesCsv) {
+  preparedFn = undefined;
   let fn, self = undefined;
   try {
     fn = hasOwn(namespace, exportName) ? namespace[exportName] : undefined;
     if (path !== "") for (const key of path.split(".")) { self = fn; fn = fn !== null && (typeof fn === "object" || typeof fn === "function") && hasOwn(fn, key) ? fn[key] : undefined; }
-  } catch (e) { return fail("SANDBOX_THREW", describe(e)); }
-  if (typeof fn !== "function") return fail("SANDBOX_SYNTAX", "The code must export a function" + (path === "" ? "" : " at " + path));
+  } catch (e) { return failure("SANDBOX_THREW", describe(e)); }
+  if (typeof fn !== "function") return failure("SANDBOX_SYNTAX", "The code must export a function" + (path === "" ? "" : " at " + path));
+  preparedFn = fn;
+  preparedSelf = self;
+  preparedCtx = buildCtx(capabilitiesCsv === "" ? [] : capabilitiesCsv.split(","));
+  return "";
+}
+
+// Calls the prepared function with the run's input. A value that is not a thenable is the result
+// now, returned to the host as JSON text (call returns nothing else); a promise is awaited and
+// its value goes through finish.
+function call(inputJson, maxChars) {
+  const fn = preparedFn, self = preparedSelf, ctx = preparedCtx;
+  preparedFn = preparedSelf = preparedCtx = undefined;
+  if (fn === undefined) return fail("SANDBOX_THREW", "The code was not prepared");
   let input;
   try { input = parse(inputJson); } catch { return fail("SANDBOX_BAD_INPUT", "The input is not JSON"); }
   // The result's JSON, or undefined once the failure is reported.
@@ -159,9 +184,7 @@ function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars
     fail("SANDBOX_THREW", message, codeOf(e));
   };
   let result;
-  try { result = apply(fn, self, [input, buildCtx(capabilitiesCsv === "" ? [] : capabilitiesCsv.split(","))]); } catch (e) { return failed(e); }
-  // A value that is not a thenable is the result now, returned to the host as JSON text (start
-  // returns nothing else); a promise is awaited and its value goes through finish.
+  try { result = apply(fn, self, [input, ctx]); } catch (e) { return failed(e); }
   let thenable;
   try { thenable = result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function"; } catch (e) { return failed(e); }
   if (!thenable) return encode(result);
@@ -172,15 +195,17 @@ function start(namespace, exportName, path, inputJson, capabilitiesCsv, maxChars
 // code above has met its first call (feedback, shapes of ctx) before the real run. It uses no
 // tenant data and leaves nothing reachable behind; its result goes nowhere.
 finish = () => undefined;
-try { start(freeze({ default: () => ({ output: {} }) }), "default", "", "{}", typeof $3 === "string" ? $3 : "", 64); } catch {}
+try { if (prepare(freeze({ default: () => ({ output: {} }) }), "default", "", typeof $3 === "string" ? $3 : "") === "") call("{}", 64); } catch {}
 finish = finishHost;
 
 // One entry point, so the host holds a single Reference per context:
-//   drive(0, namespace, exportName, path, inputJson, capabilitiesCsv, maxChars) → start(...)
+//   drive(0, namespace, exportName, path, capabilitiesCsv) → prepare(...)
+//   drive(3, inputJson, maxChars) → call(...)
 //   drive(1, callId, ok, json) → settle(...)
 //   drive(2) → a full collection (the worker's gc, captured above)
-return function drive(op, a, b, c, d, e, f) {
-  if (op === 0) return start(a, b, c, d, e, f);
+return function drive(op, a, b, c, d) {
+  if (op === 3) return call(a, b);
+  if (op === 0) return prepare(a, b, c, d);
   if (op === 1) return settle(a, b, c);
   if (op === 2 && gcFn !== undefined) gcFn();
   return undefined;

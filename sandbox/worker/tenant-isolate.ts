@@ -2,13 +2,15 @@ import ivm from "isolated-vm";
 import { SandboxError, SandboxErrorCode } from "../sandbox-errors.ts";
 import type { RunMessage, RunReplyMessage } from "../sandbox-protocol.ts";
 import { CodeCache } from "./code-cache.ts";
-import { ContextSlots, releaseLinked, releaseSlot, type ContextSlot, type LinkedModule } from "./context-slots.ts";
+import { ContextSlots, releaseLinked, releaseSlot, type ContextSlot, type LinkedModule, type PrimedRun } from "./context-slots.ts";
 import { answerLocalCall, isRemoteOp, requiredCapability } from "./local-calls.ts";
 
 /**
  * One tenant's isolate inside a worker process, and the runs in it.
  *
- * Every run gets a fresh context (see context-slots.ts); contexts are never reused.
+ * Every run gets a fresh context (see context-slots.ts); contexts are never reused. After a run
+ * has answered, the next context is made and primed for a run like it (module evaluated, function
+ * found, ctx built), so a warm run only parses its input, calls the function and encodes the result.
  *
  * Tenant code only ever executes inside a synchronous call made here (module evaluation, `start`,
  * `settle` after a host call returns), each with a `timeout` equal to what is left of the run's
@@ -69,8 +71,8 @@ export class TenantIsolate {
   private readonly runs = new Set<ActiveRun>();
   private readonly hooks: WorkerHooks;
   private fresh = true;
-  /** The source of the last run: the spare context is linked with it ahead of the next run. */
-  private lastSource: string | undefined;
+  /** The last run that succeeded: the spare context is primed for a run like it. */
+  private lastGood: RunMessage | undefined;
   private lastCapabilities: readonly string[] = [];
   private maintenanceQueued = false;
 
@@ -113,9 +115,12 @@ export class TenantIsolate {
     this.lastUsed = Date.now();
     const cold = this.fresh;
     this.fresh = false;
+    // A spare primed for other code (or grants) has had that code run in it: not fresh for this run.
+    const accepts = (slot: Slot) => !slot.primed || primedFor(slot.primed, msg);
     const ready = this.slots.takeReady();
-    if (ready) return this.startRun(msg, ready, cold, reply);
-    this.slots.take(msg.capabilities.join(",")).then((slot) => this.startRun(msg, slot, cold, reply), (e: unknown) => {
+    if (ready && accepts(ready)) return this.startRun(msg, ready, cold, reply);
+    if (ready) releaseSlot(ready);
+    this.slots.take(msg.capabilities.join(","), accepts).then((slot) => this.startRun(msg, slot, cold, reply), (e: unknown) => {
       const error = this.disposed ? new SandboxError(SandboxErrorCode.memoryLimit, "The tenant's heap limit was reached") : new SandboxError(SandboxErrorCode.isolateReset, `Could not create a context: ${cleanMessage(e)}`);
       reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold } });
     });
@@ -126,7 +131,6 @@ export class TenantIsolate {
     const run: ActiveRun = { msg, slot, startedAt: now, deadline: now + msg.limits.wallMs, cpuNs: 0n, logs: [], logBytes: 0, hostCalls: 0, done: false, cold, resolve };
     slot.run = run;
     this.runs.add(run);
-    this.lastSource = msg.source;
     this.lastCapabilities = msg.capabilities;
     this.begin(run);
     // Tenant code runs only inside calls bounded by `timeout`; a wall timer is needed only for a
@@ -159,6 +163,13 @@ export class TenantIsolate {
 
   private begin(run: ActiveRun): void {
     const { msg, slot } = run;
+    const primed = slot.primed;
+    slot.primed = undefined;
+    if (primed) {
+      run.cpuNs += primed.cpuNs;
+      for (const line of primed.logs) this.log(run, line);
+      return this.call(run);
+    }
     let linked = slot.linked;
     slot.linked = undefined;
     if (linked && linked.source !== msg.source) {
@@ -178,23 +189,62 @@ export class TenantIsolate {
     try {
       const evaluated = this.segment(run, (timeout) => module.evaluateSync({ timeout }));
       if (!evaluated || run.done) return;
-      const dot = msg.entry.indexOf(".");
-      const exportName = dot < 0 ? msg.entry : msg.entry.slice(0, dot);
-      const path = dot < 0 ? "" : msg.entry.slice(dot + 1);
-      // The namespace object itself goes to `start`, which reads the export inside the isolate.
-      const namespace = module.namespace;
-      try {
-        this.segment(run, (timeout) => {
-          const json: unknown = slot.drive.applySync(undefined, [0, namespace.derefInto(), exportName, path, msg.inputJson, msg.capabilities.join(","), msg.limits.resultBytes], { timeout });
-          // A synchronous result comes back as the call's value (see isolate-bootstrap.ts); it
-          // counts only if the call, microtasks included, returned normally.
-          if (typeof json === "string" && !run.outcome) run.outcome = { ok: true, json };
-        });
-      } finally {
-        namespace.release();
-      }
+      const prepared = this.segment(run, (timeout) => {
+        const failure = prepareCall(slot, module, msg, timeout);
+        if (failure !== "") run.outcome = failureOutcome(failure);
+      });
+      if (!prepared || run.done) return;
+      if (run.outcome) return this.complete(run, run.outcome);
+      this.call(run);
     } finally {
       releaseLinked(linked);
+    }
+  }
+
+  /** Calls the function prepared in the run's context with the run's input. */
+  private call(run: ActiveRun): void {
+    const { msg, slot } = run;
+    this.segment(run, (timeout) => {
+      const json: unknown = slot.drive.applySync(undefined, [3, msg.inputJson, msg.limits.resultBytes], { timeout });
+      // A synchronous result comes back as the call's value (see isolate-bootstrap.ts); it
+      // counts only if the call, microtasks included, returned normally.
+      if (typeof json === "string" && !run.outcome) run.outcome = { ok: true, json };
+    });
+  }
+
+  /**
+   * Readies a spare context for a run like `last`, before that run arrives: links and evaluates
+   * the module and prepares its function, under `last`'s CPU limit. False when that failed (the
+   * next run then does it all itself, under its own limits, and reports why).
+   */
+  private prime(slot: Slot, last: RunMessage): boolean {
+    let linked: LinkedModule;
+    try { linked = this.link(last.source, slot.context); } catch { return false; }
+    slot.linked = linked;
+    const logs: string[] = [];
+    slot.primingLogs = logs;
+    const before = this.isolate.cpuTime;
+    this.hooks.enter(this.tenantId);
+    try {
+      linked.module.evaluateSync({ timeout: last.limits.cpuMs });
+      const cpuLeftMs = last.limits.cpuMs - Number((this.isolate.cpuTime - before) / 1_000_000n);
+      if (cpuLeftMs < 1 || prepareCall(slot, linked.module, last, cpuLeftMs) !== "") return false;
+      slot.primed = { source: last.source, entry: last.entry, capabilitiesCsv: last.capabilities.join(","), cpuNs: this.isolate.cpuTime - before, logs };
+      return true;
+    } catch (e) {
+      // A timeout may leave microtasks behind, as in a run (see segment): start over.
+      if (!this.disposed && /timed out/i.test(cleanMessage(e))) this.dispose();
+      return false;
+    } finally {
+      slot.primingLogs = undefined;
+    }
+  }
+
+  private log(run: ActiveRun, text: string): void {
+    const line = text.slice(0, 2000);
+    if (run.logs.length < run.msg.limits.logLines && run.logBytes + line.length <= run.msg.limits.logBytes) {
+      run.logs.push(line);
+      run.logBytes += line.length;
     }
   }
 
@@ -258,29 +308,19 @@ export class TenantIsolate {
     const run = slot.run;
     if (!run || run.done || run.outcome) return;
     if (typeof json !== "string") return;
-    if (ok) {
-      run.outcome = { ok: true, json };
-    } else {
-      let plain: { code?: unknown; message?: unknown; data?: unknown } = {};
-      try { plain = JSON.parse(json) as typeof plain; } catch { /* keep the generic message */ }
-      const code = (Object.values(SandboxErrorCode) as unknown[]).includes(plain.code) ? (plain.code as SandboxErrorCode) : SandboxErrorCode.threw;
-      const data = typeof plain.data === "object" && plain.data !== null ? (plain.data as Record<string, unknown>) : undefined;
-      run.outcome = { ok: false, error: new SandboxError(code, typeof plain.message === "string" ? plain.message : "The code failed", data) };
-    }
+    run.outcome = ok ? { ok: true, json } : failureOutcome(json);
   }
 
   private onSyncCall(slot: Slot, op: unknown, argsJson: unknown): string {
-    const run = slot.run;
-    if (!run || run.done || typeof op !== "string" || typeof argsJson !== "string") return errorReply(SandboxErrorCode.capabilityDenied, "This run has ended");
-    if (op === "log") {
-      // The line itself, not JSON (see isolate-bootstrap.ts).
-      const line = argsJson.slice(0, 2000);
-      if (run.logs.length < run.msg.limits.logLines && run.logBytes + line.length <= run.msg.limits.logBytes) {
-        run.logs.push(line);
-        run.logBytes += line.length;
-      }
+    // A module's top level logging while its slot is primed: kept for the run that takes the slot.
+    if (slot.primingLogs && op === "log" && typeof argsJson === "string") {
+      if (slot.primingLogs.length < 100) slot.primingLogs.push(argsJson.slice(0, 2000));
       return "";
     }
+    const run = slot.run;
+    if (!run || run.done || typeof op !== "string" || typeof argsJson !== "string") return errorReply(SandboxErrorCode.capabilityDenied, "This run has ended");
+    // The line itself, not JSON (see isolate-bootstrap.ts).
+    if (op === "log") { this.log(run, argsJson); return ""; }
     const needed = requiredCapability(op);
     if (!needed || !run.msg.capabilities.includes(needed)) return errorReply(SandboxErrorCode.capabilityDenied, `This code was not granted ${needed ?? op}`);
     return answerLocalCall(op, argsJson);
@@ -307,6 +347,8 @@ export class TenantIsolate {
     this.runs.delete(run);
     if (run.hostCalls > 0) for (const [callId, owner] of callOwners) if (owner.run === run) callOwners.delete(callId);
     const stats = { cpuMs: Number(run.cpuNs) / 1e6, wallMs: Date.now() - run.startedAt, heapBytes: 0, cold: run.cold };
+    if (outcome.ok) this.lastGood = run.msg;
+    else if (this.lastGood?.source === run.msg.source) this.lastGood = undefined;
     // Release after the current synchronous call returns: we may be inside the isolate right now.
     const slot = run.slot;
     slot.run = undefined;
@@ -338,8 +380,8 @@ export class TenantIsolate {
       this.runsSinceHeapCheck = 0;
       try { this.lastHeapBytes = this.heapBytes(); } catch { return; }
     }
-    const source = this.lastSource;
-    this.slots.prepareSpare(this.lastCapabilities.join(","), source === undefined ? undefined : (context) => this.link(source, context));
+    const last = this.lastGood;
+    this.slots.prepareSpare(this.lastCapabilities.join(","), last === undefined ? undefined : (slot) => this.prime(slot, last));
     // Dead contexts are only collected late, near the heap limit; collect them before they
     // could be mistaken for the tenant's own use of memory.
     if (this.lastHeapBytes > this.heapMb * 1024 * 1024 * 0.4 && this.runs.size === 0) {
@@ -359,6 +401,35 @@ export class TenantIsolate {
       try { this.isolate.dispose(); } catch { /* already gone */ }
     }
   }
+}
+
+/** Whether a slot primed as `primed` is ready for `msg`. */
+function primedFor(primed: PrimedRun, msg: RunMessage): boolean {
+  return primed.source === msg.source && primed.entry === msg.entry && primed.capabilitiesCsv === msg.capabilities.join(",");
+}
+
+/** Runs the bootstrap's `prepare` for `msg` in `slot`: "" when ready, else the failure's JSON. */
+function prepareCall(slot: Slot, module: ivm.Module, msg: RunMessage, timeout: number): string {
+  const dot = msg.entry.indexOf(".");
+  const exportName = dot < 0 ? msg.entry : msg.entry.slice(0, dot);
+  const path = dot < 0 ? "" : msg.entry.slice(dot + 1);
+  // The namespace object itself goes in; the export is read inside the isolate.
+  const namespace = module.namespace;
+  try {
+    const failure: unknown = slot.drive.applySync(undefined, [0, namespace.derefInto(), exportName, path, msg.capabilities.join(",")], { timeout });
+    return typeof failure === "string" ? failure : JSON.stringify({ code: SandboxErrorCode.threw, message: "The code could not be prepared" });
+  } finally {
+    namespace.release();
+  }
+}
+
+/** A failure reported from inside the isolate, as JSON, as an outcome with a known code. */
+function failureOutcome(json: string): Outcome {
+  let plain: { code?: unknown; message?: unknown; data?: unknown } = {};
+  try { plain = JSON.parse(json) as typeof plain; } catch { /* keep the generic message */ }
+  const code = (Object.values(SandboxErrorCode) as unknown[]).includes(plain.code) ? (plain.code as SandboxErrorCode) : SandboxErrorCode.threw;
+  const data = typeof plain.data === "object" && plain.data !== null ? (plain.data as Record<string, unknown>) : undefined;
+  return { ok: false, error: new SandboxError(code, typeof plain.message === "string" ? plain.message : "The code failed", data) };
 }
 
 function errorReply(code: string, message: string): string {
