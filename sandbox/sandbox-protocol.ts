@@ -1,13 +1,13 @@
 import type { SandboxLimits } from "./sandbox-limits.ts";
 
 /**
- * Messages between the supervisor (main process) and a sandbox worker process, over the fork
- * IPC channel (V8 serialization). Values cross as JSON text, errors as their JSON form.
+ * Messages between the supervisor (main process) and a sandbox worker process. Values cross as
+ * JSON text, errors as their JSON form.
  *
  * The two messages on every call, a run and its successful result, travel as one flat string
- * each (see `encodeRun`, `encodeResult`): the V8 serializer copies one string in a couple of
- * microseconds, while the same fields as an object of objects cost several times that on each
- * side. Everything else is a plain object.
+ * each (see `encodeRun`, `encodeResult`) on a socket of their own (frame-channel.ts): a string
+ * costs a copy, while the same fields as an object of objects cost several times that on each
+ * side. Everything else is a plain object on the fork IPC channel (V8 serialization).
  */
 
 /** Supervisor → worker: run the `entry` export of `source` for `tenantId`. */

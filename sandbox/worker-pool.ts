@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { FrameChannel } from "./frame-channel.ts";
 import { decodeResult, encodeRun, type FromWorker, type RunMessage, type RunReplyMessage, type SourceRef, type ToWorker } from "./sandbox-protocol.ts";
 
 /**
@@ -26,6 +28,8 @@ export type WorkerEvents = {
 
 type WorkerState = {
   child: ChildProcess | undefined;
+  /** Runs and successful results (the flat strings of sandbox-protocol.ts); the rest goes over IPC. */
+  frames: FrameChannel | undefined;
   ready: Promise<void>;
   markReady: () => void;
   busyTenant: string | undefined;
@@ -54,7 +58,7 @@ export class WorkerPool {
     this.events = events;
     this.idleMs = idleMs;
     for (let i = 0; i < count; i++) {
-      const state = { child: undefined, busyTenant: undefined, stderrTail: "", recentExits: [], sources: new Map(), sourceChars: 0 } as unknown as WorkerState;
+      const state = { child: undefined, frames: undefined, busyTenant: undefined, stderrTail: "", recentExits: [], sources: new Map(), sourceChars: 0 } as unknown as WorkerState;
       this.workers.push(state);
       resetReady(state);
       this.spawn(i);
@@ -100,11 +104,11 @@ export class WorkerPool {
         if (forget.length > 0) this.send(worker, { type: "forget-sources", ids: forget });
       }
     }
-    return this.send(worker, encodeRun(msg, ref));
+    return state.frames?.send(encodeRun(msg, ref)) ?? false;
   }
 
-  /** Sends a message, or a run already flattened with `encodeRun`. */
-  send(worker: number, message: ToWorker | string): boolean {
+  /** Sends a control message over the IPC channel. */
+  send(worker: number, message: ToWorker): boolean {
     const child = this.workers[worker]!.child;
     if (!child || !child.connected) return false;
     try {
@@ -126,17 +130,18 @@ export class WorkerPool {
     state.stderrTail = "";
     state.sources = new Map();
     state.sourceChars = 0;
-    const child = fork(WORKER_ENTRY, [], { execArgv: [...WORKER_EXEC_ARGV], serialization: "advanced", stdio: ["ignore", "inherit", "pipe", "ipc"] });
+    // fd 4 in the worker: the frame channel (see sandbox-worker.ts).
+    const child = fork(WORKER_ENTRY, [], { execArgv: [...WORKER_EXEC_ARGV], serialization: "advanced", stdio: ["ignore", "inherit", "pipe", "ipc", "pipe"] });
     state.child = child;
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => { state.stderrTail = (state.stderrTail + chunk).slice(-2000); });
+    state.frames = new FrameChannel(child.stdio[4] as Socket, (text) => {
+      if (state.child !== child) return;
+      let reply: RunReplyMessage | undefined;
+      try { reply = decodeResult(text); } catch { /* not a result: ignored */ }
+      if (reply) this.events.onReply(index, reply);
+    });
     child.on("message", (raw: unknown) => {
-      if (typeof raw === "string") {
-        let reply: RunReplyMessage | undefined;
-        try { reply = decodeResult(raw); } catch { /* not a result: ignored */ }
-        if (reply) this.events.onReply(index, reply);
-        return;
-      }
       const msg = raw as FromWorker;
       switch (msg.type) {
         case "ready":
@@ -161,6 +166,7 @@ export class WorkerPool {
     child.once("exit", (code, signal) => {
       if (state.child !== child) return;
       state.child = undefined;
+      state.frames = undefined;
       resetReady(state);
       const detail = `worker exited (${signal ?? `code ${code}`})${state.stderrTail ? `: ${state.stderrTail.trim().split("\n").slice(-3).join(" | ")}` : ""}`;
       this.events.onExit(index, state.busyTenant, detail);

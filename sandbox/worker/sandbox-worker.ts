@@ -2,8 +2,10 @@
  * Entry of a sandbox worker process (forked by the supervisor with --no-node-snapshot, as
  * isolated-vm requires on Node >= 20). It holds one isolate per tenant routed to it and nothing
  * else: no HTTP, no broker, no secrets. It talks to the supervisor only over the IPC channel and
- * exits when that channel closes.
+ * the frame socket beside it (fd 4, runs and results), and exits when the IPC channel closes.
  */
+import { Socket } from "node:net";
+import { FrameChannel } from "../frame-channel.ts";
 import { SandboxError, SandboxErrorCode } from "../sandbox-errors.ts";
 import { decodeRun, encodeResult, type FromWorker, type RunMessage, type RunReplyMessage, type ToWorker } from "../sandbox-protocol.ts";
 import { settleHostCall, TenantIsolate, type WorkerHooks } from "./tenant-isolate.ts";
@@ -13,9 +15,10 @@ if (typeof process.send !== "function") {
   process.exit(64);
 }
 
-const send = (message: FromWorker | string) => { process.send!(message); };
-/** Results go back as one flat string when they succeed (see sandbox-protocol.ts). */
-const reply = (message: RunReplyMessage) => { send(message.ok ? encodeResult(message) : message); };
+const send = (message: FromWorker) => { process.send!(message); };
+/** Runs come, and successful results go back, as flat strings on fd 4 (see frame-channel.ts). */
+const frames = new FrameChannel(new Socket({ fd: 4, readable: true, writable: true }), onRunFrame);
+const reply = (message: RunReplyMessage) => { if (message.ok) frames.send(encodeResult(message)); else send(message); };
 const isolates = new Map<string, TenantIsolate>();
 /** Large sources the supervisor sent once, by id (see SourceRef in sandbox-protocol.ts). */
 const sources = new Map<number, string>();
@@ -57,19 +60,19 @@ function run(msg: RunMessage): void {
   tenant.run(msg, reply);
 }
 
-process.on("message", (raw: unknown) => {
-  if (typeof raw === "string") {
-    const msg = decodeRun(raw, sources);
-    if (!msg) return;
-    if (msg.source === undefined) {
-      // The supervisor named a source this process never got (it cannot, as messages keep their order).
-      const error = new SandboxError(SandboxErrorCode.isolateReset, "The sandbox lost this code's source; run again");
-      reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: false } });
-      return;
-    }
-    run({ ...msg, source: msg.source });
+function onRunFrame(text: string): void {
+  const msg = decodeRun(text, sources);
+  if (!msg) return;
+  if (msg.source === undefined) {
+    // The supervisor named a source this process never got (it cannot, as runs keep their order).
+    const error = new SandboxError(SandboxErrorCode.isolateReset, "The sandbox lost this code's source; run again");
+    reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: false } });
     return;
   }
+  run({ ...msg, source: msg.source });
+}
+
+process.on("message", (raw: unknown) => {
   const msg = raw as ToWorker;
   switch (msg.type) {
     case "run":
