@@ -25,8 +25,14 @@ export type EmbeddingColumn = "vector" | "array";
 // The fallback reads a bot's embeddings to rank them; this bounds the work of one search there.
 const FALLBACK_SCAN_LIMIT = 20_000;
 const INSERT_BATCH = 100;
+/** How wide the HNSW search is (pgvector's `hnsw.ef_search`): candidates kept per scan, up to 1000. */
+export const HNSW_EF_SEARCH = 200;
 // Full text orders by ts_rank_cd only this many of the best matches by word rarity (see `textMatches`).
 const TEXT_CANDIDATES = 500;
+// Full text matches the query's words, rarest first, while their frequencies in the bot add up to at most this.
+const MATCH_BUDGET = 2000;
+// When every query word is commoner than that, full text ranks this many of the passages holding the rarest.
+const MATCH_SAMPLE = 1000;
 
 /** Runs `fn` in the tenant's row-level security scope: `withTenantScope` bound to the database. */
 export type TenantScopeRunner = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -212,7 +218,7 @@ export class KnowledgeStore {
         // graph until `limit` rows pass it, so a small bot among large ones still gets its answers.
         // (Before pgvector 0.8 a filtered search can come back short: ef_search is raised instead.)
         if (iterative) await tx.execute(`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
-        await tx.execute(`select set_config('hnsw.ef_search', '200', true)`);
+        await tx.execute(`select set_config('hnsw.ef_search', ?, true)`, [String(HNSW_EF_SEARCH)]);
         const rows = await tx.execute<{ id: string; distance: number }[]>(
           `select id::text as id, embedding <=> ?::vector as distance from knowledge_chunk
            where tenant_id = ? and bot_id = ? and embedding_model = ?${only.sql} order by embedding <=> ?::vector limit ?`,
@@ -239,13 +245,18 @@ export class KnowledgeStore {
    * ts_rank_cd: ts_rank_cd alone weighs every word alike, so "lost" and "order" outrank the one
    * rare word ("lid") that names the topic.
    *
-   * The OR query matches most of a large bot (one common word is enough), and ranking every
-   * match cost time per match several times over (315 ms p95 at 20,000 passages on PGlite): each
-   * word's frequency and each passage's score tested every word against every match again, and
-   * ts_rank_cd ran on every match. Now each match is tested against the words once (`hits`, the
-   * words it holds); frequencies and scores are read from that, and only the TEXT_CANDIDATES
-   * best by score are ordered by ts_rank_cd. The result differs from ranking every match only
-   * when more than TEXT_CANDIDATES passages tie at the cut.
+   * A word's rarity is its document frequency in the bot, kept at ingestion (`knowledge_term`,
+   * migration 0012) and read first, so the search knows which words are common before it runs.
+   * Matching on every plain word found most of a large bot (one common word is enough), and
+   * testing and scoring those matches was most of a search's time (119 ms p95 for a bot of
+   * 20,000 passages on PGlite). Now the plain words match from the rarest up while their frequencies
+   * add up to at most MATCH_BUDGET passages; the commoner words still add their weight to the
+   * score of every passage found, and a passage holding all of the words is still found by the
+   * web-search query. When even the rarest word is in more than MATCH_BUDGET passages, every
+   * word is common and says little: the first MATCH_SAMPLE passages holding the rarest word (or
+   * all of them) are ranked, read without the full-text index, which would go through the whole
+   * posting list. In a bot of fewer than MATCH_BUDGET passages every word matches, as before.
+   * Only the TEXT_CANDIDATES best by score are ordered by ts_rank_cd (over every word).
    *
    * Called outside the tenant scope (see hybrid-search.ts): under row-level security the
    * full-text index cannot serve `@@`, which is not a leakproof operator, and the bot's passages
@@ -253,32 +264,44 @@ export class KnowledgeStore {
    */
   async textMatches(tenantId: string, botId: string, query: string, orTerms: string, limit: number, sourceIds?: readonly string[]): Promise<{ id: string }[]> {
     const only = sourceFilter(sourceIds);
-    const tsquery = orTerms ? `websearch_to_tsquery('english', ?) || to_tsquery('english', ?)` : `websearch_to_tsquery('english', ?)`;
-    // The query's words, each ranked by its rarity: the plain words, or the query's own when it has none.
+    // The query's words, each weighed by its rarity: the plain words, or the query's own when it has none.
     const words = orTerms ? orTerms.replaceAll("|", " ") : query;
+    const terms = await this.#em().execute<{ lexeme: string; df: number; total: number }[]>(
+      `select l.lexeme, coalesce((select k.df from knowledge_term k where k.tenant_id = ? and k.bot_id = ? and k.lexeme = l.lexeme), 0) as df,
+         (select greatest(coalesce(sum(chunk_count), 0), 1) from knowledge_source where tenant_id = ? and bot_id = ?)::int as total
+       from (select distinct lexeme from unnest(tsvector_to_array(to_tsvector('english', ?))) as lexeme) l`,
+      [tenantId, botId, tenantId, botId, words],
+    );
+    if (terms.length === 0) return [];
+    const weighed = terms
+      .map((t) => {
+        const df = Math.min(Number(t.df), Number(t.total));
+        return { operand: tsqueryOperand(t.lexeme), df, idf: Math.log(1 + (Number(t.total) - df + 0.5) / (df + 0.5)) };
+      })
+      .sort((a, b) => a.df - b.df || (a.operand < b.operand ? -1 : 1));
+    const rare: string[] = [];
+    let matched = 0;
+    for (const t of weighed) {
+      if (matched + t.df > MATCH_BUDGET) break;
+      rare.push(t.operand);
+      matched += t.df;
+    }
+    const common = rare.length === 0;
     const cap = Math.max(TEXT_CANDIDATES, limit);
-    const scope = `c.tenant_id = ? and c.bot_id = ?${only.sql}`;
-    const scopeParams = [tenantId, botId, ...only.params];
     return this.#em().execute<{ id: string }[]>(
-      `with s as (select ${tsquery} as q),
-       t as materialized (
-         select term, row_number() over (order by term)::int as i
-         from (select distinct quote_literal(lexeme)::tsquery as term from unnest(tsvector_to_array(to_tsvector('english', ?))) as lexeme) l
-       ),
+      `with s as (select websearch_to_tsquery('english', ?) as web),
+       q as (select s.web || ?::tsquery as matching, s.web || ?::tsquery as ranking from s),
+       w as materialized (select (e->>'term')::tsquery as term, (e->>'idf')::float8 as idf from json_array_elements(?::json) as e),
        m as materialized (
-         select c.id, array(select t.i from t where c.tsv @@ t.term) as hits from knowledge_chunk c cross join s where ${scope} and c.tsv @@ s.q
+         select c.id, c.tsv from knowledge_chunk c cross join q
+         where c.tenant_id = ? and c.bot_id = ?${only.sql} and ${common ? "ts_match_vq(c.tsv, q.matching) limit ?" : "c.tsv @@ q.matching"}
        ),
-       n as (select greatest(coalesce(sum(chunk_count), 0), 1)::float8 as total from knowledge_source where tenant_id = ? and bot_id = ?),
-       w as materialized (
-         select d.i, ln(1 + (n.total - least(d.df, n.total) + 0.5) / (least(d.df, n.total) + 0.5)) as idf
-         from (select h.i, count(*)::float8 as df from m cross join unnest(m.hits) as h(i) group by h.i) d cross join n
-       ),
-       top as materialized (
-         select m.id, (select coalesce(sum(w.idf), 0) from w where w.i = any(m.hits)) as score from m order by score desc limit ?
-       )
-       select top.id::text as id from top join knowledge_chunk c on c.id = top.id and ${scope} cross join s
-       order by top.score desc, ts_rank_cd(c.tsv, s.q) desc, top.id limit ?`,
-      [query, ...(orTerms ? [orTerms] : []), words, ...scopeParams, tenantId, botId, cap, ...scopeParams, limit],
+       top as materialized (select m.id, m.tsv, (select coalesce(sum(w.idf), 0) from w where m.tsv @@ w.term) as score from m order by score desc limit ?)
+       select top.id::text as id from top cross join q order by top.score desc, ts_rank_cd(top.tsv, q.ranking) desc, top.id limit ?`,
+      [
+        query, common ? weighed[0]!.operand : rare.join(" | "), weighed.map((t) => t.operand).join(" | "), JSON.stringify(weighed.map((t) => ({ term: t.operand, idf: t.idf }))),
+        tenantId, botId, ...only.params, ...(common ? [MATCH_SAMPLE] : []), cap, limit,
+      ],
     );
   }
 
@@ -297,6 +320,11 @@ export class KnowledgeStore {
 function sourceFilter(sourceIds: readonly string[] | undefined): { sql: string; params: string[] } {
   if (!sourceIds || sourceIds.length === 0) return { sql: "", params: [] };
   return { sql: ` and source_id in (${sourceIds.map(() => "?::uuid").join(", ")})`, params: [...sourceIds] };
+}
+
+/** A lexeme as a tsquery operand, quoted, its quotes and backslashes doubled: taken as it is, not parsed again. */
+function tsqueryOperand(lexeme: string): string {
+  return `'${lexeme.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 
 function vectorLiteral(values: readonly number[], column: EmbeddingColumn): string {

@@ -118,6 +118,25 @@ for (const backend of databaseBackends()) {
       assert.deepEqual([again.status, again.body.error.code], [404, "KNOWLEDGE_SOURCE_NOT_FOUND"]);
     });
 
+    it("keeps each word's passage count per bot (knowledge_term) through ingestion, re-ingestion and deletion", async () => {
+      const sql = node.platform.context.db.orm.em.fork().getConnection();
+      const df = async (lexeme: string, bot = botId) =>
+        (await sql.execute<{ df: number }[]>(`select df from knowledge_term where bot_id = ? and lexeme = ?`, [bot, lexeme]))[0]?.df ?? 0;
+      const added = await upload({ name: "gazebo.txt", contentBase64: b64("# Gazebo\n\nThe gazebo kit ships flat.\n\n## Gazebo care\n\nOil the gazebo once a year.") });
+      assert.equal(added.status, 201, added.text);
+      const id = added.body.source.id;
+      const rows = await sql.execute<{ n: number }[]>(`select count(*)::int as n from knowledge_chunk where bot_id = ? and tsv @@ 'gazebo'::tsquery`, [botId]);
+      assert.ok(rows[0]!.n > 0);
+      assert.equal(await df("gazebo"), rows[0]!.n, "as many as the passages holding the word");
+      assert.equal(await df("gazebo", globexBot), 0, "counted for its own bot only");
+      await upload({ name: "gazebo.txt", contentBase64: b64("The pergola kit ships flat.") });
+      assert.deepEqual([await df("gazebo"), await df("pergola")], [0, 1], "a re-ingest replaces the counts");
+      assert.equal((await node.request("DELETE", `/v1/admin/bots/${botId}/knowledge/${id}`, { key: acme.keys.admin })).status, 204);
+      assert.equal(await df("pergola"), 0);
+      const left = await sql.execute<unknown[]>(`select 1 from knowledge_term where bot_id = ? and lexeme in ('gazebo', 'pergola')`, [botId]);
+      assert.equal(left.length, 0, "no row is left at zero");
+    });
+
     it("re-ingests a changed file or page in place, and skips an unchanged one", async () => {
       const first = await upload({ name: "hours.txt", contentBase64: b64("The showroom opens at 8 o'clock sharp.") });
       assert.equal(first.status, 201);

@@ -9,6 +9,7 @@ import { KnowledgeMigration } from "./0008-knowledge.migration.ts";
 import { MarketplaceMigration } from "../../../marketplace/marketplace.migration.ts";
 import { TenantKvMigration } from "./0010-tenant-kv.migration.ts";
 import { RowLevelSecurityMigration } from "./0011-row-level-security.migration.ts";
+import { KnowledgeTermsMigration } from "./0012-knowledge-terms.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -27,4 +28,5 @@ export const migrations = [
   { name: "0009-marketplace", class: MarketplaceMigration },
   { name: "0010-tenant-kv", class: TenantKvMigration },
   { name: "0011-row-level-security", class: RowLevelSecurityMigration },
+  { name: "0012-knowledge-terms", class: KnowledgeTermsMigration },
 ];
