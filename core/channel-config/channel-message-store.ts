@@ -79,20 +79,28 @@ export function createChannelMessageStore(db: Database) {
      * and whether that reply was sent (outbound rows recorded since). Without it a node dying between
      * the turn's commit and the ledger's would have the turn run twice, or its reply never sent.
      *
-     * The history does not carry the vendor's message id, so the entry is matched by the user, the
-     * text or choice, and time: the first entry with this text after the message was first claimed.
-     * The claim's time and the turn's are both taken on the first claimer's clock (its node runs the
-     * turn: every node offers `conversations`, and local calls are preferred).
+     * The inbound entry carries the vendor's message id (`ref`), so it is found exactly. Entries
+     * written without one (before the id was kept) are matched as they were: by the user, the text
+     * or choice, and time, the first entry with this text after the message was first claimed (both
+     * times are taken on the first claimer's clock: its node runs the turn, as every node offers
+     * `conversations` and local calls are preferred).
      */
-    async committedTurn(p: { tenantId: string; botId: string; channel: string; userId: string; since: Date; text?: string; choice?: string }): Promise<CommittedTurn | undefined> {
+    async committedTurn(p: { tenantId: string; botId: string; channel: string; userId: string; since: Date; ref?: string; text?: string; choice?: string }): Promise<CommittedTurn | undefined> {
       const since = p.since;
-      const answered = await sql().execute<{ session_id: string; revision: number }[]>(
-        `select m.session_id, m.revision from conversation_message m join conversation_session s on s.id = m.session_id
-         where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and m.tenant_id = ? and m.direction = 'inbound' and m.at >= ?
-           and (m.message->>'text' = ? or m.message->>'choice' = ? or (? and m.message->>'choice' is not null))
-         order by m.id limit 1`,
-        [p.tenantId, p.botId, p.userId, p.channel, p.tenantId, since, p.text ?? null, p.choice ?? null, p.text !== undefined],
+      const scope = `from conversation_message m join conversation_session s on s.id = m.session_id
+         where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and m.tenant_id = ? and m.direction = 'inbound'`;
+      const user = [p.tenantId, p.botId, p.userId, p.channel, p.tenantId];
+      const answered = p.ref === undefined ? [] : await sql().execute<{ session_id: string; revision: number }[]>(
+        `select m.session_id, m.revision ${scope} and m.message->>'ref' = ? order by m.id limit 1`, [...user, p.ref],
       );
+      if (!answered[0]) {
+        answered.push(...await sql().execute<{ session_id: string; revision: number }[]>(
+          `select m.session_id, m.revision ${scope} and m.at >= ? and m.message->>'ref' is null
+             and (m.message->>'text' = ? or m.message->>'choice' = ? or (? and m.message->>'choice' is not null))
+           order by m.id limit 1`,
+          [...user, since, p.text ?? null, p.choice ?? null, p.text !== undefined],
+        ));
+      }
       let found = answered[0];
       if (!found) {
         // A first message starts the session rather than answering in it: its turn is the session's first.

@@ -47,10 +47,10 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
     if (claim.state === "done") continue;
     const renewal = setInterval(() => void store.renewInbound({ ...ids, leaseSeconds: LEASE_SECONDS }).catch(() => {}), LEASE_RENEW_MS);
     try {
-      let turn: (CommittedTurn & { input?: unknown }) | undefined = claim.takeover ? await store.committedTurn({ ...user, since: claim.since!, text: event.text, choice: event.choice }) : undefined;
+      let turn: (CommittedTurn & { input?: unknown }) | undefined = claim.takeover ? await store.committedTurn({ ...user, since: claim.since!, ref: event.vendorMessageId, text: event.text, choice: event.choice }) : undefined;
       if (!turn) {
         if (event.media) await store.attachMedia({ ...ids, mediaType: event.media.mimeType, media: Buffer.from(event.media.base64, "base64") });
-        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice });
+        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId });
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
       }

@@ -8,6 +8,8 @@ export type ChannelTurnParams = {
   /** The end user as the channel knows them, namespaced (`whatsapp:15551234567`, `voice:CA…`). */
   userId: string;
   text?: string; choice?: string;
+  /** The vendor's id of the message, kept with its history entry (see channel-message-store's committedTurn). */
+  ref?: string;
   context?: Record<string, unknown>;
 };
 
@@ -43,7 +45,7 @@ export async function runChannelTurn(broker: ServiceBroker, db: Database, p: Cha
     }
   }
   const reply = await broker.call<ChatReply, MessageParams>("conversations.message", {
-    tenantId: p.tenantId, sessionId, ...(choice !== undefined ? { choice } : { text: text ?? "" }),
+    tenantId: p.tenantId, sessionId, ...(choice !== undefined ? { choice } : { text: text ?? "" }), ...(p.ref !== undefined ? { ref: p.ref } : {}),
   });
   return { ...reply, started: false };
 }

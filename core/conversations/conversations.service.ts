@@ -22,7 +22,8 @@ import { deliverStreamEvents, openStreamSink, type StreamEvent } from "./turn-st
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
 export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown> };
-export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string };
+/** `ref`: the channel's own id of the message, kept with it in the history (see HandleMessageParams). */
+export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string; ref?: string };
 
 type PublishedFlow = { version: number; flow: unknown; config: BotConfig; name: string };
 
@@ -124,7 +125,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
 
       /** With `meta.stream` (a handle from turn-stream.ts), nodes' drafts go to that watcher while the turn runs. */
       async message(ctx: Context<MessageParams, { stream?: unknown }>): Promise<ChatReply> {
-        const { tenantId, sessionId, text, choice } = ctx.params;
+        const { tenantId, sessionId, text, choice, ref } = ctx.params;
         if ((text === undefined) === (choice === undefined)) throw new ValidationError("Send either `text` or `choice`", undefined, "MESSAGE_EMPTY");
         const { botId, flowVersion } = await sessionBot(tenantId, sessionId);
         const published = await publishedFlow(tenantId, botId, Number(flowVersion));
@@ -133,7 +134,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         const sink = openStreamSink(broker, ctx.meta.stream);
         try {
           const reply = await engine.handleMessage({
-            tenantId, sessionId, ...(text !== undefined ? { text } : { choice }),
+            tenantId, sessionId, ...(text !== undefined ? { text } : { choice }), ...(typeof ref === "string" ? { ref } : {}),
             ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => { sink.reset(index ?? "turn"); return sink.flush(); }, handle: (index) => ({ ...sink.handle, index }) } } : {}),
           });
           return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);

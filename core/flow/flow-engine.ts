@@ -75,6 +75,11 @@ export type HandleMessageParams = {
    * lost race first resets every draft, then streams anew.
    */
   stream?: TurnStream;
+  /**
+   * The channel's own id of the message (a WhatsApp message id), kept with its history entry, so a
+   * node taking over the message of a worker that died finds the committed turn by it, exactly.
+   */
+  ref?: string;
 } & UserInput;
 
 export type TurnReply = {
@@ -215,8 +220,10 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       return queued(params.sessionId, async () => {
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
           if (session.status === SessionStatus.ended) throw new ConflictError("This conversation has ended", "SESSION_ENDED", { sessionId: session.id });
-          if (session.status === SessionStatus.waitingHuman) return recordForHuman(session, inbound, now());
-          return runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
+          const turn = session.status === SessionStatus.waitingHuman
+            ? recordForHuman(session, inbound, now())
+            : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
+          return params.ref === undefined ? turn : withRef(turn, params.ref);
         }, params.stream);
         return reply(stored, turn);
       });
@@ -252,6 +259,11 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
     getSession: load,
   };
+}
+
+/** The turn with the message's channel id on its inbound history entry (the nodes never see it). */
+function withRef(turn: TurnResult, ref: string): TurnResult {
+  return { ...turn, history: turn.history.map((h) => (h.direction === "inbound" ? { ...h, message: { ...h.message, ref } } : h)) };
 }
 
 /** While a human has the conversation, the bot stays quiet: the message is stored and announced. */

@@ -63,7 +63,8 @@ export type HistoryEntry = {
   at: Date;
   /** The revision the turn committed. */
   revision: number;
-  message: OutboundMessage | UserInput;
+  /** An inbound message may carry `ref`: the channel's own id of it (a WhatsApp message id). */
+  message: OutboundMessage | (UserInput & { ref?: string });
 };
 
 export type SessionStore = {

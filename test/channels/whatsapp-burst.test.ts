@@ -119,6 +119,25 @@ describe("WhatsApp webhooks: a redelivery after the worker died mid-way", functi
     assert.deepEqual(repliesTo(from), ["Got wamid.died-before-commit"]);
   });
 
+  // Matched by text and time, the later message's entry would pass for the dead worker's: that turn
+  // never run and its reply never sent. The entry carries the WhatsApp message id, so it is not.
+  it("runs the turn of a message whose worker died, although a later message with the same text was answered meanwhile", async () => {
+    const from = `1444${++seq}`;
+    await turn(from)();
+    await dieAfter(from, "wamid.same-first", undefined);
+    assert.equal((await post(from, "wamid.same-second", "same")).status, 200);
+    await settle(from, 1);
+    assert.equal((await post(from, "wamid.same-first", "same")).status, 200);
+    await settle(from, 2);
+    assert.deepEqual(await inboundEntries(from), ["same", "same"]);
+    assert.deepEqual(repliesTo(from), ["Got same", "Got same"]);
+    const refs = await sql(
+      `select m.message->>'ref' as ref from conversation_message m join conversation_session s on s.id = m.session_id where s.bot_id = ? and s.user_id = ? and m.direction = 'inbound' order by m.id`,
+      [botId, `whatsapp:${from}`],
+    );
+    assert.deepEqual(refs.map((r) => r.ref), ["wamid.same-second", "wamid.same-first"]);
+  });
+
   it("answers Meta's redelivery of a message that was answered without a second turn or reply", async () => {
     const from = `1444${++seq}`;
     await turn(from)();
