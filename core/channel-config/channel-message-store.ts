@@ -130,6 +130,27 @@ export function createChannelMessageStore(db: Database) {
       );
     },
 
+    /**
+     * The turn's sends recorded and its inbound message marked processed, in one statement (one
+     * round trip on every message's path, and the two land together or not at all).
+     */
+    async completeWithOutbound(p: { tenantId: string; botId: string; sessionId: string; channel: string; userId: string; vendorMessageId: string; reports: readonly { vendorMessageId: string; status: string; error?: string }[] }): Promise<void> {
+      const complete = `update channel_message set status = 'processed', session_id = ?, claimed_until = null, updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`;
+      const completeParams = [p.sessionId, p.channel, p.vendorMessageId];
+      if (p.reports.length === 0) {
+        await sql().execute(complete, completeParams, "run");
+        return;
+      }
+      const now = new Date();
+      await sql().execute(
+        `with o as (insert into channel_message (id, tenant_id, bot_id, session_id, channel, direction, user_id, vendor_message_id, status, error, created_at)
+           values ${p.reports.map(() => "(?, ?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?)").join(", ")} on conflict (channel, direction, vendor_message_id) do nothing)
+         ${complete}`,
+        [...p.reports.flatMap((r) => [randomUUID(), p.tenantId, p.botId, p.sessionId, p.channel, p.userId, r.vendorMessageId, r.status, r.error ?? null, now]), ...completeParams],
+        "run",
+      );
+    },
+
     /** A failed turn gives its claim back at once, so the vendor's or the queue's redelivery runs it. */
     async releaseInbound(p: { channel: string; vendorMessageId: string }): Promise<void> {
       await sql().execute(

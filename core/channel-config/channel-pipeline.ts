@@ -54,16 +54,14 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
       }
+      let reports: DeliveryReport[] = [];
       if (!turn.delivered && turn.messages.length > 0) {
         if (resolved.channel === "whatsapp") {
           await reserveSends(limiter, `channel-send:whatsapp:${String(resolved.config.phoneNumberId)}`, turn.messages.length, resolved.endpoints.whatsappSendPerSecond);
         }
-        const reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
-        for (const report of reports) {
-          await store.recordOutbound({ ...user, sessionId: turn.sessionId, ...report });
-        }
+        reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
       }
-      await store.completeInbound({ ...ids, sessionId: turn.sessionId });
+      await store.completeWithOutbound({ ...user, ...ids, sessionId: turn.sessionId, reports });
     } catch (error) {
       // Given back at once, so the queue's redelivery takes it over (and finds the turn if it was committed).
       await store.releaseInbound(ids).catch(() => {});
