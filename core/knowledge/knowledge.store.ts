@@ -26,7 +26,7 @@ export type EmbeddingColumn = "vector" | "array";
 const FALLBACK_SCAN_LIMIT = 20_000;
 const INSERT_BATCH = 100;
 /** How wide the HNSW search is (pgvector's `hnsw.ef_search`): candidates kept per scan, up to 1000. */
-export const HNSW_EF_SEARCH = 200;
+export const HNSW_EF_SEARCH = 400;
 // Full text orders by ts_rank_cd only this many of the best matches by word rarity (see `textMatches`).
 const TEXT_CANDIDATES = 500;
 // Full text matches the query's words, rarest first, while their frequencies in the bot add up to at most this.
@@ -166,7 +166,7 @@ export class KnowledgeStore {
   ): Promise<void> {
     const column = await this.embeddingColumn();
     await this.#em().transactional(async (tx) => {
-      await tx.execute(`delete from knowledge_chunk where source_id = ? and tenant_id = ?`, [source.id, source.tenantId], "run");
+      await tx.execute(`delete from knowledge_chunk where source_id = ? and tenant_id = ? and bot_id = ?`, [source.id, source.tenantId, source.botId], "run");
       for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
         const batch = chunks.slice(start, start + INSERT_BATCH);
         const cast = column === "vector" ? "vector" : "real[]";

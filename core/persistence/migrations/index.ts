@@ -10,6 +10,7 @@ import { MarketplaceMigration } from "../../../marketplace/marketplace.migration
 import { TenantKvMigration } from "./0010-tenant-kv.migration.ts";
 import { RowLevelSecurityMigration } from "./0011-row-level-security.migration.ts";
 import { KnowledgeTermsMigration } from "./0012-knowledge-terms.migration.ts";
+import { KnowledgePartitionsMigration } from "./0013-knowledge-partitions.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -29,4 +30,5 @@ export const migrations = [
   { name: "0010-tenant-kv", class: TenantKvMigration },
   { name: "0011-row-level-security", class: RowLevelSecurityMigration },
   { name: "0012-knowledge-terms", class: KnowledgeTermsMigration },
+  { name: "0013-knowledge-partitions", class: KnowledgePartitionsMigration },
 ];
