@@ -197,7 +197,8 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   const indexes = await sql<{ indexname: string; indexdef: string }[]>(
     `select indexname, indexdef from pg_indexes where tablename = 'knowledge_chunk' and schemaname = current_schema() and indexname in ('knowledge_chunk_embedding_index', 'knowledge_chunk_tsv_index')`,
   );
-  const indexDefinition = (name: string) => indexes.find((i) => i.indexname === name)!.indexdef;
+  // On a partitioned table the definition reads `ON ONLY` (the parent alone): built here for every partition.
+  const indexDefinition = (name: string) => indexes.find((i) => i.indexname === name)!.indexdef.replace(/ on only /i, " ON ");
   const hnswOptions = /with \((.*)\)/i.exec(hasVector ? indexDefinition("knowledge_chunk_embedding_index") : "")?.[1] ?? "pgvector's defaults";
   for (const scale of SCALES) {
     // Top up to `scale` rows, shared evenly by the five tenants' bots.
@@ -432,7 +433,8 @@ async function nearestWithDistance(em: EntityManager, owner: Owner | undefined, 
 
 async function explainNearest(em: EntityManager, owner: Owner, vector: number[], mode: VectorMode): Promise<string> {
   const plan = (await nearest(em, owner, vector, mode, true)).join(" ");
-  if (/knowledge_chunk_embedding_index/.test(plan)) return "HNSW index scan";
+  // Partitions' indexes are named after the partition (knowledge_chunk_p7_embedding_idx).
+  if (/knowledge_chunk\w*_embedding_(index|idx)/.test(plan)) return "HNSW index scan";
   const index = /using (\w+)/i.exec(plan)?.[1];
   return `no HNSW (${/Sort/.test(plan) ? "sort of " : ""}${index ? `rows found by ${index}` : "a sequential scan"})`;
 }
