@@ -40,7 +40,7 @@ import OpenAI from "openai";
 import pg from "pg";
 import { loadConfig } from "../../core/config/config.ts";
 import { createLogger } from "../../core/observability/logger.ts";
-import { HNSW_EF_SEARCH, KnowledgeStore } from "../../core/knowledge/knowledge.store.ts";
+import { HNSW_EF_SEARCH, HNSW_MIN_CHUNKS, KnowledgeStore } from "../../core/knowledge/knowledge.store.ts";
 import { startPlatform, type Platform } from "../../core/platform.ts";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { OFFLINE_MODEL, embedText } from "../../plugins/embedder-offline/offline.embedder.ts";
@@ -405,8 +405,9 @@ async function bulkInsert(sql: <T = unknown>(q: string, p?: unknown[]) => Promis
 type VectorMode = "store" | "hnsw" | "exact";
 
 /**
- * The store's vector query (knowledge.store.ts `nearest`) with its settings, left to the planner
- * ("store"); the same with sorting disabled, so the HNSW index is used ("hnsw"); or with index
+ * The store's vector query (knowledge.store.ts `nearest`) with its settings (sorting disabled
+ * for a bot past HNSW_MIN_CHUNKS passages, otherwise left to the planner: "store"); the same with
+ * sorting always disabled, so the HNSW index is used ("hnsw"); or with index
  * scans off, which makes it exact ("exact").
  */
 async function nearest(em: EntityManager, owner: Owner | undefined, vector: number[], mode: VectorMode, explain = false): Promise<string[]> {
@@ -422,6 +423,13 @@ async function nearestWithDistance(em: EntityManager, owner: Owner | undefined, 
       await tx.execute(`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
       await tx.execute(`select set_config('hnsw.ef_search', ?, true)`, [String(efSearch)]);
       if (mode === "hnsw") await tx.execute(`select set_config('enable_sort', 'off', true)`);
+      // The store's rule: sorting off (the index) past HNSW_MIN_CHUNKS passages in the bot.
+      if (mode === "store" && owner) {
+        await tx.execute(
+          `select set_config('enable_sort', case when (select coalesce(sum(chunk_count), 0) from knowledge_source where tenant_id = ? and bot_id = ?) > ? then 'off' else 'on' end, true)`,
+          [owner.tenantId, owner.botId, HNSW_MIN_CHUNKS],
+        );
+      }
     }
     const rows = await tx.execute<Record<string, string>[]>(
       `${explain ? "explain " : ""}select id::text as id, (embedding <=> ?::vector)::float8 as distance from knowledge_chunk where ${owner ? "tenant_id = ? and bot_id = ? and " : ""}embedding_model = ? order by embedding <=> ?::vector limit 10`,

@@ -1,8 +1,9 @@
 /**
  * bench/knowledge/text-candidates: the full-text half of hybrid search (knowledge.store.ts
- * `textMatches`, which tests each match against the query words once and orders only the best
- * candidates by ts_rank_cd) against the query it replaced (kept here as the reference: every
- * match scored word by word twice and ranked by ts_rank_cd), on the embedded PGlite with 100,000
+ * `textMatches`, which weighs the query words by the bot's word counts kept at ingestion, matches
+ * the rarer ones and orders only the best candidates by ts_rank_cd) against an earlier query
+ * (kept here as the reference: every match of every word scored word by word twice and ranked
+ * by ts_rank_cd), on the embedded PGlite with 100,000
  * synthetic chunks over five tenants' bots (20,000 each, as in knowledge.bench.ts), both inside
  * the tenant scope (row-level security) as knowledge.service.ts runs them.
  * The two queries run interleaved for the same questions; printed: their latency (median, p95,
