@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { TextChunk } from "./text.splitter.ts";
+import { VectorSet } from "./vector-rank.ts";
 
 /**
  * Knowledge in PostgreSQL, by raw SQL (the shapes are simple and the search is SQL-specific).
@@ -26,7 +27,7 @@ export type EmbeddingColumn = "vector" | "array";
 const FALLBACK_SCAN_LIMIT = 20_000;
 // The fallback keeps at most this many embeddings in memory per node (384 floats: 1.5 kB each).
 const FALLBACK_CACHE_ROWS = 100_000;
-type CachedVectors = { version: string; dims: number; ids: string[]; sources: string[]; vectors: Float32Array; norms: Float32Array };
+type CachedVectors = { version: string; ids: string[]; sources: string[]; set: VectorSet };
 const INSERT_BATCH = 100;
 /** How wide the HNSW search is (pgvector's `hnsw.ef_search`): candidates kept per scan, up to 1000. */
 export const HNSW_EF_SEARCH = 400;
@@ -245,24 +246,19 @@ export class KnowledgeStore {
     }
     const bot = await this.#botVectors(tenantId, botId, model);
     const wanted = sourceIds && sourceIds.length > 0 ? new Set(sourceIds.map((id) => id.toLowerCase())) : undefined;
-    const dims = bot.dims;
-    const q = new Float64Array(dims);
-    let queryNorm = 0;
-    for (let d = 0; d < dims; d++) queryNorm += (q[d] = Number(query[d] ?? 0)) ** 2;
-    queryNorm = Math.sqrt(queryNorm);
-    const { vectors, norms } = bot;
-    const best: { id: string; similarity: number }[] = [];
+    // Every embedding is scored (exact); the best `limit` are kept in order, ties by position.
+    const similarities = bot.set.similarities(query);
+    const best: number[] = [];
     for (let i = 0; i < bot.ids.length; i++) {
       if (wanted && !wanted.has(bot.sources[i]!)) continue;
-      let dot = 0;
-      for (let d = 0, o = i * dims; d < dims; d++) dot += q[d]! * vectors[o + d]!;
-      const similarity = queryNorm === 0 || norms[i] === 0 ? 0 : dot / (queryNorm * norms[i]!);
-      if (best.length === limit && similarity <= best[limit - 1]!.similarity) continue;
-      const at = best.findIndex((b) => b.similarity < similarity);
-      best.splice(at === -1 ? best.length : at, 0, { id: bot.ids[i]!, similarity });
+      const similarity = similarities[i]!;
+      if (best.length === limit && similarity <= similarities[best[limit - 1]!]!) continue;
+      let at = best.length;
+      while (at > 0 && similarities[best[at - 1]!]! < similarity) at--;
+      best.splice(at, 0, i);
       if (best.length > limit) best.pop();
     }
-    return best;
+    return best.map((i) => ({ id: bot.ids[i]!, similarity: similarities[i]! }));
   }
 
   /**
@@ -292,18 +288,17 @@ export class KnowledgeStore {
       [tenantId, botId, model, FALLBACK_SCAN_LIMIT],
     );
     const dims = rows[0]?.embedding.length ?? 0;
-    const vectors = new Float32Array(rows.length * dims);
-    const norms = new Float32Array(rows.length);
+    const set = new VectorSet(rows.length, dims);
     rows.forEach((row, i) => {
       let norm = 0;
       for (let d = 0; d < dims; d++) {
         const v = Number(row.embedding[d] ?? 0);
-        vectors[i * dims + d] = v;
+        set.vectors[i * dims + d] = v;
         norm += v * v;
       }
-      norms[i] = Math.sqrt(norm);
+      set.norms[i] = Math.sqrt(norm);
     });
-    const entry: CachedVectors = { version, dims, ids: rows.map((r) => r.id), sources: rows.map((r) => r.source_id), vectors, norms };
+    const entry: CachedVectors = { version, ids: rows.map((r) => r.id), sources: rows.map((r) => r.source_id), set };
     if (cached) this.#vectorCache.delete(key);
     this.#vectorCache.set(key, entry);
     let kept = 0;
