@@ -360,19 +360,26 @@ export class KnowledgeStore {
     }
     const common = rare.length === 0;
     const cap = Math.max(TEXT_CANDIDATES, limit);
+    // A passage's score: the rarity of each query word it holds, added up (one test per word, inline).
+    const score = weighed.map(() => "case when m.tsv @@ ?::tsquery then ?::float8 else 0 end").join(" + ");
+    // ts_rank_cd only breaks ties of the score, so it is computed only for the candidates whose
+    // score reaches the `limit`-th best (`cut`): no other can make the answer. Computing it for
+    // every candidate was most of the query's time (about 13 µs a passage, 500 of them).
     return this.#em().execute<{ id: string }[]>(
       `with s as (select websearch_to_tsquery('english', ?) as web),
        q as (select s.web || ?::tsquery as matching, s.web || ?::tsquery as ranking from s),
-       w as materialized (select (e->>'term')::tsquery as term, (e->>'idf')::float8 as idf from json_array_elements(?::json) as e),
        m as materialized (
          select c.id, c.tsv from knowledge_chunk c cross join q
          where c.tenant_id = ? and c.bot_id = ?${only.sql} and ${common ? "ts_match_vq(c.tsv, q.matching) limit ?" : "c.tsv @@ q.matching"}
        ),
-       top as materialized (select m.id, m.tsv, (select coalesce(sum(w.idf), 0) from w where m.tsv @@ w.term) as score from m order by score desc limit ?)
-       select top.id::text as id from top cross join q order by top.score desc, ts_rank_cd(top.tsv, q.ranking) desc, top.id limit ?`,
+       top as materialized (select m.id, m.tsv, ${score} as score from m order by score desc limit ?),
+       cut as (select top.score from top order by top.score desc offset ? limit 1)
+       select top.id::text as id from top cross join q where top.score >= coalesce((select cut.score from cut), '-infinity'::float8)
+       order by top.score desc, ts_rank_cd(top.tsv, q.ranking) desc, top.id limit ?`,
       [
-        query, common ? weighed[0]!.operand : rare.join(" | "), weighed.map((t) => t.operand).join(" | "), JSON.stringify(weighed.map((t) => ({ term: t.operand, idf: t.idf }))),
-        tenantId, botId, ...only.params, ...(common ? [MATCH_SAMPLE] : []), cap, limit,
+        query, common ? weighed[0]!.operand : rare.join(" | "), weighed.map((t) => t.operand).join(" | "),
+        tenantId, botId, ...only.params, ...(common ? [MATCH_SAMPLE] : []),
+        ...weighed.flatMap((t) => [t.operand, t.idf]), cap, limit - 1, limit,
       ],
     );
   }
