@@ -11,6 +11,7 @@ import { TenantKvMigration } from "./0010-tenant-kv.migration.ts";
 import { RowLevelSecurityMigration } from "./0011-row-level-security.migration.ts";
 import { KnowledgeTermsMigration } from "./0012-knowledge-terms.migration.ts";
 import { KnowledgePartitionsMigration } from "./0013-knowledge-partitions.migration.ts";
+import { KnowledgeChunkStorageMigration } from "./0014-knowledge-chunk-storage.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -31,4 +32,5 @@ export const migrations = [
   { name: "0011-row-level-security", class: RowLevelSecurityMigration },
   { name: "0012-knowledge-terms", class: KnowledgeTermsMigration },
   { name: "0013-knowledge-partitions", class: KnowledgePartitionsMigration },
+  { name: "0014-knowledge-chunk-storage", class: KnowledgeChunkStorageMigration },
 ];
