@@ -48,15 +48,15 @@ export async function hybridSearch(store: KnowledgeStore, embedder: ReturnType<t
   if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), undefined, "KNOWLEDGE_QUERY_INVALID");
   const { tenantId, botId, query, limit, sourceIds } = parsed.data;
   const candidates = Math.max(limit * 4, 20);
-  // The embedding (maybe a provider call) comes first: the tenant scope's transaction stays short.
-  const { model, vector } = await embedder.embedQuery(query);
   // The candidates (ids and ranks only) are found outside the tenant's row-level security scope,
   // filtered by tenant and bot in the SQL itself: under row-level security PostgreSQL will not use
   // the full-text (GIN) or vector (HNSW) index, whose operators are not leakproof, and every search
   // would read all of the bot's passages. The passages handed out are read under the scope, so an
   // id of another tenant's could never come back as text.
+  // Full text needs no embedding: it starts at once and runs while the query is embedded (maybe a
+  // provider call) and the vector neighbours are found. The tenant scope's transaction comes after both.
   const [nearest, text] = await Promise.all([
-    store.nearest(tenantId, botId, model, vector, candidates, sourceIds),
+    embedder.embedQuery(query).then(({ model, vector }) => store.nearest(tenantId, botId, model, vector, candidates, sourceIds)),
     store.textMatches(tenantId, botId, query, orTerms(query), candidates, sourceIds),
   ]);
   const near = nearest.filter((n) => n.similarity >= MIN_SIMILARITY);
