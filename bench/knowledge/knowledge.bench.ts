@@ -174,7 +174,7 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   for (let d = 0; d < INGEST_DOCS; d++) {
     const owner = owners[d % TENANTS]!;
     const doc = markdownDocument(generators[d % TENANTS]!, `Help pages ${d}`, INGEST_SECTIONS);
-    const outcome = await api("POST", `/v1/admin/bots/${owner.botId}/knowledge`, owner.admin, { name: `help-${d}.md`, contentBase64: Buffer.from(doc).toString("base64") });
+    const outcome = await api("POST", `/v1/admin/bots/${owner.botId}/knowledge?wait=true`, owner.admin, { name: `help-${d}.md`, contentBase64: Buffer.from(doc).toString("base64") });
     ingested += outcome.source.chunks;
   }
   const ingestSeconds = (performance.now() - started) / 1000;
@@ -188,7 +188,7 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   // The assistant bot: tenant 0, the help centre as its knowledge.
   await api("PATCH", `/v1/admin/tenants/${owners[0]!.tenantId}`, owners[0]!.admin, { settings: { messagesPerMinutePerUser: 600 } });
   const assistant = await api("POST", "/v1/admin/bots", owners[0]!.admin, { name: "Assistant", config: { ai: { systemPrompt: "You are the help desk of Larkspur, a homeware shop." } } });
-  for (const doc of corpusDocuments()) await api("POST", `/v1/admin/bots/${assistant.id}/knowledge`, owners[0]!.admin, { name: doc.name, contentBase64: Buffer.from(doc.text).toString("base64") });
+  for (const doc of corpusDocuments()) await api("POST", `/v1/admin/bots/${assistant.id}/knowledge?wait=true`, owners[0]!.admin, { name: doc.name, contentBase64: Buffer.from(doc.text).toString("base64") });
 
   const questions = createTextGenerator(77, SHAPE);
   const corpusQuestions = corpusDocuments().flatMap((d) => (d.text.match(/^## (.+)$/gm) ?? []).map((h) => h.slice(3)));

@@ -20,10 +20,12 @@ const uploadBody = z.union([
 ]);
 
 const INGEST_TIMEOUT_MS = 300_000;
+/** `?wait=true`: answer once the source is ready (201/200) or failed (its coded error), not when accepted (202). */
+const ingestQuery = z.strictObject({ wait: z.stringbool().optional() });
 /** How often a progress stream looks at the source again. */
 const PROGRESS_POLL_MS = 250;
 
-/** 202 while a crawl runs in the background, 201 for a new source, 200 for a re-ingested one. */
+/** 202 while the source is ingested in the background, 201 for a new source, 200 for a re-ingested (or unchanged) one. */
 function statusOf(outcome: IngestOutcome): number {
   if (outcome.status === "processing") return 202;
   return outcome.created ? 201 : 200;
@@ -54,15 +56,15 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       request.body = { name: typeof name === "string" && name.trim() ? name : file.filename || "upload", contentBase64: file.contentBase64, ...rest } as typeof request.body;
     },
     schema: {
-      tags, security, params: botParams, body: uploadBody,
-      summary: "Add a source: a file (multipart field `file`, or base64 in JSON) or a URL is read, split, embedded and stored before the answer (201, or 200 when a known name or URL is re-ingested); a crawl answers 202 and runs in the background (poll the source for status and progress)",
+      tags, security, params: botParams, body: uploadBody, querystring: ingestQuery,
+      summary: "Add a source: a file (multipart field `file`, or base64 in JSON), a URL, or a site crawl. The file is read or the URL fetched before the answer (413, 415, 422 with codes); embedding and storing run in the background: 202 { sourceId, status }, then poll or stream the source. A known name or URL re-ingests that source (200 when unchanged). ?wait=true answers when it is done (201, or 200 for a re-ingest)",
     },
   }, async (request, reply) => {
     const body = request.body;
     const source: NewSource = "contentBase64" in body ? { kind: "file", name: body.name, contentBase64: body.contentBase64 }
       : "crawl" in body ? { kind: "crawl", url: body.crawl.url, maxPages: body.crawl.maxPages, name: body.name }
       : { kind: "url", url: body.url, name: body.name };
-    const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.ingest", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, source }, { timeout: INGEST_TIMEOUT_MS });
+    const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.ingest", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, source, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
     return reply.code(statusOf(outcome)).send(outcome);
   });
 
@@ -110,9 +112,9 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       return reply.code(204).send();
     });
 
-  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, security, params: sourceParams, summary: "Read the source again; its passages are replaced when the content changed" } },
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, security, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)" } },
     async (request, reply) => {
-      const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params }, { timeout: INGEST_TIMEOUT_MS });
+      const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
       return reply.code(statusOf(outcome)).send(outcome);
     });
 };

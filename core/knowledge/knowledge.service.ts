@@ -6,7 +6,6 @@ import { hybridSearch, type SearchParams } from "./hybrid-search.ts";
 import { embeddingText, prepareSource, type IngestionLimits, type PreparedSource, type SourceOrigin } from "./knowledge-ingestion.ts";
 import { KnowledgeStore, type SourceRow } from "./knowledge.store.ts";
 import { withTenantScope } from "../persistence/tenant-scope.ts";
-import type { RobotsRules } from "./robots-txt.ts";
 import { checkCrawlStart } from "./site.crawler.ts";
 
 /** How an admin names new content: a file (base64), a URL, or a site to crawl. */
@@ -55,10 +54,10 @@ function outcome(row: SourceRow, created: boolean, unchanged: boolean): IngestOu
 
 /**
  * Knowledge bases: per-bot sources read, split, embedded and stored (knowledge.store.ts), and
- * `knowledge.search` for the LLM and agent nodes. Files and single URLs are ingested inside the
- * request, so the admin gets the outcome or the coded reason (413, 415, 422) in the answer. A crawl
- * is checked at once (SSRF guard, robots.txt), then runs in the background: the answer is 202 and
- * the source reports its progress.
+ * `knowledge.search` for the LLM and agent nodes. A file is read and a URL fetched inside the
+ * request, so the admin gets the coded reason (413, 415, 422) in the answer; a crawl is checked at
+ * once (SSRF guard, robots.txt). The rest (crawling, embedding, storing) runs in the background:
+ * the answer is 202 and the source reports its status and progress.
  */
 export function createKnowledgeService(platform: PlatformContext): ServiceSchema {
   const { config } = platform;
@@ -117,26 +116,38 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     return { model: first.model, vectors: texts.map((t) => fresh.get(t) ?? stored.get(t)!.vector) };
   }
 
-  async function ingest(tenantId: string, botId: string, source: NewSource): Promise<IngestOutcome> {
+  /**
+   * A file is read and split, or a URL fetched, before the answer, so what can be refused is
+   * refused in it (413, 415, 422, the SSRF guard); embedding and storing, the slow part with a
+   * provider's embedder, runs in the background and the answer is 202 (`wait`: answered when done).
+   */
+  async function ingest(tenantId: string, botId: string, source: NewSource, wait: boolean): Promise<IngestOutcome> {
     await requireBot(tenantId, botId);
     const origin = toOrigin(source);
-    if (origin.kind === "crawl") return startCrawl(tenantId, botId, origin, source.name);
+    if (origin.kind === "crawl") return startCrawl(tenantId, botId, origin, source.name, wait);
     const prepared = await prepareSource(origin, limits);
     // Sending the same file name (or URL) again is a re-ingest of that source: its passages are
     // replaced, or left alone when the content has not changed.
     const existing = await findExisting(tenantId, botId, origin);
     const original = origin.kind === "file" ? origin.bytes : undefined;
     if (existing) {
-      const changed = await saveContent(tenantId, botId, existing.id, prepared, existing.status === "ready" ? existing.content_hash : null, original);
-      return outcome((await store.getSource(tenantId, botId, existing.id))!, false, !changed);
+      if (existing.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+      const previousHash = existing.status === "ready" ? existing.content_hash : null;
+      if (previousHash === prepared.contentHash) {
+        await store.touchReady(tenantId, existing.id);
+        return outcome((await store.getSource(tenantId, botId, existing.id))!, false, true);
+      }
+      await store.markProcessing(tenantId, existing.id);
+      await inBackground(tenantId, botId, existing.id, () => saveContent(tenantId, botId, existing.id, prepared, previousHash, original), wait);
+      return outcome((await store.getSource(tenantId, botId, existing.id))!, false, false);
     }
     const id = crypto.randomUUID();
     const name = origin.kind === "file" ? origin.name : source.name || prepared.title || origin.url;
     await store.insertSource({ id, tenantId, botId, kind: origin.kind, name: name.slice(0, 300), url: origin.kind === "file" ? undefined : origin.url });
     try {
-      await saveContent(tenantId, botId, id, prepared, null, original);
+      await inBackground(tenantId, botId, id, () => saveContent(tenantId, botId, id, prepared, null, original), wait);
     } catch (error) {
-      // A source that never held content is not kept half-made.
+      // Waited for and failed: a source that never held content is not kept half-made.
       await store.deleteSource(tenantId, botId, id).catch(() => {});
       throw error;
     }
@@ -148,7 +159,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     return (await store.listSources(tenantId, botId)).find((s) => s.kind === origin.kind && s.url === origin.url);
   }
 
-  async function startCrawl(tenantId: string, botId: string, origin: Extract<SourceOrigin, { kind: "crawl" }>, name: string | undefined): Promise<IngestOutcome> {
+  async function startCrawl(tenantId: string, botId: string, origin: Extract<SourceOrigin, { kind: "crawl" }>, name: string | undefined, wait: boolean): Promise<IngestOutcome> {
     // Refusals that need no crawling (a private address, robots.txt) answer now, not in the background.
     const robots = await checkCrawlStart(origin.url, limits);
     let row = await findExisting(tenantId, botId, origin);
@@ -161,24 +172,34 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       await store.insertSource({ id, tenantId, botId, kind: "crawl", name: (name || origin.url).slice(0, 300), url: origin.url, maxPages: origin.maxPages });
       row = (await store.getSource(tenantId, botId, id))!;
     }
+    const id = row.id;
     const previousHash = row.status === "ready" ? row.content_hash : null;
-    runInBackground(tenantId, botId, row.id, origin, robots, previousHash);
-    return outcome((await store.getSource(tenantId, botId, row.id))!, created, false);
+    await inBackground(tenantId, botId, id, async () => {
+      const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setCrawlProgress(tenantId, id, pages) });
+      await saveContent(tenantId, botId, id, prepared, previousHash);
+    }, wait);
+    return outcome((await store.getSource(tenantId, botId, id))!, created, false);
   }
 
-  function runInBackground(tenantId: string, botId: string, id: string, origin: SourceOrigin, robots: RobotsRules, previousHash: string | null): void {
+  /**
+   * Runs `work` for a source in the background; a failure marks the source failed with its code.
+   * With `wait`, resolves when the work is done and rejects with its error.
+   */
+  function inBackground(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean): Promise<void> {
     const task = (async () => {
       try {
-        const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setCrawlProgress(tenantId, id, pages) });
-        await saveContent(tenantId, botId, id, prepared, previousHash);
+        await work();
       } catch (error) {
         if (!isPlatformError(error) || error.kind === "internal") platform.logger.error({ err: error, tenantId, botId, sourceId: id }, "knowledge ingestion failed");
         const coded = isPlatformError(error) && error.kind !== "internal";
         await store.markFailed(tenantId, id, coded ? error.code : "KNOWLEDGE_INGESTION_FAILED", coded ? error.message : "Ingestion failed on our side; try again").catch(() => {});
+        throw error;
       }
     })();
-    running.add(task);
-    void task.finally(() => running.delete(task));
+    const settled = task.catch(() => undefined);
+    running.add(settled);
+    void settled.finally(() => running.delete(settled));
+    return wait ? task : Promise.resolve();
   }
 
   function toOrigin(source: NewSource): SourceOrigin {
@@ -187,22 +208,29 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     return { kind: "crawl", url: source.url, maxPages: Math.min(source.maxPages, config.KNOWLEDGE_CRAWL_MAX_PAGES) };
   }
 
-  async function reingest(tenantId: string, botId: string, sourceId: string): Promise<IngestOutcome> {
+  async function reingest(tenantId: string, botId: string, sourceId: string, wait: boolean): Promise<IngestOutcome> {
     const row = await requireSource(tenantId, botId, sourceId);
     if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
-    if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name);
+    if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name, wait);
     let origin: SourceOrigin;
     if (row.kind === "file") origin = { kind: "file", name: row.name, bytes: (await store.getOriginal(tenantId, row.id)) ?? Buffer.alloc(0) };
     else origin = { kind: "url", url: row.url! };
+    let prepared: PreparedSource;
     try {
-      const prepared = await prepareSource(origin, limits);
-      const changed = await saveContent(tenantId, botId, row.id, prepared, row.status === "ready" ? row.content_hash : null);
-      return outcome((await store.getSource(tenantId, botId, row.id))!, false, !changed);
+      prepared = await prepareSource(origin, limits);
     } catch (error) {
       // The old passages stay searchable; the source shows why the refresh failed.
       if (isPlatformError(error)) await store.markFailed(tenantId, row.id, error.code, error.message);
       throw error;
     }
+    const previousHash = row.status === "ready" ? row.content_hash : null;
+    if (previousHash === prepared.contentHash) {
+      await store.touchReady(tenantId, row.id);
+      return outcome((await store.getSource(tenantId, botId, row.id))!, false, true);
+    }
+    await store.markProcessing(tenantId, row.id);
+    await inBackground(tenantId, botId, row.id, () => saveContent(tenantId, botId, row.id, prepared, previousHash), wait);
+    return outcome((await store.getSource(tenantId, botId, row.id))!, false, false);
   }
 
   return {
@@ -218,8 +246,9 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     },
     actions: {
       // Crawls and large documents outlast the broker's default request timeout: callers pass a longer one.
-      ingest: (ctx: Context<{ tenantId: string; botId: string; source: NewSource }>) => ingest(ctx.params.tenantId, ctx.params.botId, ctx.params.source),
-      reingest: (ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) => reingest(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId),
+      // `wait`: answer when the source is ready (or failed: the error), not when it is accepted.
+      ingest: (ctx: Context<{ tenantId: string; botId: string; source: NewSource; wait?: boolean }>) => ingest(ctx.params.tenantId, ctx.params.botId, ctx.params.source, ctx.params.wait === true),
+      reingest: (ctx: Context<{ tenantId: string; botId: string; sourceId: string; wait?: boolean }>) => reingest(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId, ctx.params.wait === true),
       async list(ctx: Context<{ tenantId: string; botId: string }>) {
         await requireBot(ctx.params.tenantId, ctx.params.botId);
         return store.withinTenant(ctx.params.tenantId, async (scoped) => {

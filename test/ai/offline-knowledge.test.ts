@@ -16,7 +16,7 @@ describe("an assistant with no provider key answers offline from the bot's real 
     assert.equal(bot.status, 201, bot.text);
     botId = bot.body.id;
     const doc = "# Returns\n\nYou can return any item within 30 days of delivery for a full refund. Refunds reach your card within 5 working days.\n";
-    const upload = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "returns-policy.md", contentBase64: Buffer.from(doc).toString("base64") } });
+    const upload = await node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "returns-policy.md", contentBase64: Buffer.from(doc).toString("base64") } });
     assert.ok([200, 201].includes(upload.status), upload.text);
   });
   after(async () => node?.cleanup());

@@ -155,7 +155,7 @@ describe("Twilio realtime voice over media streams", function () {
   it("bridges a recorded call to the realtime model: prompt and tools, audio both ways, barge-in, tool calls and usage", async () => {
     const botId = await botWith(realtimeBot);
     const doc = "# Returns\n\nYou can return any item within 30 days of delivery for a full refund.\n";
-    const upload = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "returns-policy.md", contentBase64: Buffer.from(doc).toString("base64") } });
+    const upload = await node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "returns-policy.md", contentBase64: Buffer.from(doc).toString("base64") } });
     assert.ok([200, 201].includes(upload.status), upload.text);
     const callSid = callSidOf();
     const streamSid = `MZ${"c3".repeat(16)}`;

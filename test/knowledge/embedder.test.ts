@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { waitFor } from "../kit/eventually.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { startFakeGemini, type FakeGemini } from "./fake-gemini-embeddings.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "./fake-openai-embeddings.ts";
@@ -22,7 +23,7 @@ describe("knowledge with a configured embedder plugin", function () {
   after(async () => node?.cleanup());
 
   const embedded = () => node.platform.broker.call<string[], Record<string, never>>("plugin.test.counting-embedder.embedded", {});
-  const upload = (text: string) => node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "guide.md", contentBase64: b64(text) } });
+  const upload = (text: string) => node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "guide.md", contentBase64: b64(text) } });
   const guide = (delivery: string) => `# Opening hours\n\nThe shop opens at nine and closes at six.\n\n# Delivery\n\n${delivery}\n\n# Payment\n\nWe take cards and bank transfers.`;
 
   it("embeds through the configured plugin, and a re-ingest embeds only the passages that changed", async () => {
@@ -67,7 +68,7 @@ describe("knowledge with OpenAI embeddings (the real SDK against a local fake)",
   });
 
   it("embeds passages and questions with the configured model at 384 dimensions", async () => {
-    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "care.txt", contentBase64: b64("Wash the linen at forty degrees and dry it flat.") } });
+    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "care.txt", contentBase64: b64("Wash the linen at forty degrees and dry it flat.") } });
     assert.equal(added.status, 201, added.text);
     const search = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/search?q=${encodeURIComponent("how to wash linen")}`, { key: acme.keys.admin });
     assert.match(search.body.passages[0].text, /forty degrees/);
@@ -80,12 +81,28 @@ describe("knowledge with OpenAI embeddings (the real SDK against a local fake)",
 
   it("answers a coded error when the provider fails, without the key or a stack", async () => {
     fake.failWith = 503;
-    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "other.txt", contentBase64: b64("Another document.") } });
+    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "other.txt", contentBase64: b64("Another document.") } });
     fake.failWith = undefined;
     assert.deepEqual([added.status, added.body.error.code], [503, "EMBEDDER_UNAVAILABLE"]);
     assert.ok(!added.text.includes(apiKey) && !/at .*\.ts:\d+/.test(added.text));
     const listed = await node.request("GET", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin });
     assert.deepEqual(listed.body.sources.map((s: { name: string }) => s.name), ["care.txt"], "the failed source is not kept");
+  });
+
+  it("shows a provider failure in the background on the source, with its code and no key", async () => {
+    fake.failWith = 503;
+    try {
+      const accepted = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "later.txt", contentBase64: b64("A document embedded after the answer.") } });
+      assert.equal(accepted.status, 202, accepted.text);
+      const failed = await waitFor("the source to fail", async () => {
+        const source = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/${accepted.body.sourceId}`, { key: acme.keys.admin });
+        return source.body.status === "processing" ? undefined : source;
+      });
+      assert.deepEqual([failed.body.status, failed.body.error.code], ["failed", "EMBEDDER_UNAVAILABLE"]);
+      assert.ok(!failed.text.includes(apiKey));
+    } finally {
+      fake.failWith = undefined;
+    }
   });
 });
 
@@ -111,7 +128,7 @@ describe("knowledge with Gemini embeddings (the real SDK against a local fake)",
   });
 
   it("embeds passages and questions at 384 dimensions, normalised, and finds the passage", async () => {
-    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "care.txt", contentBase64: b64("Wash the linen at forty degrees and dry it flat.") } });
+    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "care.txt", contentBase64: b64("Wash the linen at forty degrees and dry it flat.") } });
     assert.equal(added.status, 201, added.text);
     const search = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/search?q=${encodeURIComponent("how to wash linen")}`, { key: acme.keys.admin });
     assert.match(search.body.passages[0].text, /forty degrees/);
@@ -125,7 +142,7 @@ describe("knowledge with Gemini embeddings (the real SDK against a local fake)",
 
   it("answers a coded error when Gemini fails, without the key or a stack", async () => {
     fake.failWith = 503;
-    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body: { name: "other.txt", contentBase64: b64("Another document.") } });
+    const added = await node.request("POST", `/v1/admin/bots/${botId}/knowledge?wait=true`, { key: acme.keys.admin, body: { name: "other.txt", contentBase64: b64("Another document.") } });
     fake.failWith = undefined;
     assert.deepEqual([added.status, added.body.error.code], [503, "EMBEDDER_UNAVAILABLE"]);
     assert.ok(!added.text.includes(apiKey) && !/at .*\.ts:\d+/.test(added.text));

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { waitFor } from "../kit/eventually.ts";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { minimalDocx, minimalPdf, zip } from "./document-fixtures.ts";
@@ -29,7 +30,7 @@ for (const backend of databaseBackends()) {
       await site?.close();
     });
 
-    const upload = (body: unknown, key = acme.keys.admin, bot = botId) => node.request("POST", `/v1/admin/bots/${bot}/knowledge`, { key, body });
+    const upload = (body: unknown, key = acme.keys.admin, bot = botId) => node.request("POST", `/v1/admin/bots/${bot}/knowledge?wait=true`, { key, body });
     const search = async (q: string, key = acme.keys.admin, bot = botId) => {
       const answer = await node.request("GET", `/v1/admin/bots/${bot}/knowledge/search?q=${encodeURIComponent(q)}`, { key });
       assert.equal(answer.status, 200, answer.text);
@@ -37,6 +38,37 @@ for (const backend of databaseBackends()) {
     };
     const chunkRows = async (sourceId: string) =>
       (await node.platform.context.db.orm.em.fork().getConnection().execute<{ n: number }[]>(`select count(*)::int as n from knowledge_chunk where source_id = ?`, [sourceId]))[0]!.n;
+
+    it("accepts a file or URL with 202 and ingests it in the background; refusals still come in the answer", async () => {
+      const post = (body: unknown) => node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body });
+      const accepted = await post({ name: "parking.txt", contentBase64: b64("Free parking is behind the warehouse on Quai Perrache.") });
+      assert.equal(accepted.status, 202, accepted.text);
+      assert.equal(accepted.body.status, "processing");
+      site.pages.set("/opening.html", { type: "text/html", body: "<html><body><h1>Opening</h1><p>The Lyon store opens on Sundays in December.</p></body></html>" });
+      const page = await post({ url: `${site.url}/opening.html` });
+      assert.equal(page.status, 202, page.text);
+      for (const sourceId of [accepted.body.sourceId, page.body.sourceId]) {
+        const ready = await waitFor("the source to be ready", async () => {
+          const source = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin });
+          return source.body.status === "processing" ? undefined : source.body;
+        });
+        assert.deepEqual([ready.status, ready.progress], ["ready", 100]);
+        assert.ok(ready.chunks > 0);
+      }
+      assert.match((await search("where can I park"))[0]!.text, /Quai Perrache/);
+      assert.match((await search("is the store open on sundays"))[0]!.text, /Sundays in December/);
+      // The same content again is answered at once: nothing to do.
+      const same = await post({ name: "parking.txt", contentBase64: b64("Free parking is behind the warehouse on Quai Perrache.") });
+      assert.deepEqual([same.status, same.body.unchanged, same.body.status], [200, true, "ready"]);
+      // What can be refused without embedding is refused in the answer, not in the background.
+      const tooLarge = await post({ name: "big.txt", contentBase64: b64("a".repeat(MAX_BYTES + 1)) });
+      assert.deepEqual([tooLarge.status, tooLarge.body.error.code], [413, "KNOWLEDGE_TOO_LARGE"]);
+      const notFound = await post({ url: `${site.url}/missing.html` });
+      assert.deepEqual([notFound.status, notFound.body.error.code], [422, "KNOWLEDGE_FETCH_FAILED"]);
+      for (const sourceId of [accepted.body.sourceId, page.body.sourceId]) {
+        assert.equal((await node.request("DELETE", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin })).status, 204);
+      }
+    });
 
     it("ingests every supported type and finds each fact with its source", async () => {
       const documents = [
@@ -150,7 +182,7 @@ for (const backend of databaseBackends()) {
 
       const loyalty = (await node.request("GET", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin })).body.sources.find((s: { name: string }) => s.name === "Loyalty club");
       site.pages.set("/loyalty.html", { type: "text/html", body: "<html><body><h1>Loyalty club</h1><p>Loyalty points now triple during the anniversary week.</p></body></html>" });
-      const refreshed = await node.request("POST", `/v1/admin/bots/${botId}/knowledge/${loyalty.id}/reingest`, { key: acme.keys.admin });
+      const refreshed = await node.request("POST", `/v1/admin/bots/${botId}/knowledge/${loyalty.id}/reingest?wait=true`, { key: acme.keys.admin });
       assert.equal(refreshed.status, 200, refreshed.text);
       assert.equal(refreshed.body.unchanged, false);
       const points = await search("loyalty points");
@@ -158,7 +190,7 @@ for (const backend of databaseBackends()) {
       assert.ok(points.every((p) => !/birthday/.test(p.text)));
 
       site.pages.set("/loyalty.html", { type: "text/html", body: "gone", status: 500 });
-      const failed = await node.request("POST", `/v1/admin/bots/${botId}/knowledge/${loyalty.id}/reingest`, { key: acme.keys.admin });
+      const failed = await node.request("POST", `/v1/admin/bots/${botId}/knowledge/${loyalty.id}/reingest?wait=true`, { key: acme.keys.admin });
       assert.deepEqual([failed.status, failed.body.error.code], [422, "KNOWLEDGE_FETCH_FAILED"]);
       const status = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/${loyalty.id}`, { key: acme.keys.admin });
       assert.deepEqual([status.body.status, status.body.error.code], ["failed", "KNOWLEDGE_FETCH_FAILED"]);

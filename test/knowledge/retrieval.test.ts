@@ -56,7 +56,7 @@ for (const backend of databaseBackends()) {
       const added = await node.request("POST", path, { key: owner.tenant.keys.admin, body: { name, contentBase64: b64(text) } });
       assert.ok([200, 201, 202].includes(added.status), added.text);
       let source = added.body.source as { id: string; status: string; chunks: number };
-      // Files are ingested within the request today; a 202 (background ingestion) is polled.
+      // The answer is 202 while the passages are embedded in the background: poll the source.
       for (let tries = 0; source.status === "processing" && tries < 200; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         source = (await node.request("GET", `${path}/${source.id}`, { key: owner.tenant.keys.admin })).body;

@@ -19,7 +19,7 @@ describe("knowledge uploads as multipart form data", function () {
   after(async () => node?.cleanup());
 
   const post = (form: FormData, key = acme.keys.admin) =>
-    fetch(`${node.url}/v1/admin/bots/${botId}/knowledge`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: form });
+    fetch(`${node.url}/v1/admin/bots/${botId}/knowledge?wait=true`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: form });
 
   it("ingests a file field, named after the file, and its passages are found", async () => {
     const form = new FormData();
@@ -50,7 +50,7 @@ describe("knowledge uploads as multipart form data", function () {
     assert.equal(missing.status, 400);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, "KNOWLEDGE_FILE_REQUIRED");
 
-    const broken = await fetch(`${node.url}/v1/admin/bots/${botId}/knowledge`, {
+    const broken = await fetch(`${node.url}/v1/admin/bots/${botId}/knowledge?wait=true`, {
       method: "POST", headers: { authorization: `Bearer ${acme.keys.admin}`, "content-type": "multipart/form-data; boundary=nope" }, body: "this is not a form",
     });
     assert.equal(broken.status, 400);

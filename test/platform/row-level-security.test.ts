@@ -39,7 +39,7 @@ for (const backend of databaseBackends()) {
       const session = await node.request("POST", "/v1/chat/sessions", { key: widget, body: { botId: bot.body.id } });
       assert.equal(session.status, 201, session.text);
       assert.equal((await node.request("POST", `/v1/chat/sessions/${session.body.sessionId}/messages`, { key: widget, body: { text: `${name} Person` } })).status, 200);
-      const source = await node.request("POST", `/v1/admin/bots/${bot.body.id}/knowledge`, { key: admin, body: { name: "facts.txt", contentBase64: Buffer.from(fact).toString("base64") } });
+      const source = await node.request("POST", `/v1/admin/bots/${bot.body.id}/knowledge?wait=true`, { key: admin, body: { name: "facts.txt", contentBase64: Buffer.from(fact).toString("base64") } });
       assert.equal(source.status, 201, source.text);
       assert.equal((await node.request("PUT", "/v1/admin/secrets/api_token", { key: admin, body: { value: `${name}-token-value` } })).status, 200);
       const webhook = await node.request("POST", "/v1/admin/webhooks", { key: admin, body: { url: "http://127.0.0.1:9/hook", events: ["*"] } });
