@@ -24,6 +24,19 @@ export type CommittedTurn = { sessionId: string; messages: OutboundMessage[]; de
 // Vendors may report statuses out of order (read before delivered); a status never moves back.
 const statusRank: Record<string, number> = { accepted: 0, queued: 0, sending: 0, sent: 1, delivered: 2, read: 3, received: 3, undelivered: 4, failed: 4 };
 
+// The statements the ledger's writes share; `completeWithOutbound` puts both in one round trip.
+const COMPLETE_INBOUND_SQL = `update channel_message set status = ?, session_id = ?, claimed_until = null, updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`;
+type OutboundRecord = { tenantId: string; botId: string; sessionId: string | null; channel: string; userId: string; vendorMessageId: string; status: string; error?: string };
+/** An insert of outbound rows (redelivered sends are kept once) and its parameters. */
+function insertOutbound(records: readonly OutboundRecord[]): { sql: string; params: unknown[] } {
+  const now = new Date();
+  return {
+    sql: `insert into channel_message (id, tenant_id, bot_id, session_id, channel, direction, user_id, vendor_message_id, status, error, created_at)
+      values ${records.map(() => "(?, ?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?)").join(", ")} on conflict (channel, direction, vendor_message_id) do nothing`,
+    params: records.flatMap((r) => [randomUUID(), r.tenantId, r.botId, r.sessionId, r.channel, r.userId, r.vendorMessageId, r.status, r.error ?? null, now]),
+  };
+}
+
 export type ChannelMessageRow = {
   id: string; direction: string; userId: string; vendorMessageId: string; status: string; error: string | null;
   sessionId: string | null; mediaType: string | null; mediaBytes: number | null; createdAt: string; updatedAt: string;
@@ -124,10 +137,7 @@ export function createChannelMessageStore(db: Database) {
     },
 
     async completeInbound(p: { channel: string; vendorMessageId: string; sessionId: string | null; status?: string }): Promise<void> {
-      await sql().execute(
-        `update channel_message set status = ?, session_id = ?, claimed_until = null, updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`,
-        [p.status ?? "processed", p.sessionId, p.channel, p.vendorMessageId], "run",
-      );
+      await sql().execute(COMPLETE_INBOUND_SQL, [p.status ?? "processed", p.sessionId, p.channel, p.vendorMessageId], "run");
     },
 
     /**
@@ -135,20 +145,13 @@ export function createChannelMessageStore(db: Database) {
      * round trip on every message's path, and the two land together or not at all).
      */
     async completeWithOutbound(p: { tenantId: string; botId: string; sessionId: string; channel: string; userId: string; vendorMessageId: string; reports: readonly { vendorMessageId: string; status: string; error?: string }[] }): Promise<void> {
-      const complete = `update channel_message set status = 'processed', session_id = ?, claimed_until = null, updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`;
-      const completeParams = [p.sessionId, p.channel, p.vendorMessageId];
+      const completeParams = ["processed", p.sessionId, p.channel, p.vendorMessageId];
       if (p.reports.length === 0) {
-        await sql().execute(complete, completeParams, "run");
+        await sql().execute(COMPLETE_INBOUND_SQL, completeParams, "run");
         return;
       }
-      const now = new Date();
-      await sql().execute(
-        `with o as (insert into channel_message (id, tenant_id, bot_id, session_id, channel, direction, user_id, vendor_message_id, status, error, created_at)
-           values ${p.reports.map(() => "(?, ?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?)").join(", ")} on conflict (channel, direction, vendor_message_id) do nothing)
-         ${complete}`,
-        [...p.reports.flatMap((r) => [randomUUID(), p.tenantId, p.botId, p.sessionId, p.channel, p.userId, r.vendorMessageId, r.status, r.error ?? null, now]), ...completeParams],
-        "run",
-      );
+      const outbound = insertOutbound(p.reports.map((r) => ({ ...p, ...r })));
+      await sql().execute(`with o as (${outbound.sql}) ${COMPLETE_INBOUND_SQL}`, [...outbound.params, ...completeParams], "run");
     },
 
     /** A failed turn gives its claim back at once, so the vendor's or the queue's redelivery runs it. */
@@ -166,12 +169,9 @@ export function createChannelMessageStore(db: Database) {
       );
     },
 
-    async recordOutbound(p: { tenantId: string; botId: string; sessionId: string | null; channel: string; userId: string; vendorMessageId: string; status: string; error?: string }): Promise<void> {
-      await sql().execute(
-        `insert into channel_message (id, tenant_id, bot_id, session_id, channel, direction, user_id, vendor_message_id, status, error, created_at)
-         values (?, ?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?) on conflict (channel, direction, vendor_message_id) do nothing`,
-        [randomUUID(), p.tenantId, p.botId, p.sessionId, p.channel, p.userId, p.vendorMessageId, p.status, p.error ?? null, new Date()], "run",
-      );
+    async recordOutbound(p: OutboundRecord): Promise<void> {
+      const outbound = insertOutbound([p]);
+      await sql().execute(outbound.sql, outbound.params, "run");
     },
 
     /** Applies a vendor status callback to the outbound message it names; false when it names none. */
