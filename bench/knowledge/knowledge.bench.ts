@@ -40,7 +40,7 @@ import OpenAI from "openai";
 import pg from "pg";
 import { loadConfig } from "../../core/config/config.ts";
 import { createLogger } from "../../core/observability/logger.ts";
-import { HNSW_EF_SEARCH, HNSW_MIN_CHUNKS, KnowledgeStore } from "../../core/knowledge/knowledge.store.ts";
+import { HNSW_EF_SEARCH, HNSW_MIN_CHUNKS, HNSW_SORT_SETTING, KnowledgeStore } from "../../core/knowledge/knowledge.store.ts";
 import { startPlatform, type Platform } from "../../core/platform.ts";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { OFFLINE_MODEL, embedText } from "../../plugins/embedder-offline/offline.embedder.ts";
@@ -425,10 +425,7 @@ async function nearestWithDistance(em: EntityManager, owner: Owner | undefined, 
       if (mode === "hnsw") await tx.execute(`select set_config('enable_sort', 'off', true)`);
       // The store's rule: sorting off (the index) past HNSW_MIN_CHUNKS passages in the bot.
       if (mode === "store" && owner) {
-        await tx.execute(
-          `select set_config('enable_sort', case when (select coalesce(sum(chunk_count), 0) from knowledge_source where tenant_id = ? and bot_id = ?) > ? then 'off' else 'on' end, true)`,
-          [owner.tenantId, owner.botId, HNSW_MIN_CHUNKS],
-        );
+        await tx.execute(`select ${HNSW_SORT_SETTING}`, [owner.tenantId, owner.botId, HNSW_MIN_CHUNKS]);
       }
     }
     const rows = await tx.execute<Record<string, string>[]>(
