@@ -1,6 +1,7 @@
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { NotFoundError, ValidationError } from "../errors/platform-error.ts";
+import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
 import { channelSchemas, isChannelName, splitSecrets, type ChannelName } from "./channel-schemas.ts";
 import { processInboundJob, type InboundJobParams } from "./channel-pipeline.ts";
@@ -36,6 +37,8 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
   };
   let broker: ServiceBroker;
   let queue: InboundQueue;
+  // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
+  const priority = platform.config.TRANSPORTER ? createAckPriority() : undefined;
 
   // Every webhook needs its bot's channel (the app secret checks the signature): read once per node
   // and kept, so acknowledging a webhook costs no database round trip. A change reaches every node
@@ -152,14 +155,15 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
 
       /** Hands a verified vendor event to the durable queue; returns once the queue holds it. */
       async enqueue(ctx: Context<InboundJob>) {
-        await queue.publish({ target: ctx.params.target, params: ctx.params.params, key: ctx.params.key });
+        const job = { target: ctx.params.target, params: ctx.params.params, key: ctx.params.key };
+        await (priority ? priority.acknowledging(() => queue.publish(job)) : queue.publish(job));
         return { queued: true };
       },
 
       /** The queue's consumer: one vendor payload, parsed and delivered by the channel's plugin. */
       async processInbound(ctx: Context<InboundJobParams>) {
         const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: ctx.params.channel });
-        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, resolved, ctx.params);
+        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, resolved, ctx.params, () => priority?.step());
       },
 
       async turn(ctx: Context<ChannelTurnParams>) {
@@ -205,6 +209,6 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
     },
   };
   // Only a clustered node consumes the JetStream stream; @moleculer/channels reads `channels` off the schema.
-  if (platform.config.TRANSPORTER) (service as ServiceSchema & { channels: unknown }).channels = inboundChannelHandlers(() => broker, platform.logger.child({ component: "channel-inbound" }));
+  if (platform.config.TRANSPORTER) (service as ServiceSchema & { channels: unknown }).channels = inboundChannelHandlers(() => broker, platform.logger.child({ component: "channel-inbound" }), () => priority?.step());
   return service;
 }

@@ -30,9 +30,10 @@ export type InboundJobParams = { channel: string; botId: string; pluginId: strin
  * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
  * delivery that fails after its own retries is recorded as failed and not retried.
  */
-export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, resolved: ResolvedChannel, job: InboundJobParams): Promise<{ turns: number; statuses: number }> {
+export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined): Promise<{ turns: number; statuses: number }> {
   const plugin = pluginServiceName(job.pluginId);
   const pluginConfig = { config: resolved.config, endpoints: resolved.endpoints };
+  await step();
   const events = await broker.call<InboundEvent[], object>(`${plugin}.parseInbound`, { ...pluginConfig, payload: job.payload });
   let turns = 0;
   let statuses = 0;
@@ -43,6 +44,7 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
     }
     const ids = { channel: resolved.channel, vendorMessageId: event.vendorMessageId };
     const user = { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId: `${resolved.channel}:${event.from}` };
+    await step();
     const claim = await claimWhenFree(store, { ...user, ...ids, leaseSeconds: LEASE_SECONDS });
     if (claim.state === "done") continue;
     const renewal = setInterval(() => void store.renewInbound({ ...ids, leaseSeconds: LEASE_SECONDS }).catch(() => {}), LEASE_RENEW_MS);
@@ -50,6 +52,7 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
       let turn: (CommittedTurn & { input?: unknown }) | undefined = claim.takeover ? await store.committedTurn({ ...user, since: claim.since!, ref: event.vendorMessageId, text: event.text, choice: event.choice }) : undefined;
       if (!turn) {
         if (event.media) await store.attachMedia({ ...ids, mediaType: event.media.mimeType, media: Buffer.from(event.media.base64, "base64") });
+        await step();
         const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId });
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
@@ -59,8 +62,10 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         if (resolved.channel === "whatsapp") {
           await reserveSends(limiter, `channel-send:whatsapp:${String(resolved.config.phoneNumberId)}`, turn.messages.length, resolved.endpoints.whatsappSendPerSecond);
         }
+        await step();
         reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
       }
+      await step();
       await store.completeWithOutbound({ ...user, ...ids, sessionId: turn.sessionId, reports });
     } catch (error) {
       // Given back at once, so the queue's redelivery takes it over (and finds the turn if it was committed).

@@ -48,7 +48,7 @@ export function createJetStreamQueue(broker: ServiceBroker): InboundQueue {
 export const INBOUND_ACK_WAIT_MS = 10_000;
 
 /** The `channels` section of the service that consumes the stream (any node may take a job). */
-export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logger): Record<string, unknown> {
+export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logger, step: () => Promise<void> | undefined = () => undefined): Record<string, unknown> {
   return {
     [INBOUND_CHANNEL]: {
       group: INBOUND_GROUP,
@@ -59,6 +59,8 @@ export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logg
       async handler(job: InboundJob, raw?: { working?(): void }) {
         const working = setInterval(() => raw?.working?.(), INBOUND_ACK_WAIT_MS / 3);
         try {
+          // A webhook waiting for its acknowledgement goes first (see ack-priority.ts).
+          await step();
           await broker().call(job.target, job.params);
         } catch (error) {
           logger.warn({ err: error, target: job.target }, "inbound channel event failed; it will be redelivered");
