@@ -64,34 +64,55 @@ const RUN_TAG = "R";
 const RESULT_TAG = "S";
 
 /**
- * A run as one string: `R` + a JSON header + a newline + the source (unless named by id) + the
- * input JSON. The header carries the source's length, so neither text needs escaping.
+ * A run as one string: `R` + the run's id + a space + a JSON header + a newline + the source
+ * (unless named by id) + the input JSON. The header carries the source's length, so neither text
+ * needs escaping, and it is the same for every run of the same code, grants and limits: the worker
+ * parses each header once (see `decodeRun`).
  */
 export function encodeRun(msg: RunMessage, ref: SourceRef = { text: msg.source }): string {
   const limits: number[] = [];
   for (const key of LIMIT_KEYS) limits.push(msg.limits[key]);
   const text = ref.text ?? "";
-  const header = JSON.stringify([msg.id, msg.tenantId, msg.entry, msg.capabilities, limits, text.length, ref.id ?? 0]);
-  return RUN_TAG + header + "\n" + text + msg.inputJson;
+  const header = JSON.stringify([msg.tenantId, msg.entry, msg.capabilities, limits, text.length, ref.id ?? 0]);
+  return RUN_TAG + msg.id + " " + header + "\n" + text + msg.inputJson;
+}
+
+type RunHeader = { tenantId: string; entry: string; capabilities: string[]; limits: SandboxLimits; sourceLength: number; sourceId: number };
+
+/** Headers already parsed, by their text: a tenant's runs repeat theirs (see `decodeRun`). */
+const knownHeaders = new Map<string, RunHeader>();
+const KNOWN_HEADERS_MAX = 256;
+
+function parseRunHeader(text: string): RunHeader {
+  let header = knownHeaders.get(text);
+  if (header) return header;
+  const [tenantId, entry, capabilities, values, sourceLength, sourceId] = JSON.parse(text) as [string, string, string[], number[], number, number];
+  const limits = {} as Record<(typeof LIMIT_KEYS)[number], number>;
+  for (let i = 0; i < LIMIT_KEYS.length; i++) limits[LIMIT_KEYS[i]!] = values[i]!;
+  // Runs share these objects, so they are frozen.
+  header = Object.freeze({ tenantId, entry, capabilities: Object.freeze(capabilities) as string[], limits: Object.freeze(limits), sourceLength, sourceId });
+  if (knownHeaders.size >= KNOWN_HEADERS_MAX) knownHeaders.clear();
+  knownHeaders.set(text, header);
+  return header;
 }
 
 /**
  * The run in `text`, or undefined if `text` is not one. `sources` holds the sources the
  * supervisor sent by id; a run naming one it does not hold comes back with `source` undefined.
+ * Runs with the same header share its `capabilities` and `limits` objects (frozen).
  */
 export function decodeRun(text: string, sources?: Map<number, string>): (Omit<RunMessage, "source"> & { source: string | undefined }) | undefined {
   if (text[0] !== RUN_TAG) return undefined;
-  const newline = text.indexOf("\n");
-  const [id, tenantId, entry, capabilities, values, sourceLength, sourceId] = JSON.parse(text.slice(1, newline)) as [number, string, string, string[], number[], number, number];
-  const limits = {} as Record<(typeof LIMIT_KEYS)[number], number>;
-  for (let i = 0; i < LIMIT_KEYS.length; i++) limits[LIMIT_KEYS[i]!] = values[i]!;
+  const space = text.indexOf(" ");
+  const newline = text.indexOf("\n", space);
+  const { tenantId, entry, capabilities, limits, sourceLength, sourceId } = parseRunHeader(text.slice(space + 1, newline));
   const sourceEnd = newline + 1 + sourceLength;
   let source: string | undefined = text.slice(newline + 1, sourceEnd);
   if (sourceId > 0) {
     if (sourceLength > 0) sources?.set(sourceId, source);
     else source = sources?.get(sourceId);
   }
-  return { type: "run", id, tenantId, entry, capabilities, limits, source, inputJson: text.slice(sourceEnd) };
+  return { type: "run", id: Number(text.slice(1, space)), tenantId, entry, capabilities, limits, source, inputJson: text.slice(sourceEnd) };
 }
 
 /** A successful result as one string: `S` + a JSON header + a newline + the value's JSON. */

@@ -69,7 +69,8 @@ function onRunFrame(text: string): void {
     reply({ type: "result", id: msg.id, ok: false, error: error.toJSON(), logs: [], stats: { cpuMs: 0, wallMs: 0, heapBytes: 0, cold: false } });
     return;
   }
-  run({ ...msg, source: msg.source });
+  // The source is known here (checked just above).
+  run(msg as RunMessage);
 }
 
 process.on("message", (raw: unknown) => {
