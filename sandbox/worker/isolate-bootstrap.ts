@@ -165,30 +165,31 @@ function call(inputJson, maxChars) {
   if (fn === undefined) return fail("SANDBOX_THREW", "The code was not prepared");
   let input;
   try { input = parse(inputJson); } catch { return fail("SANDBOX_BAD_INPUT", "The input is not JSON"); }
-  // The result's JSON, or undefined once the failure is reported.
-  const encode = (value) => {
-    let json;
-    try { json = stringify(value === undefined ? null : value); } catch (e) { fail("SANDBOX_BAD_RESULT", "The returned value cannot be copied out as JSON: " + describe(e)); return undefined; }
-    if (json === undefined) json = "null";
-    if (json.length > maxChars) { fail("SANDBOX_RESULT_TOO_LARGE", "The returned value is larger than " + maxChars + " bytes", { limit: maxChars }); return undefined; }
-    return json;
-  };
-  const done = (value) => {
-    const json = encode(value);
-    if (json !== undefined) finish(true, json);
-  };
-  const failed = (e) => {
-    const message = describe(e);
-    // V8 reports ArrayBuffer memory refused by the heap limit as a catchable RangeError.
-    if (message === "Array buffer allocation failed") return fail("SANDBOX_MEMORY_LIMIT", "The code used more memory than its limit allows");
-    fail("SANDBOX_THREW", message, codeOf(e));
-  };
   let result;
   try { result = apply(fn, self, [input, ctx]); } catch (e) { return failed(e); }
   let thenable;
   try { thenable = result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function"; } catch (e) { return failed(e); }
-  if (!thenable) return encode(result);
-  apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [done, failed]);
+  if (!thenable) return encode(result, maxChars);
+  apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [(value) => {
+    const json = encode(value, maxChars);
+    if (json !== undefined) finish(true, json);
+  }, failed]);
+}
+
+// The result's JSON, or undefined once the failure is reported.
+function encode(value, maxChars) {
+  let json;
+  try { json = stringify(value === undefined ? null : value); } catch (e) { fail("SANDBOX_BAD_RESULT", "The returned value cannot be copied out as JSON: " + describe(e)); return undefined; }
+  if (json === undefined) json = "null";
+  if (json.length > maxChars) { fail("SANDBOX_RESULT_TOO_LARGE", "The returned value is larger than " + maxChars + " bytes", { limit: maxChars }); return undefined; }
+  return json;
+}
+
+function failed(e) {
+  const message = describe(e);
+  // V8 reports ArrayBuffer memory refused by the heap limit as a catchable RangeError.
+  if (message === "Array buffer allocation failed") return fail("SANDBOX_MEMORY_LIMIT", "The code used more memory than its limit allows");
+  fail("SANDBOX_THREW", message, codeOf(e));
 }
 
 // Warm-up, before any tenant code exists in this context: one run of a trivial function, so the
