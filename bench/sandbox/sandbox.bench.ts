@@ -104,8 +104,22 @@ async function inner() {
   // Lets the spare context be prepared, as it is between real calls.
   const settle = async () => { await new Promise((resolve) => setImmediate(resolve)); await tenant.spareReady(); };
   for (let i = 0; i < 300; i++) { await runIn(tenant, message(SOURCE)); await settle(); }
+  // The floor of any design that keeps isolated-vm and a fresh context per run: the same function
+  // in a context made and warmed ahead (one call with other input, as the bootstrap does), one
+  // applySync that parses, calls and stringifies, and the result parsed as the supervisor does.
+  // Nothing of the platform is in it: no framing, no limits, no bookkeeping.
+  const { default: ivm } = await import("isolated-vm");
+  const bare = new ivm.Isolate({ memoryLimit: 32 });
+  const FLOOR = "const f = (input) => ({ output: input }); return (json) => JSON.stringify(f(JSON.parse(json)));";
+  const floorContext = async () => {
+    const context = await bare.createContext();
+    const fn = (await context.evalClosure(FLOOR, [], { result: { reference: true } })) as InstanceType<typeof ivm.Reference>;
+    fn.applySync(undefined, ["{}"], { timeout: 50 });
+    return { context, fn };
+  };
   const run: number[] = [];
   const json: number[] = [];
+  const floor: number[] = [];
   // As the worker does it: the run message decoded, the run, the result encoded; then the
   // result parsed, as the supervisor does, for a round trip like the baseline's.
   const encoded = encodeRun(message(SOURCE));
@@ -126,8 +140,17 @@ async function inner() {
     t = performance.now();
     JSON.parse(JSON.stringify(JSON.parse(inputJson)));
     json.push(performance.now() - t);
+    const f = await floorContext();
+    await new Promise((resolve) => setImmediate(resolve));
+    t = performance.now();
+    JSON.parse(f.fn.applySync(undefined, [inputJson], { timeout: 50 }) as string);
+    floor.push(performance.now() - t);
+    f.fn.release();
+    f.context.release();
   }
   line("warm call inside the worker, median", us(median(run)), us(median(json)), median(run) / median(json), "≤ 1.5× JSON round trip");
+  line("(floor) isolated-vm alone, fresh context", us(median(floor)), us(median(json)), median(floor) / median(json), "—");
+  bare.dispose();
   // The same without pausing between runs: each run waits for the fresh context the last one
   // started (V8's context creation, about a quarter of a millisecond of CPU, is the floor here).
   const b2b: number[] = [];
