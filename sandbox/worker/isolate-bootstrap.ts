@@ -141,8 +141,10 @@ let preparedFn, preparedSelf, preparedCtx;
 
 // Reads the export (and a path into an exported object, for plugin bundles) and builds ctx. Its
 // getters are tenant code, so this runs under a time limit like the run itself. Returns "" when
-// ready, or the failure's JSON when the run must fail.
-function prepare(namespace, exportName, path, capabilitiesCsv) {
+// ready, or the failure's JSON when the run must fail. \`shapeJson\`, when not empty, is the shape
+// of the input the run will most likely get, without its values (see input-shape.ts): parsed and
+// encoded here so V8's hidden classes for its keys exist before the run.
+function prepare(namespace, exportName, path, capabilitiesCsv, shapeJson) {
   preparedFn = undefined;
   let fn, self = undefined;
   try {
@@ -153,6 +155,7 @@ function prepare(namespace, exportName, path, capabilitiesCsv) {
   preparedFn = fn;
   preparedSelf = self;
   preparedCtx = buildCtx(capabilitiesCsv === "" ? [] : capabilitiesCsv.split(","));
+  if (typeof shapeJson === "string" && shapeJson !== "") { try { stringify(parse(shapeJson)); } catch {} }
   return "";
 }
 
@@ -200,13 +203,13 @@ try { if (prepare(freeze({ default: () => ({ output: {} }) }), "default", "", ty
 finish = finishHost;
 
 // One entry point, so the host holds a single Reference per context:
-//   drive(0, namespace, exportName, path, capabilitiesCsv) → prepare(...)
+//   drive(0, namespace, exportName, path, capabilitiesCsv, shapeJson) → prepare(...)
 //   drive(3, inputJson, maxChars) → call(...)
 //   drive(1, callId, ok, json) → settle(...)
 //   drive(2) → a full collection (the worker's gc, captured above)
-return function drive(op, a, b, c, d) {
+return function drive(op, a, b, c, d, e) {
   if (op === 3) return call(a, b);
-  if (op === 0) return prepare(a, b, c, d);
+  if (op === 0) return prepare(a, b, c, d, e);
   if (op === 1) return settle(a, b, c);
   if (op === 2 && gcFn !== undefined) gcFn();
   return undefined;

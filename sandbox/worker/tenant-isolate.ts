@@ -3,6 +3,7 @@ import { SandboxError, SandboxErrorCode } from "../sandbox-errors.ts";
 import type { RunMessage, RunReplyMessage } from "../sandbox-protocol.ts";
 import { CodeCache } from "./code-cache.ts";
 import { ContextSlots, releaseLinked, releaseSlot, type ContextSlot, type LinkedModule, type PrimedRun } from "./context-slots.ts";
+import { inputShape } from "./input-shape.ts";
 import { answerLocalCall, isRemoteOp, requiredCapability } from "./local-calls.ts";
 
 /**
@@ -228,7 +229,7 @@ export class TenantIsolate {
     try {
       linked.module.evaluateSync({ timeout: last.limits.cpuMs });
       const cpuLeftMs = last.limits.cpuMs - Number((this.isolate.cpuTime - before) / 1_000_000n);
-      if (cpuLeftMs < 1 || prepareCall(slot, linked.module, last, cpuLeftMs) !== "") return false;
+      if (cpuLeftMs < 1 || prepareCall(slot, linked.module, last, cpuLeftMs, inputShape(last.inputJson)) !== "") return false;
       slot.primed = { source: last.source, entry: last.entry, capabilitiesCsv: last.capabilities.join(","), cpuNs: this.isolate.cpuTime - before, logs };
       return true;
     } catch (e) {
@@ -408,15 +409,18 @@ function primedFor(primed: PrimedRun, msg: RunMessage): boolean {
   return primed.source === msg.source && primed.entry === msg.entry && primed.capabilitiesCsv === msg.capabilities.join(",");
 }
 
-/** Runs the bootstrap's `prepare` for `msg` in `slot`: "" when ready, else the failure's JSON. */
-function prepareCall(slot: Slot, module: ivm.Module, msg: RunMessage, timeout: number): string {
+/**
+ * Runs the bootstrap's `prepare` for `msg` in `slot`: "" when ready, else the failure's JSON.
+ * `shapeJson` (see input-shape.ts) is given only when priming a spare for a run like `msg`.
+ */
+function prepareCall(slot: Slot, module: ivm.Module, msg: RunMessage, timeout: number, shapeJson = ""): string {
   const dot = msg.entry.indexOf(".");
   const exportName = dot < 0 ? msg.entry : msg.entry.slice(0, dot);
   const path = dot < 0 ? "" : msg.entry.slice(dot + 1);
   // The namespace object itself goes in; the export is read inside the isolate.
   const namespace = module.namespace;
   try {
-    const failure: unknown = slot.drive.applySync(undefined, [0, namespace.derefInto(), exportName, path, msg.capabilities.join(",")], { timeout });
+    const failure: unknown = slot.drive.applySync(undefined, [0, namespace.derefInto(), exportName, path, msg.capabilities.join(","), shapeJson], { timeout });
     return typeof failure === "string" ? failure : JSON.stringify({ code: SandboxErrorCode.threw, message: "The code could not be prepared" });
   } finally {
     namespace.release();
