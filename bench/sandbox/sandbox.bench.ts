@@ -93,6 +93,7 @@ async function outer() {
 
 async function inner() {
   const { TenantIsolate } = await import("../../sandbox/worker/tenant-isolate.ts");
+  const { inputShape } = await import("../../sandbox/worker/input-shape.ts");
   const hooks = { forward: () => undefined, enter: () => undefined };
   let id = 1;
   const inputJson = JSON.stringify(payload);
@@ -105,16 +106,17 @@ async function inner() {
   const settle = async () => { await new Promise((resolve) => setImmediate(resolve)); await tenant.spareReady(); };
   for (let i = 0; i < 300; i++) { await runIn(tenant, message(SOURCE)); await settle(); }
   // The floor of any design that keeps isolated-vm and a fresh context per run: the same function
-  // in a context made and warmed ahead (one call with other input, as the bootstrap does), one
-  // applySync that parses, calls and stringifies, and the result parsed as the supervisor does.
-  // Nothing of the platform is in it: no framing, no limits, no bookkeeping.
+  // in a context made and warmed ahead (one call with the input's shape, as a primed spare is),
+  // one applySync that parses, calls and stringifies, and the result parsed as the supervisor
+  // does. Nothing of the platform is in it: no framing, no limits, no bookkeeping.
   const { default: ivm } = await import("isolated-vm");
   const bare = new ivm.Isolate({ memoryLimit: 32 });
+  const shape = inputShape(inputJson);
   const FLOOR = "const f = (input) => ({ output: input }); return (json) => JSON.stringify(f(JSON.parse(json)));";
   const floorContext = async () => {
     const context = await bare.createContext();
     const fn = (await context.evalClosure(FLOOR, [], { result: { reference: true } })) as InstanceType<typeof ivm.Reference>;
-    fn.applySync(undefined, ["{}"], { timeout: 50 });
+    fn.applySync(undefined, [shape], { timeout: 50 });
     return { context, fn };
   };
   const run: number[] = [];
