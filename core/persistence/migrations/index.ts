@@ -12,6 +12,7 @@ import { RowLevelSecurityMigration } from "./0011-row-level-security.migration.t
 import { KnowledgeTermsMigration } from "./0012-knowledge-terms.migration.ts";
 import { KnowledgePartitionsMigration } from "./0013-knowledge-partitions.migration.ts";
 import { KnowledgeChunkStorageMigration } from "./0014-knowledge-chunk-storage.migration.ts";
+import { OpenSessionIndexMigration } from "./0015-open-session-index.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -33,4 +34,5 @@ export const migrations = [
   { name: "0012-knowledge-terms", class: KnowledgeTermsMigration },
   { name: "0013-knowledge-partitions", class: KnowledgePartitionsMigration },
   { name: "0014-knowledge-chunk-storage", class: KnowledgeChunkStorageMigration },
+  { name: "0015-open-session-index", class: OpenSessionIndexMigration },
 ];
