@@ -1,5 +1,6 @@
 import { WhatsAppAPI } from "whatsapp-api-js";
 import { PlatformError, TransientError } from "../../core/plugin-sdk/index.ts";
+import { graphFetch } from "./graph-fetch.ts";
 
 export type WhatsAppCredentials = { accessToken: string; appSecret: string; verifyToken: string };
 
@@ -25,7 +26,7 @@ export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl:
         const target = String(input instanceof Request ? input.url : input).replace(GRAPH, graphUrl);
         let response: Response;
         try {
-          response = await fetch(target, init);
+          response = await graphFetch(target, init);
         } catch (error) {
           // A connection refused or reset (a kept-alive socket the other end closed): worth another try.
           throw new TransientError("WHATSAPP_API_UNREACHABLE", `The WhatsApp API could not be reached: ${error instanceof Error ? error.message : String(error)}`);
