@@ -26,7 +26,8 @@ export type ResolvedChannel = { tenantId: string; botId: string; channel: Channe
  * put/get/remove/messages are routed to HTTP, and always scoped by the caller's tenant.
  */
 export function createChannelConfigService(platform: PlatformContext): ServiceSchema {
-  const sql = () => platform.db.orm.em.fork().getConnection();
+  // Plain statements need only the connection: no EntityManager is forked (its identity map and unit of work are unused).
+  const sql = () => platform.db.orm.em.getConnection();
   const messages = createChannelMessageStore(platform.db);
   const box = platform.secretBox;
   const endpoints: ChannelEndpoints = {

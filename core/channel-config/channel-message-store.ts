@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../persistence/database.ts";
 import type { OutboundMessage } from "../plugin-sdk/node-type.ts";
+import { OPEN_SESSION_SQL, openSessionParams, type OpenSession } from "./channel-turn.ts";
 
 /**
  * The `channel_message` ledger. Inbound rows make vendor redeliveries harmless: a message id is
@@ -16,7 +17,7 @@ export const CLAIM_SECONDS = 60;
 export const LEASE_SECONDS = 10;
 export const LEASE_RENEW_MS = (LEASE_SECONDS * 1000) / 3;
 
-export type ClaimParams = { tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string; leaseSeconds?: number };
+export type ClaimParams = { tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string; leaseSeconds?: number; withOpenSession?: boolean };
 
 /** A turn that a previous holder of the claim committed: what to send, and whether it was sent. */
 export type CommittedTurn = { sessionId: string; messages: OutboundMessage[]; delivered: boolean };
@@ -43,24 +44,33 @@ export type ChannelMessageRow = {
 };
 
 export function createChannelMessageStore(db: Database) {
-  const sql = () => db.orm.em.fork().getConnection();
+  // Plain statements need only the connection: no EntityManager is forked (its identity map and unit of work are unused).
+  const sql = () => db.orm.em.getConnection();
 
   /**
    * `claimInbound`, telling also whether the claim was taken over (`takeover`: an earlier holder
    * died or gave it back, and may have committed the turn; see `committedTurn`) and when the
    * message was first claimed (`since`).
    */
-  async function claim(p: ClaimParams): Promise<{ state: "claimed" | "done" | "busy"; takeover: boolean; since?: Date }> {
-    const rows = await sql().execute<{ inserted: boolean; created_at: string }[]>(
-      `insert into channel_message (id, tenant_id, bot_id, channel, direction, user_id, vendor_message_id, status, claimed_until, created_at)
+  async function claim(p: ClaimParams): Promise<{ state: "claimed" | "done" | "busy"; takeover: boolean; since?: Date; open?: OpenSession | null }> {
+    const insert = `insert into channel_message (id, tenant_id, bot_id, channel, direction, user_id, vendor_message_id, status, claimed_until, created_at)
        values (?, ?, ?, ?, 'inbound', ?, ?, 'processing', now() + make_interval(secs => ?), ?)
        on conflict (channel, direction, vendor_message_id) do update set claimed_until = excluded.claimed_until, updated_at = now()
        where channel_message.status = 'processing' and channel_message.claimed_until < now()
-       returning (xmax = 0) as inserted, created_at`,
-      // created_at on this node's clock, the clock the turn's history and session times are taken on.
-      [randomUUID(), p.tenantId, p.botId, p.channel, p.userId, p.vendorMessageId, p.leaseSeconds ?? CLAIM_SECONDS, new Date()],
-    );
-    if (rows[0]) return { state: "claimed", takeover: !rows[0].inserted, since: new Date(rows[0].created_at) };
+       returning (xmax = 0) as inserted, created_at`;
+    // created_at on this node's clock, the clock the turn's history and session times are taken on.
+    const params = [randomUUID(), p.tenantId, p.botId, p.channel, p.userId, p.vendorMessageId, p.leaseSeconds ?? CLAIM_SECONDS, new Date()];
+    // With `withOpenSession` the turn's read of the user's open session rides in the same round trip.
+    const rows = p.withOpenSession
+      ? await sql().execute<{ inserted: boolean; created_at: string; session_id: string | null; input: OpenSession["input"] }[]>(
+        `with c as (${insert}) select c.inserted, c.created_at, s.id as session_id, s.input from c left join lateral (${OPEN_SESSION_SQL}) s on true`,
+        [...params, ...openSessionParams(p)],
+      )
+      : await sql().execute<{ inserted: boolean; created_at: string; session_id?: undefined; input?: undefined }[]>(insert, params);
+    if (rows[0]) {
+      const open = p.withOpenSession ? (rows[0].session_id ? { id: rows[0].session_id, input: rows[0].input ?? null } : null) : undefined;
+      return { state: "claimed", takeover: !rows[0].inserted, since: new Date(rows[0].created_at), ...(open !== undefined ? { open } : {}) };
+    }
     const found = await sql().execute<{ status: string }[]>(
       `select status from channel_message where channel = ? and direction = 'inbound' and vendor_message_id = ?`, [p.channel, p.vendorMessageId],
     );

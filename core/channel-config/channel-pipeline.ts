@@ -5,7 +5,7 @@ import { pluginServiceName } from "../plugin-host/plugin-host.ts";
 import { TransientError } from "../errors/platform-error.ts";
 import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn } from "./channel-message-store.ts";
 import type { ResolvedChannel } from "./channel-config.service.ts";
-import { runChannelTurn } from "./channel-turn.ts";
+import { runChannelTurn, type OpenSession } from "./channel-turn.ts";
 
 /**
  * What a channel plugin's `parseInbound` returns for one vendor payload: the messages to turn into
@@ -45,15 +45,17 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
     const ids = { channel: resolved.channel, vendorMessageId: event.vendorMessageId };
     const user = { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId: `${resolved.channel}:${event.from}` };
     await step();
-    const claim = await claimWhenFree(store, { ...user, ...ids, leaseSeconds: LEASE_SECONDS });
+    const claim = await claimWhenFree(store, { ...user, ...ids, leaseSeconds: LEASE_SECONDS, withOpenSession: true });
     if (claim.state === "done") continue;
     const renewal = setInterval(() => void store.renewInbound({ ...ids, leaseSeconds: LEASE_SECONDS }).catch(() => {}), LEASE_RENEW_MS);
     try {
       let turn: (CommittedTurn & { input?: unknown }) | undefined = claim.takeover ? await store.committedTurn({ ...user, since: claim.since!, ref: event.vendorMessageId, text: event.text, choice: event.choice }) : undefined;
       if (!turn) {
         if (event.media) await store.attachMedia({ ...ids, mediaType: event.media.mimeType, media: Buffer.from(event.media.base64, "base64") });
+        // The open session read with the claim is current unless a takeover's checks came between.
+        const open = claim.takeover || event.media ? undefined : claim.open;
         await step();
-        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId });
+        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId }, open);
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
       }
@@ -83,7 +85,7 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
  * is a redelivery and is dropped) or may have died (then its claim expires and this copy takes it
  * over). Acknowledging a copy while the claim is held could lose the message with its worker.
  */
-async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promise<{ state: "claimed" | "done"; takeover: boolean; since?: Date }> {
+async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promise<{ state: "claimed" | "done"; takeover: boolean; since?: Date; open?: OpenSession | null }> {
   const deadline = Date.now() + ((p.leaseSeconds ?? CLAIM_SECONDS) + 5) * 1000;
   for (;;) {
     const claim = await store.claim(p);

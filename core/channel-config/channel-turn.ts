@@ -15,19 +15,22 @@ export type ChannelTurnParams = {
 
 export type ChannelTurnReply = ChatReply & { started: boolean };
 
+/** The user's open session, with the question it waits on: no second read to map a numbered answer to its choice. */
+export type OpenSession = { id: string; input: InputRequest | null };
+export const OPEN_SESSION_SQL = `select id, position->'input' as input from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = ? and status <> 'ended' order by updated_at desc limit 1`;
+export const openSessionParams = (p: { tenantId: string; botId: string; userId: string; channel: string }) => [p.tenantId, p.botId, p.userId, p.channel];
+
 /**
  * One conversation turn for a vendor channel, where the user is known by a phone number rather
  * than a session id: the user's open session takes the message, or a new session starts.
  *
  * A message that opens a conversation starts it and is not taken as an answer: "hi" on WhatsApp
  * should get the greeting, not be stored as the user's name.
+ *
+ * `open` is the user's open session when the caller read it already (null: none is open).
  */
-export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams): Promise<ChannelTurnReply> {
-  // The waiting question comes with the session: no second read to map a numbered answer to its choice.
-  const rows = await db.orm.em.fork().getConnection().execute<{ id: string; input: InputRequest | null }[]>(
-    `select id, position->'input' as input from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = ? and status <> 'ended' order by updated_at desc limit 1`,
-    [p.tenantId, p.botId, p.userId, p.channel],
-  );
+export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null): Promise<ChannelTurnReply> {
+  const rows = open !== undefined ? (open ? [open] : []) : await db.orm.em.getConnection().execute<OpenSession[]>(OPEN_SESSION_SQL, openSessionParams(p));
   if (!rows[0]) {
     const started = await broker.call<ChatReply, StartParams>("conversations.start", {
       tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context: { ...p.context, channel: p.channel },
