@@ -12,7 +12,7 @@ function pendingPublish() {
 
 describe("webhook acknowledgements before turns on one node", () => {
   it("holds a turn's next step while a webhook waits for its acknowledgement, and lets it go once answered", async () => {
-    const priority = createAckPriority(60_000);
+    const priority = createAckPriority({ maxHoldMs: 60_000 });
     const publish = pendingPublish();
     const acknowledged = priority.acknowledging(() => publish.answered);
     let stepped = false;
@@ -26,7 +26,7 @@ describe("webhook acknowledgements before turns on one node", () => {
   });
 
   it("lets held steps go one per pass of the event loop, in the order they came", async () => {
-    const priority = createAckPriority(60_000);
+    const priority = createAckPriority({ maxHoldMs: 60_000 });
     const order: number[] = [];
     const steps = [1, 2, 3].map((n) => priority.step().then(() => order.push(n)));
     await nextPass();
@@ -36,12 +36,21 @@ describe("webhook acknowledgements before turns on one node", () => {
   });
 
   it("still moves a turn when acknowledgements never stop waiting", async () => {
-    const priority = createAckPriority(1);
+    const priority = createAckPriority({ maxHoldMs: 1 });
     const publish = pendingPublish();
     const acknowledged = priority.acknowledging(() => publish.answered);
     await priority.step();
     publish.answer();
     await acknowledged;
+  });
+
+  it("still runs every held step, in order, while webhooks arrive on a crowded loop", async () => {
+    // A ceiling of 0: any work at all counts as crowded, so each step waits its millisecond.
+    const priority = createAckPriority({ ceiling: 0, windowMs: 1 });
+    await priority.acknowledging(async () => "queued");
+    const order: number[] = [];
+    await Promise.all([1, 2, 3].map((n) => priority.step().then(() => order.push(n))));
+    assert.deepEqual(order, [1, 2, 3]);
   });
 
   it("answers the acknowledgement with what the publish returned, or its error", async () => {

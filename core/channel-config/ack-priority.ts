@@ -1,3 +1,5 @@
+import { performance } from "node:perf_hooks";
+
 /**
  * Webhook acknowledgements before turns, on one node's event loop.
  *
@@ -10,6 +12,12 @@
  * webhook that arrives in between is read before the next step, and none while an acknowledgement
  * waits for its PubAck. Turns then lag behind a burst (their events stay in the durable queue)
  * instead of the answers; on an idle loop a step waits only for one pass of it.
+ *
+ * Taking turns is not enough when the turns alone would fill the loop: a webhook then arrives into
+ * a pass already full of their I/O callbacks. So while webhooks are arriving and the loop was more
+ * than `ceiling` busy over the last window, the next step waits a millisecond instead of a pass,
+ * leaving the loop idle often enough for a request to be read at once. This paces the CPU the turns
+ * take, not how many are in flight: a turn waiting on a slow vendor API costs the loop nothing.
  */
 export type AckPriority = {
   /** Runs an acknowledgement's wait (the queue's publish): turns hold their next step until it ends. */
@@ -21,12 +29,30 @@ export type AckPriority = {
 /**
  * Under webhooks that never stop overlapping, turns still move: one held step goes on every
  * `maxHoldMs` whatever waits (a turn that never moved would hold its claim until it expired).
+ * `ceiling` is the share of the loop turns may keep busy while webhooks arrive, over `windowMs`.
  */
-export function createAckPriority(maxHoldMs = 20): AckPriority {
+export function createAckPriority(options: { maxHoldMs?: number; ceiling?: number; windowMs?: number } = {}): AckPriority {
+  const { maxHoldMs = 20, ceiling = 0.8, windowMs = 20 } = options;
   let waiting = 0;
   const held: (() => void)[] = [];
   let scheduled = false;
   let overdue: NodeJS.Timeout | undefined;
+  let lastAcknowledgement = -Infinity;
+  let windowUsage = performance.eventLoopUtilization();
+  let windowStart = performance.now();
+  let crowded = false;
+
+  // Measured over whole windows: one pass says nothing about how busy the loop is.
+  function loopCrowded(): boolean {
+    const now = performance.now();
+    if (now - lastAcknowledgement > 5 * windowMs) return false;
+    if (now - windowStart >= windowMs) {
+      crowded = performance.eventLoopUtilization(windowUsage).utilization > ceiling;
+      windowUsage = performance.eventLoopUtilization();
+      windowStart = now;
+    }
+    return crowded;
+  }
 
   // One held step per check phase: the poll phase between two of them takes any new webhook first.
   function release(): void {
@@ -43,7 +69,8 @@ export function createAckPriority(maxHoldMs = 20): AckPriority {
     }
     if (scheduled) return;
     scheduled = true;
-    setImmediate(release);
+    if (loopCrowded()) setTimeout(release, 1);
+    else setImmediate(release);
   }
   function releaseOverdue(): void {
     overdue = undefined;
@@ -54,6 +81,7 @@ export function createAckPriority(maxHoldMs = 20): AckPriority {
   return {
     async acknowledging(work) {
       waiting++;
+      lastAcknowledgement = performance.now();
       try {
         return await work();
       } finally {
