@@ -32,7 +32,7 @@ export type AckPriority = {
  * `ceiling` is the share of the loop turns may keep busy while webhooks arrive, over `windowMs`.
  */
 export function createAckPriority(options: { maxHoldMs?: number; ceiling?: number; windowMs?: number } = {}): AckPriority {
-  const { maxHoldMs = 20, ceiling = 0.8, windowMs = 20 } = options;
+  const { maxHoldMs = 20, ceiling = 0.65, windowMs = 20 } = options;
   let waiting = 0;
   const held: (() => void)[] = [];
   let scheduled = false;
