@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { NotFoundError } from "../errors/platform-error.ts";
-import { revisionConflict, type HistoryEntry, type SessionRecord, type SessionStore } from "../flow/session-store.ts";
+import { revisionConflict, sessionAlreadyOpen, type HistoryEntry, type SessionRecord, type SessionStore } from "../flow/session-store.ts";
 
 type SessionRow = {
   id: string; tenant_id: string; bot_id: string; user_id: string; channel: string; flow_version: string; status: SessionRecord["status"];
@@ -15,6 +15,16 @@ function toRecord(row: SessionRow): SessionRecord {
     status: row.status, variables: row.variables, position: row.position, revision: row.revision,
     createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at), endedAt: row.ended_at ? new Date(row.ended_at) : undefined,
   };
+}
+
+/** The unique index that keeps one open session per user on a queued channel (migration 0016). */
+const ONE_OPEN_SESSION_INDEX = "conversation_session_open_whatsapp_user_unique";
+
+/** Whether `error` is PostgreSQL's unique violation of `constraint` (as the driver or MikroORM reports it). */
+function violates(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (!e || (e.code !== "23505" && !(typeof e.message === "string" && e.message.includes("duplicate key")))) return false;
+  return e.constraint === constraint || (typeof e.message === "string" && e.message.includes(constraint));
 }
 
 /**
@@ -33,11 +43,16 @@ export class PostgresSessionStore implements SessionStore {
     // One statement: the session and its first history rows land together or not at all.
     const insertSession = `insert into conversation_session (${columns}) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?) returning id`;
     const sessionParams = [record.id, record.tenantId, record.botId, record.userId, record.channel, record.flowVersion, record.status, JSON.stringify(record.variables), JSON.stringify(record.position), record.revision, record.createdAt, record.updatedAt, record.endedAt ?? null];
-    if (history.length === 0) {
-      await this.#em().getConnection().execute(insertSession, sessionParams, "run");
-    } else {
-      const { sql, params } = historyRows(record.tenantId, history);
-      await this.#em().getConnection().execute(`with s as (${insertSession}) ${sql.replace("from (values", "from s cross join (values")}`, [...sessionParams, ...params], "run");
+    try {
+      if (history.length === 0) {
+        await this.#em().getConnection().execute(insertSession, sessionParams, "run");
+      } else {
+        const { sql, params } = historyRows(record.tenantId, history);
+        await this.#em().getConnection().execute(`with s as (${insertSession}) ${sql.replace("from (values", "from s cross join (values")}`, [...sessionParams, ...params], "run");
+      }
+    } catch (error) {
+      if (violates(error, ONE_OPEN_SESSION_INDEX)) throw sessionAlreadyOpen(record.botId, record.channel);
+      throw error;
     }
     return record;
   }

@@ -84,6 +84,11 @@ export function revisionConflict(id: string, expected: number, actual: number | 
   return new ConflictError("The session changed while this turn ran", "REVISION_CONFLICT", { sessionId: id, expectedRevision: expected, actualRevision: actual });
 }
 
+/** A second open session for a user where only one may be open (see migration 0016): the start lost a race. */
+export function sessionAlreadyOpen(botId: string, channel: string): ConflictError {
+  return new ConflictError("This user already has an open conversation with the bot", "SESSION_ALREADY_OPEN", { botId, channel });
+}
+
 /** Sessions in a Map; records are copied in and out so callers never share mutable state with it. */
 export class InMemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, SessionRecord>();

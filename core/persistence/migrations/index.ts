@@ -13,6 +13,7 @@ import { KnowledgeTermsMigration } from "./0012-knowledge-terms.migration.ts";
 import { KnowledgePartitionsMigration } from "./0013-knowledge-partitions.migration.ts";
 import { KnowledgeChunkStorageMigration } from "./0014-knowledge-chunk-storage.migration.ts";
 import { OpenSessionIndexMigration } from "./0015-open-session-index.migration.ts";
+import { OneOpenWhatsAppSessionMigration } from "./0016-one-open-whatsapp-session.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -35,4 +36,5 @@ export const migrations = [
   { name: "0013-knowledge-partitions", class: KnowledgePartitionsMigration },
   { name: "0014-knowledge-chunk-storage", class: KnowledgeChunkStorageMigration },
   { name: "0015-open-session-index", class: OpenSessionIndexMigration },
+  { name: "0016-one-open-whatsapp-session", class: OneOpenWhatsAppSessionMigration },
 ];
