@@ -126,11 +126,14 @@ export function createChannelMessageStore(db: Database) {
       }
       let found = answered[0];
       if (!found) {
-        // A first message starts the session rather than answering in it: its turn is the session's first.
+        // A first message starts the session rather than answering in it: its turn is the session's
+        // first. A session another message opened (both came at once, and this one lost) is not it.
         const started = await sql().execute<{ session_id: string; revision: number }[]>(
           `select s.id as session_id, (select min(revision) from conversation_message where session_id = s.id) as revision from conversation_session s
-           where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and s.created_at >= ? order by s.created_at limit 1`,
-          [p.tenantId, p.botId, p.userId, p.channel, since],
+           where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and s.created_at >= ?
+             and (?::text is null or s.variables->'context'->>'openingMessageId' is null or s.variables->'context'->>'openingMessageId' = ?::text)
+           order by s.created_at limit 1`,
+          [p.tenantId, p.botId, p.userId, p.channel, since, p.ref ?? null, p.ref ?? null],
         );
         found = started[0];
       }

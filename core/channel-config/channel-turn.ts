@@ -32,9 +32,10 @@ export const openSessionParams = (p: { tenantId: string; botId: string; userId: 
 export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null): Promise<ChannelTurnReply> {
   const rows = open !== undefined ? (open ? [open] : []) : await db.orm.em.getConnection().execute<OpenSession[]>(OPEN_SESSION_SQL, openSessionParams(p));
   if (!rows[0]) {
-    const started = await broker.call<ChatReply, StartParams>("conversations.start", {
-      tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context: { ...p.context, channel: p.channel },
-    });
+    // The opening message's id goes with the session, so a node that takes the message over after a
+    // failure can tell the session it started from one another message started (see committedTurn).
+    const context = { ...p.context, channel: p.channel, ...(p.ref !== undefined ? { openingMessageId: p.ref } : {}) };
+    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context });
     return { sessionId: started.sessionId, messages: started.messages, input: started.input, status: started.status, revision: started.revision, ctas: started.ctas, atNode: started.atNode, started: true };
   }
   const sessionId = rows[0].id;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { PostgresSessionStore } from "../../core/conversations/postgres-session-store.ts";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { testServices, uniqueName } from "../kit/test-services.ts";
@@ -48,5 +49,49 @@ const secrets = { accessToken: "EAAG-test-access-token-0002", appSecret: "app-se
     await graph.waitForSends(3, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(graph.sends.map((s) => s.body.text.body), ["Hi! I'm the demo bot.", "What's your name?", "How old are you, Ada?"]);
+  });
+
+  it("opens one session for a new user whose first two messages reach both nodes at once", async () => {
+    const tenant = (await first.request("POST", "/v1/admin/tenants", { key: first.operatorKey, body: { name: "Initech", tier: "paid" } })).body;
+    const bot = await first.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Demo", flow: exampleFlow } });
+    const phoneNumberId = "106540352242924";
+    assert.equal((await first.request("PUT", `/v1/admin/bots/${bot.body.id}/channels/whatsapp`, { key: tenant.keys.admin, body: { phoneNumberId, ...secrets } })).status, 200);
+    const post = (node: TestPlatform, from: string, id: string, text: string) => {
+      const rawBody = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "W", changes: [{ field: "messages", value: { metadata: { phone_number_id: phoneNumberId }, messages: [{ from, id, type: "text", text: { body: text } }] } }] }] });
+      const signature = `sha256=${createHmac("sha256", secrets.appSecret).update(rawBody).digest("hex")}`;
+      return node.request("POST", `/v1/channels/whatsapp/${bot.body.id}/webhook`, { rawBody, headers: { "content-type": "application/json", "x-hub-signature-256": signature } });
+    };
+    const users = Array.from({ length: 6 }, (_, i) => `1555888000${i}`);
+    const before = graph.sends.length;
+    for (const from of users) {
+      const acks = await Promise.all([post(first, from, `wamid.race.${from}.1`, "hi"), post(second, from, `wamid.race.${from}.2`, "Ada")]);
+      assert.deepEqual(acks.map((a) => a.status), [200, 200]);
+    }
+    // Each user: the greeting and the name question once, then the answer to the other message.
+    await graph.waitForSends(before + users.length * 3, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const from of users) {
+      const texts = graph.sends.filter((s) => s.body.to === from).map((s) => s.body.text.body as string);
+      assert.equal(texts.filter((t) => t === "Hi! I'm the demo bot.").length, 1, `${from} was greeted twice: ${JSON.stringify(texts)}`);
+      assert.equal(texts.length, 3, JSON.stringify(texts));
+    }
+  });
+
+  it("refuses a second open WhatsApp session for the same user, and only on WhatsApp", async () => {
+    const store = new PostgresSessionStore(() => first.platform.context.db.orm.em.fork());
+    const tenant = (await first.request("POST", "/v1/admin/tenants", { key: first.operatorKey, body: { name: "Umbrella", tier: "paid" } })).body;
+    const bot = (await first.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Demo", flow: exampleFlow } })).body;
+    const tenantId = tenant.id as string, botId = bot.id as string;
+    const session = (id: string, channel: string) => ({
+      id, tenantId, botId, userId: "whatsapp:15550001111", channel, flowVersion: "1", status: "active" as const,
+      variables: { user: {}, context: {}, session: {}, temp: {} }, position: { nodeId: null, frames: [] }, revision: 1, createdAt: new Date(), updatedAt: new Date(),
+    });
+    const a = randomUUID(), b = randomUUID(), c = randomUUID(), d = randomUUID();
+    await store.create(session(a, "whatsapp"));
+    await assert.rejects(store.create(session(b, "whatsapp")), { code: "SESSION_ALREADY_OPEN", status: 409 });
+    await store.create(session(c, "web"));
+    await store.create(session(d, "web"));
+    await store.compareAndSet(a, 1, { ...session(a, "whatsapp"), status: "ended", endedAt: new Date() });
+    await store.create(session(b, "whatsapp"));
   });
 });
