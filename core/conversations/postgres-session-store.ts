@@ -20,11 +20,10 @@ function toRecord(row: SessionRow): SessionRecord {
 /** The unique index that keeps one open session per user on a queued channel (migration 0016). */
 const ONE_OPEN_SESSION_INDEX = "conversation_session_open_whatsapp_user_unique";
 
-/** Whether `error` is PostgreSQL's unique violation of `constraint` (as the driver or MikroORM reports it). */
+/** Whether `error` is PostgreSQL's unique violation (23505) of `constraint`; MikroORM keeps both fields. */
 function violates(error: unknown, constraint: string): boolean {
-  const e = error as { code?: unknown; constraint?: unknown; message?: unknown } | null;
-  if (!e || (e.code !== "23505" && !(typeof e.message === "string" && e.message.includes("duplicate key")))) return false;
-  return e.constraint === constraint || (typeof e.message === "string" && e.message.includes(constraint));
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === "23505" && e.constraint === constraint;
 }
 
 /**
