@@ -5,4 +5,4 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
-CMD ["node", "core/start.ts"]
+CMD ["node", "core/server/start.ts"]

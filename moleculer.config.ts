@@ -1,8 +1,8 @@
 import { Errors, type BrokerOptions, type Middleware } from "moleculer";
 import Channels from "@moleculer/channels";
-import type { PlatformConfig } from "./core/config/config.ts";
-import { PlatformErrorRegenerator } from "./core/errors/error-regenerator.ts";
-import { GatewayPrometheusReporter } from "./core/observability/prometheus-reporter.ts";
+import type { PlatformConfig } from "./core/kernel/config/config.ts";
+import { PlatformErrorRegenerator } from "./core/kernel/broker/error-regenerator.ts";
+import { GatewayPrometheusReporter } from "./core/kernel/observability/prometheus-reporter.ts";
 
 /**
  * Broker settings for every node. Without TRANSPORTER the broker is one process; with

@@ -4,9 +4,9 @@
  * stays in core/gateway/routes/plugins.routes.ts.
  */
 import { z } from "zod";
-import type { RouteModule, ZodApp } from "../core/gateway/gateway-app.ts";
-import { requirePrincipal, requireTenant } from "../core/gateway/route-auth.ts";
-import { ForbiddenError, ValidationError } from "../core/errors/platform-error.ts";
+import type { RouteModule, ZodApp } from "../core/kernel/gateway/gateway-app.ts";
+import { requirePrincipal, requireTenant } from "../core/kernel/gateway/route-auth.ts";
+import { ForbiddenError, ValidationError } from "../core/sdk/platform-error.ts";
 import type { FastifyRequest } from "fastify";
 import { MAX_PACKAGE_BYTES } from "./package/plugin-package.ts";
 import { capabilitySchema } from "./package/plugin-manifest.schema.ts";

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
-import { isPlatformError, PlatformError } from "../core/errors/platform-error.ts";
-import { safeFetch, type SafeFetchPolicy } from "../core/net/safe-fetch.ts";
-import type { SafeFetchInit } from "../core/plugin-sdk/node-type.ts";
+import { isPlatformError, PlatformError } from "../core/sdk/platform-error.ts";
+import { safeFetch, type SafeFetchPolicy } from "../core/kernel/net/safe-fetch.ts";
+import type { SafeFetchInit } from "../core/sdk/node-type.ts";
 import type { Grants } from "./grants.ts";
 import type { TenantKeyValueStore } from "./kv-store.ts";
 import { SandboxError, SandboxErrorCode } from "./sandbox-errors.ts";

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import semver from "semver";
-import { InternalError } from "../core/errors/platform-error.ts";
+import { InternalError } from "../core/sdk/platform-error.ts";
 
 /**
  * GHSA-864f-rcv7-6rh4 (August 2026): a guest holding an `ivm.Reference` could corrupt host memory

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isPlatformError } from "../core/errors/platform-error.ts";
+import { isPlatformError } from "../core/sdk/platform-error.ts";
 import { createMemoryKeyValueStore } from "./kv-store.ts";
 
 const code = (e: unknown) => (isPlatformError(e) ? e.code : String(e));

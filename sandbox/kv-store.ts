@@ -1,4 +1,4 @@
-import { PlatformError, ErrorKind } from "../core/errors/platform-error.ts";
+import { PlatformError, ErrorKind } from "../core/sdk/platform-error.ts";
 
 /**
  * Key-value storage for tenant code (`ctx.kv`), one namespace per tenant. Values are JSON. The

@@ -1,4 +1,4 @@
-import { ErrorKind, InternalError, PlatformError, isPlatformError, restorePlatformError } from "../core/errors/platform-error.ts";
+import { ErrorKind, InternalError, PlatformError, isPlatformError, restorePlatformError } from "../core/sdk/platform-error.ts";
 
 /**
  * Why a run of tenant code failed. Every failure is one of these codes; the message is written for

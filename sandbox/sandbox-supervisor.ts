@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { ValidationError, type PlatformError } from "../core/errors/platform-error.ts";
+import { ValidationError, type PlatformError } from "../core/sdk/platform-error.ts";
 import { exposedCapabilities, parseGrants } from "./grants.ts";
 import { answerBridgeCall, bridgeFailure, type BridgeRun, type HostServices } from "./host-bridge.ts";
 import { createMemoryKeyValueStore } from "./kv-store.ts";

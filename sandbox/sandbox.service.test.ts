@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ServiceBroker } from "moleculer";
-import { isPlatformError } from "../core/errors/platform-error.ts";
+import { isPlatformError } from "../core/sdk/platform-error.ts";
 import { createSandbox } from "./sandbox-supervisor.ts";
 import { createSandboxClient, createSandboxService, SandboxMetric } from "./sandbox.service.ts";
 import { runTenantCode, runTenantPredicate } from "./tenant-code.ts";

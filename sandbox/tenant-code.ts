@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TenantCodeRequest, TenantCodeResult } from "../core/plugin-sdk/node-type.ts";
+import type { TenantCodeRequest, TenantCodeResult } from "../core/sdk/node-type.ts";
 import { SandboxError, SandboxErrorCode } from "./sandbox-errors.ts";
 import type { Sandbox, SandboxRunRequest } from "./sandbox-supervisor.ts";
 

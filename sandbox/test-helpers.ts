@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isPlatformError, type PlatformError } from "../core/errors/platform-error.ts";
+import { isPlatformError, type PlatformError } from "../core/sdk/platform-error.ts";
 import type { Sandbox } from "./sandbox-supervisor.ts";
 import { workerIndexFor } from "./sandbox-supervisor.ts";
 

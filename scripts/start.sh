@@ -8,4 +8,4 @@ source scripts/node24.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --omit=dev
 fi
-exec node core/start.ts
+exec node core/server/start.ts

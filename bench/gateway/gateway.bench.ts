@@ -9,9 +9,9 @@ import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../core/config/config.ts";
-import { createLogger } from "../../core/observability/logger.ts";
-import { startPlatform } from "../../core/platform.ts";
+import { loadConfig } from "../../core/kernel/config/config.ts";
+import { createLogger } from "../../core/kernel/observability/logger.ts";
+import { startPlatform } from "../../core/server/platform.ts";
 import { measureRequestsPerSecond, median } from "../kit/http-load.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -11,10 +11,10 @@
  * validation, templates, compare-and-set and history of every turn.
  */
 import { ServiceBroker } from "moleculer";
-import { createFlowEngine } from "../../core/flow/flow-engine.ts";
-import { assertValidFlow } from "../../core/flow/flow-validator.ts";
-import { createNodeTypeRegistry } from "../../core/flow/node-type-registry.ts";
-import { InMemorySessionStore } from "../../core/flow/session-store.ts";
+import { createFlowEngine } from "../../core/engine/flow/flow-engine.ts";
+import { assertValidFlow } from "../../core/engine/flow/flow-validator.ts";
+import { createNodeTypeRegistry } from "../../core/engine/flow/node-type-registry.ts";
+import { InMemorySessionStore } from "../../core/engine/flow/session-store.ts";
 import coreNodes from "../../plugins/core-nodes/index.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);

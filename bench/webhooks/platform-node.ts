@@ -6,9 +6,9 @@
  *
  *   node bench/webhooks/platform-node.ts        (with DATABASE_URL, TRANSPORTER, NAMESPACE, …)
  */
-import { loadConfig } from "../../core/config/config.ts";
-import { createLogger } from "../../core/observability/logger.ts";
-import { startPlatform } from "../../core/platform.ts";
+import { loadConfig } from "../../core/kernel/config/config.ts";
+import { createLogger } from "../../core/kernel/observability/logger.ts";
+import { startPlatform } from "../../core/server/platform.ts";
 
 const config = loadConfig();
 const platform = await startPlatform(config, { logger: createLogger(config.LOG_LEVEL), pluginFolders: ["plugins", "channels"] });

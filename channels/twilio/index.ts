@@ -4,7 +4,7 @@
  * bot asks for it). A bot with a realtime voice model takes calls over a media stream instead
  * (<Connect><Stream> to our WebSocket, bridged to OpenAI Realtime or Gemini Live).
  */
-import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { receiveSms, smsStatus } from "./twilio-sms.route.ts";
 import { serveMediaStream } from "./twilio-media.socket.ts";
 import { receiveVoice, voiceStatus } from "./twilio-voice.route.ts";

@@ -10,7 +10,7 @@
  * reached. When the call ends, what both sides said (the model's transcripts) is kept as the
  * call's conversation (`conversations.recordCall`).
  */
-import type { PluginRouteContext, PluginSocket, PluginSocketRequest } from "../../core/plugin-sdk/index.ts";
+import type { PluginRouteContext, PluginSocket, PluginSocketRequest } from "../../core/sdk/index.ts";
 import { connectGeminiLive } from "./realtime/gemini-live.ts";
 import { connectOpenAiRealtime } from "./realtime/openai-realtime.ts";
 import { realtimeSetupSchema, type RealtimeEvents, type RealtimeModel, type RealtimeSetup } from "./realtime/realtime-model.ts";

@@ -1,5 +1,5 @@
 import twilio from "twilio";
-import type { InputRequest, OutboundMessage } from "../../core/plugin-sdk/index.ts";
+import type { InputRequest, OutboundMessage } from "../../core/sdk/index.ts";
 
 type Choice = { label: string; value: string };
 

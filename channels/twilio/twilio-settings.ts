@@ -1,4 +1,4 @@
-import { ForbiddenError, z, type PluginHttpRequest, type PluginRouteContext } from "../../core/plugin-sdk/index.ts";
+import { ForbiddenError, z, type PluginHttpRequest, type PluginRouteContext } from "../../core/sdk/index.ts";
 import twilio from "twilio";
 
 /** The part of a bot's Twilio configuration this plugin reads (secrets opened by the platform's channel store). */

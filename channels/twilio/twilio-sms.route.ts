@@ -1,4 +1,4 @@
-import type { PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/plugin-sdk/index.ts";
+import type { PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/sdk/index.ts";
 import { createTwilioRestClient } from "./twilio-rest.ts";
 import { messagingTwiml, smsText } from "./twilio-render.ts";
 import { callbackBase, verifiedTwilioRequest, type ResolvedTwilio } from "./twilio-settings.ts";

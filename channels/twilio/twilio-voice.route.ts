@@ -1,4 +1,4 @@
-import type { InputRequest, OutboundMessage, PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/plugin-sdk/index.ts";
+import type { InputRequest, OutboundMessage, PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/sdk/index.ts";
 import { mintStreamToken } from "./realtime/stream-token.ts";
 import { mediaStreamTwiml, voiceTwiml } from "./twilio-render.ts";
 import { callbackBase, verifiedTwilioRequest } from "./twilio-settings.ts";

@@ -1,4 +1,4 @@
-import type { PluginHttpRequest } from "../../core/plugin-sdk/index.ts";
+import type { PluginHttpRequest } from "../../core/sdk/index.ts";
 
 const entities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 

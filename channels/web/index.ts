@@ -3,7 +3,7 @@
  * (`/v1/widget/config`) and a demo page that embeds it. The conversation itself goes through the
  * gateway's chat API (`/v1/chat/sessions…`); this plugin only serves what a browser needs around it.
  */
-import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { demoPage } from "./demo-page.ts";
 import { loadWidgetScript } from "./widget-script.ts";
 import { widgetConfig } from "./widget-config.ts";

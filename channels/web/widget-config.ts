@@ -1,4 +1,4 @@
-import { ValidationError, z, type PluginHttpRequest, type PluginRouteContext } from "../../core/plugin-sdk/index.ts";
+import { ValidationError, z, type PluginHttpRequest, type PluginRouteContext } from "../../core/sdk/index.ts";
 
 /** What the widget needs to draw itself; every field has a value, so the widget has no defaults of its own to drift. */
 export const widgetConfigSchema = z.object({

@@ -3,7 +3,7 @@
  * out. The platform's channel glue (core/channel-config) owns the queue, the exactly-once ledger
  * and the turn; this plugin owns everything that speaks WhatsApp.
  */
-import { definePlugin, implementPlugin, z } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin, z } from "../../core/sdk/index.ts";
 import { createSendPacer, createWhatsAppClient } from "./whatsapp-client.ts";
 import { deliver } from "./whatsapp-deliver.ts";
 import { parseInbound, type WaPayload } from "./whatsapp-inbound.ts";

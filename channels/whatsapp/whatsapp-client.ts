@@ -1,5 +1,5 @@
 import { WhatsAppAPI } from "whatsapp-api-js";
-import { PlatformError, TransientError } from "../../core/plugin-sdk/index.ts";
+import { PlatformError, TransientError } from "../../core/sdk/index.ts";
 import { graphFetch } from "./graph-fetch.ts";
 
 export type WhatsAppCredentials = { accessToken: string; appSecret: string; verifyToken: string };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { WhatsAppAPI } from "whatsapp-api-js";
 import { Template } from "whatsapp-api-js/messages";
-import type { OutboundMessage } from "../../core/plugin-sdk/index.ts";
+import type { OutboundMessage } from "../../core/sdk/index.ts";
 import { assertGraphOk, WhatsAppApiError, withBackoff } from "./whatsapp-client.ts";
 import { renderForWhatsApp } from "./whatsapp-render.ts";
 

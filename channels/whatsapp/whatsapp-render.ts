@@ -1,6 +1,6 @@
 import { ActionButtons, ActionList, Body, Button, Image, Interactive, ListSection, Row, Text } from "whatsapp-api-js/messages";
 import type { ClientMessage } from "whatsapp-api-js/types";
-import type { OutboundMessage } from "../../core/plugin-sdk/index.ts";
+import type { OutboundMessage } from "../../core/sdk/index.ts";
 
 // WhatsApp's own limits: reply buttons hold 20 characters, list rows 24, an interactive body 1024.
 const MAX_BUTTONS = 3;

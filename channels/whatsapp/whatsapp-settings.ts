@@ -1,4 +1,4 @@
-import { z } from "../../core/plugin-sdk/index.ts";
+import { z } from "../../core/sdk/index.ts";
 
 /**
  * The part of a bot's WhatsApp configuration this plugin reads, as the platform's channel store

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ForbiddenError, UnauthorizedError, ValidationError, type PluginHttpRequest, type PluginHttpResponse, type PluginRouteContext } from "../../core/plugin-sdk/index.ts";
+import { ForbiddenError, UnauthorizedError, ValidationError, type PluginHttpRequest, type PluginHttpResponse, type PluginRouteContext } from "../../core/sdk/index.ts";
 import { createWhatsAppClient } from "./whatsapp-client.ts";
 import { valuesOf, type WaPayload } from "./whatsapp-inbound.ts";
 import type { WhatsAppSettings } from "./whatsapp-settings.ts";

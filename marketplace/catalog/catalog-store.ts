@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { PlatformContext } from "../../core/broker/platform-context.ts";
+import type { PlatformContext } from "../../core/kernel/broker/platform-context.ts";
 import type { PluginManifest } from "../package/plugin-manifest.schema.ts";
 
 export type VersionRow = {

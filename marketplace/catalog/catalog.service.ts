@@ -5,10 +5,10 @@
  */
 import semver from "semver";
 import type { Context, ServiceSchema } from "moleculer";
-import type { PlatformContext } from "../../core/broker/platform-context.ts";
-import { ConflictError, ForbiddenError, NotFoundError, PlatformError, ValidationError, isPlatformError } from "../../core/errors/platform-error.ts";
-import type { NodeTypeRegistry } from "../../core/flow/node-type-registry.ts";
-import { generateApiKey, hashApiKey, displayPrefix } from "../../core/tenancy/api-keys.ts";
+import type { PlatformContext } from "../../core/kernel/broker/platform-context.ts";
+import { ConflictError, ForbiddenError, NotFoundError, PlatformError, ValidationError, isPlatformError } from "../../core/sdk/platform-error.ts";
+import type { NodeTypeRegistry } from "../../core/engine/flow/node-type-registry.ts";
+import { generateApiKey, hashApiKey, displayPrefix } from "../../core/kernel/tenancy/api-keys.ts";
 import { integrityOf, unpackPackage } from "../package/plugin-package.ts";
 import { parseManifest, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 import { keyFingerprint, parsePublicKey, publicKeyPem, verifyIntegrity } from "../package/package-signing.ts";

@@ -7,8 +7,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServiceBroker } from "moleculer";
-import type { PlatformContext } from "../../core/broker/platform-context.ts";
-import { isPlatformError } from "../../core/errors/platform-error.ts";
+import type { PlatformContext } from "../../core/kernel/broker/platform-context.ts";
+import { isPlatformError } from "../../core/sdk/platform-error.ts";
 import { generateSigningKeys, signIntegrity } from "../package/package-signing.ts";
 import { integrityOf, packFolder } from "../package/plugin-package.ts";
 

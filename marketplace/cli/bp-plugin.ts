@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { isPlatformError } from "../../core/errors/platform-error.ts";
+import { isPlatformError } from "../../core/sdk/platform-error.ts";
 import { parseManifest } from "../package/plugin-manifest.schema.ts";
 import { generateSigningKeys, signIntegrity } from "../package/package-signing.ts";
 import { integrityOf, packFolder, unpackPackage } from "../package/plugin-package.ts";

@@ -5,7 +5,7 @@
 import { registerHooks } from "node:module";
 
 export const KIT_SPECIFIER = "bp-plugin/testing";
-const kit = new URL("../../core/plugin-sdk/testing.ts", import.meta.url).href;
+const kit = new URL("../../core/testing/plugin-kit.ts", import.meta.url).href;
 
 registerHooks({
   resolve: (specifier, context, next) => (specifier === KIT_SPECIFIER ? { url: kit, shortCircuit: true } : next(specifier, context)),

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createTestBroker } from "../../core/plugin-sdk/testing.ts";
+import { createTestBroker } from "../../core/testing/plugin-kit.ts";
 import type { CrmAction } from "../runtime/marketplace-extensions.ts";
 
 export type LocalCall = { type?: string; tool?: string; crm?: string };

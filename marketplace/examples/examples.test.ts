@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createTestBroker, fakeSecrets, type TestBroker } from "../../core/plugin-sdk/testing.ts";
+import { createTestBroker, fakeSecrets, type TestBroker } from "../../core/testing/plugin-kit.ts";
 import { startFakeRestCrm, type FakeRestCrm } from "../../test/marketplace/fake-rest-crm.server.ts";
 
 const example = (name: string) => join(import.meta.dirname, name);

@@ -13,12 +13,12 @@
  * install keeps only their names, and uninstalling removes them.
  */
 import type { Context, ServiceSchema } from "moleculer";
-import type { PlatformContext } from "../../core/broker/platform-context.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../core/errors/platform-error.ts";
+import type { PlatformContext } from "../../core/kernel/broker/platform-context.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../core/sdk/platform-error.ts";
 import { grantRequested, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 import type { InstalledPlugin, MarketplaceNodeTypes, SandboxExecute } from "../runtime/marketplace-node-types.ts";
 import { callInstalledCrm, callInstalledTool, toolsOf, type CrmAction } from "../runtime/marketplace-extensions.ts";
-import { CrmErrorCode, crmConnectorActions, crmError } from "../../core/plugin-sdk/crm-contract.ts";
+import { CrmErrorCode, crmConnectorActions, crmError } from "../../core/sdk/crm-contract.ts";
 import { entries, kvPrefixOf, wrapBundle } from "../runtime/sandboxed-bundle.ts";
 import { checkGrants, checkPluginConfig, checkSecrets } from "./plugin-config.check.ts";
 

@@ -2,7 +2,7 @@
  * A tenant's plugin configuration against the manifest's JSON Schema (converted with
  * `z.fromJSONSchema`), refused with a 400 that names the first field in the wrong.
  */
-import { ValidationError } from "../../core/errors/platform-error.ts";
+import { ValidationError } from "../../core/sdk/platform-error.ts";
 import { grantRequested, schemaFromJson, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 
 export function checkPluginConfig(manifest: PluginManifest, config: unknown): Record<string, unknown> {

@@ -4,7 +4,7 @@
  * at publish and again at every install (the stored package could have been altered since).
  */
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { ValidationError } from "../../core/errors/platform-error.ts";
+import { ValidationError } from "../../core/sdk/platform-error.ts";
 
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; a raw key is these 12 bytes short. */
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");

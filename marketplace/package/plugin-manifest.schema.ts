@@ -5,8 +5,8 @@
  */
 import semver from "semver";
 import { z } from "zod";
-import { PLATFORM_API_VERSION } from "../../core/plugin-sdk/index.ts";
-import { ValidationError } from "../../core/errors/platform-error.ts";
+import { PLATFORM_API_VERSION } from "../../core/sdk/index.ts";
+import { ValidationError } from "../../core/sdk/platform-error.ts";
 
 const scopedName = /^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/;
 

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "tar";
-import { isPlatformError } from "../../core/errors/platform-error.ts";
+import { isPlatformError } from "../../core/sdk/platform-error.ts";
 import { generateSigningKeys, parsePublicKey, signIntegrity, verifyIntegrity } from "./package-signing.ts";
 import { parseManifest } from "./plugin-manifest.schema.ts";
 import { integrityOf, packFolder, unpackPackage } from "./plugin-package.ts";

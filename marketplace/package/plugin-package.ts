@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { create, Parser, type ReadEntry } from "tar";
-import { PayloadTooLargeError, ValidationError } from "../../core/errors/platform-error.ts";
+import { PayloadTooLargeError, ValidationError } from "../../core/sdk/platform-error.ts";
 
 export const PACKAGE_FILES = ["manifest.json", "bundle.mjs", "README.md", "CHANGELOG.md", "icon.svg", "icon.png"] as const;
 export type PackageFile = (typeof PACKAGE_FILES)[number];

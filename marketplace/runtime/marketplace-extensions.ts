@@ -10,8 +10,8 @@
  *   Its answers are checked against the contract; a failure becomes a `CRM_*` error (a handler may
  *   throw an Error whose `code` is one of them, e.g. CRM_NOT_FOUND).
  */
-import { isPlatformError, NotFoundError, type PlatformError } from "../../core/errors/platform-error.ts";
-import { CrmErrorCode, crmConnectorActions, crmConnectorResults, crmError } from "../../core/plugin-sdk/crm-contract.ts";
+import { isPlatformError, NotFoundError, type PlatformError } from "../../core/sdk/platform-error.ts";
+import { CrmErrorCode, crmConnectorActions, crmConnectorResults, crmError } from "../../core/sdk/crm-contract.ts";
 import { schemaFromJson } from "../package/plugin-manifest.schema.ts";
 import type { InstalledPlugin, SandboxExecute } from "./marketplace-node-types.ts";
 import { entries, kvPrefixOf, wrapBundle } from "./sandboxed-bundle.ts";

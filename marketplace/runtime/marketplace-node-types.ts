@@ -10,10 +10,10 @@
  * `session.*`, `user.*` and `temp.*`.
  */
 import { z } from "zod";
-import type { NodeTypeRegistry, RegisteredNodeType } from "../../core/flow/node-type-registry.ts";
-import { overlayNodeTypes, type TenantNodeTypes } from "../../core/flow/tenant-node-types.ts";
-import { PlatformError } from "../../core/errors/platform-error.ts";
-import type { NodeContext, NodeResult } from "../../core/plugin-sdk/index.ts";
+import type { NodeTypeRegistry, RegisteredNodeType } from "../../core/engine/flow/node-type-registry.ts";
+import { overlayNodeTypes, type TenantNodeTypes } from "../../core/engine/flow/tenant-node-types.ts";
+import { PlatformError } from "../../core/sdk/platform-error.ts";
+import type { NodeContext, NodeResult } from "../../core/sdk/index.ts";
 import { schemaFromJson, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 import { entries, kvPrefixOf, wrapBundle } from "./sandboxed-bundle.ts";
 

@@ -10,7 +10,7 @@
  * plugin id: two plugins of one tenant cannot read each other's data, and uninstalling a plugin
  * removes exactly its keys. Everything else of `ctx` is what the tenant granted.
  */
-import { ValidationError } from "../../core/errors/platform-error.ts";
+import { ValidationError } from "../../core/sdk/platform-error.ts";
 import { REQUIRED_CRM_ACTIONS, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 
 const ENTRY = "__marketplaceEntry";

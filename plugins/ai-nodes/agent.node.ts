@@ -5,7 +5,7 @@
  * compare-and-set like everything else; collected fields go to `user.*`. The answer is streamed to a
  * user who watches the turn live.
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
 import { collectedFrom, type AiReply } from "./ai-reply.ts";
 
 export const agentContent = z.object({

@@ -1,5 +1,5 @@
 /** The AI node types: `llm` (one completion) and `agent` (model and tools in a loop), over the platform's `ai.respond`. */
-import { definePlugin, implementNodeType, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
 import { agentNode, runAgentNode } from "./agent.node.ts";
 import { llmNode, runLlmNode, validateLlm } from "./llm.node.ts";
 

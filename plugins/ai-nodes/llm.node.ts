@@ -4,7 +4,7 @@
  * user, or both. Then the flow follows `default`. An answer said to a user who watches the turn
  * live (the web chat's SSE) is streamed to them token by token.
  */
-import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 import { collectedFrom, type AiReply } from "./ai-reply.ts";
 
 export const llmContent = z.object({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isPlatformError } from "../../core/errors/platform-error.ts";
-import { runNode } from "../../core/flow/testing.ts";
+import { isPlatformError } from "../../core/sdk/platform-error.ts";
+import { runNode } from "../../core/testing/flow-kit.ts";
 import { createSandbox, runTenantCode, type Sandbox } from "../../sandbox/index.ts";
 import codeNodePlugin from "./index.ts";
 

@@ -15,7 +15,7 @@
  * logged with its reason and follows `error` when the node has it; the end user never sees a
  * stack trace.
  */
-import { defineNodeType, isPlatformError, PlatformError, z, type NodeHandler, type NodeValidator } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, isPlatformError, PlatformError, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.greeting");
 const field = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "a field name like greeting");

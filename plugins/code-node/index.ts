@@ -2,7 +2,7 @@
  * The `code` node type as a first-party plugin, written only against the SDK: tenant JavaScript
  * run through `ctx.runCode`, which the host wires to the sandbox (see sandbox/index.ts).
  */
-import { definePlugin, implementNodeType, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
 import { codeNode, runCode, validateCode } from "./code.node.ts";
 
 export const definition = definePlugin({

@@ -2,7 +2,7 @@
  * action: changes variables: set (a value, with templates; a lone `{{scope.path}}` keeps its type),
  * unset, increment (by a number, default 1) and append (to a list, created when missing).
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 

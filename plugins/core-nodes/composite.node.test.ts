@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
-import { createTestEngine, runNode } from "../../core/flow/testing.ts";
-import { validateFlow } from "../../core/flow/flow-validator.ts";
-import { createNodeTypeRegistry } from "../../core/flow/node-type-registry.ts";
+import { createTestEngine, runNode } from "../../core/testing/flow-kit.ts";
+import { validateFlow } from "../../core/engine/flow/flow-validator.ts";
+import { createNodeTypeRegistry } from "../../core/engine/flow/node-type-registry.ts";
 import coreNodes from "./index.ts";
 
 const say = (id: string, text: string, next?: string) => ({ id, type: "message", content: { messages: [{ type: "text", text }] }, connections: next ? { default: next } : {} });

@@ -5,7 +5,7 @@
  * enclosing flow's variables. The runtime keeps the sub-flow's scopes apart (its frame), so a
  * sub-flow may ask questions and wait across turns.
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a name like customer_id");

@@ -7,7 +7,7 @@
  * `log` writes to the console: both are refused at validation and at run time.
  */
 import jsonLogic from "json-logic-js";
-import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 
 export const conditionContent = z.object({
   conditions: z.array(z.object({ if: z.unknown(), then: z.string().min(1) })).max(50),

@@ -1,5 +1,5 @@
 /** end: ends the conversation (inside a composite: ends the sub-flow), with an optional goodbye. */
-import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 export const endContent = z.object({ message: z.string().min(1).max(4096).optional() });
 export type EndContent = z.infer<typeof endContent>;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
-import { FlowInvalidError, assertValidFlow, validateFlow } from "../../core/flow/flow-validator.ts";
-import { createNodeTypeRegistry } from "../../core/flow/node-type-registry.ts";
-import { isPlatformError } from "../../core/plugin-sdk/index.ts";
+import { FlowInvalidError, assertValidFlow, validateFlow } from "../../core/engine/flow/flow-validator.ts";
+import { createNodeTypeRegistry } from "../../core/engine/flow/node-type-registry.ts";
+import { isPlatformError } from "../../core/sdk/index.ts";
 import coreNodes from "./index.ts";
 
 const registry = createNodeTypeRegistry([coreNodes]);

@@ -4,7 +4,7 @@
  * agents' inbox. When the human hands back (`engine.releaseHandoff`), the node runs again with an
  * empty input and follows `default`; without one the conversation ends.
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 export const handoffContent = z.object({
   message: z.string().min(1).max(4096).optional(),

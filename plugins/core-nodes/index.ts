@@ -2,7 +2,7 @@
  * The built-in node types, as one first-party plugin written only against the SDK: message,
  * question, condition, action, webhook, composite, handoff and end (one file each).
  */
-import { definePlugin, implementNodeType, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
 import { actionNode, runAction } from "./action.node.ts";
 import { compositeNode, compositeSubflow, runComposite } from "./composite.node.ts";
 import { conditionNode, conditionRoutes, runCondition, validateCondition } from "./condition.node.ts";

@@ -1,5 +1,5 @@
 /** message: shows text, images and buttons, each with an optional typing delay, then moves on. */
-import { defineNodeType, z, type NodeHandler, type OutboundMessage } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler, type OutboundMessage } from "../../core/sdk/index.ts";
 
 const delay = { delay_ms: z.number().int().min(0).max(10_000).optional() };
 const button = z.object({ label: z.string().min(1).max(80), value: z.string().min(1).max(200) });

@@ -2,7 +2,7 @@
  * Reading an answer for each question type: returns the value to store, or undefined when the
  * answer does not fit. Kept apart from the node so each rule is easy to read and test.
  */
-import type { Choice } from "../../core/plugin-sdk/index.ts";
+import type { Choice } from "../../core/sdk/index.ts";
 
 export type AnswerRules = {
   type: "text" | "number" | "email" | "phone" | "date" | "choice";

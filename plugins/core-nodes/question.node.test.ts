@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
-import { runNode } from "../../core/flow/testing.ts";
+import { runNode } from "../../core/testing/flow-kit.ts";
 import coreNodes from "./index.ts";
 
 async function answer(content: Record<string, unknown>, text: string | undefined, extra: { choice?: string; attempts?: number; connections?: Record<string, string> } = {}) {

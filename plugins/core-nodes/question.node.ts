@@ -4,7 +4,7 @@
  * wrong answers the node follows `error` (when the flow has one; else it keeps asking). A choice
  * answer follows the connection named after the chosen value when there is one, else `default`.
  */
-import { defineNodeType, z, type NodeHandler, type NodeValidator, type OutboundMessage } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, z, type NodeHandler, type NodeValidator, type OutboundMessage } from "../../core/sdk/index.ts";
 import { readAnswer } from "./question-input.ts";
 
 const bound = z.union([z.number(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date bound is YYYY-MM-DD")]);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { afterEach, describe, it } from "mocha";
-import { createTestEngine } from "../../core/flow/testing.ts";
-import { validateFlow } from "../../core/flow/flow-validator.ts";
-import { createNodeTypeRegistry } from "../../core/flow/node-type-registry.ts";
-import { safeFetch } from "../../core/net/safe-fetch.ts";
+import { createTestEngine } from "../../core/testing/flow-kit.ts";
+import { validateFlow } from "../../core/engine/flow/flow-validator.ts";
+import { createNodeTypeRegistry } from "../../core/engine/flow/node-type-registry.ts";
+import { safeFetch } from "../../core/kernel/net/safe-fetch.ts";
 import coreNodes from "./index.ts";
 
 type Seen = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string; at: number };

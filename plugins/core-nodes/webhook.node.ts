@@ -13,7 +13,7 @@
  * - success follows `success` (or `default`), failure follows `error`.
  */
 import { JSONPath } from "jsonpath-plus";
-import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/sdk/index.ts";
 import { createCircuitBreakers } from "./circuit-breaker.ts";
 
 /** Headers the HTTP client owns; a flow setting them could smuggle or mis-frame a request. */

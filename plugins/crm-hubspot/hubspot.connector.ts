@@ -4,7 +4,7 @@
  * notes are created with their association to the contact in the same request, pipelines come
  * from `/crm/v3/pipelines/deals`. Lists are read page by page with `after`.
  */
-import { CrmErrorCode, crmError, crmJson, crmRequest, z, type ActionContext, type Contact, type ContactInput, type CrmFetch, type Deal, type Pipeline } from "../../core/plugin-sdk/index.ts";
+import { CrmErrorCode, crmError, crmJson, crmRequest, z, type ActionContext, type Contact, type ContactInput, type CrmFetch, type Deal, type Pipeline } from "../../core/sdk/index.ts";
 
 export const hubspotConfig = z.object({
   /** Overridable for tests and HubSpot's EU data centre. */

@@ -1,5 +1,5 @@
 /** HubSpot as a CRM connector: the SDK's CRM contract over HubSpot's CRM v3 API. */
-import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { hubspotClient, hubspotConfig } from "./hubspot.connector.ts";
 
 export const definition = definePlugin({

@@ -12,7 +12,7 @@
  * - success follows `success` (or `default`); any CRM failure stores its code (CRM_RATE_LIMITED,
  *   CRM_UNAUTHORIZED...) in `error_variable` and follows `error`. The end user never sees it.
  */
-import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeResult, type NodeValidator } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeResult, type NodeValidator } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^(user|session)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$/, "a variable path like user.crm_id");
 const template = z.string().max(10_000);

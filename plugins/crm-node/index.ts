@@ -1,5 +1,5 @@
 /** The `crm` node type: flows write leads, deals and notes to the tenant's configured CRM. */
-import { definePlugin, implementNodeType, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
 import { crmNode, runCrm, validateCrm } from "./crm.node.ts";
 
 export const definition = definePlugin({

@@ -1,5 +1,5 @@
 /** A generic REST API as a CRM connector, configured with endpoints per action. */
-import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { restConfig, restConnector } from "./rest.connector.ts";
 
 export const definition = definePlugin({

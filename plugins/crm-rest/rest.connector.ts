@@ -5,7 +5,7 @@
  * (`Contact`, `Deal`...), optionally under a JSON key named by `responseKey`. All calls go through
  * the platform's SSRF guard: a tenant's base URL cannot reach the platform's own network.
  */
-import { CrmErrorCode, crmConnectorActions, crmConnectorResults, crmError, crmJson, crmRequest, z, type ActionContext } from "../../core/plugin-sdk/index.ts";
+import { CrmErrorCode, crmConnectorActions, crmConnectorResults, crmError, crmJson, crmRequest, z, type ActionContext } from "../../core/sdk/index.ts";
 
 type ActionName = keyof typeof crmConnectorActions;
 const endpoint = z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, 'an endpoint like "POST /contacts"');

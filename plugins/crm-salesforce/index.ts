@@ -1,5 +1,5 @@
 /** Salesforce as a CRM connector: the SDK's CRM contract over the REST sObjects API. */
-import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { salesforceClient, salesforceConfig } from "./salesforce.connector.ts";
 
 export const definition = definePlugin({

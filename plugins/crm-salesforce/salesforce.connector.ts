@@ -4,7 +4,7 @@
  * under the `instance_url` the token names, and SOQL `query` for searches (read page by page with
  * `nextRecordsUrl`). Contact fields use Salesforce's names (`FirstName`, `LastName`, custom `X__c`).
  */
-import { CrmErrorCode, crmError, crmJson, crmRequest, z, type ActionContext, type Contact, type ContactInput, type CrmFetch, type Deal, type Pipeline } from "../../core/plugin-sdk/index.ts";
+import { CrmErrorCode, crmError, crmJson, crmRequest, z, type ActionContext, type Contact, type ContactInput, type CrmFetch, type Deal, type Pipeline } from "../../core/sdk/index.ts";
 
 export const salesforceConfig = z.object({
   /** The org's My Domain (client credentials need it), or a test server. */

@@ -4,7 +4,7 @@
  * knowledge column.
  */
 import { ApiError, GoogleGenAI } from "@google/genai";
-import { ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/plugin-sdk/index.ts";
+import { ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/sdk/index.ts";
 
 const GEMINI_BATCH = 100;
 

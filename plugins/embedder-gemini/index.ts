@@ -1,5 +1,5 @@
 /** Gemini embeddings (kind "embedder"): set KNOWLEDGE_EMBEDDER=@platform/embedder-gemini and GEMINI_API_KEY. */
-import { definePlugin, embedAction, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, embedAction, implementPlugin } from "../../core/sdk/index.ts";
 import { embedWithGemini } from "./gemini.embedder.ts";
 
 export const definition = definePlugin({

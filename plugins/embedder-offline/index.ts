@@ -2,7 +2,7 @@
  * The offline embedder (kind "embedder"): what knowledge bases use when no provider is
  * configured. See offline.embedder.ts for how it works and what it cannot do.
  */
-import { definePlugin, implementPlugin, z } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin, z } from "../../core/sdk/index.ts";
 import { OFFLINE_DIMENSIONS, OFFLINE_MODEL, embedText } from "./offline.embedder.ts";
 
 export const definition = definePlugin({

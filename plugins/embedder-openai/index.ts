@@ -1,5 +1,5 @@
 /** OpenAI embeddings (kind "embedder"): set KNOWLEDGE_EMBEDDER=@platform/embedder-openai and OPENAI_API_KEY. */
-import { definePlugin, embedAction, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, embedAction, implementPlugin } from "../../core/sdk/index.ts";
 import { embedWithOpenAi } from "./openai.embedder.ts";
 
 export const definition = definePlugin({

@@ -3,7 +3,7 @@
  * text-embedding-3 models shorten their vectors on request), the width of the knowledge column.
  */
 import OpenAI from "openai";
-import { ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/plugin-sdk/index.ts";
+import { ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/sdk/index.ts";
 
 export async function embedWithOpenAi({ texts, options }: EmbedRequest): Promise<EmbedResponse> {
   const model = options.model ?? "text-embedding-3-small";

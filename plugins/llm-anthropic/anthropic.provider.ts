@@ -6,7 +6,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
-import { llmVendorError, parseToolArguments, type ActionContext, type LlmChatRequest, type LlmChatResponse } from "../../core/plugin-sdk/index.ts";
+import { llmVendorError, parseToolArguments, type ActionContext, type LlmChatRequest, type LlmChatResponse } from "../../core/sdk/index.ts";
 
 /** Anthropic has no tool role: results go back as a user turn of `tool_result` blocks, merged when consecutive. */
 function toAnthropic(request: LlmChatRequest): { system: TextBlockParam[]; messages: MessageParam[] } {

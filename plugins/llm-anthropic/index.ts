@@ -1,5 +1,5 @@
 /** The Anthropic provider (kind "llm"): Messages API with streaming, tool use, usage and prompt caching. */
-import { definePlugin, implementPlugin, llmChatAction } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin, llmChatAction } from "../../core/sdk/index.ts";
 import { chatWithAnthropic } from "./anthropic.provider.ts";
 
 export const definition = definePlugin({

@@ -4,7 +4,7 @@
  * Gemini caches repeated prompt prefixes implicitly and reports them as `cachedContentTokenCount`.
  */
 import { ApiError, GoogleGenAI, type Content, type FunctionDeclaration } from "@google/genai";
-import { llmVendorError, type ActionContext, type LlmChatRequest, type LlmChatResponse } from "../../core/plugin-sdk/index.ts";
+import { llmVendorError, type ActionContext, type LlmChatRequest, type LlmChatResponse } from "../../core/sdk/index.ts";
 
 function toGemini(request: LlmChatRequest): { system: string; contents: Content[] } {
   const system: string[] = [];

@@ -1,5 +1,5 @@
 /** The Gemini provider (kind "llm"): generateContent with streaming, function calling and usage. */
-import { definePlugin, implementPlugin, llmChatAction } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin, llmChatAction } from "../../core/sdk/index.ts";
 import { chatWithGemini } from "./gemini.provider.ts";
 
 export const definition = definePlugin({

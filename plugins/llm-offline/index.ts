@@ -1,5 +1,5 @@
 /** The offline provider (kind "llm"): answers from retrieved knowledge only, quoting its source. */
-import { definePlugin, implementPlugin, llmChatAction } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin, llmChatAction } from "../../core/sdk/index.ts";
 import { answerOffline } from "./offline.provider.ts";
 
 export const definition = definePlugin({

@@ -4,7 +4,7 @@
  * with its source, and says plainly when nothing given to it answers the question. It never
  * invents an answer and never calls tools.
  */
-import type { LlmChatRequest, LlmChatResponse, LlmPassage } from "../../core/plugin-sdk/index.ts";
+import type { LlmChatRequest, LlmChatResponse, LlmPassage } from "../../core/sdk/index.ts";
 
 export const OFFLINE_UNKNOWN = "I don't know the answer to that: it isn't in the information I have. Could you rephrase, or ask something else?";
 

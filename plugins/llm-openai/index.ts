@@ -1,5 +1,5 @@
 /** The OpenAI provider (kind "llm"): chat completions with streaming, tool calls and usage. */
-import { definePlugin, implementPlugin, llmChatAction } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin, llmChatAction } from "../../core/sdk/index.ts";
 import { chatWithOpenAi } from "./openai.provider.ts";
 
 export const definition = definePlugin({

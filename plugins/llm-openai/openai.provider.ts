@@ -6,7 +6,7 @@
  */
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
-import { llmVendorError, parseToolArguments, type ActionContext, type LlmChatRequest, type LlmChatResponse, type LlmMessage } from "../../core/plugin-sdk/index.ts";
+import { llmVendorError, parseToolArguments, type ActionContext, type LlmChatRequest, type LlmChatResponse, type LlmMessage } from "../../core/sdk/index.ts";
 
 function toOpenAi(message: LlmMessage): ChatCompletionMessageParam {
   switch (message.role) {

@@ -5,7 +5,7 @@
  * conversation itself goes on: the bot keeps answering until a person takes over.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { z, type ActionContext } from "../../core/plugin-sdk/index.ts";
+import { z, type ActionContext } from "../../core/sdk/index.ts";
 import { sessionOf, toolFailure } from "../mcp-server-kit/answer-mcp-message.ts";
 
 export const HANDOFF_EVENT = "conversation.handoff.requested";

@@ -1,5 +1,5 @@
 /** mcp:contact-owner, a first-party MCP tool server: tells the tenant's people, through their event webhooks, that a human is wanted. */
-import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { answerMcpMessage, mcpActionParams } from "../mcp-server-kit/answer-mcp-message.ts";
 import { createContactOwnerServer } from "./contact-owner.server.ts";
 

@@ -1,5 +1,5 @@
 /** mcp:lead-capture, a first-party MCP tool server: records leads in the tenant's CRM. No configuration. */
-import { definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { answerMcpMessage, mcpActionParams } from "../mcp-server-kit/answer-mcp-message.ts";
 import { createLeadCaptureServer } from "./lead-capture.server.ts";
 

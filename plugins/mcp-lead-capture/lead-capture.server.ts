@@ -6,7 +6,7 @@
  * nothing new.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { isPlatformError, z, type ActionContext } from "../../core/plugin-sdk/index.ts";
+import { isPlatformError, z, type ActionContext } from "../../core/sdk/index.ts";
 import { sessionOf, toolFailure } from "../mcp-server-kit/answer-mcp-message.ts";
 
 const phonePattern = /^\+?[0-9][0-9 ().-]{5,24}$/;

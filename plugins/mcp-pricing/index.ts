@@ -3,7 +3,7 @@
  * list in the bot's configuration of the server:
  * `ai.mcpServers: [{ "name": "pricing", "plugin": "@platform/mcp-pricing", "config": { "currency": "EUR", "prices": { "Haircut": 30 } } }]`.
  */
-import { ValidationError, definePlugin, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { ValidationError, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { answerMcpMessage, mcpActionParams } from "../mcp-server-kit/answer-mcp-message.ts";
 import { createPricingServer, pricingConfig } from "./pricing.server.ts";
 

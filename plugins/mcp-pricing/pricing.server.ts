@@ -4,7 +4,7 @@
  * computed in cents, so 3 x 0.10 is 0.30, not 0.30000000000000004.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { z } from "../../core/plugin-sdk/index.ts";
+import { z } from "../../core/sdk/index.ts";
 import { toolFailure } from "../mcp-server-kit/answer-mcp-message.ts";
 
 export const pricingConfig = z.object({

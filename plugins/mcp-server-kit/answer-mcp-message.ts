@@ -10,7 +10,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { JSONRPCMessageSchema, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { ValidationError, z } from "../../core/plugin-sdk/index.ts";
+import { ValidationError, z } from "../../core/sdk/index.ts";
 
 export const mcpActionParams = z.object({ message: z.record(z.string(), z.unknown()) });
 

@@ -1,5 +1,5 @@
 /** The `tool` node type: flows call one MCP tool and keep its answer. */
-import { definePlugin, implementNodeType, implementPlugin } from "../../core/plugin-sdk/index.ts";
+import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
 import { runTool, toolNode, validateTool } from "./tool.node.ts";
 
 export const definition = definePlugin({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { PlatformError } from "../../core/plugin-sdk/index.ts";
-import { runNode } from "../../core/plugin-sdk/testing.ts";
+import { PlatformError } from "../../core/sdk/index.ts";
+import { runNode } from "../../core/testing/plugin-kit.ts";
 import toolPlugin from "./index.ts";
 
 describe("the tool node", () => {

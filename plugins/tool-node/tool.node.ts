@@ -12,7 +12,7 @@
  *   and follows `error`; the end user never sees it;
  * - the call carries the turn's idempotency key: a retried turn reuses the first answer.
  */
-import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeResult, type NodeValidator } from "../../core/plugin-sdk/index.ts";
+import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeResult, type NodeValidator } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^(user|session|temp)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$/, "a variable path like user.quote");
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { connectMcp, guardedFetch } from "../../core/ai/mcp-client.ts";
+import { connectMcp, guardedFetch } from "../../core/modules/ai/mcp-client.ts";
 import { everythingEntry } from "./mcp-everything.ts";
 
 describe("MCP tools from the reference server (server-everything over stdio)", function () {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { verifySignature } from "../../core/subscriptions/signature.ts";
+import { verifySignature } from "../../core/modules/subscriptions/signature.ts";
 import { createTestDatabase, databaseBackends, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import type { FakeVendor } from "./fakes/fake-vendor.ts";

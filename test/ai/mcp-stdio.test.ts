@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../../core/config/config.ts";
-import { createStdioPool, type StdioPool } from "../../core/ai/mcp-stdio-pool.ts";
+import { ConfigError, loadConfig } from "../../core/kernel/config/config.ts";
+import { createStdioPool, type StdioPool } from "../../core/modules/ai/mcp-stdio-pool.ts";
 import { everythingEntry } from "./mcp-everything.ts";
 
 import { execFileSync } from "node:child_process";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../../core/config/config.ts";
-import { createLlmRouter } from "../../core/ai/llm-router.ts";
-import { buildMessages, type Turn } from "../../core/ai/prompt-builder.ts";
-import { checkFormat, repairFormat } from "../../core/ai/format-guard.ts";
-import { extractFields, removeQuestionsForKnown } from "../../core/ai/collected-fields.ts";
-import { detectInjection } from "../../core/ai/injection-guard.ts";
-import type { UsageLedger } from "../../core/ai/usage-ledger.ts";
+import { loadConfig } from "../../core/kernel/config/config.ts";
+import { createLlmRouter } from "../../core/modules/ai/llm-router.ts";
+import { buildMessages, type Turn } from "../../core/modules/ai/prompt-builder.ts";
+import { checkFormat, repairFormat } from "../../core/modules/ai/format-guard.ts";
+import { extractFields, removeQuestionsForKnown } from "../../core/modules/ai/collected-fields.ts";
+import { detectInjection } from "../../core/modules/ai/injection-guard.ts";
+import type { UsageLedger } from "../../core/modules/ai/usage-ledger.ts";
 
 describe("prompt assembly and reply guards", () => {
   const base = { ai: { systemPrompt: "Sell haircuts.", persona: "Cheerful." }, knowledge: [{ text: "Open 9 to 6.", source: "hours.md", score: 1 }], ctas: [{ id: "book", label: "Book" }], collected: { email: "a@b.co" }, injectionSuspected: false };

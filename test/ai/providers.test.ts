@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chatWithAnthropic } from "../../plugins/llm-anthropic/anthropic.provider.ts";
 import { chatWithGemini } from "../../plugins/llm-gemini/gemini.provider.ts";
 import { chatWithOpenAi } from "../../plugins/llm-openai/openai.provider.ts";
-import { llmChatRequestSchema, type LlmChatRequest, type LlmChatResponse, type LlmMessage } from "../../core/plugin-sdk/index.ts";
+import { llmChatRequestSchema, type LlmChatRequest, type LlmChatResponse, type LlmMessage } from "../../core/sdk/index.ts";
 import { startFakeAnthropic } from "./fakes/anthropic.fake.ts";
 import type { FakeVendor } from "./fakes/fake-vendor.ts";
 import { startFakeGemini } from "./fakes/gemini.fake.ts";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import type { ServiceSchema } from "moleculer";
-import { createTestEngine, runNode } from "../../core/flow/testing.ts";
+import { createTestEngine, runNode } from "../../core/testing/flow-kit.ts";
 import aiNodes from "../../plugins/ai-nodes/index.ts";
 import coreNodes from "../../plugins/core-nodes/index.ts";
-import { InMemorySessionStore, revisionConflict, type HistoryEntry, type SessionRecord } from "../../core/flow/session-store.ts";
-import { definePlugin, defineNodeType, implementNodeType, implementPlugin, z } from "../../core/plugin-sdk/index.ts";
+import { InMemorySessionStore, revisionConflict, type HistoryEntry, type SessionRecord } from "../../core/engine/flow/session-store.ts";
+import { definePlugin, defineNodeType, implementNodeType, implementPlugin, z } from "../../core/sdk/index.ts";
 import { createTestDatabase, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { sse, startFakeVendor, type FakeVendor } from "./fakes/fake-vendor.ts";

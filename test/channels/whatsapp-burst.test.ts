@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { echoFlow, PHONE_ID, runRestartBurst, signedTextWebhook, waSecrets, type BurstResult } from "../../bench/webhooks/whatsapp-burst.ts";
-import { createChannelMessageStore } from "../../core/channel-config/channel-message-store.ts";
+import { createChannelMessageStore } from "../../core/engine/inbox/channel-message-store.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { testServices } from "../kit/test-services.ts";
 import { startFakeGraphApi } from "./fake-graph-api.ts";

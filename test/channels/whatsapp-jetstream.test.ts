@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { PostgresSessionStore } from "../../core/conversations/postgres-session-store.ts";
+import { PostgresSessionStore } from "../../core/engine/conversations/postgres-session-store.ts";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { testServices, uniqueName } from "../kit/test-services.ts";

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { databaseBackends } from "../kit/test-services.ts";
-import { createChannelMessageStore } from "../../core/channel-config/channel-message-store.ts";
+import { createChannelMessageStore } from "../../core/engine/inbox/channel-message-store.ts";
 import { startFakeGraphApi } from "./fake-graph-api.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };

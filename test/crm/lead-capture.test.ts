@@ -150,7 +150,7 @@ for (const backend of databaseBackends()) {
       const tenant = await crmTenant(node, "Hooks", { connector: "platform", webhookSecret: "whsec_0123456789abcdef" });
       const { sessionId } = await captureLead(node, tenant, { name: "Grace", email: "grace@example.com", phone: "+1 555 222 3333" });
       const body = JSON.stringify({ contact: { phone: "(555) 222-3333", fields: { firstname: "Grace Hopper" } } });
-      const { signCrmWebhook } = await import("../../core/crm/crm-webhook.ts");
+      const { signCrmWebhook } = await import("../../core/modules/crm/crm-webhook.ts");
       const url = `/v1/crm/webhooks/${tenant.id}/platform`;
       const forged = await node.request("POST", url, { rawBody: body, headers: { "x-crm-signature": signCrmWebhook("wrong-secret-0123456789", body) } });
       assert.deepEqual([forged.status, forged.body.error.code], [401, "CRM_WEBHOOK_SIGNATURE_INVALID"]);
@@ -169,7 +169,7 @@ for (const backend of databaseBackends()) {
       const { sessionId } = await captureLead(node, tenant, { name: "Linus", email: "linus@example.com", phone: "+1 555 444 1212" });
       const contact = [...hubspot.contacts.values()].find((c) => c.properties.email === "linus@example.com")!;
       contact.properties.firstname = "Linus T.";
-      const { signCrmWebhook } = await import("../../core/crm/crm-webhook.ts");
+      const { signCrmWebhook } = await import("../../core/modules/crm/crm-webhook.ts");
       const body = JSON.stringify([{ objectId: Number(contact.id), subscriptionType: "contact.propertyChange", propertyName: "firstname", propertyValue: "Linus T." }]);
       const hook = await node.request("POST", `/v1/crm/webhooks/${tenant.id}/hubspot`, { rawBody: body, headers: { "x-crm-signature": signCrmWebhook(secret, body) } });
       assert.equal(hook.status, 200, hook.text);

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../core/config/config.ts";
-import { createLogger } from "../../core/observability/logger.ts";
-import { startPlatform, type Platform } from "../../core/platform.ts";
+import { loadConfig } from "../../core/kernel/config/config.ts";
+import { createLogger } from "../../core/kernel/observability/logger.ts";
+import { startPlatform, type Platform } from "../../core/server/platform.ts";
 import { createTestDatabase, type DatabaseBackend, testServices, uniqueName } from "./test-services.ts";
 
 export type TestResponse<T = any> = { status: number; body: T; text: string; headers: Headers };

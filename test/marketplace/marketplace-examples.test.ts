@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createToolFactory } from "../../core/ai/agent-tools.ts";
+import { createToolFactory } from "../../core/modules/ai/agent-tools.ts";
 import { startFakeOpenAi } from "../ai/fakes/openai.fake.ts";
 import type { FakeVendor } from "../ai/fakes/fake-vendor.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";

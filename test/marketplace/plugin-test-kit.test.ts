@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createTestBroker, fakeSecrets } from "../../core/plugin-sdk/testing.ts";
-import { definePlugin, implementPlugin, z } from "../../core/plugin-sdk/index.ts";
+import { createTestBroker, fakeSecrets } from "../../core/testing/plugin-kit.ts";
+import { definePlugin, implementPlugin, z } from "../../core/sdk/index.ts";
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, "../../marketplace/cli/bp-plugin.ts");

@@ -61,7 +61,7 @@ describe("conversations across two nodes", function () {
   it("resumes a conversation on node B after node C is killed mid-conversation", async () => {
     // Node C is a separate process, so it can die the hard way (SIGKILL), with no chance to drain.
     const port = await freePort();
-    const c = spawn(process.execPath, [join(import.meta.dirname, "../../core/start.ts")], {
+    const c = spawn(process.execPath, [join(import.meta.dirname, "../../core/server/start.ts")], {
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: database.url, TRANSPORTER: testServices.natsUrl!, NAMESPACE: namespace, NODE_ID: `${namespace}-c`, PLATFORM_ADMIN_KEY: a.operatorKey, LOG_LEVEL: "error", DEMO: "false", DATA_DIR: mkdtempSync(join(tmpdir(), "bp-node-c-")) },
       stdio: "ignore",
     });

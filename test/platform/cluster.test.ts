@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isPlatformError } from "../../core/errors/platform-error.ts";
+import { isPlatformError } from "../../core/sdk/platform-error.ts";
 import { createTestDatabase, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { eventually } from "../kit/eventually.ts";
 
-const sdk = join(import.meta.dirname, "../../core/plugin-sdk/index.ts");
+const sdk = join(import.meta.dirname, "../../core/sdk/index.ts");
 
 function writeVersionedPlugin(dir: string, version: string): string {
   const folder = join(dir, `greeter-${version}`);

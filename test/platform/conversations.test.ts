@@ -189,7 +189,7 @@ for (const backend of databaseBackends()) {
       const id = (await start()).body.sessionId;
       const sql = node.platform.context.db.orm.em.fork().getConnection();
       await sql.execute("update conversation_session set updated_at = now() - interval '8 days' where id = ?", [id]);
-      const { startSessionSweeper } = await import("../../core/conversations/session-sweeper.ts");
+      const { startSessionSweeper } = await import("../../core/engine/conversations/session-sweeper.ts");
       const sweeper = startSessionSweeper(() => node.platform.context.db.orm.em.fork(), node.platform.context.logger, 3_600_000);
       await sweeper.sweep();
       sweeper.stop();
@@ -203,7 +203,7 @@ for (const backend of databaseBackends()) {
       assert.equal((await node.request("PATCH", `/v1/admin/tenants/${acme.id}`, { key: acme.keys.admin, body: { settings: { retentionDays: 1 } } })).status, 200);
       const sql = node.platform.context.db.orm.em.fork().getConnection();
       await sql.execute("update conversation_message set at = now() - interval '2 days' where session_id in (?, ?)", [short, kept]);
-      const { startSessionSweeper } = await import("../../core/conversations/session-sweeper.ts");
+      const { startSessionSweeper } = await import("../../core/engine/conversations/session-sweeper.ts");
       const sweeper = startSessionSweeper(() => node.platform.context.db.orm.em.fork(), node.platform.context.logger, 3_600_000);
       await sweeper.sweep();
       sweeper.stop();

@@ -54,7 +54,7 @@ describe("starting and restarting", function () {
   });
 
   it("refuses to start in production without a database URL, exiting non-zero with a clear message", () => {
-    const run = spawnSync(process.execPath, [join(root, "core/start.ts")], {
+    const run = spawnSync(process.execPath, [join(root, "core/server/start.ts")], {
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", REDIS_URL: "redis://127.0.0.1:6379" },
       encoding: "utf8",
       timeout: 20_000,
@@ -65,7 +65,7 @@ describe("starting and restarting", function () {
   });
 
   it("refuses a bad PORT at start, naming it", () => {
-    const run = spawnSync(process.execPath, [join(root, "core/start.ts")], { env: { PATH: process.env.PATH ?? "", PORT: "http" }, encoding: "utf8", timeout: 20_000 });
+    const run = spawnSync(process.execPath, [join(root, "core/server/start.ts")], { env: { PATH: process.env.PATH ?? "", PORT: "http" }, encoding: "utf8", timeout: 20_000 });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /PORT/);
   });

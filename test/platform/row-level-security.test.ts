@@ -4,11 +4,13 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import pg from "pg";
 import pino from "pino";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
-import { browseContacts } from "../../core/crm/platform-crm.queries.ts";
-import { PostgresSessionStore } from "../../core/conversations/postgres-session-store.ts";
-import { TENANT_POLICY, tenantTables } from "../../core/persistence/migrations/0011-row-level-security.migration.ts";
-import { openDatabase } from "../../core/persistence/database.ts";
-import { withTenantScope } from "../../core/persistence/tenant-scope.ts";
+import { browseContacts } from "../../core/modules/crm/platform-crm.queries.ts";
+import { PostgresSessionStore } from "../../core/engine/conversations/postgres-session-store.ts";
+import { TENANT_POLICY, tenantTables } from "../../core/kernel/persistence/migrations/0011-row-level-security.migration.ts";
+import { openDatabase } from "../../core/kernel/persistence/database.ts";
+import { entities } from "../../core/server/entities.ts";
+import { migrations } from "../../core/server/migrations.ts";
+import { withTenantScope } from "../../core/kernel/persistence/tenant-scope.ts";
 import { databaseBackends, testServices, uniqueName } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 
@@ -205,7 +207,7 @@ describe("row-level security where the database user may not use it (postgres)",
 
     const lines: string[] = [];
     const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
-    const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: tmpdir(), DB_POOL_MAX: 2 }, logger);
+    const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: tmpdir(), DB_POOL_MAX: 2 }, logger, { entities, migrations });
     try {
       assert.equal(db.rowLevelSecurity, false);
       assert.equal(lines.filter((l) => l.includes("row-level security is not available")).length, 1, lines.join("\n"));

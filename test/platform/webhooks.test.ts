@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_ATTEMPTS } from "../../core/subscriptions/delivery-worker.ts";
-import { verifySignature } from "../../core/subscriptions/signature.ts";
+import { MAX_ATTEMPTS } from "../../core/modules/subscriptions/delivery-worker.ts";
+import { verifySignature } from "../../core/modules/subscriptions/signature.ts";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";

@@ -5,7 +5,7 @@
  * the session takes and gives `audio/pcmu`.
  */
 import type { RealtimeClientEvent, RealtimeServerEvent } from "openai/resources/realtime/realtime";
-import { parseToolArguments } from "../../../core/plugin-sdk/index.ts";
+import { parseToolArguments } from "../../../core/sdk/index.ts";
 import type { RealtimeEvents, RealtimeModel, RealtimeSetup } from "./realtime-model.ts";
 
 const DEFAULT_BASE = "https://api.openai.com/v1";

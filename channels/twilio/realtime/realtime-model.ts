@@ -3,7 +3,7 @@
  * audio in, bot audio out (both base64 μ-law 8 kHz, Twilio's format), barge-in, transcripts, tool
  * calls and token usage. One file per vendor implements it.
  */
-import { z } from "../../../core/plugin-sdk/index.ts";
+import { z } from "../../../core/sdk/index.ts";
 
 /** What `ai.realtimeSession` answers: the bot's prompt and tools, and the vendor endpoint for this call. */
 export const realtimeSetupSchema = z.object({

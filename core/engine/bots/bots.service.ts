@@ -1,0 +1,119 @@
+import { LockMode } from "@mikro-orm/core";
+import type { Context, ServiceSchema } from "moleculer";
+import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { ConflictError, NotFoundError } from "../../sdk/platform-error.ts";
+import { assertValidFlow, validateFlow } from "../flow/flow-validator.ts";
+import type { NodeTypeRegistry } from "../flow/node-type-registry.ts";
+import { sameForEveryTenant, type TenantNodeTypes } from "../flow/tenant-node-types.ts";
+import type { BotConfig } from "./bot-config.ts";
+import { Bot, BotFlowVersion } from "./bot.entity.ts";
+import { assistantFlow } from "./assistant-flow.ts";
+
+/** Broadcast so every node drops what it cached about a bot (its latest version, its config). */
+export const BotEvents = { changed: "bot.changed" } as const;
+
+export type BotView = { id: string; name: string; publishedVersion: number; config: BotConfig; hasDraft: boolean; createdAt: string; updatedAt: string };
+
+type BotRow = { id: string; name: string; publishedVersion: number; config: BotConfig; draftFlow: unknown; createdAt: Date; updatedAt: Date };
+function view(bot: BotRow): BotView {
+  return { id: bot.id, name: bot.name, publishedVersion: bot.publishedVersion, config: bot.config, hasDraft: bot.draftFlow !== null && bot.draftFlow !== undefined, createdAt: bot.createdAt.toISOString(), updatedAt: bot.updatedAt.toISOString() };
+}
+
+/** Bots and their flows: drafts saved freely, versions published immutably after validation. */
+/** Flows are validated against the tenant's node types: the node's own plus what the tenant installed. */
+export function createBotsService(platform: PlatformContext, baseNodeTypes: NodeTypeRegistry, tenantNodeTypes: TenantNodeTypes = sameForEveryTenant(baseNodeTypes)): ServiceSchema {
+  const em = () => platform.db.orm.em.fork();
+  const nodeTypesOf = (tenantId: string) => tenantNodeTypes.forTenant(tenantId);
+
+  async function findBot(tenantId: string, botId: string) {
+    const fork = em();
+    const bot = await fork.findOne(Bot, { id: botId, tenantId });
+    if (!bot) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+    return { fork, bot };
+  }
+
+  async function publish(tenantId: string, botId: string, flow: unknown): Promise<number> {
+    const valid = assertValidFlow(flow, await nodeTypesOf(tenantId));
+    const fork = em();
+    // Locked, so two publishes racing get two versions rather than one version twice.
+    return fork.transactional(async (tx) => {
+      const bot = await tx.findOne(Bot, { id: botId, tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!bot) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+      const version = bot.publishedVersion + 1;
+      tx.create(BotFlowVersion, { botId, version, tenantId, flow: valid, createdAt: new Date() });
+      bot.publishedVersion = version;
+      bot.draftFlow = null;
+      return version;
+    });
+  }
+
+  return {
+    name: "bots",
+    actions: {
+      async create(ctx: Context<{ tenantId: string; name: string; flow?: unknown; config?: BotConfig }>) {
+        // No flow: an assistant, one agent node answering every message with the bot's `config.ai`.
+        const flow = ctx.params.flow ?? assistantFlow(ctx.params.config);
+        assertValidFlow(flow, await nodeTypesOf(ctx.params.tenantId));
+        const fork = em();
+        const now = new Date();
+        const bot = fork.create(Bot, { id: crypto.randomUUID(), tenantId: ctx.params.tenantId, name: ctx.params.name, config: ctx.params.config ?? {}, draftFlow: null, publishedVersion: 0, createdAt: now, updatedAt: now });
+        await fork.flush();
+        await publish(ctx.params.tenantId, bot.id, flow);
+        return view({ ...bot, publishedVersion: 1 });
+      },
+      async list(ctx: Context<{ tenantId: string }>) {
+        return (await em().find(Bot, { tenantId: ctx.params.tenantId }, { orderBy: { createdAt: "asc" } })).map(view);
+      },
+      async get(ctx: Context<{ tenantId: string; botId: string }>) {
+        const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        return { ...view(bot), draftFlow: bot.draftFlow ?? undefined };
+      },
+      async update(ctx: Context<{ tenantId: string; botId: string; name?: string; config?: BotConfig }>) {
+        const { fork, bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        if (ctx.params.name !== undefined) bot.name = ctx.params.name;
+        if (ctx.params.config !== undefined) bot.config = ctx.params.config;
+        await fork.flush();
+        ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: bot.id });
+        return view(bot);
+      },
+      async remove(ctx: Context<{ tenantId: string; botId: string }>) {
+        const deleted = await em().nativeDelete(Bot, { id: ctx.params.botId, tenantId: ctx.params.tenantId });
+        if (deleted === 0) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+        ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: ctx.params.botId });
+      },
+      /** Saves a draft as it is; its problems are reported, and block only publishing. */
+      async saveDraft(ctx: Context<{ tenantId: string; botId: string; flow: unknown }>) {
+        const { fork, bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        bot.draftFlow = ctx.params.flow;
+        await fork.flush();
+        return { saved: true, problems: validateFlow(ctx.params.flow, await nodeTypesOf(ctx.params.tenantId)) };
+      },
+      async publish(ctx: Context<{ tenantId: string; botId: string }>) {
+        const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        if (bot.draftFlow === null || bot.draftFlow === undefined) {
+          throw new ConflictError("There is no draft to publish; save one with PUT /v1/admin/bots/{id}/flow", "NO_DRAFT");
+        }
+        const version = await publish(ctx.params.tenantId, bot.id, bot.draftFlow);
+        ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: bot.id });
+        return { version };
+      },
+      async versions(ctx: Context<{ tenantId: string; botId: string }>) {
+        await findBot(ctx.params.tenantId, ctx.params.botId);
+        const rows = await em().find(BotFlowVersion, { botId: ctx.params.botId, tenantId: ctx.params.tenantId }, { orderBy: { version: "asc" }, fields: ["version", "createdAt"] });
+        return rows.map((r) => ({ version: r.version, createdAt: r.createdAt.toISOString() }));
+      },
+      /** One published version's flow; versions never change, so callers may cache it. */
+      async flow(ctx: Context<{ tenantId: string; botId: string; version?: number }>) {
+        const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        const version = ctx.params.version ?? bot.publishedVersion;
+        const row = await em().findOne(BotFlowVersion, { botId: bot.id, version, tenantId: ctx.params.tenantId });
+        if (!row) throw new NotFoundError("Flow version", "FLOW_VERSION_NOT_FOUND");
+        return { version, flow: row.flow, config: bot.config, name: bot.name };
+      },
+      async validate(ctx: Context<{ tenantId?: string; flow: unknown }>) {
+        const problems = validateFlow(ctx.params.flow, ctx.params.tenantId ? await nodeTypesOf(ctx.params.tenantId) : baseNodeTypes);
+        return { valid: problems.length === 0, problems };
+      },
+    },
+  };
+}

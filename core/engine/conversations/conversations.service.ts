@@ -1,0 +1,243 @@
+import { createHmac } from "node:crypto";
+import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
+import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from "../../sdk/platform-error.ts";
+import { createFlowEngine, type FlowEngine, type TurnReply } from "../flow/flow-engine.ts";
+import type { NodeTypeRegistry } from "../flow/node-type-registry.ts";
+import type { TenantNodeTypes } from "../flow/tenant-node-types.ts";
+import type { SessionRecord } from "../flow/session-store.ts";
+import { safeFetch } from "../../kernel/net/safe-fetch.ts";
+import type { InputRequest } from "../../sdk/node-type.ts";
+import { effectiveSettings, type TenantSettings } from "../../kernel/tenancy/tenant-settings.ts";
+import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
+import { ctasFor, type BotConfig } from "../bots/bot-config.ts";
+import { recordCallTranscript, type CallTranscriptParams } from "./call-transcript.ts";
+import { PostgresSessionStore } from "./postgres-session-store.ts";
+import { RecentSessionStore } from "./recent-session-store.ts";
+import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
+import { BotEvents } from "../bots/bots.service.ts";
+import { startSessionSweeper } from "./session-sweeper.ts";
+import { flowUsesAi } from "../bots/assistant-flow.ts";
+import { deliverStreamEvents, openStreamSink, type StreamEvent } from "../../kernel/broker/turn-stream.ts";
+
+export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
+export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown> };
+/** `ref`: the channel's own id of the message, kept with it in the history (see HandleMessageParams). */
+export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string; ref?: string };
+
+type PublishedFlow = { version: number; flow: unknown; config: BotConfig; name: string };
+
+/**
+ * Conversations on this node: the flow engine on the PostgreSQL session store, behind the limits
+ * every channel shares (message length, per-user rate, monthly quota). Channels call these actions;
+ * they never touch the engine or the store.
+ */
+/** `tenantNodeTypes` adds each tenant's marketplace installs to `nodeTypes`, resolved per turn. */
+export function createConversationsService(platform: PlatformContext, nodeTypes: NodeTypeRegistry, tenantNodeTypes?: TenantNodeTypes): ServiceSchema {
+  const em = () => platform.db.orm.em.fork();
+  const store = new RecentSessionStore(new PostgresSessionStore(em));
+  // Published versions never change; the latest version and the bot's config do, and every node
+  // drops them on `bot.changed`.
+  const flows = new Map<string, PublishedFlow>();
+  let engine: FlowEngine;
+
+  let broker: ServiceBroker;
+
+  async function publishedFlow(tenantId: string, botId: string, version?: number): Promise<PublishedFlow> {
+    const key = `${tenantId}:${botId}:${version ?? "latest"}`;
+    const cached = flows.get(key);
+    if (cached) return cached;
+    const found = await broker.call<PublishedFlow, object>("bots.flow", { tenantId, botId, version });
+    if (flows.size > 5000) flows.clear();
+    flows.set(`${tenantId}:${botId}:${found.version}`, found);
+    if (version === undefined) flows.set(key, found);
+    return found;
+  }
+
+  // A session's bot and flow version never change, so they are read once per node.
+  const sessionBots = new Map<string, { tenantId: string; botId: string; flowVersion: string }>();
+  async function sessionBot(tenantId: string, sessionId: string): Promise<{ botId: string; flowVersion: string }> {
+    const known = sessionBots.get(sessionId);
+    if (known && known.tenantId === tenantId) return known;
+    const session = await store.get(tenantId, sessionId);
+    if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    if (sessionBots.size > 50_000) sessionBots.clear();
+    sessionBots.set(sessionId, { tenantId, botId: session.botId, flowVersion: session.flowVersion });
+    return session;
+  }
+
+  async function tenantOf(tenantId: string): Promise<{ tier: TenantTier; settings: TenantSettings }> {
+    return broker.call("tenants.get", { tenantId });
+  }
+
+  /** `limitKey` names the end user (a session, or a userId); undefined when nobody is named yet. */
+  async function enforceLimits(tenantId: string, limitKey: string | undefined, config: BotConfig, text: string | undefined): Promise<void> {
+    if (text !== undefined && text.length > platform.config.MESSAGE_MAX_CHARS) {
+      throw new PayloadTooLargeError(`A message may be at most ${platform.config.MESSAGE_MAX_CHARS} characters`, "MESSAGE_TOO_LONG");
+    }
+    const tenant = await tenantOf(tenantId);
+    const perMinute = config.messagesPerMinutePerUser ?? effectiveSettings(tenant.settings).messagesPerMinutePerUser;
+    // Anonymous starts are held by the tenant's own request limit at the gateway instead: one shared
+    // bucket for every anonymous visitor would let one of them lock out the rest.
+    const rate = limitKey === undefined ? { allowed: true as const } : await platform.cache.rateLimiter.consume(`user:${tenantId}:${limitKey}`, perMinute, 60);
+    if (!rate.allowed) throw new RateLimitedError(`You can send ${perMinute} messages a minute; please wait a moment`, rate.retryAfterSeconds, "USER_RATE_LIMITED");
+    const quota = tenant.tier === "paid" ? platform.config.QUOTA_PAID_MESSAGES_PER_MONTH : platform.config.QUOTA_FREE_MESSAGES_PER_MONTH;
+    const month = new Date().toISOString().slice(0, 7);
+    const used = await platform.cache.cache.increment(`quota:${tenantId}:${month}`, 32 * 24 * 3600);
+    if (used > quota) throw new RateLimitedError(`This month's ${quota} messages are used up; upgrade the plan or wait for next month`, secondsUntilNextMonth(), "MONTHLY_QUOTA_EXHAUSTED");
+  }
+
+  function withCtas(reply: TurnReply, config: BotConfig, atNode: string | null, lastText?: string): ChatReply {
+    return { ...reply, ctas: ctasFor(config, atNode, lastText) };
+  }
+
+  /** What an end user may see of a session: never its variables or another user's data. */
+  function publicView(session: SessionRecord) {
+    return {
+      sessionId: session.id, botId: session.botId, status: session.status, revision: session.revision, channel: session.channel,
+      input: (session.position.input as InputRequest | undefined) ?? null, flowVersion: session.flowVersion,
+      createdAt: session.createdAt.toISOString(), updatedAt: session.updatedAt.toISOString(),
+    };
+  }
+
+  let sweeper: { stop(): void } | undefined;
+
+  return {
+    name: "conversations",
+    events: {
+      [BotEvents.changed](ctx: Context<{ tenantId: string; botId: string }>) {
+        for (const key of flows.keys()) if (key.startsWith(`${ctx.params.tenantId}:${ctx.params.botId}:`)) flows.delete(key);
+      },
+    },
+    actions: {
+      async start(ctx: Context<StartParams>): Promise<ChatReply & { csrfToken: string }> {
+        const { tenantId, botId } = ctx.params;
+        const published = await publishedFlow(tenantId, botId);
+        await enforceLimits(tenantId, ctx.params.userId === undefined ? undefined : `start:${ctx.params.userId}`, published.config, undefined);
+        // Checked here, not in the node: a failed node becomes a polite message, and a spent quota must be a 429.
+        if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
+        const { session, reply } = await engine.startSession({
+          tenantId, botId, flow: published.flow, flowVersion: String(published.version), userId: ctx.params.userId, channel: ctx.params.channel, context: ctx.params.context,
+        });
+        sessionBots.set(session.id, { tenantId, botId, flowVersion: session.flowVersion });
+        return { ...withCtas(reply, published.config, session.position.nodeId), csrfToken: csrfTokenFor(platform.operatorKeyHash, session.id) };
+      },
+
+      /** With `meta.stream` (a handle from turn-stream.ts), nodes' drafts go to that watcher while the turn runs. */
+      async message(ctx: Context<MessageParams, { stream?: unknown }>): Promise<ChatReply> {
+        const { tenantId, sessionId, text, choice, ref } = ctx.params;
+        if ((text === undefined) === (choice === undefined)) throw new ValidationError("Send either `text` or `choice`", undefined, "MESSAGE_EMPTY");
+        const { botId, flowVersion } = await sessionBot(tenantId, sessionId);
+        const published = await publishedFlow(tenantId, botId, Number(flowVersion));
+        await enforceLimits(tenantId, sessionId, published.config, text ?? choice);
+        if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
+        const sink = openStreamSink(broker, ctx.meta.stream);
+        try {
+          const reply = await engine.handleMessage({
+            tenantId, sessionId, ...(text !== undefined ? { text } : { choice }), ...(typeof ref === "string" ? { ref } : {}),
+            ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => { sink.reset(index ?? "turn"); return sink.flush(); }, handle: (index) => ({ ...sink.handle, index }) } } : {}),
+          });
+          return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);
+        } finally {
+          // Drafts before the reply: the watcher must not get a draft after the committed message.
+          await sink?.flush();
+        }
+      },
+
+      /** Live-turn events for a watcher on this node (called with `nodeID` by turn-stream.ts sinks elsewhere). */
+      streamEvents: {
+        visibility: "public",
+        handler(ctx: Context<{ streamId: string; events: StreamEvent[] }>) {
+          deliverStreamEvents(broker, ctx.params.streamId, ctx.params.events);
+          return true;
+        },
+      },
+
+      // The chat and admin reads run under the tenant's row-level security scope too (withTenantScope).
+      async get(ctx: Context<{ tenantId: string; sessionId: string }>) {
+        const session = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).get(ctx.params.tenantId, ctx.params.sessionId));
+        if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+        return publicView(session);
+      },
+
+      /** For channels: a call answered by a realtime voice model, kept as an ended session with its transcript. */
+      async recordCall(ctx: Context<CallTranscriptParams>) {
+        const published = await publishedFlow(ctx.params.tenantId, ctx.params.botId);
+        const recorded = await recordCallTranscript(store, published.version, ctx.params);
+        ctx.emit("conversation.session.ended", { tenantId: ctx.params.tenantId, botId: ctx.params.botId, sessionId: recorded.sessionId, reason: "call_ended" });
+        return recorded;
+      },
+
+      async history(ctx: Context<{ tenantId: string; sessionId: string; limit?: number }>) {
+        const entries = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).history(ctx.params.tenantId, ctx.params.sessionId, { limit: ctx.params.limit }));
+        return entries.map((e) => ({ direction: e.direction, nodeId: e.nodeId, at: e.at.toISOString(), revision: e.revision, message: e.message }));
+      },
+
+      async end(ctx: Context<{ tenantId: string; sessionId: string }>) {
+        const ended = await engine.endSession({ tenantId: ctx.params.tenantId, sessionId: ctx.params.sessionId, reason: "ended_by_user" });
+        return publicView(ended);
+      },
+
+      /** The simple form of `POST /chat`: one call per message; the caller's session id names the conversation. */
+      async chat(ctx: Context<{ tenantId: string; botId: string; externalSessionId: string; message: string }>) {
+        const { tenantId, botId, externalSessionId, message } = ctx.params;
+        const rows = await em().getConnection().execute<{ id: string }[]>(
+          `select id from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = 'api' and status <> 'ended' order by updated_at desc limit 1`,
+          [tenantId, botId, `api:${externalSessionId}`],
+        );
+        let reply: ChatReply;
+        if (rows[0]) {
+          reply = await ctx.call<ChatReply, MessageParams>("conversations.message", { tenantId, sessionId: rows[0].id, text: message });
+        } else {
+          const started = await ctx.call<ChatReply, StartParams>("conversations.start", { tenantId, botId, userId: `api:${externalSessionId}`, channel: "api" });
+          // The first message answers the greeting's question when the flow waits; otherwise it is kept in history only.
+          reply = started.input && message.trim() ? await ctx.call<ChatReply, MessageParams>("conversations.message", { tenantId, sessionId: started.sessionId, text: message }) : started;
+          if (reply !== started) reply = { ...reply, messages: [...started.messages, ...reply.messages] };
+        }
+        const response = reply.messages.map((m) => (m.type === "text" ? m.text : m.type === "buttons" ? m.text : m.alt ?? "")).filter(Boolean).join("\n\n");
+        const choices = (reply.input?.choices ?? []).map((c) => ({ id: c.value, label: c.label }));
+        return { response, ctas: [...choices, ...reply.ctas], session_id: externalSessionId, status: reply.status };
+      },
+    },
+
+    created() {
+      broker = this.broker;
+      engine = createFlowEngine({
+        store,
+        nodeTypes,
+        tenantNodeTypes,
+        loadFlow: async ({ tenantId, botId, flowVersion }) => (await publishedFlow(tenantId, botId, Number(flowVersion))).flow,
+        emit: (event, payload) => void this.broker.emit(event, payload),
+        fetch: (url, init) => safeFetch(url, init, { allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS }),
+        resolveSecret: async (tenantId, name) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
+        runCode: (tenantId, request) => this.broker.call("sandbox.run", { tenantId, ...request }),
+        call: (action, params, options) => this.broker.call(action, params, options?.stream ? { meta: { stream: options.stream } } : undefined),
+        log: {
+          info: (message, data) => platform.logger.info({ component: "flow", ...data }, message),
+          warn: (message, data) => platform.logger.warn({ component: "flow", ...data }, message),
+          error: (message, data) => platform.logger.error({ component: "flow", ...data }, message),
+        },
+      });
+    },
+    started() {
+      sweeper = startSessionSweeper(em, platform.logger, 60_000, (event) => void this.broker.emit("conversation.session.ended", event));
+    },
+    stopped() {
+      sweeper?.stop();
+    },
+  };
+}
+
+function secondsUntilNextMonth(): number {
+  const now = new Date();
+  return Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - now.getTime()) / 1000);
+}
+
+/** Ties a browser's state-changing calls to the session it started, for requests made with cookies. */
+export function csrfTokenFor(secret: string, sessionId: string): string {
+  return createHmac("sha256", secret).update(`csrf:${sessionId}`).digest("base64url");
+}
+
+export function assertSessionNotEnded(session: SessionRecord): void {
+  if (session.status === "ended") throw new ConflictError("This conversation has ended", "SESSION_ENDED");
+}

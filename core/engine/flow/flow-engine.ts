@@ -1,0 +1,279 @@
+/**
+ * The conversation runtime: starts sessions and runs turns of a flow, with every dependency
+ * injected (session store, node types, events, HTTP, sandbox, secrets, clock).
+ *
+ * Which flow a turn runs: `startSession` is given the flow (the caller picked the bot's published
+ * version and passes it with `flowVersion`); later turns get the flow of the version the session
+ * started on from `deps.loadFlow({ tenantId, botId, flowVersion })`, so a conversation keeps its
+ * version even after a newer one is published. Keep the returned flow objects cached: compiled
+ * flows are cached per object. Flows are validated at publish (`validateFlow`), not on every turn.
+ *
+ * Consistency: a turn reads the session, computes the new state and history without writing,
+ * and commits both with one `compareAndSet` on the revision it read. In one process, turns on a
+ * session are queued so they apply in arrival order; across processes a turn that loses the race
+ * (REVISION_CONFLICT) runs again on the newer state, up to `conflictRetries` times, then the
+ * caller gets the 409. A message is thus applied once, never lost, and its history is stored
+ * before the reply is returned. Events are emitted only after the commit.
+ *
+ * Side effects (webhook calls) get `ctx.idempotencyKey` = `{session}:{node}:{revision read}`: a
+ * turn retried on the same state sends the same key, so the receiver can drop the repeat.
+ */
+import type { InputRequest, NodeLogger, OutboundMessage, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput } from "../../sdk/node-type.ts";
+import { ConflictError, NotFoundError, PlatformError, ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
+import { safeFetch } from "../../kernel/net/safe-fetch.ts";
+import { compileFlow } from "./compiled-flow.ts";
+import type { NodeTypeRegistry } from "./node-type-registry.ts";
+import type { TenantNodeTypes } from "./tenant-node-types.ts";
+import { silentLogger } from "./node-context.ts";
+import { SessionStatus, type SessionRecord, type SessionStore } from "./session-store.ts";
+import { runTurn, type EngineEvent, type TurnResult, type TurnServices, type TurnStream } from "./turn-runner.ts";
+import { emptyFlowScopes } from "./variables.ts";
+
+export type FlowEngineDeps = {
+  store: SessionStore;
+  nodeTypes: NodeTypeRegistry;
+  /** When set, each turn runs on the session tenant's node types (`nodeTypes` plus its installs), resolved at the turn's start. */
+  tenantNodeTypes?: TenantNodeTypes;
+  /** The flow of a session's version, for turns after the first. */
+  loadFlow: (ref: { tenantId: string; botId: string; flowVersion: string }) => Promise<unknown> | unknown;
+  emit?: (event: string, payload: Record<string, unknown>) => void;
+  /** HTTP for `ctx.fetch`; defaults to `safeFetch` with its default policy (public hosts only). */
+  fetch?: (url: string, init?: SafeFetchInit) => Promise<SafeFetchResponse>;
+  /** Tenant code for `ctx.runCode`, run in the sandbox of that tenant. */
+  runCode?: (tenantId: string, request: TenantCodeRequest) => Promise<TenantCodeResult>;
+  resolveSecret?: (tenantId: string, name: string) => Promise<string | undefined>;
+  /** Platform actions for `ctx.call` (the broker); params arrive with the session's `tenantId` forced. */
+  call?: (action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<unknown>;
+  log?: NodeLogger;
+  /** Nodes one turn may run before it is stopped (default 100). */
+  stepLimit?: number;
+  /** Reruns of a turn that lost a compare-and-set race (default 5). */
+  conflictRetries?: number;
+  now?: () => Date;
+  newSessionId?: () => string;
+  /** What the end user reads when a turn is stopped; no internals in them. */
+  politeMessages?: { stepLimit?: string; failure?: string };
+};
+
+export type StartSessionParams = {
+  tenantId: string;
+  botId: string;
+  flow: unknown;
+  flowVersion: string;
+  userId?: string;
+  channel: string;
+  /** locale, channel and custom metadata, readable as `context.*`. */
+  context?: Record<string, unknown>;
+};
+
+export type HandleMessageParams = {
+  tenantId: string;
+  sessionId: string;
+  /**
+   * Someone watches this turn live: nodes' drafts (an LLM's tokens) go here before the turn
+   * commits. They are provisional; the reply's messages replace them. A turn run again after a
+   * lost race first resets every draft, then streams anew.
+   */
+  stream?: TurnStream;
+  /**
+   * The channel's own id of the message (a WhatsApp message id), kept with its history entry, so a
+   * node taking over the message of a worker that died finds the committed turn by it, exactly.
+   */
+  ref?: string;
+} & UserInput;
+
+export type TurnReply = {
+  sessionId: string;
+  messages: OutboundMessage[];
+  /** What the bot waits for, when it waits for the user. */
+  input: InputRequest | undefined;
+  status: SessionStatus;
+  revision: number;
+  /** The node now waiting for the user, if any (channels pick calls to action by it). */
+  atNode: string | null;
+};
+
+export type FlowEngine = {
+  startSession(params: StartSessionParams): Promise<{ session: SessionRecord; reply: TurnReply }>;
+  handleMessage(params: HandleMessageParams): Promise<TurnReply>;
+  /** A human hands the conversation back: the handoff node follows its `default` connection. */
+  releaseHandoff(params: { tenantId: string; sessionId: string }): Promise<TurnReply>;
+  endSession(params: { tenantId: string; sessionId: string; reason?: string }): Promise<SessionRecord>;
+  getSession(tenantId: string, sessionId: string): Promise<SessionRecord>;
+};
+
+export const DEFAULT_STEP_LIMIT = 100;
+
+export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
+  const log = deps.log ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const retries = deps.conflictRetries ?? 5;
+  const queues = new Map<string, Promise<unknown>>();
+  const services: TurnServices = {
+    nodeTypes: deps.nodeTypes,
+    stepLimit: deps.stepLimit ?? DEFAULT_STEP_LIMIT,
+    log,
+    now,
+    politeMessages: {
+      stepLimit: deps.politeMessages?.stepLimit ?? "Sorry, I got stuck there. Could you say that again?",
+      failure: deps.politeMessages?.failure ?? "Sorry, something went wrong on our side. Please try again.",
+    },
+    bind: (session) => ({
+      fetch: deps.fetch ?? ((url, init) => safeFetch(url, init)),
+      runCode: async (request) => {
+        if (!deps.runCode) throw new PlatformError("SANDBOX_UNAVAILABLE", "Tenant code cannot run here", { status: 503, kind: "transient" });
+        return deps.runCode(session.tenantId, request);
+      },
+      resolveSecret: async (name) => deps.resolveSecret?.(session.tenantId, name),
+      call: async <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => {
+        if (!deps.call) throw new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" });
+        return (await deps.call(action, { ...params, tenantId: session.tenantId }, options)) as T;
+      },
+    }),
+  };
+
+  /** A turn keeps the tenant's node types it resolved here until it ends, whatever is installed meanwhile. */
+  async function servicesFor(tenantId: string): Promise<TurnServices> {
+    return deps.tenantNodeTypes ? { ...services, nodeTypes: await deps.tenantNodeTypes.forTenant(tenantId) } : services;
+  }
+
+  function emitAll(events: readonly EngineEvent[]): void {
+    for (const event of events) {
+      try { deps.emit?.(event.name, event.payload); } catch (error) {
+        log.error("An event listener failed", { event: event.name, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  /** Turns on one session run one after another in this process, in arrival order. */
+  function queued<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
+    const previous = queues.get(sessionId) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    queues.set(sessionId, tail);
+    void tail.then(() => { if (queues.get(sessionId) === tail) queues.delete(sessionId); });
+    return run;
+  }
+
+  async function load(tenantId: string, sessionId: string): Promise<SessionRecord> {
+    const session = await deps.store.get(tenantId, sessionId);
+    if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    return session;
+  }
+
+  /** Reads, computes, compare-and-sets; on a lost race, again from the newer state. */
+  async function commitWithRetry(
+    tenantId: string, sessionId: string, compute: (session: SessionRecord) => Promise<TurnResult>, stream?: TurnStream,
+  ): Promise<{ stored: SessionRecord; turn: TurnResult }> {
+    for (let attempt = 0; ; attempt++) {
+      // What the lost attempt streamed was computed on a stale state: the watcher drops it first.
+      if (attempt > 0) await stream?.reset();
+      const session = await load(tenantId, sessionId);
+      const turn = await compute(session);
+      try {
+        const stored = await deps.store.compareAndSet(session.id, session.revision, turn.next, turn.history);
+        emitAll(turn.events);
+        return { stored, turn };
+      } catch (error) {
+        if (!(isPlatformError(error) && error.code === "REVISION_CONFLICT") || attempt >= retries) throw error;
+        log.warn("Turn lost a race on its session; running it again", { tenantId, sessionId, attempt: attempt + 1 });
+      }
+    }
+  }
+
+  async function flowOf(session: SessionRecord) {
+    const raw = await deps.loadFlow({ tenantId: session.tenantId, botId: session.botId, flowVersion: session.flowVersion });
+    if (raw === undefined || raw === null) throw new NotFoundError(`Flow version ${session.flowVersion}`, "FLOW_VERSION_NOT_FOUND");
+    return compileFlow(raw);
+  }
+
+  const reply = (stored: SessionRecord, turn: Pick<TurnResult, "messages" | "input">): TurnReply => ({
+    sessionId: stored.id, messages: turn.messages, input: stored.status === SessionStatus.active ? turn.input : undefined, status: stored.status, revision: stored.revision,
+    atNode: stored.position.nodeId,
+  });
+
+  return {
+    async startSession(params) {
+      const flow = compileFlow(params.flow);
+      const at = now();
+      const id = deps.newSessionId?.() ?? crypto.randomUUID();
+      const channel = params.channel;
+      const session: SessionRecord = {
+        id, tenantId: params.tenantId, botId: params.botId, userId: params.userId ?? `anonymous:${id}`, channel, flowVersion: params.flowVersion,
+        status: SessionStatus.active, variables: emptyFlowScopes({ ...params.context, channel }),
+        position: { nodeId: null, frames: [] }, revision: 0, createdAt: at, updatedAt: at,
+      };
+      const turn = await runTurn(await servicesFor(session.tenantId), session, flow, undefined);
+      const stored = await deps.store.create({ ...turn.next, revision: 1 }, turn.history);
+      emitAll([
+        { name: "conversation.session.started", payload: { tenantId: stored.tenantId, botId: stored.botId, sessionId: id, channel, userId: stored.userId, flowVersion: stored.flowVersion } },
+        ...turn.events,
+      ]);
+      return { session: stored, reply: reply(stored, turn) };
+    },
+
+    handleMessage(params) {
+      const inbound: UserInput = {};
+      if (params.text !== undefined) inbound.text = params.text;
+      if (params.choice !== undefined) inbound.choice = params.choice;
+      if (inbound.text === undefined && inbound.choice === undefined) return Promise.reject(new ValidationError("A message needs text or a choice", undefined, "MESSAGE_EMPTY"));
+      return queued(params.sessionId, async () => {
+        const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
+          if (session.status === SessionStatus.ended) throw new ConflictError("This conversation has ended", "SESSION_ENDED", { sessionId: session.id });
+          const turn = session.status === SessionStatus.waitingHuman
+            ? recordForHuman(session, inbound, now())
+            : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
+          return params.ref === undefined ? turn : withRef(turn, params.ref);
+        }, params.stream);
+        return reply(stored, turn);
+      });
+    },
+
+    releaseHandoff(params) {
+      return queued(params.sessionId, async () => {
+        const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
+          if (session.status !== SessionStatus.waitingHuman) throw new ConflictError("This conversation is not with a human", "SESSION_NOT_HANDED_OFF", { sessionId: session.id });
+          const flow = await flowOf(session);
+          const turn = await runTurn(await servicesFor(session.tenantId), { ...session, status: SessionStatus.active }, flow, {});
+          const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
+          return { ...turn, events: [{ name: "conversation.handoff.released", payload: { ...base, nodeId: session.position.nodeId } }, ...turn.events] };
+        });
+        return reply(stored, turn);
+      });
+    },
+
+    endSession(params) {
+      return queued(params.sessionId, async () => {
+        const { stored } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
+          if (session.status === SessionStatus.ended) throw new ConflictError("This conversation has already ended", "SESSION_ENDED", { sessionId: session.id });
+          const at = now();
+          return {
+            next: { ...session, status: SessionStatus.ended, position: { nodeId: null, frames: [] }, variables: { ...session.variables, temp: {} }, updatedAt: at, endedAt: at },
+            history: [], messages: [], input: undefined,
+            events: [{ name: "conversation.session.ended", payload: { tenantId: session.tenantId, botId: session.botId, sessionId: session.id, reason: params.reason ?? "ended_by_caller" } }],
+          };
+        });
+        return stored;
+      });
+    },
+
+    getSession: load,
+  };
+}
+
+/** The turn with the message's channel id on its inbound history entry (the nodes never see it). */
+function withRef(turn: TurnResult, ref: string): TurnResult {
+  return { ...turn, history: turn.history.map((h) => (h.direction === "inbound" ? { ...h, message: { ...h.message, ref } } : h)) };
+}
+
+/** While a human has the conversation, the bot stays quiet: the message is stored and announced. */
+function recordForHuman(session: SessionRecord, inbound: UserInput, at: Date): TurnResult {
+  const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
+  return {
+    next: { ...session, updatedAt: at },
+    history: [{ sessionId: session.id, direction: "inbound", nodeId: session.position.nodeId, at, revision: session.revision + 1, message: inbound }],
+    events: [{ name: "conversation.message.received", payload: { ...base, message: inbound, forHuman: true } }],
+    messages: [],
+    input: undefined,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Builds the `NodeContext` a node handler gets. Shared by the engine and the plugin test kit
+ * (`testing.ts`), so plugin authors test against the same context the runtime gives.
+ */
+import type {
+  CallOptions, NodeContext, NodeLogger, NodeStream, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput,
+} from "../../sdk/node-type.ts";
+import { PlatformError } from "../../sdk/platform-error.ts";
+import { renderTemplate, renderWithSecrets } from "./template.ts";
+import { createVariableStore, type Scopes } from "./variables.ts";
+
+export type NodeContextInit = {
+  tenantId: string;
+  botId: string;
+  sessionId: string;
+  node: { id: string; type: string; content: unknown; connections: Readonly<Record<string, string>> };
+  input?: UserInput;
+  state?: unknown;
+  returned?: Record<string, unknown>;
+  /** The scopes the node sees; mutated in place by `ctx.vars`. */
+  scopes: Scopes;
+  readOnlyScopes?: readonly string[];
+  idempotencyKey: string;
+  fetch: (url: string, init?: SafeFetchInit) => Promise<SafeFetchResponse>;
+  runCode: (request: TenantCodeRequest) => Promise<TenantCodeResult>;
+  resolveSecret: (name: string) => Promise<string | undefined>;
+  emit: (event: string, payload: Record<string, unknown>) => void;
+  /** Platform actions, already bound to the session's tenant (see `NodeContext.call`). */
+  call?: <T>(action: string, params: Record<string, unknown>, options?: CallOptions) => Promise<T>;
+  /** The node's live draft, when the turn is watched live (see `NodeContext.stream`). */
+  stream?: NodeStream;
+  log: NodeLogger;
+  signal: AbortSignal;
+};
+
+export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
+  const { scopes } = init;
+  return {
+    tenantId: init.tenantId,
+    botId: init.botId,
+    sessionId: init.sessionId,
+    node: init.node as NodeContext<C>["node"],
+    input: init.input,
+    state: init.state,
+    returned: init.returned,
+    vars: createVariableStore(scopes, { readOnly: init.readOnlyScopes }),
+    render: (template, options) => renderTemplate(template, scopes, options?.encode),
+    resolveSecrets: (template, options) => renderWithSecrets(template, scopes, init.resolveSecret, options?.encode),
+    idempotencyKey: init.idempotencyKey,
+    fetch: init.fetch,
+    runCode: init.runCode,
+    emit: init.emit,
+    call: init.call ?? (() => Promise.reject(new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" }))),
+    ...(init.stream ? { stream: init.stream } : {}),
+    log: init.log,
+    signal: init.signal,
+  };
+}
+
+export const silentLogger: NodeLogger = { info() {}, warn() {}, error() {} };

@@ -1,0 +1,139 @@
+/**
+ * The platform's logic-less template grammar, used wherever text is templated (messages, webhook
+ * URLs and bodies, action values):
+ *
+ *   {{scope.path}}   a variable, e.g. {{user.name}}, {{session.cart.0.sku}}; spaces inside the braces are allowed
+ *   {{secret:name}}  a tenant secret, resolved only at the edge (`resolveSecrets`), never by `renderTemplate`
+ *
+ * Anything else between `{{` and `}}` is a malformed placeholder: `parseTemplate` reports it and
+ * rendering leaves it as written. Nothing is evaluated and nothing is HTML-escaped (channels render
+ * text as text).
+ */
+import { PlatformError } from "../../sdk/platform-error.ts";
+
+export type TemplatePart =
+  | { kind: "text"; text: string }
+  | { kind: "var"; raw: string; scope: string; path: readonly string[] }
+  | { kind: "secret"; raw: string; name: string }
+  | { kind: "malformed"; raw: string };
+
+export type ParsedTemplate = { parts: readonly TemplatePart[]; hasPlaceholders: boolean };
+
+/** Scopes a flow may name; `input`, `local` and `output` only exist inside a composite's sub-flow. */
+export const FLOW_SCOPES = ["user", "context", "session", "temp"] as const;
+export const COMPOSITE_SCOPES = ["input", "local", "output"] as const;
+
+const placeholder = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const variableRef = /^([a-z][a-z0-9_]*)((?:\.[A-Za-z0-9_-]+)+)$/;
+const secretRef = /^secret:([a-z][a-z0-9_]*)$/;
+
+// Flows are rendered over and over; parsing is cached per template text (bounded, oldest dropped).
+const cache = new Map<string, ParsedTemplate>();
+const CACHE_LIMIT = 5000;
+
+export function parseTemplate(text: string): ParsedTemplate {
+  const hit = cache.get(text);
+  if (hit) return hit;
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(placeholder)) {
+    if (match.index > last) parts.push({ kind: "text", text: text.slice(last, match.index) });
+    parts.push(parsePlaceholder(match[0], match[1] ?? ""));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
+  const parsed: ParsedTemplate = { parts, hasPlaceholders: parts.some((p) => p.kind !== "text") };
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(text, parsed);
+  return parsed;
+}
+
+function parsePlaceholder(raw: string, inner: string): TemplatePart {
+  const secret = secretRef.exec(inner);
+  if (secret) return { kind: "secret", raw, name: secret[1]! };
+  const variable = variableRef.exec(inner);
+  if (variable) return { kind: "var", raw, scope: variable[1]!, path: variable[2]!.slice(1).split(".") };
+  return { kind: "malformed", raw };
+}
+
+/** What a template refers to, for validation. */
+export function templateReferences(text: string): { scopes: string[]; secrets: string[]; malformed: string[] } {
+  const scopes: string[] = [];
+  const secrets: string[] = [];
+  const malformed: string[] = [];
+  for (const part of parseTemplate(text).parts) {
+    if (part.kind === "var") scopes.push(part.scope);
+    else if (part.kind === "secret") secrets.push(part.name);
+    else if (part.kind === "malformed") malformed.push(part.raw);
+  }
+  return { scopes, secrets, malformed };
+}
+
+/** Reads `scope.a.b` from a snapshot of scopes; undefined when any step is missing. */
+export function lookup(scopes: Readonly<Record<string, unknown>>, scope: string, path: readonly string[]): unknown {
+  let value: unknown = scopes[scope];
+  for (const key of path) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * Substitutes `{{scope.path}}` from `scopes` (missing values render as ""); secrets and malformed
+ * placeholders are left as written.
+ */
+export function renderTemplate(text: string, scopes: Readonly<Record<string, unknown>>, encode?: (value: string) => string): string {
+  const { parts, hasPlaceholders } = parseTemplate(text);
+  if (!hasPlaceholders) return text;
+  let out = "";
+  for (const part of parts) {
+    if (part.kind === "text") out += part.text;
+    else if (part.kind === "var") out += encode ? encode(asText(lookup(scopes, part.scope, part.path))) : asText(lookup(scopes, part.scope, part.path));
+    else out += part.raw;
+  }
+  return out;
+}
+
+/**
+ * Like `renderTemplate`, but a template that is exactly one `{{scope.path}}` keeps the value's type
+ * (a number stays a number, a list stays a list): what actions and webhook bodies want.
+ */
+export function renderValue(text: string, scopes: Readonly<Record<string, unknown>>): unknown {
+  const { parts } = parseTemplate(text);
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only?.kind === "var") return lookup(scopes, only.scope, only.path);
+  return renderTemplate(text, scopes);
+}
+
+export type SecretResolver = (name: string) => Promise<string | undefined>;
+
+/**
+ * Renders variables and fills `{{secret:name}}` placeholders in one pass over the template as the
+ * flow author wrote it, so a variable whose value is `{{secret:x}}` (an end user can type that)
+ * stays text and is never resolved. The result holds secret values: use it for the outbound call
+ * only, never store or log it. A missing secret fails with SECRET_NOT_FOUND naming the secret.
+ */
+export async function renderWithSecrets(text: string, scopes: Readonly<Record<string, unknown>>, resolve: SecretResolver, encode: (value: string) => string = (v) => v): Promise<string> {
+  const { parts } = parseTemplate(text);
+  if (!parts.some((p) => p.kind === "secret")) return renderTemplate(text, scopes, encode);
+  let out = "";
+  for (const part of parts) {
+    if (part.kind === "secret") {
+      const value = await resolve(part.name);
+      if (value === undefined) {
+        throw new PlatformError("SECRET_NOT_FOUND", `Secret "${part.name}" is not set for this tenant`, { status: 422, data: { secret: part.name } });
+      }
+      out += encode(value);
+    } else if (part.kind === "var") out += encode(asText(lookup(scopes, part.scope, part.path)));
+    else out += part.kind === "text" ? part.text : part.raw;
+  }
+  return out;
+}

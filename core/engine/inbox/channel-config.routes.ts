@@ -1,0 +1,34 @@
+import { z } from "zod";
+import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
+import { requireTenant } from "../../kernel/gateway/route-auth.ts";
+import { twilioConfigSchema, whatsappConfigSchema } from "./channel-schemas.ts";
+
+const params = z.strictObject({ botId: z.uuid(), channel: z.string().min(1).max(40) });
+// The body is checked against the named channel's strict schema by the service (400 CHANNEL_CONFIG_INVALID);
+// both are listed here so the OpenAPI document shows them.
+const body = z.union([whatsappConfigSchema, twilioConfigSchema]).describe("WhatsApp: phoneNumberId, accessToken, appSecret, verifyToken (template optional). Twilio: accountSid, authToken, phoneNumbers (smsReply, helpText optional).");
+
+/** Per-bot channel configuration for the tenant admin; secrets go in and never come back out. */
+export const channelConfigRoutes: RouteModule = (app, { broker }) => {
+  const tags = ["channels"];
+  const security = [{ bearer: [] }];
+  const auth = { auth: "tenant-admin" as const };
+
+  app.put("/v1/admin/bots/:botId/channels/:channel", {
+    config: auth,
+    schema: { tags, security, params, summary: "Connect a bot to WhatsApp or Twilio (replaces the previous configuration)", body: z.unknown().describe(body.description ?? "") },
+  }, async (request) => broker.call("channelConfig.put", { tenantId: requireTenant(request).tenantId, ...request.params, config: request.body }));
+
+  app.get("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, security, params, summary: "The channel's configuration without its secrets, and the webhook URLs to give the vendor" } },
+    async (request) => broker.call("channelConfig.get", { tenantId: requireTenant(request).tenantId, ...request.params }));
+
+  app.delete("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, security, params } }, async (request, reply) => {
+    await broker.call("channelConfig.remove", { tenantId: requireTenant(request).tenantId, ...request.params });
+    return reply.code(204).send();
+  });
+
+  app.get("/v1/admin/bots/:botId/channels/:channel/messages", {
+    config: auth,
+    schema: { tags, security, params, summary: "Recent messages through this channel with their delivery status", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
+  }, async (request) => ({ messages: await broker.call("channelConfig.messages", { tenantId: requireTenant(request).tenantId, ...request.params, limit: request.query.limit }) }));
+};

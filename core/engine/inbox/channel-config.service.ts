@@ -1,0 +1,214 @@
+import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
+import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
+import { createAckPriority } from "./ack-priority.ts";
+import { createChannelMessageStore } from "./channel-message-store.ts";
+import { channelSchemas, isChannelName, splitSecrets, type ChannelEndpoints, type ChannelName, type ResolvedChannel } from "./channel-schemas.ts";
+import { processInboundJob, type InboundJobParams } from "./channel-pipeline.ts";
+import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
+import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type InboundJob, type InboundQueue } from "./inbound-queue.ts";
+
+export type { ChannelEndpoints, ResolvedChannel };
+
+type BotChannel = { tenantId: string; botId: string; channel: ChannelName };
+
+/** Broadcast to every node when a bot's channel configuration is replaced or removed. */
+export const CHANNEL_CHANGED = "channel.config.changed";
+
+
+/**
+ * Per-bot channel configuration (secrets sealed with the platform master key) and the glue every
+ * vendor channel shares: the durable inbound queue, the exactly-once message ledger, outbound
+ * status tracking, opt-outs, and one conversation turn per inbound message.
+ *
+ * `resolve`, `turn` and the ledger actions are for channel plugins, inside the platform; only
+ * put/get/remove/messages are routed to HTTP, and always scoped by the caller's tenant.
+ */
+export function createChannelConfigService(platform: PlatformContext): ServiceSchema {
+  // Plain statements need only the connection: no EntityManager is forked (its identity map and unit of work are unused).
+  const sql = () => platform.db.orm.em.getConnection();
+  const messages = createChannelMessageStore(platform.db);
+  const box = platform.secretBox;
+  const endpoints: ChannelEndpoints = {
+    publicUrl: platform.config.PUBLIC_URL ?? null,
+    whatsappGraphUrl: platform.config.WHATSAPP_GRAPH_URL.replace(/\/$/, ""),
+    whatsappSendPerSecond: platform.config.WHATSAPP_SEND_PER_SECOND,
+    twilioApiUrl: platform.config.TWILIO_API_URL.replace(/\/$/, ""),
+  };
+  let broker: ServiceBroker;
+  let queue: InboundQueue;
+  // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
+  const priority = platform.config.TRANSPORTER ? createAckPriority() : undefined;
+
+  // Every webhook needs its bot's channel (the app secret checks the signature): read once per node
+  // and kept, so acknowledging a webhook costs no database round trip. A change reaches every node
+  // at once (CHANNEL_CHANGED); past the time limit a value is read again (in the background), which
+  // bounds staleness should that event be missed.
+  const resolvedCache = new Map<string, { value: ResolvedChannel; until: number; refreshing?: boolean }>();
+  const RESOLVED_TTL_MS = 30_000;
+
+  async function readChannel(botId: string, channel: ChannelName): Promise<ResolvedChannel> {
+    const rows = await sql().execute<{ tenant_id: string; config: Record<string, unknown>; sealed: string }[]>(
+      `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel],
+    );
+    if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
+    return { tenantId: rows[0].tenant_id, botId, channel, config: { ...rows[0].config, ...secret }, endpoints };
+  }
+
+  function remember(key: string, value: ResolvedChannel): ResolvedChannel {
+    if (resolvedCache.size >= 10_000) resolvedCache.clear();
+    resolvedCache.set(key, { value, until: Date.now() + RESOLVED_TTL_MS });
+    return value;
+  }
+
+  function channelOf(name: string): ChannelName {
+    if (!isChannelName(name)) throw new NotFoundError(`Channel ${JSON.stringify(name)}`, "CHANNEL_UNKNOWN");
+    return name;
+  }
+
+  /** Another tenant's bot answers exactly like a missing one. */
+  async function assertBot(tenantId: string, botId: string): Promise<void> {
+    await broker.call("bots.get", { tenantId, botId });
+  }
+
+  function webhookUrls(botId: string, channel: ChannelName): Record<string, string> {
+    const base = endpoints.publicUrl?.replace(/\/$/, "") ?? "";
+    if (channel === "whatsapp") return { webhook: `${base}/v1/channels/whatsapp/${botId}/webhook` };
+    return { sms: `${base}/v1/channels/twilio/${botId}/sms`, voice: `${base}/v1/channels/twilio/${botId}/voice`, voiceStatus: `${base}/v1/channels/twilio/${botId}/voice/status` };
+  }
+
+  async function publicView({ tenantId, botId, channel }: BotChannel) {
+    const rows = await sql().execute<{ config: Record<string, unknown>; updated_at: Date }[]>(
+      `select config, updated_at from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [tenantId, botId, channel],
+    );
+    if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    return {
+      botId, channel, config: rows[0].config, secrets: channelSchemas[channel].secretFields.map((name) => ({ name, set: true })),
+      webhooks: webhookUrls(botId, channel), updatedAt: new Date(rows[0].updated_at).toISOString(),
+    };
+  }
+
+  const service: ServiceSchema = {
+    name: "channelConfig",
+    events: {
+      [CHANNEL_CHANGED](ctx: Context<{ botId: string; channel: string }>) {
+        resolvedCache.delete(`${ctx.params.botId}:${ctx.params.channel}`);
+      },
+    },
+    actions: {
+      async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown }>) {
+        const channel = channelOf(ctx.params.channel);
+        await assertBot(ctx.params.tenantId, ctx.params.botId);
+        const parsed = channelSchemas[channel].schema.safeParse(ctx.params.config);
+        if (!parsed.success) {
+          throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "), undefined, "CHANNEL_CONFIG_INVALID");
+        }
+        const { visible, secret } = splitSecrets(channel, parsed.data as Record<string, unknown>);
+        await sql().execute(
+          `insert into bot_channel (bot_id, tenant_id, channel, config, sealed) values (?, ?, ?, ?, ?)
+           on conflict (bot_id, channel) do update set config = excluded.config, sealed = excluded.sealed, updated_at = now()
+           where bot_channel.tenant_id = excluded.tenant_id`,
+          [ctx.params.botId, ctx.params.tenantId, channel, JSON.stringify(visible), box.seal(JSON.stringify(secret))], "run",
+        );
+        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel });
+        return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
+      },
+
+      async get(ctx: Context<{ tenantId: string; botId: string; channel: string }>) {
+        const channel = channelOf(ctx.params.channel);
+        await assertBot(ctx.params.tenantId, ctx.params.botId);
+        return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
+      },
+
+      async remove(ctx: Context<{ tenantId: string; botId: string; channel: string }>) {
+        const channel = channelOf(ctx.params.channel);
+        await assertBot(ctx.params.tenantId, ctx.params.botId);
+        const result = await sql().execute<{ affectedRows?: number }>(
+          `delete from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [ctx.params.tenantId, ctx.params.botId, channel], "run",
+        );
+        if (!result.affectedRows) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel });
+      },
+
+      async messages(ctx: Context<{ tenantId: string; botId: string; channel: string; limit?: number }>) {
+        const channel = channelOf(ctx.params.channel);
+        await assertBot(ctx.params.tenantId, ctx.params.botId);
+        return messages.list({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel, limit: ctx.params.limit ?? 50 });
+      },
+
+      /** For channel plugins only (never routed): the full configuration, secrets opened. */
+      async resolve(ctx: Context<{ botId: string; channel: string }>): Promise<ResolvedChannel> {
+        const channel = channelOf(ctx.params.channel);
+        // A path segment that is not a uuid names no bot; asking the database would be a 500.
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.params.botId)) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+        const key = `${ctx.params.botId}:${channel}`;
+        const cached = resolvedCache.get(key);
+        if (!cached) return remember(key, await readChannel(ctx.params.botId, channel));
+        // Past its time the value is still served, and read again behind it: a webhook never waits on the database.
+        if (cached.until <= Date.now() && !cached.refreshing) {
+          cached.refreshing = true;
+          readChannel(ctx.params.botId, channel).then((value) => remember(key, value), () => resolvedCache.delete(key));
+        }
+        return cached.value;
+      },
+
+      /** Hands a verified vendor event to the durable queue; returns once the queue holds it. */
+      async enqueue(ctx: Context<InboundJob>) {
+        const job = { target: ctx.params.target, params: ctx.params.params, key: ctx.params.key };
+        await (priority ? priority.acknowledging(() => queue.publish(job)) : queue.publish(job));
+        return { queued: true };
+      },
+
+      /** The queue's consumer: one vendor payload, parsed and delivered by the channel's plugin. */
+      async processInbound(ctx: Context<InboundJobParams>) {
+        const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: ctx.params.channel });
+        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, resolved, ctx.params, () => priority?.step());
+      },
+
+      async turn(ctx: Context<ChannelTurnParams>) {
+        return runChannelTurn(broker, platform.db, ctx.params);
+      },
+
+      async claimInbound(ctx: Context<{ tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string }>) {
+        const state = await messages.claimInbound(ctx.params);
+        return { claimed: state === "claimed", state };
+      },
+      async completeInbound(ctx: Context<{ channel: string; vendorMessageId: string; sessionId: string | null; status?: string }>) {
+        await messages.completeInbound(ctx.params);
+      },
+      async releaseInbound(ctx: Context<{ channel: string; vendorMessageId: string }>) {
+        await messages.releaseInbound(ctx.params);
+      },
+      async attachMedia(ctx: Context<{ channel: string; vendorMessageId: string; mediaType: string; mediaBase64: string }>) {
+        await messages.attachMedia({ ...ctx.params, media: Buffer.from(ctx.params.mediaBase64, "base64") });
+      },
+      async recordOutbound(ctx: Context<{ tenantId: string; botId: string; sessionId: string | null; channel: string; userId: string; vendorMessageId: string; status: string; error?: string }>) {
+        await messages.recordOutbound(ctx.params);
+      },
+      async updateStatus(ctx: Context<{ botId: string; channel: string; vendorMessageId: string; status: string; error?: string }>) {
+        return { updated: await messages.updateStatus(ctx.params) };
+      },
+      async setOptOut(ctx: Context<{ botId: string; channel: string; userId: string; optedOut: boolean }>) {
+        await messages.setOptOut(ctx.params);
+      },
+      async isOptedOut(ctx: Context<{ botId: string; channel: string; userId: string }>) {
+        return { optedOut: await messages.isOptedOut(ctx.params) };
+      },
+    },
+    created() {
+      broker = this.broker;
+      queue = platform.config.TRANSPORTER
+        ? createJetStreamQueue(this.broker)
+        // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
+        // for it while making the loop (and so every acknowledgement) slower.
+        : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
+    },
+    async stopped() {
+      await queue.stop();
+    },
+  };
+  // Only a clustered node consumes the JetStream stream; @moleculer/channels reads `channels` off the schema.
+  if (platform.config.TRANSPORTER) (service as ServiceSchema & { channels: unknown }).channels = inboundChannelHandlers(() => broker, platform.logger.child({ component: "channel-inbound" }), () => priority?.step());
+  return service;
+}

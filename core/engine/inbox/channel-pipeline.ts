@@ -1,0 +1,110 @@
+import type { ServiceBroker } from "moleculer";
+import type { RateLimiter } from "../../kernel/cache/rate-limiter.ts";
+import type { Database } from "../../kernel/persistence/database.ts";
+import { pluginServiceName } from "../../kernel/plugin-host/plugin-host.ts";
+import { TransientError } from "../../sdk/platform-error.ts";
+import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn } from "./channel-message-store.ts";
+import type { ResolvedChannel } from "./channel-schemas.ts";
+import { runChannelTurn, type OpenSession } from "./channel-turn.ts";
+
+/**
+ * What a channel plugin's `parseInbound` returns for one vendor payload: the messages to turn into
+ * conversation turns and the delivery statuses of messages we sent.
+ */
+export type InboundEvent =
+  | { kind: "message"; vendorMessageId: string; from: string; text?: string; choice?: string; media?: { mimeType: string; base64: string } }
+  | { kind: "status"; vendorMessageId: string; status: string; error?: string };
+
+/** What a channel plugin's `deliver` reports for each message it sent. */
+export type DeliveryReport = { vendorMessageId: string; status: string; error?: string };
+
+export type InboundJobParams = { channel: string; botId: string; pluginId: string; payload: unknown };
+
+/**
+ * Runs one queued vendor event: the plugin parses it, each new message runs exactly one turn (the
+ * ledger claims its id first), and the plugin delivers the reply. Status events only update the
+ * stored outbound message.
+ *
+ * The claim is held (and renewed) until the reply is delivered. A worker that dies anywhere on the
+ * way leaves its claim to expire; the queue's redelivery then takes it over and finds in the history
+ * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
+ * delivery that fails after its own retries is recorded as failed and not retried.
+ */
+export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined): Promise<{ turns: number; statuses: number }> {
+  const plugin = pluginServiceName(job.pluginId);
+  const pluginConfig = { config: resolved.config, endpoints: resolved.endpoints };
+  await step();
+  const events = await broker.call<InboundEvent[], object>(`${plugin}.parseInbound`, { ...pluginConfig, payload: job.payload });
+  let turns = 0;
+  let statuses = 0;
+  for (const event of events) {
+    if (event.kind === "status") {
+      if (await store.updateStatus({ botId: resolved.botId, channel: resolved.channel, vendorMessageId: event.vendorMessageId, status: event.status, error: event.error })) statuses++;
+      continue;
+    }
+    const ids = { channel: resolved.channel, vendorMessageId: event.vendorMessageId };
+    const user = { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId: `${resolved.channel}:${event.from}` };
+    await step();
+    const claim = await claimWhenFree(store, { ...user, ...ids, leaseSeconds: LEASE_SECONDS, withOpenSession: true });
+    if (claim.state === "done") continue;
+    const renewal = setInterval(() => void store.renewInbound({ ...ids, leaseSeconds: LEASE_SECONDS }).catch(() => {}), LEASE_RENEW_MS);
+    try {
+      let turn: (CommittedTurn & { input?: unknown }) | undefined = claim.takeover ? await store.committedTurn({ ...user, since: claim.since!, ref: event.vendorMessageId, text: event.text, choice: event.choice }) : undefined;
+      if (!turn) {
+        if (event.media) await store.attachMedia({ ...ids, mediaType: event.media.mimeType, media: Buffer.from(event.media.base64, "base64") });
+        // The open session read with the claim is current unless a takeover's checks came between.
+        const open = claim.takeover || event.media ? undefined : claim.open;
+        await step();
+        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId }, open);
+        turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
+        turns++;
+      }
+      let reports: DeliveryReport[] = [];
+      if (!turn.delivered && turn.messages.length > 0) {
+        if (resolved.channel === "whatsapp") {
+          await reserveSends(limiter, `channel-send:whatsapp:${String(resolved.config.phoneNumberId)}`, turn.messages.length, resolved.endpoints.whatsappSendPerSecond);
+        }
+        await step();
+        reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
+      }
+      await step();
+      await store.completeWithOutbound({ ...user, ...ids, sessionId: turn.sessionId, reports });
+    } catch (error) {
+      // Given back at once, so the queue's redelivery takes it over (and finds the turn if it was committed).
+      await store.releaseInbound(ids).catch(() => {});
+      throw error;
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+  return { turns, statuses };
+}
+
+/**
+ * Claims a message, waiting while another worker holds it: that worker may finish (then this copy
+ * is a redelivery and is dropped) or may have died (then its claim expires and this copy takes it
+ * over). Acknowledging a copy while the claim is held could lose the message with its worker.
+ */
+async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promise<{ state: "claimed" | "done"; takeover: boolean; since?: Date; open?: OpenSession | null }> {
+  const deadline = Date.now() + ((p.leaseSeconds ?? CLAIM_SECONDS) + 5) * 1000;
+  for (;;) {
+    const claim = await store.claim(p);
+    if (claim.state !== "busy") return { ...claim, state: claim.state };
+    if (Date.now() > deadline) throw new TransientError("INBOUND_MESSAGE_BUSY", "Another worker still holds this message; it will be redelivered");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Holds one number's sends under its messages-per-second limit across every node (the limiter is
+ * Redis-backed when REDIS_URL is set); the plugin also spaces sends evenly within its own node.
+ */
+async function reserveSends(limiter: RateLimiter, key: string, count: number, perSecond: number): Promise<void> {
+  for (let sent = 0; sent < count; sent++) {
+    for (;;) {
+      const decision = await limiter.consume(key, perSecond, 1);
+      if (decision.allowed) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, decision.retryAfterSeconds * 1000)));
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from "fastify";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { ServiceBroker } from "moleculer";
+import type { PlatformContext } from "../broker/platform-context.ts";
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../../sdk/platform-error.ts";
+import { hashApiKey } from "../tenancy/api-keys.ts";
+import type { Principal } from "../tenancy/principal.ts";
+import type { HttpMetrics } from "../observability/http-metrics.ts";
+import { toHttpError } from "./http-error.ts";
+import { PLUGIN_SOCKET_PREFIX, type PluginRouter, type RawSocket } from "./plugin-router.ts";
+import { parse as parseForm } from "node:querystring";
+import { parseMultipart } from "./multipart-body.ts";
+import { allows, type RouteAuth } from "./route-auth.ts";
+import { originAllowed, setCorsHeaders } from "./cors.ts";
+
+/** Fastify with zod schemas: route types come from the schemas, and so does the OpenAPI document. */
+export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+export type GatewayTools = { broker: ServiceBroker; platform: PlatformContext; httpMetrics: HttpMetrics; pluginRouter: PluginRouter };
+/** A group of routes; each room of the platform contributes one. */
+export type RouteModule = (app: ZodApp, tools: GatewayTools) => void;
+
+const AUTH_CACHE_TTL_MS = 10_000;
+
+/** The keys cache: checking a key costs a database round trip, and every request presents one. */
+export type AuthCache = Map<string, { principal: Principal | null; expiresAt: number }>;
+
+export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[], authCache: AuthCache): Promise<FastifyInstance> {
+  const { broker, platform, httpMetrics, pluginRouter } = tools;
+  const app = Fastify({
+    loggerInstance: platform.logger.child({ component: "gateway" }) as FastifyBaseLogger,
+    // We log one line per request ourselves (onResponse), with the tenant in it.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: platform.config.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    httpMetrics.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const tenantId = request.principal && "tenantId" in request.principal ? request.principal.tenantId : undefined;
+    request.log.info({ reqId: request.id, tenantId, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "request");
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const http = toHttpError(error);
+    const tenantId = request.principal && "tenantId" in request.principal ? request.principal.tenantId : undefined;
+    if (http.unexpected) request.log.error({ err: error, reqId: request.id, tenantId }, "unexpected error");
+    else request.log.debug({ code: http.body.error.code, reqId: request.id }, "request refused");
+    reply.code(http.status).headers(http.headers).send(http.body);
+  });
+
+  // Keep the exact body text: WhatsApp and Twilio sign the bytes, not the parsed object.
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    (request as typeof request & { rawBody?: string }).rawBody = body as string;
+    if (body === "") return done(Object.assign(new Error("empty JSON body"), { code: "FST_ERR_CTP_EMPTY_JSON_BODY", statusCode: 400 }));
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error("invalid JSON"), { code: "FST_ERR_CTP_INVALID_JSON_BODY", statusCode: 400 }));
+    }
+  });
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
+    (request as typeof request & { rawBody?: string }).rawBody = body as string;
+    done(null, parseForm(body as string));
+  });
+  // File uploads (knowledge documents): routes that take them map the parsed form onto their schema.
+  app.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, (request, body, done) => {
+    parseMultipart(body as Buffer, String(request.headers["content-type"])).then((fields) => done(null, fields), (error: Error) => done(error));
+  });
+
+  // Routes no core module claims may belong to a plugin (channel webhooks, the widget script).
+  app.setNotFoundHandler(async (request, reply) => {
+    const matched = pluginRouter.match(request.method, request.url.split("?")[0]);
+    if (!matched) {
+      return reply.code(404).send({ error: { code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` } });
+    }
+    await authorize(request, reply, matched.route.auth ?? "public");
+    await pluginRouter.serve(request, reply, matched, broker, platform.logger, platform.config.PUBLIC_URL);
+  });
+
+  async function authenticate(key: string): Promise<Principal | null> {
+    const hash = hashApiKey(key);
+    const cached = authCache.get(hash);
+    if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    const principal = await broker.call<Principal | null, { key: string }>("tenants.authenticate", { key });
+    if (authCache.size > 10_000) authCache.clear();
+    authCache.set(hash, { principal, expiresAt: Date.now() + AUTH_CACHE_TTL_MS });
+    return principal;
+  }
+
+  // Preflight for the browser-facing routes: the real request is checked against the tenant's domains.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.method === "OPTIONS" && request.headers.origin && request.headers["access-control-request-method"]) {
+      setCorsHeaders(reply, request.headers.origin);
+      reply.header("access-control-allow-methods", "GET,POST,PUT,PATCH,DELETE");
+      reply.header("access-control-allow-headers", "content-type,accept,authorization,x-api-key,x-csrf-token,last-event-id");
+      reply.header("access-control-max-age", "600");
+      return reply.code(204).send();
+    }
+  });
+
+  app.addHook("onRequest", async (request, reply) => authorize(request, reply, request.routeOptions.config?.auth ?? "public"));
+
+  async function authorize(request: FastifyRequest, reply: FastifyReply, auth: RouteAuth): Promise<void> {
+    if (auth === "public") return;
+    const header = request.headers.authorization;
+    const key = (typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined) ?? (request.headers["x-api-key"] as string | undefined);
+    if (!key) throw new UnauthorizedError("Send your key as `Authorization: Bearer <key>` (or `x-api-key` for widget keys)", "MISSING_KEY");
+    const principal = await authenticate(key);
+    if (!principal) throw new UnauthorizedError("This key is not valid", "INVALID_KEY");
+    if (!allows(auth, principal)) throw new ForbiddenError("This key may not call this endpoint", "WRONG_KEY_KIND");
+    request.principal = principal;
+    if ("tenantId" in principal) {
+      if (principal.kind === "widget" && request.headers.origin) {
+        // CORS headers even on a refusal, so the widget can read why and say so.
+        setCorsHeaders(reply, request.headers.origin);
+        if (!originAllowed(request.headers.origin, principal.allowedDomains)) throw new ForbiddenError("This site is not among the tenant's allowed domains", "ORIGIN_NOT_ALLOWED");
+      }
+      const perMinute = principal.tier === "paid" ? platform.config.RATE_LIMIT_PAID_PER_MINUTE : platform.config.RATE_LIMIT_FREE_PER_MINUTE;
+      const decision = await platform.cache.rateLimiter.consume(`tenant:${principal.tenantId}`, perMinute, 60);
+      if (!decision.allowed) throw new RateLimitedError(`This tenant may make ${perMinute} requests a minute`, decision.retryAfterSeconds, "TENANT_RATE_LIMITED");
+    }
+  }
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "Bot platform API", version: "1.0.0", description: "Tenants, bots, conversations, plugins and channels." },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "Operator key (op_…) or tenant admin key (sk_…)" },
+          widgetKey: { type: "apiKey", in: "header", name: "x-api-key", description: "Tenant widget key (pk_…)" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+  app.get("/docs/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  // Plugin WebSockets (Twilio media streams). Plugins come and go at run time, so one hidden route
+  // takes every upgrade under the prefix and the plugin router picks the socket; a plain GET there
+  // falls through to the plugin HTTP routes as before.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  app.route({
+    method: "GET",
+    url: `${PLUGIN_SOCKET_PREFIX}*`,
+    schema: { hide: true },
+    preHandler: async (request, reply) => {
+      if (request.ws && !pluginRouter.matchSocket(request.url.split("?")[0])) {
+        return reply.code(404).send({ error: { code: "ROUTE_NOT_FOUND", message: `No socket ${request.url.split("?")[0]}` } });
+      }
+    },
+    handler: (_request, reply) => reply.callNotFound(),
+    wsHandler: (socket: RawSocket, request: FastifyRequest) => {
+      pluginRouter.serveSocket(socket, request.url, request.headers as Record<string, string | undefined>, broker, platform.logger, platform.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`);
+    },
+  });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  for (const register of routes) register(typed, tools);
+  await app.ready();
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import type { RouteModule } from "../gateway/gateway-app.ts";
+import { requirePrincipal } from "../gateway/route-auth.ts";
+
+/** Plugins loaded on the platform; the operator loads, replaces and unloads them at run time. */
+export const pluginRoutes: RouteModule = (app, { broker }) => {
+  const tags = ["plugins"];
+  const security = [{ bearer: [] }];
+
+  // A tenant admin also sees what it installed from the marketplace; the operator sees the node's plugins.
+  app.get("/v1/admin/plugins", { config: { auth: "operator-or-admin" }, schema: { tags, security, summary: "Plugins loaded on the platform, and the tenant's marketplace installs" } },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const plugins = await broker.call("plugins.list");
+      if (principal.kind !== "admin") return { plugins };
+      return { plugins, installed: await broker.call("marketplaceInstalls.list", { tenantId: principal.tenantId }) };
+    });
+
+  app.post("/v1/operator/plugins", {
+    config: { auth: "operator" },
+    schema: { tags, security, summary: "Load or replace a plugin on every node, without a restart", body: z.strictObject({ source: z.string().min(1).max(500) }) },
+  }, async (request, reply) => reply.code(201).send(await broker.call("plugins.load", request.body)));
+
+  app.delete("/v1/operator/plugins/:scope/:name", {
+    config: { auth: "operator" },
+    schema: { tags, security, summary: "Unload a plugin from every node", params: z.strictObject({ scope: z.string().regex(/^@[a-z0-9-._]+$/), name: z.string().regex(/^[a-z0-9-._]+$/) }) },
+  }, async (request, reply) => {
+    await broker.call("plugins.unload", { id: `${request.params.scope}/${request.params.name}` });
+    return reply.code(204).send();
+  });
+};

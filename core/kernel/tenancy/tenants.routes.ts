@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { RouteModule } from "../gateway/gateway-app.ts";
+import { tenantSettingsSchema } from "./tenant-settings.ts";
+import { ForbiddenError } from "../../sdk/platform-error.ts";
+import { requirePrincipal, requireTenant, tenantInScope } from "../gateway/route-auth.ts";
+
+const tier = z.enum(["free", "paid"]);
+const domain = z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "must be a host name like shop.example or *.example.com").max(253);
+const tenantId = z.strictObject({ tenantId: z.uuid() });
+
+/** Tenants and their keys: the operator manages all of them; a tenant admin sees only its own. */
+export const tenantRoutes: RouteModule = (app, { broker }) => {
+  const tags = ["tenants"];
+  const bearer = [{ bearer: [] }];
+
+  app.post("/v1/admin/tenants", {
+    config: { auth: "operator" },
+    schema: {
+      tags, security: bearer, summary: "Create a tenant; its keys are shown once, in this answer",
+      body: z.strictObject({ name: z.string().trim().min(1).max(200), tier: tier.optional(), allowedDomains: z.array(domain).max(100).optional() }),
+    },
+  }, async (request, reply) => reply.code(201).send(await broker.call("tenants.create", request.body)));
+
+  app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, security: bearer, summary: "List tenants" } },
+    async () => ({ tenants: await broker.call("tenants.list") }));
+
+  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, security: bearer, summary: "The caller's own tenant" } },
+    async (request) => broker.call("tenants.get", { tenantId: requireTenant(request).tenantId }));
+
+  app.get("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId } },
+    async (request) => broker.call("tenants.get", { tenantId: tenantInScope(request, request.params.tenantId) }));
+
+  app.patch("/v1/admin/tenants/:tenantId", {
+    config: { auth: "operator-or-admin" },
+    schema: {
+      tags, security: bearer, params: tenantId,
+      body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), tier: tier.optional(), allowedDomains: z.array(domain).max(100).optional(), settings: tenantSettingsSchema.optional() }),
+    },
+  }, async (request) => {
+    const id = tenantInScope(request, request.params.tenantId);
+    // Only the operator changes what a tenant pays for.
+    if (request.body.tier !== undefined && requirePrincipal(request).kind !== "operator") {
+      throw new ForbiddenError("Only the operator changes a tenant's tier", "TIER_CHANGE_FORBIDDEN");
+    }
+    return broker.call("tenants.update", { tenantId: id, ...request.body });
+  });
+
+  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator" }, schema: { tags, security: bearer, params: tenantId } },
+    async (request, reply) => {
+      await broker.call("tenants.remove", { tenantId: request.params.tenantId });
+      return reply.code(204).send();
+    });
+
+  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId } },
+    async (request) => ({ keys: await broker.call("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
+
+  app.post("/v1/admin/tenants/:tenantId/keys", {
+    config: { auth: "operator-or-admin" },
+    schema: { tags, security: bearer, params: tenantId, summary: "Rotate: issue a new key of a kind and revoke the old ones", body: z.strictObject({ kind: z.enum(["admin", "widget"]) }) },
+  }, async (request, reply) => reply.code(201).send(await broker.call("tenants.rotateKey", { tenantId: tenantInScope(request, request.params.tenantId), kind: request.body.kind })));
+
+  app.delete("/v1/admin/tenants/:tenantId/keys/:keyId", {
+    config: { auth: "operator-or-admin" },
+    schema: { tags, security: bearer, params: z.strictObject({ tenantId: z.uuid(), keyId: z.uuid() }) },
+  }, async (request, reply) => {
+    await broker.call("tenants.revokeKey", { tenantId: tenantInScope(request, request.params.tenantId), keyId: request.params.keyId });
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,141 @@
+import type { Context, ServiceSchema } from "moleculer";
+import { NotFoundError } from "../../sdk/platform-error.ts";
+import type { PlatformContext } from "../broker/platform-context.ts";
+import { ApiKey, type ApiKeyKind } from "./api-key.entity.ts";
+import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
+import type { Principal } from "./principal.ts";
+import { Tenant, type TenantTier } from "./tenant.entity.ts";
+import type { TenantSettings } from "./tenant-settings.ts";
+
+export type TenantView = { id: string; name: string; tier: TenantTier; allowedDomains: string[]; settings: TenantSettings; createdAt: string };
+export type CreateTenantParams = { name: string; tier?: TenantTier; allowedDomains?: string[] };
+export type UpdateTenantParams = { tenantId: string; name?: string; tier?: TenantTier; allowedDomains?: string[]; settings?: TenantSettings };
+
+/** Events other nodes listen to so their key caches never outlive a revocation. */
+export const TenancyEvents = { keysChanged: "tenant.keys.changed", updated: "tenant.updated", deleted: "tenant.deleted" } as const;
+
+function view(t: { id: string; name: string; tier: string; allowedDomains: string[]; settings: TenantSettings; createdAt: Date }): TenantView {
+  return { id: t.id, name: t.name, tier: t.tier as TenantTier, allowedDomains: t.allowedDomains, settings: t.settings ?? {}, createdAt: t.createdAt.toISOString() };
+}
+
+/** Tenants and their keys. Every query names the tenant it is about; nothing lists across tenants but the operator's `list`. */
+export function createTenantsService(platform: PlatformContext): ServiceSchema {
+  const em = () => platform.db.orm.em.fork();
+  // Tenants are read on most requests and change rarely; every change is broadcast to drop this.
+  const views = new Map<string, { view: TenantView; expiresAt: number }>();
+  const VIEW_TTL_MS = 30_000;
+
+  async function issueKey(tenantId: string, kind: ApiKeyKind): Promise<string> {
+    const key = generateApiKey(kind);
+    await em().insert(ApiKey, { id: crypto.randomUUID(), tenantId, kind, hash: hashApiKey(key), prefix: displayPrefix(key), createdAt: new Date(), revokedAt: null });
+    return key;
+  }
+
+  async function findTenant(tenantId: string) {
+    const tenant = await em().findOne(Tenant, { id: tenantId });
+    if (!tenant) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+    return tenant;
+  }
+
+  return {
+    name: "tenants",
+    events: {
+      [TenancyEvents.updated](ctx: Context<{ tenantId: string }>) {
+        views.delete(ctx.params.tenantId);
+      },
+      [TenancyEvents.deleted](ctx: Context<{ tenantId: string }>) {
+        views.delete(ctx.params.tenantId);
+      },
+    },
+    actions: {
+      /** Resolves a presented key to who holds it, or null. */
+      async authenticate(ctx: Context<{ key: string }>): Promise<Principal | null> {
+        const hash = hashApiKey(ctx.params.key);
+        if (hash === platform.operatorKeyHash) return { kind: "operator" };
+        if (ctx.params.key.startsWith("ik_")) {
+          // Integrator keys belong to a marketplace publisher, not a tenant (migration 0009).
+          const found = await em().getConnection().execute<{ id: string }[]>(
+            `select p.id from api_key k join marketplace_publisher p on p.api_key_id = k.id where k.hash = ? and k.kind = 'integrator' and k.revoked_at is null`,
+            [hash],
+          );
+          return found[0] ? { kind: "integrator", publisherId: found[0].id } : null;
+        }
+        const rows = await em().getConnection().execute<{ kind: ApiKeyKind; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
+          `select k.kind, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
+           where k.hash = ? and k.revoked_at is null`,
+          [hash],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier };
+        if (row.kind === "widget") return { kind: "widget", tenantId: row.tenant_id, tier: row.tier, allowedDomains: row.allowed_domains };
+        return null;
+      },
+
+      async create(ctx: Context<CreateTenantParams>) {
+        const id = crypto.randomUUID();
+        const now = new Date();
+        const fork = em();
+        const tenant = fork.create(Tenant, { id, name: ctx.params.name, tier: ctx.params.tier ?? "free", allowedDomains: ctx.params.allowedDomains ?? [], settings: {}, createdAt: now, updatedAt: now });
+        await fork.flush();
+        const keys = { admin: await issueKey(id, "admin"), widget: await issueKey(id, "widget") };
+        return { ...view(tenant), keys };
+      },
+
+      async list(): Promise<TenantView[]> {
+        return (await em().find(Tenant, {}, { orderBy: { createdAt: "asc" } })).map(view);
+      },
+
+      async get(ctx: Context<{ tenantId: string }>): Promise<TenantView> {
+        const cached = views.get(ctx.params.tenantId);
+        if (cached && cached.expiresAt > Date.now()) return cached.view;
+        const fresh = view(await findTenant(ctx.params.tenantId));
+        if (views.size > 10_000) views.clear();
+        views.set(fresh.id, { view: fresh, expiresAt: Date.now() + VIEW_TTL_MS });
+        return fresh;
+      },
+
+      async update(ctx: Context<UpdateTenantParams>): Promise<TenantView> {
+        const fork = em();
+        const tenant = await fork.findOne(Tenant, { id: ctx.params.tenantId });
+        if (!tenant) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+        if (ctx.params.name !== undefined) tenant.name = ctx.params.name;
+        if (ctx.params.tier !== undefined) tenant.tier = ctx.params.tier;
+        if (ctx.params.allowedDomains !== undefined) tenant.allowedDomains = ctx.params.allowedDomains;
+        if (ctx.params.settings !== undefined) tenant.settings = { ...tenant.settings, ...ctx.params.settings };
+        await fork.flush();
+        ctx.broadcast(TenancyEvents.keysChanged, { tenantId: tenant.id });
+        ctx.broadcast(TenancyEvents.updated, { tenantId: tenant.id });
+        return view(tenant);
+      },
+
+      async remove(ctx: Context<{ tenantId: string }>): Promise<void> {
+        const deleted = await em().nativeDelete(Tenant, { id: ctx.params.tenantId });
+        if (deleted === 0) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+        ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
+        ctx.broadcast(TenancyEvents.deleted, { tenantId: ctx.params.tenantId });
+      },
+
+      async listKeys(ctx: Context<{ tenantId: string }>) {
+        await findTenant(ctx.params.tenantId);
+        const keys = await em().find(ApiKey, { tenantId: ctx.params.tenantId }, { orderBy: { createdAt: "asc" } });
+        return keys.map((k) => ({ id: k.id, kind: k.kind, prefix: k.prefix, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null }));
+      },
+
+      /** Issues a new key of that kind and revokes the old ones: the new key is shown once, here. */
+      async rotateKey(ctx: Context<{ tenantId: string; kind: "admin" | "widget" }>) {
+        await findTenant(ctx.params.tenantId);
+        await em().nativeUpdate(ApiKey, { tenantId: ctx.params.tenantId, kind: ctx.params.kind, revokedAt: null }, { revokedAt: new Date() });
+        const key = await issueKey(ctx.params.tenantId, ctx.params.kind);
+        ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
+        return { kind: ctx.params.kind, key };
+      },
+
+      async revokeKey(ctx: Context<{ tenantId: string; keyId: string }>) {
+        const revoked = await em().nativeUpdate(ApiKey, { id: ctx.params.keyId, tenantId: ctx.params.tenantId, revokedAt: null }, { revokedAt: new Date() });
+        if (revoked === 0) throw new NotFoundError("Key", "KEY_NOT_FOUND");
+        ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
+      },
+    },
+  };
+}

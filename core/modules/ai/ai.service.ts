@@ -1,0 +1,123 @@
+import type { Context, ServiceSchema } from "moleculer";
+import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { NotFoundError } from "../../sdk/platform-error.ts";
+import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
+import { createToolFactory } from "./agent-tools.ts";
+import { createAnswerCache } from "./answer-cache.ts";
+import { createResponder, type RespondParams, type Responder } from "./assistant-responder.ts";
+import { createLlmRouter } from "./llm-router.ts";
+import { createMcpTools, type McpTools } from "./mcp-tools.ts";
+import type { ToolCallParams } from "./mcp-tool-call.ts";
+import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
+import { createToolCallLog } from "./tool-call-log.ts";
+import { createUsageLedger } from "./usage-ledger.ts";
+import { openStreamSink } from "../../kernel/broker/turn-stream.ts";
+import { BotEvents } from "../../engine/bots/bots.service.ts";
+
+const secretPlaceholder = /\{\{\s*secret:([a-z][a-z0-9_]*)\s*\}\}/g;
+
+/**
+ * The AI actions the llm and agent node types call (`ai.respond`), and the accounting the gateway
+ * and the conversations service read (`ai.assertQuota`, `ai.usage`, `ai.toolCalls`).
+ */
+export function createAiService(platform: PlatformContext): ServiceSchema {
+  const ledger = createUsageLedger(platform);
+  const toolLog = createToolCallLog(platform);
+  let respond: Responder;
+  let realtime: RealtimeVoice;
+  let mcpTools: McpTools | undefined;
+  // An agent turn may make several model and tool calls: it must not be cut at the default request
+  // timeout, nor re-run by the broker's retry policy (that would repeat tool calls). Moleculer reads
+  // both from the action; its typings lack `timeout`, hence the spread.
+  const longRunning = { timeout: platform.config.AI_TIMEOUT_MS * 3, retryPolicy: { enabled: false } };
+
+  return {
+    name: "ai",
+    events: {
+      [BotEvents.changed](ctx: Context<{ tenantId: string; botId: string }>) {
+        respond?.forgetBot(ctx.params.tenantId, ctx.params.botId);
+      },
+    },
+    actions: {
+      respond: {
+        ...longRunning,
+        /** With `meta.stream` (a live turn, see conversations/turn-stream.ts) the model's tokens are shown as they come. */
+        async handler(ctx: Context<RespondParams, { stream?: unknown }>) {
+          const stream = openStreamSink(this.broker, ctx.meta.stream);
+          try {
+            return await respond(ctx.params, { stream });
+          } finally {
+            await stream?.flush();
+          }
+        },
+      },
+      // Realtime voice (channels that hold a call's audio): see realtime-voice.ts.
+      realtimePlan(ctx: Context<{ tenantId: string; botId: string }>) {
+        return realtime.plan(ctx.params);
+      },
+      realtimeSession(ctx: Context<{ tenantId: string; botId: string }>) {
+        return realtime.session(ctx.params);
+      },
+      realtimeTool: {
+        ...longRunning,
+        handler(ctx: Context<Parameters<RealtimeVoice["runTool"]>[0]>) {
+          return realtime.runTool(ctx.params);
+        },
+      },
+      async realtimeUsage(ctx: Context<Parameters<RealtimeVoice["recordUsage"]>[0]>) {
+        await realtime.recordUsage(ctx.params);
+        return { ok: true };
+      },
+      async assertQuota(ctx: Context<{ tenantId: string }>) {
+        const tenant = await ctx.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: ctx.params.tenantId });
+        await ledger.assertQuota(ctx.params.tenantId, tenant.tier);
+        return { ok: true };
+      },
+      async usage(ctx: Context<{ tenantId: string }>) {
+        const tenant = await ctx.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: ctx.params.tenantId });
+        const quota = ledger.quotaFor(tenant.tier);
+        const used = await ledger.usedThisMonth(ctx.params.tenantId);
+        return { month: new Date().toISOString().slice(0, 7), quota, used, remaining: Math.max(0, quota - used), byMonthAndModel: await ledger.report(ctx.params.tenantId) };
+      },
+      /** One MCP tool call for a flow's `tool` node, recorded like the agent's (see mcp-tool-call.ts). */
+      callTool: {
+        ...longRunning,
+        handler(ctx: Context<ToolCallParams>) {
+          return mcpTools!.callTool(ctx.params);
+        },
+      },
+      async toolCalls(ctx: Context<{ tenantId: string; limit?: number }>) {
+        const rows = await toolLog.list(ctx.params.tenantId, ctx.params.limit ?? 100);
+        return rows.map((r) => ({ tool: r.tool, sessionId: r.session_id, inputBytes: r.input_bytes, latencyMs: r.latency_ms, outcome: r.outcome, at: new Date(r.at).toISOString() }));
+      },
+    },
+    created() {
+      const broker = this.broker;
+      const logger = platform.logger.child({ component: "ai" });
+      const resolveSecrets = async (tenantId: string, template: string): Promise<string> => {
+        let out = "";
+        let last = 0;
+        for (const match of template.matchAll(secretPlaceholder)) {
+          const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name: match[1] });
+          if (value === null || value === undefined) throw new NotFoundError(`Secret ${match[1]}`, "SECRET_NOT_FOUND");
+          out += template.slice(last, match.index) + value;
+          last = match.index + match[0].length;
+        }
+        return out + template.slice(last);
+      };
+      mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
+      const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio });
+      respond = createResponder({
+        platform, broker, ledger, toolLog,
+        router: createLlmRouter(platform.config, broker, ledger, logger),
+        cache: createAnswerCache(platform.cache.cache, platform.config.AI_ANSWER_CACHE_SECONDS),
+        toolsFor,
+      });
+      realtime = createRealtimeVoice({ config: platform.config, broker, ledger, toolsFor });
+    },
+    /** Stops the stdio MCP server processes this node started. */
+    async stopped() {
+      await mcpTools?.close();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Opens a session with the MCP server a bot names, whatever it runs on: the tenant's own server
+ * over Streamable HTTP (its header secrets filled at the edge), a stdio server the operator allowed
+ * (from the pool, one process per tenant), or a platform tool plugin over the broker. A name the
+ * bot does not configure means the first-party plugin of that name (`mcp:pricing` →
+ * `@platform/mcp-pricing`), with no configuration.
+ */
+import type { ServiceBroker } from "moleculer";
+import { NotFoundError } from "../../sdk/platform-error.ts";
+import type { McpServerConfig } from "../../engine/bots/bot-ai-config.ts";
+import { connectMcp, httpTransport, type McpConnection } from "./mcp-client.ts";
+import { firstPartyToolPlugin, pluginTransport } from "./mcp-plugin-transport.ts";
+import type { StdioPool } from "./mcp-stdio-pool.ts";
+
+export type McpScope = { tenantId: string; botId: string; sessionId?: string };
+
+/**
+ * The `_meta` key under which platform tool plugins get the conversation a call is made for
+ * (`{ botId, sessionId, idempotencyKey }`); plugins/mcp-server-kit reads the same key. Only the
+ * platform's own plugins get it: a tenant's server never learns session ids.
+ */
+export const SESSION_META = "bot-platform/session";
+
+export type McpConnectorDeps = {
+  broker: ServiceBroker;
+  resolveSecrets: (tenantId: string, template: string) => Promise<string>;
+  allowPrivateNetworks: boolean;
+  timeoutMs: number;
+  /** Stdio servers the operator allowed; without it, `command` servers are unavailable. */
+  stdio?: StdioPool;
+};
+
+export function createMcpConnector(deps: McpConnectorDeps) {
+  return {
+    /** The server a bot means by `name`. */
+    resolve(servers: readonly McpServerConfig[], name: string): McpServerConfig {
+      return servers.find((s) => s.name === name) ?? { name, plugin: firstPartyToolPlugin(name) };
+    },
+
+    /** A session with `server` showing only `only` when given; `call`'s `meta` reaches platform plugins only. */
+    async open(scope: McpScope, server: McpServerConfig, only: readonly string[] | undefined): Promise<McpConnection> {
+      if (server.command !== undefined) {
+        if (!deps.stdio) throw new NotFoundError(`Stdio MCP server ${server.command}`, "MCP_STDIO_NOT_ALLOWED");
+        return deps.stdio.lease(scope.tenantId, server.command, only);
+      }
+      if (server.plugin !== undefined) {
+        const connection = await connectMcp(server.name, pluginTransport(deps.broker, server.plugin, { tenantId: scope.tenantId, config: server.config }, deps.timeoutMs), only, deps.timeoutMs);
+        return {
+          ...connection,
+          call: (tool, args, timeoutMs, meta) => connection.call(tool, args, timeoutMs, { [SESSION_META]: { botId: scope.botId, ...(scope.sessionId ? { sessionId: scope.sessionId } : {}), ...meta } }),
+        };
+      }
+      if (server.url === undefined) throw new NotFoundError(`MCP server ${server.name}`, "MCP_SERVER_NOT_CONFIGURED");
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v);
+      const connection = await connectMcp(server.name, httpTransport(server.url, headers, deps.allowPrivateNetworks), only, deps.timeoutMs);
+      // The tenant's server gets the arguments, never the platform's session details.
+      return { ...connection, call: (tool, args, timeoutMs) => connection.call(tool, args, timeoutMs) };
+    },
+  };
+}
+export type McpConnector = ReturnType<typeof createMcpConnector>;

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
+import { requireTenant } from "../../kernel/gateway/route-auth.ts";
+import { NotFoundError } from "../../sdk/platform-error.ts";
+
+const page = z.coerce.number().int().min(1).max(10_000).default(1);
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The tenant's CRM: its connector settings (credentials go in, never come out), the platform
+ * CRM's contacts and deals with a CSV export, and the inbound webhook a CRM calls on a change.
+ */
+export const crmRoutes: RouteModule = (app, { broker }) => {
+  const tags = ["crm"];
+  const security = [{ bearer: [] }];
+  const auth = { auth: "tenant-admin" as const };
+
+  app.put("/v1/admin/crm", {
+    config: auth,
+    // The full schema lives in core/crm/crm-settings.ts and is checked by the service (one schema, one place).
+    schema: { tags, security, summary: "Choose the CRM connector, its config, credentials and field mapping", body: z.record(z.string(), z.unknown()) },
+  }, async (request) => broker.call("crm.configure", { tenantId: requireTenant(request).tenantId, settings: request.body }));
+
+  app.get("/v1/admin/crm", { config: auth, schema: { tags, security, summary: "The CRM settings, without credentials" } },
+    async (request) => broker.call("crm.settings", { tenantId: requireTenant(request).tenantId }));
+
+  app.get("/v1/admin/crm/pipelines", { config: auth, schema: { tags, security, summary: "Deal pipelines of the configured CRM" } },
+    async (request) => broker.call("crm.listPipelines", { tenantId: requireTenant(request).tenantId }));
+
+  app.get("/v1/admin/crm/search", {
+    config: auth,
+    schema: { tags, security, summary: "Contacts in the configured CRM with this email or phone (any format)", querystring: z.strictObject({ email: z.string().max(320).optional(), phone: z.string().max(40).optional() }) },
+  }, async (request) => broker.call("crm.searchContacts", { tenantId: requireTenant(request).tenantId, email: request.query.email, phone: request.query.phone }));
+
+  app.get("/v1/admin/crm/contacts", {
+    config: auth,
+    schema: { tags, security, summary: "Contacts of the platform CRM", querystring: z.strictObject({ query: z.string().max(200).optional(), page }) },
+  }, async (request) => broker.call("crm.contacts", { tenantId: requireTenant(request).tenantId, query: request.query.query, page: request.query.page }));
+
+  app.get("/v1/admin/crm/contacts.csv", { config: auth, schema: { tags, security, summary: "Contacts of the platform CRM as CSV" } }, async (request, reply) => {
+    const csv = await broker.call<string, object>("crm.exportContacts", { tenantId: requireTenant(request).tenantId });
+    return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="contacts.csv"').send(csv);
+  });
+
+  app.get("/v1/admin/crm/contacts/:id", {
+    config: auth,
+    schema: { tags, security, summary: "One contact with its deals and notes", params: z.strictObject({ id: z.string().max(100) }) },
+  }, async (request) => broker.call("crm.contact", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
+
+  app.get("/v1/admin/crm/deals", {
+    config: auth,
+    schema: { tags, security, summary: "Deals of the platform CRM", querystring: z.strictObject({ page }) },
+  }, async (request) => broker.call("crm.deals", { tenantId: requireTenant(request).tenantId, page: request.query.page }));
+
+  app.post("/v1/crm/webhooks/:tenantId/:connector", {
+    config: { auth: "public" },
+    schema: {
+      tags, summary: "A CRM tells us a contact changed; signed with X-CRM-Signature: sha256=<HMAC of the body>",
+      params: z.strictObject({ tenantId: z.string().max(100), connector: z.string().max(40) }),
+    },
+  }, async (request) => {
+    if (!uuid.test(request.params.tenantId)) throw new NotFoundError("CRM webhook", "CRM_WEBHOOK_NOT_FOUND");
+    const rawBody = (request as typeof request & { rawBody?: string }).rawBody ?? "";
+    const signature = request.headers["x-crm-signature"];
+    return broker.call("crm.webhook", {
+      tenantId: request.params.tenantId, connector: request.params.connector, rawBody, signature: typeof signature === "string" ? signature : undefined,
+    });
+  });
+};

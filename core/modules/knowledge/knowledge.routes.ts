@@ -1,0 +1,120 @@
+import { z } from "zod";
+import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
+import { requireTenant } from "../../kernel/gateway/route-auth.ts";
+import { PayloadTooLargeError, ValidationError } from "../../sdk/platform-error.ts";
+import { isUploadedFile } from "../../kernel/gateway/multipart-body.ts";
+import type { IngestOutcome, NewSource, SourceView } from "./knowledge.service.ts";
+
+const botParams = z.strictObject({ botId: z.uuid() });
+const sourceParams = z.strictObject({ botId: z.uuid(), sourceId: z.uuid() });
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048);
+const base64 = z.string().min(1).regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, "must be base64");
+
+const uploadBody = z.union([
+  z.strictObject({ name: z.string().trim().min(1).max(300), contentBase64: base64 }).describe("A file: PDF, DOCX, TXT, Markdown, CSV or HTML, typed by its content"),
+  z.strictObject({ url: httpUrl, name: z.string().trim().min(1).max(300).optional() }).describe("One web page or text file"),
+  z.strictObject({
+    crawl: z.strictObject({ url: httpUrl, maxPages: z.coerce.number().int().min(1).max(1000).default(10) }),
+    name: z.string().trim().min(1).max(300).optional(),
+  }).describe("A site crawl from this URL: same origin, robots.txt honoured, at most maxPages pages"),
+]);
+
+const INGEST_TIMEOUT_MS = 300_000;
+/** `?wait=true`: answer once the source is ready (201/200) or failed (its coded error), not when accepted (202). */
+const ingestQuery = z.strictObject({ wait: z.stringbool().optional() });
+/** How often a progress stream looks at the source again. */
+const PROGRESS_POLL_MS = 250;
+
+/** 202 while the source is ingested in the background, 201 for a new source, 200 for a re-ingested (or unchanged) one. */
+function statusOf(outcome: IngestOutcome): number {
+  if (outcome.status === "processing") return 202;
+  return outcome.created ? 201 : 200;
+}
+
+/** Knowledge sources per bot, and a search box for the admin to try them. */
+export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
+  const tags = ["knowledge"];
+  const security = [{ bearer: [] }];
+  const auth = { auth: "tenant-admin" as const };
+  const maxBytes = platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES;
+
+  app.post("/v1/admin/bots/:botId/knowledge", {
+    config: auth,
+    // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
+    // would refuse documents far below KNOWLEDGE_MAX_UPLOAD_BYTES.
+    bodyLimit: Math.ceil(maxBytes / 3) * 4 + 64 * 1024,
+    errorHandler(error, _request, _reply) {
+      // Too large for the route's body limit is too large a document: same code as the service's check.
+      if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") throw new PayloadTooLargeError(`The document is larger than ${maxBytes} bytes`, "KNOWLEDGE_TOO_LARGE");
+      throw error;
+    },
+    // A multipart upload (`-F file=@policies.pdf`, optionally `-F name=…`) becomes the JSON form.
+    async preValidation(request) {
+      if (!request.headers["content-type"]?.startsWith("multipart/form-data")) return;
+      const { file, name, ...rest } = request.body as Record<string, unknown>;
+      if (!isUploadedFile(file)) throw new ValidationError("Send the document in a form field named file", undefined, "KNOWLEDGE_FILE_REQUIRED");
+      request.body = { name: typeof name === "string" && name.trim() ? name : file.filename || "upload", contentBase64: file.contentBase64, ...rest } as typeof request.body;
+    },
+    schema: {
+      tags, security, params: botParams, body: uploadBody, querystring: ingestQuery,
+      summary: "Add a source: a file (multipart field `file`, or base64 in JSON), a URL, or a site crawl. The file is read or the URL fetched before the answer (413, 415, 422 with codes); embedding and storing run in the background: 202 { sourceId, status }, then poll or stream the source. A known name or URL re-ingests that source (200 when unchanged). ?wait=true answers when it is done (201, or 200 for a re-ingest)",
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    const source: NewSource = "contentBase64" in body ? { kind: "file", name: body.name, contentBase64: body.contentBase64 }
+      : "crawl" in body ? { kind: "crawl", url: body.crawl.url, maxPages: body.crawl.maxPages, name: body.name }
+      : { kind: "url", url: body.url, name: body.name };
+    const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.ingest", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, source, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
+    return reply.code(statusOf(outcome)).send(outcome);
+  });
+
+  app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, security, params: botParams, summary: "The bot's sources with their status and chunk counts" } },
+    async (request) => ({ sources: await broker.call("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
+
+  app.get("/v1/admin/bots/:botId/knowledge/search", {
+    config: auth,
+    schema: { tags, security, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores" },
+  }, async (request) => {
+    const { tenantId } = requireTenant(request);
+    // The bot is checked first so another tenant's bot id is a 404, not an empty list.
+    await broker.call("knowledge.list", { tenantId, botId: request.params.botId });
+    return { passages: await broker.call("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
+  });
+
+  app.get("/v1/admin/bots/:botId/knowledge/:sourceId", {
+    config: auth,
+    schema: { tags, security, params: sourceParams, summary: "A source's status and progress (0–100); with Accept: text/event-stream, a `progress` event at each change until it is ready or failed" },
+  }, async (request, reply) => {
+    const params = { tenantId: requireTenant(request).tenantId, ...request.params };
+    // The first read also answers 404 for another tenant's source before any stream opens.
+    let source = await broker.call<SourceView, typeof params>("knowledge.get", params);
+    if (!(request.headers.accept ?? "").includes("text/event-stream")) return source;
+    reply.hijack();
+    reply.raw.writeHead(200, { ...reply.getHeaders(), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as Record<string, string>);
+    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let last = "";
+    // Ingestion may run on any node, so the stream follows the stored status rather than an in-process signal.
+    for (const deadline = Date.now() + INGEST_TIMEOUT_MS; !reply.raw.destroyed && Date.now() < deadline;) {
+      const seen = `${source.status}:${source.progress}`;
+      if (seen !== last) send("progress", { status: source.status, progress: source.progress });
+      last = seen;
+      if (source.status !== "processing") break;
+      await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+      source = await broker.call<SourceView, typeof params>("knowledge.get", params).catch(() => ({ ...source, status: "failed" }));
+    }
+    if (!reply.raw.destroyed) send("done", source);
+    reply.raw.end();
+  });
+
+  app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams, summary: "Remove a source with its passages and vectors" } },
+    async (request, reply) => {
+      await broker.call("knowledge.remove", { tenantId: requireTenant(request).tenantId, ...request.params });
+      return reply.code(204).send();
+    });
+
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, security, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)" } },
+    async (request, reply) => {
+      const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
+      return reply.code(statusOf(outcome)).send(outcome);
+    });
+};

@@ -1,0 +1,273 @@
+import type { Context, ServiceSchema } from "moleculer";
+import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { ConflictError, NotFoundError, ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
+import { EMBEDDING_DIMENSIONS, cachingQueries, createEmbedderClient, type EmbedOptions } from "./embedder.client.ts";
+import { hybridSearch, type SearchParams } from "./hybrid-search.ts";
+import { embeddingText, prepareSource, type IngestionLimits, type PreparedSource, type SourceOrigin } from "./knowledge-ingestion.ts";
+import { KnowledgeStore, type SourceRow } from "./knowledge.store.ts";
+import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
+import { checkCrawlStart } from "./site.crawler.ts";
+
+/** How an admin names new content: a file (base64), a URL, or a site to crawl. */
+export type NewSource =
+  | { kind: "file"; name: string; contentBase64: string }
+  | { kind: "url"; url: string; name?: string }
+  | { kind: "crawl"; url: string; maxPages: number; name?: string };
+
+export type SourceView = {
+  id: string; kind: string; name: string; url?: string; maxPages?: number; contentType?: string; status: string;
+  /** 0..100: a crawl in progress counts its pages against maxPages; ready is 100. */
+  progress: number;
+  error?: { code: string; message: string }; chunks: number; pages: number; bytes: number; createdAt: string; updatedAt: string;
+};
+/** `status` "processing" means accepted and running in the background (HTTP 202): poll the source. */
+export type IngestOutcome = { sourceId: string; status: string; source: SourceView; created: boolean; unchanged: boolean };
+
+function view(row: SourceRow): SourceView {
+  return {
+    id: row.id, kind: row.kind, name: row.name, ...(row.url ? { url: row.url } : {}), ...(row.max_pages ? { maxPages: row.max_pages } : {}),
+    ...(row.content_type ? { contentType: row.content_type } : {}), status: row.status, progress: progressOf(row),
+    ...(row.error_code ? { error: { code: row.error_code, message: row.error_message ?? "" } } : {}),
+    chunks: row.chunk_count, pages: row.page_count, bytes: row.byte_size,
+    createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** The provider connection an embedder gets: only the one whose vendor it is. */
+function embedOptions(config: PlatformContext["config"]): EmbedOptions {
+  const options: EmbedOptions = { dimensions: EMBEDDING_DIMENSIONS, model: config.KNOWLEDGE_EMBEDDING_MODEL };
+  if (config.KNOWLEDGE_EMBEDDER === "@platform/embedder-openai") return { ...options, apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL };
+  if (config.KNOWLEDGE_EMBEDDER === "@platform/embedder-gemini") return { ...options, apiKey: config.GEMINI_API_KEY, baseUrl: config.GEMINI_BASE_URL };
+  return options;
+}
+
+function progressOf(row: SourceRow): number {
+  if (row.status === "ready") return 100;
+  if (row.status === "failed" || row.kind !== "crawl" || !row.max_pages) return 0;
+  // The last 5% is embedding and storing, after the last page.
+  return Math.min(95, Math.round((row.page_count / row.max_pages) * 95));
+}
+
+function outcome(row: SourceRow, created: boolean, unchanged: boolean): IngestOutcome {
+  return { sourceId: row.id, status: row.status, source: view(row), created, unchanged };
+}
+
+/**
+ * Knowledge bases: per-bot sources read, split, embedded and stored (knowledge.store.ts), and
+ * `knowledge.search` for the LLM and agent nodes. A file is read and a URL fetched inside the
+ * request, so the admin gets the coded reason (413, 415, 422) in the answer; a crawl is checked at
+ * once (SSRF guard, robots.txt). The rest (crawling, embedding, storing) runs in the background:
+ * the answer is 202 and the source reports its status and progress.
+ */
+export function createKnowledgeService(platform: PlatformContext): ServiceSchema {
+  const { config } = platform;
+  // Searches and listings also run under the tenant's row-level security scope (tenant-scope.ts).
+  const store = new KnowledgeStore(() => platform.db.orm.em.fork(), (tenantId, fn) => withTenantScope(platform.db, tenantId, fn));
+  const limits: IngestionLimits = {
+    policy: { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS },
+    maxBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES,
+    split: { maxTokens: config.KNOWLEDGE_CHUNK_TOKENS, overlapTokens: Math.min(config.KNOWLEDGE_CHUNK_OVERLAP_TOKENS, Math.floor(config.KNOWLEDGE_CHUNK_TOKENS / 2)) },
+  };
+  let embedder: ReturnType<typeof cachingQueries>;
+  const running = new Set<Promise<void>>();
+  const stopping = new AbortController();
+
+  async function requireBot(tenantId: string, botId: string): Promise<void> {
+    // Another tenant's bot answers exactly as a missing one.
+    if (!(await store.botExists(tenantId, botId))) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+  }
+
+  async function requireSource(tenantId: string, botId: string, sourceId: string): Promise<SourceRow> {
+    const row = await store.getSource(tenantId, botId, sourceId);
+    if (!row) throw new NotFoundError("Knowledge source", "KNOWLEDGE_SOURCE_NOT_FOUND");
+    return row;
+  }
+
+  /** Embeds and stores prepared content for a source, unless it is what is stored already. */
+  async function saveContent(tenantId: string, botId: string, sourceId: string, prepared: PreparedSource, previousHash: string | null, original?: Buffer): Promise<boolean> {
+    if (previousHash === prepared.contentHash) {
+      await store.touchReady(tenantId, sourceId);
+      return false;
+    }
+    const { model, vectors } = await embedAll(tenantId, sourceId, prepared.chunks.map(embeddingText));
+    const chunks = prepared.chunks.map((chunk, i) => ({ ...chunk, embedding: vectors[i]! }));
+    await store.replaceChunks({ tenantId, botId, id: sourceId }, chunks, {
+      model, contentType: prepared.contentType, contentHash: prepared.contentHash, byteSize: prepared.byteSize, pageCount: prepared.pageCount, original,
+    });
+    return true;
+  }
+
+  /**
+   * Embeddings for a source's passages. On a re-ingest, passages whose text is unchanged keep the
+   * embedding already stored (when it came from the same model): only what changed costs an
+   * embedder call, which matters with a paid provider.
+   */
+  async function embedAll(tenantId: string, sourceId: string, texts: string[]): Promise<{ model: string; vectors: number[][] }> {
+    const stored = await store.storedEmbeddings(tenantId, sourceId);
+    const missing = texts.filter((t) => !stored.has(t));
+    // One passage is embedded even when none changed: that is how the current model is learnt.
+    const first = await embedder.embed(missing.length > 0 ? missing : texts.slice(0, 1));
+    const fresh = new Map((missing.length > 0 ? missing : texts.slice(0, 1)).map((t, i) => [t, first.vectors[i]!]));
+    const stale = texts.filter((t) => !fresh.has(t) && stored.get(t)?.model !== first.model);
+    if (stale.length > 0) {
+      const again = await embedder.embed(stale);
+      stale.forEach((t, i) => fresh.set(t, again.vectors[i]!));
+    }
+    return { model: first.model, vectors: texts.map((t) => fresh.get(t) ?? stored.get(t)!.vector) };
+  }
+
+  /**
+   * A file is read and split, or a URL fetched, before the answer, so what can be refused is
+   * refused in it (413, 415, 422, the SSRF guard); embedding and storing, the slow part with a
+   * provider's embedder, runs in the background and the answer is 202 (`wait`: answered when done).
+   */
+  async function ingest(tenantId: string, botId: string, source: NewSource, wait: boolean): Promise<IngestOutcome> {
+    await requireBot(tenantId, botId);
+    const origin = toOrigin(source);
+    if (origin.kind === "crawl") return startCrawl(tenantId, botId, origin, source.name, wait);
+    const prepared = await prepareSource(origin, limits);
+    // Sending the same file name (or URL) again is a re-ingest of that source: its passages are
+    // replaced, or left alone when the content has not changed.
+    const existing = await findExisting(tenantId, botId, origin);
+    const original = origin.kind === "file" ? origin.bytes : undefined;
+    if (existing) {
+      if (existing.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+      const previousHash = existing.status === "ready" ? existing.content_hash : null;
+      if (previousHash === prepared.contentHash) {
+        await store.touchReady(tenantId, existing.id);
+        return outcome((await store.getSource(tenantId, botId, existing.id))!, false, true);
+      }
+      await store.markProcessing(tenantId, existing.id);
+      await inBackground(tenantId, botId, existing.id, () => saveContent(tenantId, botId, existing.id, prepared, previousHash, original), wait);
+      return outcome((await store.getSource(tenantId, botId, existing.id))!, false, false);
+    }
+    const id = crypto.randomUUID();
+    const name = origin.kind === "file" ? origin.name : source.name || prepared.title || origin.url;
+    await store.insertSource({ id, tenantId, botId, kind: origin.kind, name: name.slice(0, 300), url: origin.kind === "file" ? undefined : origin.url });
+    try {
+      await inBackground(tenantId, botId, id, () => saveContent(tenantId, botId, id, prepared, null, original), wait);
+    } catch (error) {
+      // Waited for and failed: a source that never held content is not kept half-made.
+      await store.deleteSource(tenantId, botId, id).catch(() => {});
+      throw error;
+    }
+    return outcome((await store.getSource(tenantId, botId, id))!, true, false);
+  }
+
+  async function findExisting(tenantId: string, botId: string, origin: SourceOrigin): Promise<SourceRow | undefined> {
+    if (origin.kind === "file") return store.findFileSource(tenantId, botId, origin.name);
+    return (await store.listSources(tenantId, botId)).find((s) => s.kind === origin.kind && s.url === origin.url);
+  }
+
+  async function startCrawl(tenantId: string, botId: string, origin: Extract<SourceOrigin, { kind: "crawl" }>, name: string | undefined, wait: boolean): Promise<IngestOutcome> {
+    // Refusals that need no crawling (a private address, robots.txt) answer now, not in the background.
+    const robots = await checkCrawlStart(origin.url, limits);
+    let row = await findExisting(tenantId, botId, origin);
+    const created = !row;
+    if (row) {
+      if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+      await store.markProcessing(tenantId, row.id);
+    } else {
+      const id = crypto.randomUUID();
+      await store.insertSource({ id, tenantId, botId, kind: "crawl", name: (name || origin.url).slice(0, 300), url: origin.url, maxPages: origin.maxPages });
+      row = (await store.getSource(tenantId, botId, id))!;
+    }
+    const id = row.id;
+    const previousHash = row.status === "ready" ? row.content_hash : null;
+    await inBackground(tenantId, botId, id, async () => {
+      const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setCrawlProgress(tenantId, id, pages) });
+      await saveContent(tenantId, botId, id, prepared, previousHash);
+    }, wait);
+    return outcome((await store.getSource(tenantId, botId, id))!, created, false);
+  }
+
+  /**
+   * Runs `work` for a source in the background; a failure marks the source failed with its code.
+   * With `wait`, resolves when the work is done and rejects with its error.
+   */
+  function inBackground(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean): Promise<void> {
+    const task = (async () => {
+      try {
+        await work();
+      } catch (error) {
+        if (!isPlatformError(error) || error.kind === "internal") platform.logger.error({ err: error, tenantId, botId, sourceId: id }, "knowledge ingestion failed");
+        const coded = isPlatformError(error) && error.kind !== "internal";
+        await store.markFailed(tenantId, id, coded ? error.code : "KNOWLEDGE_INGESTION_FAILED", coded ? error.message : "Ingestion failed on our side; try again").catch(() => {});
+        throw error;
+      }
+    })();
+    const settled = task.catch(() => undefined);
+    running.add(settled);
+    void settled.finally(() => running.delete(settled));
+    return wait ? task : Promise.resolve();
+  }
+
+  function toOrigin(source: NewSource): SourceOrigin {
+    if (source.kind === "file") return { kind: "file", name: source.name, bytes: Buffer.from(source.contentBase64, "base64") };
+    if (source.kind === "url") return { kind: "url", url: source.url };
+    return { kind: "crawl", url: source.url, maxPages: Math.min(source.maxPages, config.KNOWLEDGE_CRAWL_MAX_PAGES) };
+  }
+
+  async function reingest(tenantId: string, botId: string, sourceId: string, wait: boolean): Promise<IngestOutcome> {
+    const row = await requireSource(tenantId, botId, sourceId);
+    if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+    if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name, wait);
+    let origin: SourceOrigin;
+    if (row.kind === "file") origin = { kind: "file", name: row.name, bytes: (await store.getOriginal(tenantId, row.id)) ?? Buffer.alloc(0) };
+    else origin = { kind: "url", url: row.url! };
+    let prepared: PreparedSource;
+    try {
+      prepared = await prepareSource(origin, limits);
+    } catch (error) {
+      // The old passages stay searchable; the source shows why the refresh failed.
+      if (isPlatformError(error)) await store.markFailed(tenantId, row.id, error.code, error.message);
+      throw error;
+    }
+    const previousHash = row.status === "ready" ? row.content_hash : null;
+    if (previousHash === prepared.contentHash) {
+      await store.touchReady(tenantId, row.id);
+      return outcome((await store.getSource(tenantId, botId, row.id))!, false, true);
+    }
+    await store.markProcessing(tenantId, row.id);
+    await inBackground(tenantId, botId, row.id, () => saveContent(tenantId, botId, row.id, prepared, previousHash), wait);
+    return outcome((await store.getSource(tenantId, botId, row.id))!, false, false);
+  }
+
+  return {
+    name: "knowledge",
+    created() {
+      const client = createEmbedderClient((action, params) => this.broker.call(action, params), config.KNOWLEDGE_EMBEDDER, embedOptions(config));
+      embedder = cachingQueries(client, platform.cache.cache, `${config.KNOWLEDGE_EMBEDDER}:${config.KNOWLEDGE_EMBEDDING_MODEL ?? ""}`);
+    },
+    async stopped() {
+      // Crawls in flight stop at their next page and mark their source failed (re-ingest resumes).
+      stopping.abort();
+      await Promise.allSettled([...running]);
+    },
+    actions: {
+      // Crawls and large documents outlast the broker's default request timeout: callers pass a longer one.
+      // `wait`: answer when the source is ready (or failed: the error), not when it is accepted.
+      ingest: (ctx: Context<{ tenantId: string; botId: string; source: NewSource; wait?: boolean }>) => ingest(ctx.params.tenantId, ctx.params.botId, ctx.params.source, ctx.params.wait === true),
+      reingest: (ctx: Context<{ tenantId: string; botId: string; sourceId: string; wait?: boolean }>) => reingest(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId, ctx.params.wait === true),
+      async list(ctx: Context<{ tenantId: string; botId: string }>) {
+        await requireBot(ctx.params.tenantId, ctx.params.botId);
+        return store.withinTenant(ctx.params.tenantId, async (scoped) => {
+          await scoped.expireStale(ctx.params.tenantId, ctx.params.botId);
+          return (await scoped.listSources(ctx.params.tenantId, ctx.params.botId)).map(view);
+        });
+      },
+      async get(ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) {
+        await store.expireStale(ctx.params.tenantId, ctx.params.botId);
+        return view(await requireSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId));
+      },
+      async remove(ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) {
+        if (!(await store.deleteSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId))) throw new NotFoundError("Knowledge source", "KNOWLEDGE_SOURCE_NOT_FOUND");
+      },
+      /** `{ tenantId, botId, query, limit? }` → passages with their source and score, best first. */
+      async search(ctx: Context<SearchParams>) {
+        if (typeof ctx.params !== "object" || ctx.params === null) throw new ValidationError("params: expected an object", undefined, "KNOWLEDGE_QUERY_INVALID");
+        return hybridSearch(store, embedder, ctx.params);
+      },
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The public plugin SDK: the only module a plugin imports. Everything a plugin author needs is
+ * re-exported here; nothing here reaches into core internals.
+ */
+export { z } from "zod";
+export {
+  PLATFORM_API_VERSION, PluginKind, definePlugin, describePlugin, pluginManifestSchema,
+  type ActionDefinition, type PluginDefinition, type SecretDeclaration,
+} from "./define-plugin.ts";
+export {
+  defineNodeType,
+  type CallOptions, type Choice, type InputRequest, type NodeContext, type NodeHandler, type NodeLogger, type NodeResult, type NodeStream,
+  type NodeTypeDefinition, type NodeTypeImplementation, type NodeValidator, type OutboundMessage, type RenderOptions,
+  type SafeFetchInit, type SafeFetchResponse, type TenantCodeRequest, type TenantCodeResult, type UserInput, type VariableStore,
+} from "./node-type.ts";
+export {
+  implementNodeType, implementPlugin,
+  type ActionContext, type ActionHandler, type PluginImplementation, type PluginModule,
+} from "./implement-plugin.ts";
+export {
+  ConflictError, ErrorKind, ForbiddenError, InternalError, NotFoundError, PayloadTooLargeError,
+  PlatformError, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
+} from "./platform-error.ts";
+export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
+export {
+  llmChatAction, llmChatRequestSchema, llmVendorError, llmChatResponseSchema, llmMessageSchema, llmToolSchema, parseToolArguments,
+  type LlmChatRequest, type LlmChatResponse, type LlmMessage, type LlmPassage, type LlmTool, type LlmToolCall, type LlmUsage,
+} from "./llm-provider.ts";
+export {
+  CrmErrorCode, contactInputSchema, contactSchema, crmConnectorActions, crmConnectorResults, crmError, crmFields, crmHttpError, crmJson, crmRequest,
+  dealInputSchema, dealSchema, pipelineSchema, retryAfterSeconds,
+  type Contact, type ContactInput, type CrmFetch, type CrmRequest, type Deal, type DealInput, type Pipeline,
+} from "./crm-contract.ts";
+export { embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";

@@ -1,0 +1,40 @@
+import { KernelMigration } from "../kernel/persistence/migrations/0001-kernel.migration.ts";
+import { ConversationsMigration } from "../engine/migrations/0002-conversations.migration.ts";
+import { SubscriptionsMigration } from "../modules/subscriptions/0003-subscriptions.migration.ts";
+import { SecretsMigration } from "../kernel/persistence/migrations/0004-secrets.migration.ts";
+import { ChannelsMigration } from "../engine/migrations/0005-channels.migration.ts";
+import { CrmMigration } from "../modules/crm/crm.migration.ts";
+import { AiMigration } from "../modules/ai/0007-ai.migration.ts";
+import { KnowledgeMigration } from "../modules/knowledge/migrations/0008-knowledge.migration.ts";
+import { MarketplaceMigration } from "../../marketplace/marketplace.migration.ts";
+import { TenantKvMigration } from "../kernel/persistence/migrations/0010-tenant-kv.migration.ts";
+import { RowLevelSecurityMigration } from "../kernel/persistence/migrations/0011-row-level-security.migration.ts";
+import { KnowledgeTermsMigration } from "../modules/knowledge/migrations/0012-knowledge-terms.migration.ts";
+import { KnowledgePartitionsMigration } from "../modules/knowledge/migrations/0013-knowledge-partitions.migration.ts";
+import { KnowledgeChunkStorageMigration } from "../modules/knowledge/migrations/0014-knowledge-chunk-storage.migration.ts";
+import { OpenSessionIndexMigration } from "../engine/migrations/0015-open-session-index.migration.ts";
+import { OneOpenWhatsAppSessionMigration } from "../engine/migrations/0016-one-open-whatsapp-session.migration.ts";
+
+/**
+ * Every migration, in order. Listed here rather than discovered from a folder so that each room
+ * (tenancy, conversations, marketplace...) can keep its migration beside its entities and the
+ * order stays explicit. Never edit a migration that has shipped; add the next one.
+ */
+export const migrations = [
+  { name: "0001-kernel", class: KernelMigration },
+  { name: "0002-conversations", class: ConversationsMigration },
+  { name: "0003-subscriptions", class: SubscriptionsMigration },
+  { name: "0004-secrets", class: SecretsMigration },
+  { name: "0005-channels", class: ChannelsMigration },
+  { name: "0006-crm", class: CrmMigration },
+  { name: "0007-ai", class: AiMigration },
+  { name: "0008-knowledge", class: KnowledgeMigration },
+  { name: "0009-marketplace", class: MarketplaceMigration },
+  { name: "0010-tenant-kv", class: TenantKvMigration },
+  { name: "0011-row-level-security", class: RowLevelSecurityMigration },
+  { name: "0012-knowledge-terms", class: KnowledgeTermsMigration },
+  { name: "0013-knowledge-partitions", class: KnowledgePartitionsMigration },
+  { name: "0014-knowledge-chunk-storage", class: KnowledgeChunkStorageMigration },
+  { name: "0015-open-session-index", class: OpenSessionIndexMigration },
+  { name: "0016-one-open-whatsapp-session", class: OneOpenWhatsAppSessionMigration },
+];
