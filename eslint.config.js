@@ -1,9 +1,34 @@
-// Lint rules that catch real mistakes; formatting is left to the editor.
+// Lint rules that catch real mistakes, and the house's floor plan; formatting is left to the editor.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import importX from "eslint-plugin-import-x";
+
+/**
+ * The rooms, lowest first, and for each the rooms above it, which it must not import
+ * (DESIGN.md, "Layout"): the SDK imports nothing of ours, the kernel the SDK, the engine the
+ * kernel, the modules the engine, the server everything it wires, the test kit everything.
+ * Plugins and channels see only the SDK.
+ */
+const above = {
+  "core/sdk": ["core/kernel", "core/engine", "core/modules", "core/server", "core/testing", "sandbox", "marketplace", "plugins", "channels"],
+  "core/kernel": ["core/engine", "core/modules", "core/server", "core/testing", "sandbox", "marketplace", "plugins", "channels"],
+  "core/engine": ["core/modules", "core/server", "core/testing", "sandbox", "marketplace", "plugins", "channels"],
+  "core/modules": ["core/server", "core/testing", "sandbox", "marketplace", "plugins", "channels"],
+  "core/server": ["core/testing"],
+  sandbox: ["core/engine", "core/modules", "core/server", "core/testing", "marketplace", "plugins", "channels"],
+  marketplace: ["core/server", "plugins", "channels"],
+  plugins: ["core/kernel", "core/engine", "core/modules", "core/server", "core/testing", "sandbox", "marketplace", "channels"],
+  channels: ["core/kernel", "core/engine", "core/modules", "core/server", "core/testing", "sandbox", "marketplace", "plugins"],
+};
+const modules = ["ai", "crm", "knowledge", "subscriptions"];
+const zones = [
+  ...Object.entries(above).map(([target, from]) => ({ target: `./${target}/**`, from: from.map((f) => `./${f}`), message: `That room sits above ${target}: imports point down the layout only (DESIGN.md).` })),
+  // A module is a room of its own: it reaches another module through the broker, never its files.
+  ...modules.map((m) => ({ target: `./core/modules/${m}/**`, from: modules.filter((o) => o !== m).map((o) => `./core/modules/${o}`), message: "Modules call each other through the broker, not by import." })),
+];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".tools/", "data/", "**/*.generated.*"] },
+  { ignores: ["node_modules/", ".tools/", "data/", "console/dist/", "**/*.generated.*"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,13 +39,23 @@ export default tseslint.config(
     },
   },
   {
-    // Plugins see only the SDK; core never imports a plugin.
-    files: ["plugins/**/*.ts", "channels/**/*.ts"],
-    ignores: ["**/*.test.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ regex: "core/(?!plugin-sdk)", message: "Plugins import only core/plugin-sdk." }] }] },
+    // The floor plan and no import cycles, for the code that ships. Tests may reach the kit and
+    // fixtures; the CLI runs the kit for `bp-plugin test`.
+    files: ["core/**/*.ts", "plugins/**/*.ts", "channels/**/*.ts", "marketplace/**/*.ts", "sandbox/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/test-helpers.ts", "**/*.fixture.ts", "marketplace/cli/**"],
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/resolver": { node: { extensions: [".ts", ".js", ".mjs"] } },
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/extensions": [".ts", ".js", ".mjs"],
+    },
+    rules: {
+      "import-x/no-restricted-paths": ["error", { zones }],
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
+    },
   },
   {
     files: ["core/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ regex: "^(\\.\\./)+(plugins|channels)/", message: "Core never imports a plugin." }, { group: ["isolated-vm"], message: "Only sandbox/ touches isolated-vm." }] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["isolated-vm"], message: "Only sandbox/ touches isolated-vm." }] }] },
   },
 );

@@ -8,7 +8,6 @@
  * is a phone call), its tools as JSON Schema, and the vendor endpoint; it calls back to run a tool
  * and to record the tokens spent.
  */
-import { z } from "zod";
 import type { ServiceBroker } from "moleculer";
 import type { PlatformConfig } from "../../kernel/config/config.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
