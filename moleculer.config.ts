@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Errors, type BrokerOptions, type Middleware } from "moleculer";
 import Channels from "@moleculer/channels";
 import type { PlatformConfig } from "./core/kernel/config/config.ts";
@@ -33,7 +34,9 @@ export function createBrokerOptions(config: PlatformConfig): BrokerOptions {
   const nats = natsConnectionOptions(config);
   return {
     namespace: config.NAMESPACE,
-    nodeID: config.NODE_ID ?? null,
+    // Moleculer's default id is hostname-pid, and the id is in /health and every metric's labels:
+    // a random one tells nobody where the node runs (set NODE_ID for stable, readable ids).
+    nodeID: config.NODE_ID ?? `node-${randomBytes(4).toString("hex")}`,
     logger: { type: "Pino", options: { level: config.LOG_LEVEL === "silent" ? "fatal" : config.LOG_LEVEL, pino: { options: { base: { component: "broker" } } } } },
     // Moleculer's types reject the string form; the object form is equivalent.
     // Servers rather than `url`: given a url, moleculer overwrites `user` and `pass` with the URL's

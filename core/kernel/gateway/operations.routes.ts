@@ -15,7 +15,8 @@ export const operationsRoutes: RouteModule = (app, { broker, platform, httpMetri
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
   });
 
-  app.get("/metrics", { schema: { tags: ["operations"], summary: "Prometheus text exposition" } }, async (_request, reply) => {
+  // Operator only: the figures name every tenant (sandbox runs by tenant and outcome).
+  app.get("/metrics", { config: { auth: "operator" }, schema: { tags: ["operations"], summary: "Prometheus text exposition (operator key)" } }, async (_request, reply) => {
     const reporter = (broker.metrics as unknown as { reporter: unknown[] }).reporter?.find((r) => r instanceof GatewayPrometheusReporter) as GatewayPrometheusReporter | undefined;
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send((reporter ? reporter.render() : "") + httpMetrics.render());
   });
