@@ -52,7 +52,7 @@ export async function startChild(program: string, args: string[], port: number):
     await waitForPort(port);
   } catch (error) {
     child.kill("SIGKILL");
-    throw new Error(`${program} did not start: ${stderr || (error as Error).message}`);
+    throw new Error(`${program} did not start: ${stderr || (error as Error).message}`, { cause: error });
   }
   return {
     process: child,
