@@ -76,7 +76,7 @@ export type PlatformOptions = {
 export async function startPlatform(config: PlatformConfig, options: PlatformOptions = {}): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config, logger, { entities, migrations }, { inMemory: options.inMemoryDatabase });
-  const cache = await openCacheBackend(config).catch(async (error) => {
+  const cache = await openCacheBackend(config, logger).catch(async (error) => {
     await db.close();
     throw error;
   });
