@@ -1,11 +1,9 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceBroker } from "moleculer";
 import type { PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRoute } from "../../sdk/plugin-route.ts";
+import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { PluginHost } from "../plugin-host/plugin-host.ts";
 import type { Logger } from "../observability/logger.ts";
-
-type CompiledRoute = { plugin: string; route: PluginRoute; pattern: RegExp; names: string[] };
-type CompiledSocket = { plugin: string; route: PluginSocketRoute; pattern: RegExp; names: string[] };
 
 /** The part of a `ws` WebSocket the gateway uses (the package ships no types of its own). */
 export type RawSocket = {
@@ -17,106 +15,155 @@ export type RawSocket = {
   on(event: "error", listener: (error: Error) => void): void;
 };
 
-/** Plugin sockets live under this prefix: the gateway routes WebSocket upgrades there to them. */
+/** Plugin sockets live under this prefix (vendors' media streams). */
 export const PLUGIN_SOCKET_PREFIX = "/v1/channels/";
 
-/**
- * Routes that plugins bring, matched after the gateway's own. Kept in step with the plugin host,
- * so a channel loaded at run time answers at once and an unloaded one stops answering.
- */
-export class PluginRouter {
-  #routes: CompiledRoute[] = [];
-  #sockets: CompiledSocket[] = [];
+type Served<R> = { plugin: string; route: R };
+type Tools = { broker: ServiceBroker; logger: Logger; publicUrl: string | undefined };
 
-  constructor(host: PluginHost) {
+/**
+ * The HTTP and WebSocket routes plugins bring, registered as real Fastify routes: each one is
+ * validated against its declared schemas, appears in the OpenAPI document and is counted in the
+ * metrics under its own path.
+ *
+ * Fastify fixes its routes when it starts listening, and plugins load at run time. The routes of
+ * every plugin loaded before the gateway starts (first-party channels, the operator's PLUGINS) are
+ * registered then; each request goes to the plugin that serves that method and path *now*, so a
+ * plugin replaced by a new version answers with the new handler at once, and an unloaded one
+ * answers 404. A route that only a plugin loaded later declares is served from the next start of
+ * the gateway, and its load says so in the log. (One catch-all route dispatching by path would
+ * serve such routes at once, but could show neither their schemas nor their paths in the OpenAPI
+ * document and the metrics, which is the point of declaring them.)
+ */
+export class PluginRoutes {
+  #routes = new Map<string, Served<PluginRoute>>();
+  #sockets = new Map<string, Served<PluginSocketRoute>>();
+  readonly #registered = new Set<string>();
+  #started = false;
+
+  constructor(host: PluginHost, logger: Logger) {
     host.onChange(() => {
-      this.#routes = host.list().flatMap((plugin) => (plugin.module.implementation.routes ?? []).map((route) => ({ ...compile(route.path), plugin: plugin.id, route })));
-      this.#sockets = host.list().flatMap((plugin) => (plugin.module.implementation.sockets ?? [])
-        .filter((route) => route.path.startsWith(PLUGIN_SOCKET_PREFIX))
-        .map((route) => ({ ...compile(route.path), plugin: plugin.id, route })));
+      const routes = new Map<string, Served<PluginRoute>>();
+      const sockets = new Map<string, Served<PluginSocketRoute>>();
+      for (const plugin of host.list()) {
+        for (const route of plugin.module.implementation.routes ?? []) {
+          const key = `${route.method} ${route.path}`;
+          if (routes.has(key)) logger.error({ plugin: plugin.id, route: key, code: "PLUGIN_ROUTE_TAKEN" }, `route ${key} is already served by ${routes.get(key)?.plugin}`);
+          else routes.set(key, { plugin: plugin.id, route });
+          if (this.#started && !this.#registered.has(key)) logger.warn({ plugin: plugin.id, route: key }, "this route is served from the next start of the gateway");
+        }
+        for (const route of plugin.module.implementation.sockets ?? []) {
+          if (!route.path.startsWith(PLUGIN_SOCKET_PREFIX)) continue;
+          if (!sockets.has(route.path)) sockets.set(route.path, { plugin: plugin.id, route });
+          if (this.#started && !this.#registered.has(`WS ${route.path}`)) logger.warn({ plugin: plugin.id, route: route.path }, "this socket is served from the next start of the gateway");
+        }
+      }
+      this.#routes = routes;
+      this.#sockets = sockets;
     });
   }
 
-  matchSocket(path: string): { route: PluginSocketRoute; plugin: string; params: Record<string, string> } | undefined {
-    for (const compiled of this.#sockets) {
-      const params = paramsOf(compiled, path);
-      if (params) return { route: compiled.route, plugin: compiled.plugin, params };
-    }
-    return undefined;
-  }
-
-  /** Hands an upgraded connection to the plugin socket route its path names (checked before the upgrade). */
-  serveSocket(raw: RawSocket, url: string, headers: Record<string, string | undefined>, broker: ServiceBroker, logger: Logger, publicBase: string): void {
-    const path = url.split("?")[0];
-    const matched = this.matchSocket(path);
-    if (!matched) {
-      raw.close(1008, "no such socket");
-      return;
-    }
-    const socket = adaptSocket(raw);
-    const ctx: PluginRouteContext = {
-      call: (action, params) => broker.call(action, params),
-      log: (message, data) => logger.info({ plugin: matched.plugin, ...data }, message),
-    };
-    const request = { path, params: matched.params, query: Object.fromEntries(new URL(url, "http://x").searchParams), headers, publicUrl: publicBase.replace(/\/$/, "") + url };
-    Promise.resolve()
-      .then(() => matched.route.handler(socket, request, ctx))
-      .catch((error: unknown) => {
-        logger.error({ plugin: matched.plugin, err: error }, "plugin socket handler failed");
-        socket.close(1011, "internal error");
+  /** Registers every route the plugins loaded so far declare; call once, before the app is ready. */
+  register(app: FastifyInstance, tools: Tools): void {
+    this.#started = true;
+    for (const [key, { route }] of this.#routes) {
+      this.#registered.add(key);
+      const schema = route.schema;
+      app.route({
+        method: route.method,
+        url: route.path,
+        config: { auth: route.auth ?? "public" },
+        schema: schema
+          ? {
+            ...(schema.operationId ? { operationId: schema.operationId } : {}), ...(schema.summary ? { summary: schema.summary } : {}),
+            ...(schema.description ? { description: schema.description } : {}), ...(schema.tags ? { tags: [...schema.tags] } : {}),
+            ...(schema.params ? { params: schema.params } : {}), ...(schema.querystring ? { querystring: schema.querystring } : {}),
+            ...(schema.headers ? { headers: schema.headers } : {}), ...(schema.body ? { body: schema.body } : {}),
+            ...(schema.response ? { response: { ...schema.response } } : {}), ...(schema.consumes ? { consumes: [...schema.consumes] } : {}),
+            ...securityOf(route.auth),
+          }
+          : { tags: ["plugins"], ...securityOf(route.auth) },
+        handler: (request, reply) => this.#serve(key, request, reply, tools),
       });
-  }
-
-  match(method: string, path: string): { route: PluginRoute; plugin: string; params: Record<string, string> } | undefined {
-    for (const compiled of this.#routes) {
-      if (compiled.route.method !== method && !(method === "HEAD" && compiled.route.method === "GET")) continue;
-      const params = paramsOf(compiled, path);
-      if (params) return { route: compiled.route, plugin: compiled.plugin, params };
     }
-    return undefined;
+    for (const [path] of this.#sockets) {
+      this.#registered.add(`WS ${path}`);
+      app.route({
+        method: "GET",
+        url: path,
+        schema: { summary: this.#sockets.get(path)?.route.summary ?? "A plugin's WebSocket", tags: ["channels"] },
+        handler: async (_request: FastifyRequest, reply: FastifyReply) => reply.code(426).header("upgrade", "websocket").send({ error: { code: "WEBSOCKET_REQUIRED", message: "This is a WebSocket endpoint" } }),
+        wsHandler: (socket: RawSocket, request: FastifyRequest) => this.#serveSocket(path, socket, request, tools),
+        // @fastify/websocket's own form: `handler` for plain HTTP, `wsHandler` for the upgrade.
+      } as unknown as Parameters<FastifyInstance["route"]>[0]);
+    }
   }
 
-  async serve(request: FastifyRequest, reply: FastifyReply, matched: NonNullable<ReturnType<PluginRouter["match"]>>, broker: ServiceBroker, logger: Logger, publicBase: string | undefined): Promise<void> {
+  async #serve(key: string, request: FastifyRequest, reply: FastifyReply, tools: Tools): Promise<void> {
+    const served = this.#routes.get(key);
+    // Its plugin was unloaded (or no longer declares it) since the gateway started.
+    if (!served) throw new NotFoundError(`Route ${key}`, "ROUTE_NOT_FOUND");
     const url = request.url;
-    const base = publicBase ?? `${request.protocol}://${request.host}`;
-    const answer = await matched.route.handler(
+    const base = tools.publicUrl ?? `${request.protocol}://${request.host}`;
+    const answer = await served.route.handler(
       {
         method: request.method,
         path: url.split("?")[0],
-        params: matched.params,
+        params: (request.params ?? {}) as Record<string, string>,
         query: Object.fromEntries(new URL(url, "http://x").searchParams),
         headers: request.headers as Record<string, string | undefined>,
         body: request.body,
-        rawBody: (request as FastifyRequest & { rawBody?: string }).rawBody,
+        rawBody: served.route.rawBody ? (request as FastifyRequest & { rawBody?: string }).rawBody : undefined,
         publicUrl: base.replace(/\/$/, "") + url,
         tenantId: request.principal && "tenantId" in request.principal ? request.principal.tenantId : undefined,
       },
-      {
-        call: (action, params) => broker.call(action, params),
-        log: (message, data) => logger.info({ plugin: matched.plugin, ...data }, message),
-      },
+      contextFor(served.plugin, tools),
     );
     reply.code(answer.status ?? 200);
     if (answer.headers) reply.headers(answer.headers);
     reply.send(answer.body ?? "");
   }
+
+  /** Hands an upgraded connection to the plugin that serves the socket's path now. */
+  #serveSocket(path: string, raw: RawSocket, request: FastifyRequest, tools: Tools): void {
+    const served = this.#sockets.get(path);
+    if (!served) {
+      raw.close(1008, "no such socket");
+      return;
+    }
+    const socket = adaptSocket(raw);
+    const url = request.url;
+    const base = tools.publicUrl ?? `${request.protocol}://${request.host}`;
+    const socketRequest = {
+      path: url.split("?")[0], params: (request.params ?? {}) as Record<string, string>, query: Object.fromEntries(new URL(url, "http://x").searchParams),
+      headers: request.headers as Record<string, string | undefined>, publicUrl: base.replace(/\/$/, "") + url,
+    };
+    Promise.resolve()
+      .then(() => served.route.handler(socket, socketRequest, contextFor(served.plugin, tools)))
+      .catch((error: unknown) => {
+        tools.logger.error({ plugin: served.plugin, err: error }, "plugin socket handler failed");
+        socket.close(1011, "internal error");
+      });
+  }
 }
 
-function paramsOf(compiled: { pattern: RegExp; names: string[] }, path: string): Record<string, string> | undefined {
-  const found = compiled.pattern.exec(path);
-  if (!found) return undefined;
-  const params: Record<string, string> = {};
-  try {
-    compiled.names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1])));
-  } catch {
-    return undefined;
-  }
-  return params;
+/** The OpenAPI security requirement of a route's auth (the schemes are declared in gateway-app.ts). */
+function securityOf(auth: PluginRoute["auth"]): { security?: Record<string, string[]>[] } {
+  if (auth === "widget") return { security: [{ widgetKey: [] }] };
+  if (auth === "tenant-admin") return { security: [{ bearer: [] }] };
+  return {};
+}
+
+function contextFor(plugin: string, tools: Tools): PluginRouteContext {
+  return {
+    call: (action, params) => tools.broker.call(action, params),
+    log: (message, data) => tools.logger.info({ plugin, ...data }, message),
+  };
 }
 
 /**
  * The plugin's view of a socket: text frames only, and frames received before the handler
- * listens are queued (a handler may await a lookup first, and Twilio sends at once).
+ * listens are queued (a handler may await a lookup first, and a vendor may send at once).
  */
 function adaptSocket(raw: RawSocket): PluginSocket {
   const OPEN = 1;
@@ -144,19 +191,4 @@ function adaptSocket(raw: RawSocket): PluginSocket {
     onClose: (listener) => { closeListeners.push(listener); },
     get isOpen() { return raw.readyState === OPEN; },
   };
-}
-
-function compile(path: string): { pattern: RegExp; names: string[] } {
-  const names: string[] = [];
-  const source = path
-    .split("/")
-    .map((segment) => {
-      if (segment.startsWith(":")) {
-        names.push(segment.slice(1));
-        return "([^/]+)";
-      }
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    })
-    .join("/");
-  return { pattern: new RegExp(`^${source}/?$`), names };
 }
