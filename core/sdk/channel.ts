@@ -196,6 +196,23 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
   return { definition, implementation: { routes, sockets, actions, start: handlers.start, stop: handlers.stop }, channel };
 }
 
+/** The JSON form of a channel definition (schemas as JSON Schema), for the admin API and the catalog. */
+export function describeChannel(channel: ChannelDefinition): Record<string, unknown> {
+  const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: "any", io: "input" });
+  return {
+    name: channel.name,
+    description: channel.description,
+    configSchema: schema(channel.configSchema),
+    secretsSchema: schema(channel.secretsSchema),
+    secrets: Object.keys(channel.secretsSchema.shape),
+    settings: Object.entries(channel.settings?.env ?? {}).map(([name, variable]) => ({ name, variable })),
+    routes: Object.values(channel.routes).map((r) => ({ method: r.method, path: channelRoutePath(channel, r.path), operationId: r.operationId, summary: r.summary, ...(r.webhook ? { webhook: r.webhook } : {}) })),
+    sockets: Object.values(channel.sockets ?? {}).map((s) => ({ path: channelRoutePath(channel, s.path), summary: s.summary })),
+    ...(channel.sendRate ? { sendRate: { per: channel.sendRate.per } } : {}),
+    oneOpenSessionPerUser: channel.oneOpenSessionPerUser ?? false,
+  };
+}
+
 /** Whether a loaded plugin module is a channel (recognised by shape: a plugin may bundle its own SDK copy). */
 export function isChannelModule(module: PluginModule): module is ChannelPluginModule {
   const channel = (module as { channel?: { name?: unknown; configSchema?: unknown; secretsSchema?: unknown; routes?: unknown } }).channel;

@@ -23,7 +23,7 @@ export {
 } from "./platform-error.ts";
 export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
 export {
-  CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, defineChannel, implementChannel, isChannelModule,
+  CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, defineChannel, describeChannel, implementChannel, isChannelModule,
   type ChannelCallContext, type ChannelDefinition, type ChannelHandlers, type ChannelPluginInfo, type ChannelPluginModule, type ChannelRouteDefinition,
   type ChannelSettingsDefinition, type ChannelSocketDefinition, type DeliveryReport, type InboundEvent, type ResolvedBotChannel,
 } from "./channel.ts";

@@ -45,6 +45,19 @@ describe("channel webhooks as declared routes", function () {
     assert.doesNotMatch(metrics, /route="unmatched"/);
   });
 
+  it("tells a tenant admin what each channel's configuration holds, which fields are secrets, and its webhooks", async () => {
+    const tenant = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Acme" } })).body;
+    const listed = await node.request("GET", "/v1/admin/channels", { key: tenant.keys.admin });
+    assert.equal(listed.status, 200, listed.text);
+    const byName = Object.fromEntries(listed.body.channels.map((c: { name: string }) => [c.name, c]));
+    assert.deepEqual(Object.keys(byName).sort(), ["twilio", "whatsapp"]);
+    assert.deepEqual(byName.whatsapp.secrets, ["accessToken", "appSecret", "verifyToken"]);
+    assert.ok(byName.whatsapp.configSchema.properties.phoneNumberId);
+    assert.deepEqual(byName.twilio.secrets, ["authToken"]);
+    assert.deepEqual(byName.twilio.routes.filter((r: { webhook?: string }) => r.webhook).map((r: { webhook: string }) => r.webhook), ["sms", "voice", "voiceStatus"]);
+    assert.equal((await node.request("GET", "/v1/admin/channels")).status, 401);
+  });
+
   it("still answers an unknown channel path with ROUTE_NOT_FOUND", async () => {
     const answer = await node.request("POST", "/v1/channels/nobody/00000000-0000-4000-8000-000000000000/webhook", { body: {} });
     assert.deepEqual([answer.status, answer.body.error.code], [404, "ROUTE_NOT_FOUND"]);

@@ -5,13 +5,16 @@ import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 const params = z.strictObject({ botId: z.uuid(), channel: z.string().min(1).max(40) });
 // Each channel plugin declares its own configuration and secrets; the service checks the body
 // against the named channel's strict schema (400 CHANNEL_CONFIG_INVALID).
-const body = z.record(z.string(), z.unknown()).describe("The channel's configuration and secrets together, as its plugin declares them (configSchema and secretsSchema of its channel definition).");
+const body = z.record(z.string(), z.unknown()).describe("The channel's configuration and secrets together, as its plugin declares them (configSchema and secretsSchema in GET /v1/admin/channels).");
 
 /** Per-bot channel configuration for the tenant admin; secrets go in and never come back out. */
 export const channelConfigRoutes: RouteModule = (app, { broker }) => {
   const tags = ["channels"];
   const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
+
+  app.get("/v1/admin/channels", { config: auth, schema: { tags, security, summary: "The channels this platform serves: each one's configuration and secrets (JSON Schema), webhook routes and settings" } },
+    async () => ({ channels: await broker.call("channelConfig.list", {}) }));
 
   app.put("/v1/admin/bots/:botId/channels/:channel", {
     config: auth,

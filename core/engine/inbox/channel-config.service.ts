@@ -1,5 +1,6 @@
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { describeChannel } from "../../sdk/channel.ts";
 import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
 import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
@@ -88,6 +89,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       },
     },
     actions: {
+      /** The channels this node serves, with what a bot's configuration of each must hold. */
+      list() {
+        return channels.list().map((channel) => ({ plugin: channel.pluginId, ...describeChannel(channel.definition) }));
+      },
+
       async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown }>) {
         const channel = channelOf(ctx.params.channel);
         await assertBot(ctx.params.tenantId, ctx.params.botId);

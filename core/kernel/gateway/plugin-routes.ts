@@ -42,7 +42,8 @@ export class PluginRoutes {
   #started = false;
 
   constructor(host: PluginHost, logger: Logger) {
-    host.onChange(() => {
+    host.onChange((change) => {
+      const arriving = change.type === "loaded" ? change.plugin.id : undefined;
       const routes = new Map<string, Served<PluginRoute>>();
       const sockets = new Map<string, Served<PluginSocketRoute>>();
       for (const plugin of host.list()) {
@@ -50,12 +51,12 @@ export class PluginRoutes {
           const key = `${route.method} ${route.path}`;
           if (routes.has(key)) logger.error({ plugin: plugin.id, route: key, code: "PLUGIN_ROUTE_TAKEN" }, `route ${key} is already served by ${routes.get(key)?.plugin}`);
           else routes.set(key, { plugin: plugin.id, route });
-          if (this.#started && !this.#registered.has(key)) logger.warn({ plugin: plugin.id, route: key }, "this route is served from the next start of the gateway");
+          if (this.#started && plugin.id === arriving && !this.#registered.has(key)) logger.warn({ plugin: plugin.id, route: key }, "this route is served from the next start of the gateway");
         }
         for (const route of plugin.module.implementation.sockets ?? []) {
           if (!route.path.startsWith(PLUGIN_SOCKET_PREFIX)) continue;
           if (!sockets.has(route.path)) sockets.set(route.path, { plugin: plugin.id, route });
-          if (this.#started && !this.#registered.has(`WS ${route.path}`)) logger.warn({ plugin: plugin.id, route: route.path }, "this socket is served from the next start of the gateway");
+          if (this.#started && plugin.id === arriving && !this.#registered.has(`WS ${route.path}`)) logger.warn({ plugin: plugin.id, route: route.path }, "this socket is served from the next start of the gateway");
         }
       }
       this.#routes = routes;
