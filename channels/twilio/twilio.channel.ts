@@ -50,22 +50,22 @@ export const twilioChannel = defineChannel({
   },
   routes: {
     sms: {
-      method: "POST", path: "/:botId/sms", operationId: "twilioReceiveSms", consumes: form, rawBody: true, webhook: "sms",
+      method: "POST", path: "/:botId/sms", operationId: "twilioReceiveSms", consumes: form, webhook: "sms",
       summary: "An incoming SMS: signature and number checked, STOP/START/HELP honoured, one conversation turn answered in TwiML",
       params: botParams, headers: signed, body: messageForm, responses: { 200: twiml },
     },
     smsStatus: {
-      method: "POST", path: "/:botId/sms/status", operationId: "twilioSmsStatus", consumes: form, rawBody: true,
+      method: "POST", path: "/:botId/sms/status", operationId: "twilioSmsStatus", consumes: form,
       summary: "Delivery status of a message sent through the Messages API",
       params: botParams, headers: signed, body: messageForm, responses: { 204: z.null().describe("No content") },
     },
     voice: {
-      method: "POST", path: "/:botId/voice", operationId: "twilioReceiveVoice", consumes: form, rawBody: true, webhook: "voice",
+      method: "POST", path: "/:botId/voice", operationId: "twilioReceiveVoice", consumes: form, webhook: "voice",
       summary: "A phone call's turn: speech or keypad in, TwiML out (or a media stream for realtime voice)",
       params: botParams, querystring: z.looseObject({ silence: z.string().optional().describe("Silent turns so far") }), headers: signed, body: callForm, responses: { 200: twiml },
     },
     voiceStatus: {
-      method: "POST", path: "/:botId/voice/status", operationId: "twilioVoiceStatus", consumes: form, rawBody: true, webhook: "voiceStatus",
+      method: "POST", path: "/:botId/voice/status", operationId: "twilioVoiceStatus", consumes: form, webhook: "voiceStatus",
       summary: "Call progress (ringing, in-progress, completed...), kept in the channel's message log",
       params: botParams, headers: signed, body: callForm, responses: { 204: z.null().describe("No content") },
     },
