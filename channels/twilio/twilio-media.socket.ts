@@ -15,7 +15,8 @@ import { connectGeminiLive } from "./realtime/gemini-live.ts";
 import { connectOpenAiRealtime } from "./realtime/openai-realtime.ts";
 import { realtimeSetupSchema, type RealtimeEvents, type RealtimeModel, type RealtimeSetup } from "./realtime/realtime-model.ts";
 import { verifyStreamToken } from "./realtime/stream-token.ts";
-import { twilioSettingsSchema, type ResolvedTwilio } from "./twilio-settings.ts";
+import { type ResolvedTwilio } from "./twilio-settings.ts";
+import { twilioConfigSchema } from "./twilio.channel.ts";
 
 /** Twilio's inbound events, as far as the bridge reads them. */
 type StreamEvent =
@@ -139,7 +140,7 @@ export function serveMediaStream(socket: PluginSocket, request: PluginSocketRequ
     caller = event.start.customParameters?.caller;
     try {
       const found = await ctx.call<ResolvedTwilio>("channelConfig.resolve", { botId, channel: "twilio" });
-      resolved = { ...found, config: twilioSettingsSchema.parse(found.config) };
+      resolved = { ...found, config: twilioConfigSchema.parse(found.config) };
     } catch {
       return refuse("no twilio configuration for this bot");
     }

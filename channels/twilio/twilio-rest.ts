@@ -1,12 +1,12 @@
 import twilio from "twilio";
-import type { TwilioSettings } from "./twilio-settings.ts";
+import type { TwilioConfig } from "./twilio.channel.ts";
 
 type RequestOptions<T> = Parameters<typeof twilio.RequestClient.prototype.request<T>>[0];
 
 const TWILIO_API = "https://api.twilio.com";
 
 /**
- * Twilio's own HTTP client, pointed at TWILIO_API_URL (a proxy, or a fake in tests): the SDK
+ * Twilio's own HTTP client, pointed at the channel's `apiUrl` setting (TWILIO_API_URL) (a proxy, or a fake in tests): the SDK
  * builds every URL on api.twilio.com, so the host is swapped just before the request goes out.
  * It retries 429 with backoff itself (`autoRetry`).
  */
@@ -21,6 +21,6 @@ class RebasedRequestClient extends twilio.RequestClient {
   }
 }
 
-export function createTwilioRestClient(config: TwilioSettings, apiUrl: string): twilio.Twilio {
+export function createTwilioRestClient(config: TwilioConfig, apiUrl: string): twilio.Twilio {
   return twilio(config.accountSid, config.authToken, apiUrl === TWILIO_API ? {} : { httpClient: new RebasedRequestClient(apiUrl) });
 }

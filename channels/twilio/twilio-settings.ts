@@ -1,22 +1,9 @@
-import { ForbiddenError, z, type PluginHttpRequest, type PluginRouteContext } from "../../core/sdk/index.ts";
+import { ForbiddenError, type PluginHttpRequest, type PluginRouteContext, type ResolvedBotChannel } from "../../core/sdk/index.ts";
 import twilio from "twilio";
+import { twilioConfigSchema, type TwilioConfig, type TwilioSettings } from "./twilio.channel.ts";
 
-/** The part of a bot's Twilio configuration this plugin reads (secrets opened by the platform's channel store). */
-export const twilioSettingsSchema = z.object({
-  accountSid: z.string().min(1),
-  authToken: z.string().min(1),
-  phoneNumbers: z.array(z.string()).min(1),
-  smsReply: z.enum(["twiml", "rest"]).default("twiml"),
-  helpText: z.string().optional(),
-});
-export type TwilioSettings = z.infer<typeof twilioSettingsSchema>;
-
-export type ResolvedTwilio = {
-  tenantId: string;
-  botId: string;
-  config: TwilioSettings;
-  endpoints: { publicUrl: string | null; twilioApiUrl: string };
-};
+/** A bot's Twilio channel, as the platform's channel store hands it over (secrets opened). */
+export type ResolvedTwilio = ResolvedBotChannel<TwilioConfig, TwilioSettings>;
 
 /** Form fields as Twilio posts them (every value a string). */
 export type TwilioParams = Record<string, string>;
@@ -28,7 +15,7 @@ export type TwilioParams = Record<string, string>;
  */
 export async function verifiedTwilioRequest(request: PluginHttpRequest, ctx: PluginRouteContext, numberField: "To" | "From" | "Called" = "To"): Promise<{ resolved: ResolvedTwilio; params: TwilioParams }> {
   const resolved = await ctx.call<ResolvedTwilio>("channelConfig.resolve", { botId: request.params.botId, channel: "twilio" });
-  const config = twilioSettingsSchema.parse(resolved.config);
+  const config = twilioConfigSchema.parse(resolved.config);
   const params = formParams(request.body);
   const signature = request.headers["x-twilio-signature"];
   if (!signature || !twilio.validateRequest(config.authToken, signature, request.publicUrl, params)) {
@@ -50,5 +37,5 @@ function formParams(body: unknown): TwilioParams {
 
 /** The base URL Twilio should call back on: the operator's PUBLIC_URL, else the one this request came in on. */
 export function callbackBase(request: PluginHttpRequest, resolved: ResolvedTwilio): string {
-  return (resolved.endpoints.publicUrl ?? new URL(request.publicUrl).origin).replace(/\/$/, "");
+  return (resolved.publicUrl ?? new URL(request.publicUrl).origin).replace(/\/$/, "");
 }

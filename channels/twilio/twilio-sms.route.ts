@@ -64,7 +64,7 @@ async function sendThroughRest(
   message: { to: string; from: string; sessionId: string; userId: string; body: string; mediaUrls: string[] },
 ): Promise<void> {
   if (!message.body && message.mediaUrls.length === 0) return;
-  const client = createTwilioRestClient(resolved.config, resolved.endpoints.twilioApiUrl);
+  const client = createTwilioRestClient(resolved.config, resolved.settings.apiUrl);
   const statusCallback = `${callbackBase(request, resolved)}/v1/channels/twilio/${resolved.botId}/sms/status`;
   const record = { tenantId: resolved.tenantId, botId: resolved.botId, sessionId: message.sessionId, channel: LEDGER, userId: message.userId };
   try {

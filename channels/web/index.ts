@@ -1,12 +1,21 @@
 /**
  * The web channel: the embeddable chat widget (`/widget.js`), the branding it asks for
- * (`/v1/widget/config`) and a demo page that embeds it. The conversation itself goes through the
- * gateway's chat API (`/v1/chat/sessions…`); this plugin only serves what a browser needs around it.
+ * (`/v1/widget/config`) and a demo page that embeds it.
+ *
+ * The conversation itself goes through the platform's own chat API (`/v1/chat/sessions…`, in
+ * core/engine/conversations/chat.routes.ts), not through a route of this plugin: that API is the
+ * public contract of a conversation (the widget, the console's preview, any integrator's client
+ * and `POST /chat` all speak it), with the session, CSRF and streaming rules of the engine, and it
+ * names no vendor. The web is not a vendor to translate from: there is no webhook to verify, no
+ * payload to parse and no reply to deliver through someone else's API, so the widget is a client
+ * of that API, and this plugin only serves what a browser needs around it.
  */
-import { definePlugin, implementPlugin } from "../../core/sdk/index.ts";
+import { definePlugin, implementPlugin, z } from "../../core/sdk/index.ts";
 import { demoPage } from "./demo-page.ts";
 import { loadWidgetScript } from "./widget-script.ts";
-import { widgetConfig } from "./widget-config.ts";
+import { widgetConfig, widgetConfigSchema } from "./widget-config.ts";
+
+const tags = ["web channel"];
 
 export const definition = definePlugin({
   id: "@platform/web-channel",
@@ -27,6 +36,7 @@ export default implementPlugin(definition, {
     {
       method: "GET",
       path: "/widget.js",
+      schema: { operationId: "webWidgetScript", summary: "The embeddable chat widget (one script tag on any site)", tags, response: { 200: z.string().describe("JavaScript") } },
       handler: () => ({
         headers: {
           "content-type": "application/javascript; charset=utf-8",
@@ -39,7 +49,21 @@ export default implementPlugin(definition, {
         body: script,
       }),
     },
-    { method: "GET", path: "/v1/widget/config", auth: "widget", handler: widgetConfig },
-    { method: "GET", path: "/demo", handler: demoPage },
+    {
+      method: "GET", path: "/v1/widget/config", auth: "widget", handler: widgetConfig,
+      schema: {
+        operationId: "webWidgetConfig", summary: "A bot's widget branding, every default filled in (widget key; the page's origin must be among the tenant's domains)", tags,
+        querystring: z.looseObject({ botId: z.string().optional().describe("The bot's id (a UUID)") }),
+        response: { 200: widgetConfigSchema },
+      },
+    },
+    {
+      method: "GET", path: "/demo", handler: demoPage,
+      schema: {
+        operationId: "webWidgetDemo", summary: "A page that embeds the widget as a tenant's site would", tags,
+        querystring: z.looseObject({ key: z.string().optional().describe("A widget key (pk_…)"), bot: z.string().optional().describe("The bot's id") }),
+        response: { 200: z.string().describe("HTML") },
+      },
+    },
   ],
 });

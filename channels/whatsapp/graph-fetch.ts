@@ -1,42 +1,45 @@
-import http from "node:http";
-import https from "node:https";
+import { Agent, request } from "undici";
 
 /**
- * The `fetch` the WhatsApp SDK calls, over node:http with kept-alive sockets. Every reply a bot
- * sends is one Graph API call, made on the event loop that also answers Meta's webhooks: the
- * built-in fetch (undici's web streams, Request and Headers objects) costs about three times the
- * CPU of a plain node:http request for the same small JSON POST. Bodies other than a string
- * (media uploads as FormData) go through the built-in fetch, which knows how to encode them.
+ * The `fetch` the WhatsApp SDK calls, over undici's `request` with kept-alive sockets. Every reply a
+ * bot sends is one Graph API call, made on the event loop that also answers Meta's webhooks: the
+ * built-in fetch (web streams, Request and Headers objects) costs about three times the CPU of a
+ * plain request for the same small JSON POST, and `request` is undici's fast path without them.
+ * Every stage has a time limit, so a Graph API that stops answering cannot hold a send (and the
+ * inbound message's claim) forever. Bodies other than a string (media uploads as FormData) go
+ * through the built-in fetch, which knows how to encode them, under an overall time limit.
  */
-const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+const agent = new Agent({
+  keepAliveTimeout: 30_000,
+  connect: { timeout: 5_000 },
+  headersTimeout: 15_000,
+  bodyTimeout: 30_000,
+});
+const UPLOAD_TIMEOUT_MS = 120_000;
 
-export function graphFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+// A Response may carry no body with these statuses (the Fetch standard's null body statuses).
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+export async function graphFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
   const url = typeof input === "string" ? new URL(input) : input;
-  if ((init.body !== undefined && init.body !== null && typeof init.body !== "string") || !(url.protocol in agents)) return fetch(url, init);
-  const body = init.body ?? undefined;
+  if ((init.body !== undefined && init.body !== null && typeof init.body !== "string") || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    const timeout = AbortSignal.timeout(UPLOAD_TIMEOUT_MS);
+    return fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  }
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-  const protocol = url.protocol as keyof typeof agents;
-  const client = protocol === "https:" ? https : http;
-  return new Promise<Response>((resolve, reject) => {
-    const request = client.request(url, { method: init.method ?? "GET", headers, agent: agents[protocol], signal: init.signal ?? undefined }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("end", () => {
-        const status = res.statusCode ?? 502;
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value === undefined) continue;
-          for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, one);
-        }
-        // A Response may carry no body with these statuses (the Fetch standard's null body statuses).
-        const empty = status === 101 || status === 204 || status === 205 || status === 304;
-        resolve(new Response(empty ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers: responseHeaders }));
-      });
-    });
-    request.on("error", reject);
-    request.end(body);
+  const answer = await request(url, {
+    method: (init.method ?? "GET") as "GET",
+    headers,
+    body: init.body ?? undefined,
+    dispatcher: agent,
+    signal: init.signal ?? undefined,
   });
+  const bytes = Buffer.from(await answer.body.arrayBuffer());
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, one);
+  }
+  return new Response(NULL_BODY.has(answer.statusCode) ? null : bytes, { status: answer.statusCode, headers: responseHeaders });
 }

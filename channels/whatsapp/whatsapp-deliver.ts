@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { WhatsAppAPI } from "whatsapp-api-js";
 import { Template } from "whatsapp-api-js/messages";
-import type { OutboundMessage } from "../../core/sdk/index.ts";
+import type { DeliveryReport, OutboundMessage } from "../../core/sdk/index.ts";
 import { assertGraphOk, WhatsAppApiError, withBackoff } from "./whatsapp-client.ts";
 import { renderForWhatsApp } from "./whatsapp-render.ts";
 
-export type DeliveryReport = { vendorMessageId: string; status: string; error?: string };
 export type DeliverOptions = {
   phoneNumberId: string;
   template?: { name: string; language: string };

@@ -1,10 +1,6 @@
 import type { WhatsAppAPI } from "whatsapp-api-js";
+import type { InboundEvent } from "../../core/sdk/index.ts";
 import { assertGraphOk, withBackoff } from "./whatsapp-client.ts";
-
-/** Mirrors core/channel-config's InboundEvent: what one webhook payload asks of the platform. */
-export type InboundEvent =
-  | { kind: "message"; vendorMessageId: string; from: string; text?: string; choice?: string; media?: { mimeType: string; base64: string } }
-  | { kind: "status"; vendorMessageId: string; status: string; error?: string };
 
 // Media larger than this stays at Meta; the turn still runs with a note in its place.
 const MEDIA_MAX_BYTES = 16 * 1024 * 1024;

@@ -1,17 +1,17 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ForbiddenError, UnauthorizedError, ValidationError, type PluginHttpRequest, type PluginHttpResponse, type PluginRouteContext } from "../../core/sdk/index.ts";
+import { ForbiddenError, UnauthorizedError, ValidationError, type PluginHttpRequest, type PluginHttpResponse, type PluginRouteContext, type ResolvedBotChannel } from "../../core/sdk/index.ts";
 import { createWhatsAppClient } from "./whatsapp-client.ts";
 import { valuesOf, type WaPayload } from "./whatsapp-inbound.ts";
-import type { WhatsAppSettings } from "./whatsapp-settings.ts";
+import type { WhatsAppConfig, WhatsAppSettings } from "./whatsapp.channel.ts";
 
-type Resolved = { tenantId: string; botId: string; config: WhatsAppSettings; endpoints: { whatsappGraphUrl: string } };
+type Resolved = ResolvedBotChannel<WhatsAppConfig, WhatsAppSettings>;
 
 const resolve = (request: PluginHttpRequest, ctx: PluginRouteContext) => ctx.call<Resolved>("channelConfig.resolve", { botId: request.params.botId, channel: "whatsapp" });
 
 /** Meta's subscription handshake: the challenge is echoed only to the holder of the verify token. */
 export async function verifyWebhook(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
-  const { config, endpoints } = await resolve(request, ctx);
-  const wa = createWhatsAppClient(config, endpoints.whatsappGraphUrl);
+  const { config, settings } = await resolve(request, ctx);
+  const wa = createWhatsAppClient(config, settings.graphUrl);
   try {
     const challenge = wa.get({ "hub.mode": request.query["hub.mode"] as "subscribe", "hub.verify_token": request.query["hub.verify_token"], "hub.challenge": request.query["hub.challenge"] });
     return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: challenge };
@@ -25,26 +25,24 @@ export async function verifyWebhook(request: PluginHttpRequest, ctx: PluginRoute
  * number is checked against the bot's, and the payload goes to the durable queue. The answer comes
  * before any turn runs, so Meta never waits on a flow.
  */
-export function receiveWebhook(pluginId: string) {
-  return async (request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> => {
-    const { botId, config } = await resolve(request, ctx);
-    const signature = request.headers["x-hub-signature-256"];
-    if (!signature) throw new UnauthorizedError("X-Hub-Signature-256 is required", "SIGNATURE_MISSING");
-    if (request.rawBody === undefined) throw new ValidationError("A JSON body is required", undefined, "BODY_MISSING");
-    if (!signatureMatches(config.appSecret, request.rawBody, signature)) throw new UnauthorizedError("X-Hub-Signature-256 does not match the body", "SIGNATURE_INVALID");
-    const payload = request.body as WaPayload;
-    if (typeof payload !== "object" || payload === null || payload.object !== "whatsapp_business_account") {
-      throw new ValidationError("Not a WhatsApp Business Account event", undefined, "EVENT_UNSUPPORTED");
-    }
-    const values = valuesOf(payload);
-    if (values.some((v) => v.metadata?.phone_number_id !== config.phoneNumberId)) {
-      throw new ForbiddenError("This event is for another phone number than the bot's", "PHONE_NUMBER_MISMATCH");
-    }
-    // One user's events queue behind each other, so their turns run in the order they were sent.
-    const from = values.flatMap((v) => v.messages ?? []).map((m) => m.from)[0] ?? "statuses";
-    await ctx.call("channelConfig.enqueue", { target: "channelConfig.processInbound", key: `${botId}:${from}`, params: { channel: "whatsapp", botId, pluginId, payload } });
-    return { status: 200, headers: { "content-type": "text/plain" }, body: "EVENT_RECEIVED" };
-  };
+export async function receiveWebhook(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
+  const { botId, config } = await resolve(request, ctx);
+  const signature = request.headers["x-hub-signature-256"];
+  if (!signature) throw new UnauthorizedError("X-Hub-Signature-256 is required", "SIGNATURE_MISSING");
+  if (request.rawBody === undefined) throw new ValidationError("A JSON body is required", undefined, "BODY_MISSING");
+  if (!signatureMatches(config.appSecret, request.rawBody, signature)) throw new UnauthorizedError("X-Hub-Signature-256 does not match the body", "SIGNATURE_INVALID");
+  const payload = request.body as WaPayload;
+  if (typeof payload !== "object" || payload === null || payload.object !== "whatsapp_business_account") {
+    throw new ValidationError("Not a WhatsApp Business Account event", undefined, "EVENT_UNSUPPORTED");
+  }
+  const values = valuesOf(payload);
+  if (values.some((v) => v.metadata?.phone_number_id !== config.phoneNumberId)) {
+    throw new ForbiddenError("This event is for another phone number than the bot's", "PHONE_NUMBER_MISMATCH");
+  }
+  // One user's events queue behind each other, so their turns run in the order they were sent.
+  const from = values.flatMap((v) => v.messages ?? []).map((m) => m.from)[0] ?? "statuses";
+  await ctx.call("channelConfig.enqueue", { target: "channelConfig.processInbound", key: `${botId}:${from}`, params: { channel: "whatsapp", botId, payload } });
+  return { status: 200, headers: { "content-type": "text/plain" }, body: "EVENT_RECEIVED" };
 }
 
 /**

@@ -21,7 +21,12 @@ export {
   ConflictError, ErrorKind, ForbiddenError, InternalError, NotFoundError, PayloadTooLargeError,
   PlatformError, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
 } from "./platform-error.ts";
-export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
+export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
+export {
+  CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, defineChannel, describeChannel, implementChannel, isChannelModule,
+  type ChannelCallContext, type ChannelDefinition, type ChannelHandlers, type ChannelPluginInfo, type ChannelPluginModule, type ChannelRouteDefinition,
+  type ChannelSettingsDefinition, type ChannelSocketDefinition, type DeliveryReport, type InboundEvent, type ResolvedBotChannel,
+} from "./channel.ts";
 export {
   llmChatAction, llmChatRequestSchema, llmVendorError, llmChatResponseSchema, llmMessageSchema, llmToolSchema, parseToolArguments,
   type LlmChatRequest, type LlmChatResponse, type LlmMessage, type LlmPassage, type LlmTool, type LlmToolCall, type LlmUsage,

@@ -1,7 +1,10 @@
+import type { z } from "zod";
+
 /**
- * HTTP routes a trusted plugin serves: channel webhooks (`/v1/channels/whatsapp/:botId/webhook`),
- * static assets (`/widget.js`). The gateway matches them after its own routes; the handler gets
- * the raw body too, for vendors that sign it.
+ * HTTP routes a trusted plugin serves: channel webhooks (declared through `defineChannel`, see
+ * channel.ts), static assets (`/widget.js`). The gateway registers each one as a real Fastify route
+ * when the plugin is loaded before it listens, with the route's schemas: they are validated, shown
+ * in the OpenAPI document, and counted in the metrics under the route's own path.
  */
 export type PluginHttpRequest = {
   method: string;
@@ -11,7 +14,7 @@ export type PluginHttpRequest = {
   headers: Record<string, string | undefined>;
   /** Parsed JSON or form body. */
   body: unknown;
-  /** The exact bytes received, as text: what WhatsApp and Twilio signatures are computed over. */
+  /** The exact bytes received, as text, for vendors that sign the body; set on routes that declare `rawBody`. */
   rawBody: string | undefined;
   /** The URL the client used, rebuilt from PUBLIC_URL when set (vendors sign the public URL). */
   publicUrl: string;
@@ -27,17 +30,40 @@ export type PluginRouteContext = {
   log(message: string, data?: Record<string, unknown>): void;
 };
 
+/**
+ * What the OpenAPI document says of a route, and what the gateway validates before the handler
+ * runs. Schemas of params, query and headers should be loose objects: what they leave out is
+ * passed on, and a vendor adding a field must not be refused.
+ */
+export type PluginRouteSchema = {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: readonly string[];
+  params?: z.ZodType;
+  querystring?: z.ZodType;
+  headers?: z.ZodType;
+  body?: z.ZodType;
+  /** Body media types, when not JSON (`application/x-www-form-urlencoded`). */
+  consumes?: readonly string[];
+  /** Status → schema of the answer, for the OpenAPI document (JSON answers are checked against it too). */
+  response?: Readonly<Record<number, z.ZodType>>;
+};
+
 export type PluginRoute = {
   method: "GET" | "POST" | "PUT" | "DELETE";
   /** `:name` segments become params. */
   path: string;
   /** `public` for vendor webhooks (they prove themselves by signature); `widget` for browser calls. */
   auth?: "public" | "widget" | "tenant-admin";
+  /** Hand the handler the exact body bytes (`request.rawBody`), for signatures computed over them. */
+  rawBody?: boolean;
+  schema?: PluginRouteSchema;
   handler(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> | PluginHttpResponse;
 };
 
 /**
- * A WebSocket a trusted plugin holds (Twilio media streams), text frames in and out. Frames that
+ * A WebSocket a trusted plugin holds (a voice call's media stream), text frames in and out. Frames that
  * arrive before the handler listens are kept for it, so a handler may await before listening.
  */
 export type PluginSocket = {
@@ -52,10 +78,11 @@ export type PluginSocket = {
 export type PluginSocketRequest = Pick<PluginHttpRequest, "path" | "params" | "query" | "headers" | "publicUrl">;
 
 /**
- * A WebSocket route (`/v1/channels/twilio/:botId/media`). Served under `/v1/channels/` only; the
+ * A WebSocket route (`/v1/channels/<channel>/:botId/media`). Served under `/v1/channels/` only; the
  * vendor proves itself inside the stream (a signed token), so these routes are always public.
  */
 export type PluginSocketRoute = {
   path: string;
+  summary?: string;
   handler(socket: PluginSocket, request: PluginSocketRequest, ctx: PluginRouteContext): Promise<void> | void;
 };

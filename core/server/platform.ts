@@ -41,6 +41,7 @@ import { knowledgeRoutes } from "../modules/knowledge/knowledge.routes.ts";
 import { createKnowledgeService } from "../modules/knowledge/knowledge.service.ts";
 import { channelConfigRoutes } from "../engine/inbox/channel-config.routes.ts";
 import { createChannelConfigService } from "../engine/inbox/channel-config.service.ts";
+import { createChannelRegistry } from "../engine/inbox/channel-registry.ts";
 import { marketplaceRoutes } from "../../marketplace/marketplace.routes.ts";
 import { createCatalogService } from "../../marketplace/catalog/catalog.service.ts";
 import { createInstallsService } from "../../marketplace/installs/installs.service.ts";
@@ -100,6 +101,9 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
     if (change.type === "unloaded") nodeTypes.unregister(change.plugin.id);
     else if (change.plugin.nodeTypes.length > 0) nodeTypes.register(change.plugin.module);
   });
+  // Channels follow the plugins loaded on this node; their operator settings come from the operator's variables.
+  const channels = createChannelRegistry(config.operatorVariable, logger.child({ component: "channels" }));
+  plugins.onChange((change) => channels.follow(change));
   // Each tenant's flows also see the node types it installed from the marketplace (run in the sandbox).
   const tenantNodeTypes = createMarketplaceNodeTypes(nodeTypes, {
     loadInstalled: (tenantId) => broker.call<InstalledPlugin[], object>("marketplaceInstalls.runtime", { tenantId }),
@@ -127,7 +131,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createCrmService(context));
   broker.createService(createSubscriptionsService(context));
   broker.createService(createKnowledgeService(context));
-  broker.createService(createChannelConfigService(context));
+  broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();
   if (config.MARKETPLACE_EXAMPLES) {

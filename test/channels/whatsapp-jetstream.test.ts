@@ -82,9 +82,11 @@ const secrets = { accessToken: "EAAG-test-access-token-0002", appSecret: "app-se
     const tenant = (await first.request("POST", "/v1/admin/tenants", { key: first.operatorKey, body: { name: "Umbrella", tier: "paid" } })).body;
     const bot = (await first.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Demo", flow: exampleFlow } })).body;
     const tenantId = tenant.id as string, botId = bot.id as string;
+    // The inbox starts WhatsApp sessions with the channel's declared `oneOpenSessionPerUser`; web sessions carry no such flag.
     const session = (id: string, channel: string) => ({
       id, tenantId, botId, userId: "whatsapp:15550001111", channel, flowVersion: "1", status: "active" as const,
       variables: { user: {}, context: {}, session: {}, temp: {} }, position: { nodeId: null, frames: [] }, revision: 1, createdAt: new Date(), updatedAt: new Date(),
+      ...(channel === "whatsapp" ? { oneOpenPerUser: true } : {}),
     });
     const a = randomUUID(), b = randomUUID(), c = randomUUID(), d = randomUUID();
     await store.create(session(a, "whatsapp"));

@@ -37,7 +37,7 @@ export const botConfigSchema = z.strictObject({
   messagesPerMinutePerUser: z.number().int().min(1).max(600).optional(),
   /** Provider, model, prompt, tools and guards of the bot's llm/agent nodes (an assistant bot's whole behaviour). */
   ai: botAiConfigSchema.optional(),
-  /** Phone calls: `realtime` sends them to a speech-to-speech model (Twilio media streams) instead of <Say>/<Gather> turns. */
+  /** Phone calls: `realtime` sends them to a speech-to-speech model (a voice channel's media stream) instead of <Say>/<Gather> turns. */
   voice: botVoiceConfigSchema.optional(),
 });
 

@@ -21,7 +21,7 @@ import { flowUsesAi } from "../bots/assistant-flow.ts";
 import { deliverStreamEvents, openStreamSink, type StreamEvent } from "../../kernel/broker/turn-stream.ts";
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
-export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown> };
+export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown>; oneOpenPerUser?: boolean };
 /** `ref`: the channel's own id of the message, kept with it in the history (see HandleMessageParams). */
 export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string; ref?: string };
 
@@ -118,6 +118,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
         const { session, reply } = await engine.startSession({
           tenantId, botId, flow: published.flow, flowVersion: String(published.version), userId: ctx.params.userId, channel: ctx.params.channel, context: ctx.params.context,
+          ...(ctx.params.oneOpenPerUser ? { oneOpenPerUser: true } : {}),
         });
         sessionBots.set(session.id, { tenantId, botId, flowVersion: session.flowVersion });
         return { ...withCtas(reply, published.config, session.position.nodeId), csrfToken: csrfTokenFor(platform.operatorKeyHash, session.id) };

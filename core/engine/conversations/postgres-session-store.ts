@@ -17,8 +17,8 @@ function toRecord(row: SessionRow): SessionRecord {
   };
 }
 
-/** The unique index that keeps one open session per user on a queued channel (migration 0016). */
-const ONE_OPEN_SESSION_INDEX = "conversation_session_open_whatsapp_user_unique";
+/** The unique index that keeps one open session per user on the channels that ask for it (migration 0017). */
+const ONE_OPEN_SESSION_INDEX = "conversation_session_one_open_per_user";
 
 /** Whether `error` is PostgreSQL's unique violation (23505) of `constraint`; MikroORM keeps both fields. */
 function violates(error: unknown, constraint: string): boolean {
@@ -40,8 +40,8 @@ export class PostgresSessionStore implements SessionStore {
 
   async create(record: SessionRecord, history: readonly HistoryEntry[] = []): Promise<SessionRecord> {
     // One statement: the session and its first history rows land together or not at all.
-    const insertSession = `insert into conversation_session (${columns}) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?) returning id`;
-    const sessionParams = [record.id, record.tenantId, record.botId, record.userId, record.channel, record.flowVersion, record.status, JSON.stringify(record.variables), JSON.stringify(record.position), record.revision, record.createdAt, record.updatedAt, record.endedAt ?? null];
+    const insertSession = `insert into conversation_session (${columns}, one_open_per_user) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?) returning id`;
+    const sessionParams = [record.id, record.tenantId, record.botId, record.userId, record.channel, record.flowVersion, record.status, JSON.stringify(record.variables), JSON.stringify(record.position), record.revision, record.createdAt, record.updatedAt, record.endedAt ?? null, record.oneOpenPerUser === true];
     try {
       if (history.length === 0) {
         await this.#em().getConnection().execute(insertSession, sessionParams, "run");

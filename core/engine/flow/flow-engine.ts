@@ -64,6 +64,8 @@ export type StartSessionParams = {
   channel: string;
   /** locale, channel and custom metadata, readable as `context.*`. */
   context?: Record<string, unknown>;
+  /** The channel allows the user one open session: a second one started at the same time is refused (SESSION_ALREADY_OPEN). */
+  oneOpenPerUser?: boolean;
 };
 
 export type HandleMessageParams = {
@@ -76,7 +78,7 @@ export type HandleMessageParams = {
    */
   stream?: TurnStream;
   /**
-   * The channel's own id of the message (a WhatsApp message id), kept with its history entry, so a
+   * The channel's own id of the message (the vendor's message id), kept with its history entry, so a
    * node taking over the message of a worker that died finds the committed turn by it, exactly.
    */
   ref?: string;
@@ -202,6 +204,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         id, tenantId: params.tenantId, botId: params.botId, userId: params.userId ?? `anonymous:${id}`, channel, flowVersion: params.flowVersion,
         status: SessionStatus.active, variables: emptyFlowScopes({ ...params.context, channel }),
         position: { nodeId: null, frames: [] }, revision: 0, createdAt: at, updatedAt: at,
+        ...(params.oneOpenPerUser ? { oneOpenPerUser: true } : {}),
       };
       const turn = await runTurn(await servicesFor(session.tenantId), session, flow, undefined);
       const stored = await deps.store.create({ ...turn.next, revision: 1 }, turn.history);

@@ -53,6 +53,8 @@ export type SessionRecord = {
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
+  /** Started on a channel that allows one open session per user (see migration 0017); kept by the store. */
+  oneOpenPerUser?: boolean;
 };
 
 export type HistoryEntry = {
@@ -63,7 +65,7 @@ export type HistoryEntry = {
   at: Date;
   /** The revision the turn committed. */
   revision: number;
-  /** An inbound message may carry `ref`: the channel's own id of it (a WhatsApp message id). */
+  /** An inbound message may carry `ref`: the channel's own id of it (the vendor's message id). */
   message: OutboundMessage | (UserInput & { ref?: string });
 };
 

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
  * On a clustered node a webhook is answered only when JetStream's PubAck for its event comes back,
  * which is a second wait on the event loop after the request itself. Queued turns do their work on
  * the same loop: when many are in progress, every I/O callback of theirs that lands first (a
- * database row, a Graph API answer, a delivered event) runs before the PubAck is read, and the
+ * database row, a vendor API answer, a delivered event) runs before the PubAck is read, and the
  * vendor's acknowledgement waits behind work that nobody is waiting for. Here every turn step
  * (a database statement, a plugin call) takes its turn: one step per turn of the event loop, so a
  * webhook that arrives in between is read before the next step, and none while an acknowledgement

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
-import { twilioConfigSchema, whatsappConfigSchema } from "./channel-schemas.ts";
 
 const params = z.strictObject({ botId: z.uuid(), channel: z.string().min(1).max(40) });
-// The body is checked against the named channel's strict schema by the service (400 CHANNEL_CONFIG_INVALID);
-// both are listed here so the OpenAPI document shows them.
-const body = z.union([whatsappConfigSchema, twilioConfigSchema]).describe("WhatsApp: phoneNumberId, accessToken, appSecret, verifyToken (template optional). Twilio: accountSid, authToken, phoneNumbers (smsReply, helpText optional).");
+// Each channel plugin declares its own configuration and secrets; the service checks the body
+// against the named channel's strict schema (400 CHANNEL_CONFIG_INVALID).
+const body = z.record(z.string(), z.unknown()).describe("The channel's configuration and secrets together, as its plugin declares them (configSchema and secretsSchema in GET /v1/admin/channels).");
 
 /** Per-bot channel configuration for the tenant admin; secrets go in and never come back out. */
 export const channelConfigRoutes: RouteModule = (app, { broker }) => {
@@ -14,9 +13,12 @@ export const channelConfigRoutes: RouteModule = (app, { broker }) => {
   const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
+  app.get("/v1/admin/channels", { config: auth, schema: { tags, security, summary: "The channels this platform serves: each one's configuration and secrets (JSON Schema), webhook routes and settings" } },
+    async () => ({ channels: await broker.call("channelConfig.list", {}) }));
+
   app.put("/v1/admin/bots/:botId/channels/:channel", {
     config: auth,
-    schema: { tags, security, params, summary: "Connect a bot to WhatsApp or Twilio (replaces the previous configuration)", body: z.unknown().describe(body.description ?? "") },
+    schema: { tags, security, params, summary: "Connect a bot to a channel (replaces the previous configuration)", body: z.unknown().describe(body.description ?? "") },
   }, async (request) => broker.call("channelConfig.put", { tenantId: requireTenant(request).tenantId, ...request.params, config: request.body }));
 
   app.get("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, security, params, summary: "The channel's configuration without its secrets, and the webhook URLs to give the vendor" } },

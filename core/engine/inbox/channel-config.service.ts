@@ -1,40 +1,36 @@
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { describeChannel } from "../../sdk/channel.ts";
 import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
 import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
-import { channelSchemas, isChannelName, splitSecrets, type ChannelEndpoints, type ChannelName, type ResolvedChannel } from "./channel-schemas.ts";
+import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
 import { processInboundJob, type InboundJobParams } from "./channel-pipeline.ts";
 import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
 import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type InboundJob, type InboundQueue } from "./inbound-queue.ts";
 
-export type { ChannelEndpoints, ResolvedChannel };
+export type { ResolvedChannel };
 
-type BotChannel = { tenantId: string; botId: string; channel: ChannelName };
+type BotChannel = { tenantId: string; botId: string; channel: RegisteredChannel };
 
 /** Broadcast to every node when a bot's channel configuration is replaced or removed. */
 export const CHANNEL_CHANGED = "channel.config.changed";
 
 
 /**
- * Per-bot channel configuration (secrets sealed with the platform master key) and the glue every
- * vendor channel shares: the durable inbound queue, the exactly-once message ledger, outbound
+ * Per-bot channel configuration (checked against the channel plugin's own schemas, secrets sealed
+ * with the platform master key) and the glue every vendor channel shares: the durable inbound queue, the exactly-once message ledger, outbound
  * status tracking, opt-outs, and one conversation turn per inbound message.
  *
  * `resolve`, `turn` and the ledger actions are for channel plugins, inside the platform; only
  * put/get/remove/messages are routed to HTTP, and always scoped by the caller's tenant.
  */
-export function createChannelConfigService(platform: PlatformContext): ServiceSchema {
+export function createChannelConfigService(platform: PlatformContext, channels: ChannelRegistry): ServiceSchema {
   // Plain statements need only the connection: no EntityManager is forked (its identity map and unit of work are unused).
   const sql = () => platform.db.orm.em.getConnection();
   const messages = createChannelMessageStore(platform.db);
   const box = platform.secretBox;
-  const endpoints: ChannelEndpoints = {
-    publicUrl: platform.config.PUBLIC_URL ?? null,
-    whatsappGraphUrl: platform.config.WHATSAPP_GRAPH_URL.replace(/\/$/, ""),
-    whatsappSendPerSecond: platform.config.WHATSAPP_SEND_PER_SECOND,
-    twilioApiUrl: platform.config.TWILIO_API_URL.replace(/\/$/, ""),
-  };
+  const publicUrl = platform.config.PUBLIC_URL ?? null;
   let broker: ServiceBroker;
   let queue: InboundQueue;
   // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
@@ -47,13 +43,13 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
   const resolvedCache = new Map<string, { value: ResolvedChannel; until: number; refreshing?: boolean }>();
   const RESOLVED_TTL_MS = 30_000;
 
-  async function readChannel(botId: string, channel: ChannelName): Promise<ResolvedChannel> {
+  async function readChannel(botId: string, channel: RegisteredChannel): Promise<ResolvedChannel> {
     const rows = await sql().execute<{ tenant_id: string; config: Record<string, unknown>; sealed: string }[]>(
-      `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel],
+      `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel.name],
     );
-    if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    if (!rows[0]) throw new NotFoundError(`The ${channel.name} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
     const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
-    return { tenantId: rows[0].tenant_id, botId, channel, config: { ...rows[0].config, ...secret }, endpoints };
+    return { tenantId: rows[0].tenant_id, botId, channel: channel.name, config: { ...rows[0].config, ...secret }, settings: channel.settings, publicUrl };
   }
 
   function remember(key: string, value: ResolvedChannel): ResolvedChannel {
@@ -62,9 +58,11 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
     return value;
   }
 
-  function channelOf(name: string): ChannelName {
-    if (!isChannelName(name)) throw new NotFoundError(`Channel ${JSON.stringify(name)}`, "CHANNEL_UNKNOWN");
-    return name;
+  /** A channel this node has loaded; the same answer on every node, which load the same plugins. */
+  function channelOf(name: string): RegisteredChannel {
+    const channel = channels.get(name);
+    if (!channel) throw new NotFoundError(`Channel ${JSON.stringify(name)}`, "CHANNEL_UNKNOWN");
+    return channel;
   }
 
   /** Another tenant's bot answers exactly like a missing one. */
@@ -72,20 +70,14 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
     await broker.call("bots.get", { tenantId, botId });
   }
 
-  function webhookUrls(botId: string, channel: ChannelName): Record<string, string> {
-    const base = endpoints.publicUrl?.replace(/\/$/, "") ?? "";
-    if (channel === "whatsapp") return { webhook: `${base}/v1/channels/whatsapp/${botId}/webhook` };
-    return { sms: `${base}/v1/channels/twilio/${botId}/sms`, voice: `${base}/v1/channels/twilio/${botId}/voice`, voiceStatus: `${base}/v1/channels/twilio/${botId}/voice/status` };
-  }
-
   async function publicView({ tenantId, botId, channel }: BotChannel) {
     const rows = await sql().execute<{ config: Record<string, unknown>; updated_at: Date }[]>(
-      `select config, updated_at from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [tenantId, botId, channel],
+      `select config, updated_at from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [tenantId, botId, channel.name],
     );
-    if (!rows[0]) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    if (!rows[0]) throw new NotFoundError(`The ${channel.name} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
     return {
-      botId, channel, config: rows[0].config, secrets: channelSchemas[channel].secretFields.map((name) => ({ name, set: true })),
-      webhooks: webhookUrls(botId, channel), updatedAt: new Date(rows[0].updated_at).toISOString(),
+      botId, channel: channel.name, config: rows[0].config, secrets: channel.secretFields.map((name) => ({ name, set: true })),
+      webhooks: webhookUrls(channel, botId, publicUrl), updatedAt: new Date(rows[0].updated_at).toISOString(),
     };
   }
 
@@ -97,21 +89,28 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
       },
     },
     actions: {
+      /** The channels this node serves, with what a bot's configuration of each must hold. */
+      list() {
+        return channels.list().map((channel) => ({ plugin: channel.pluginId, ...describeChannel(channel.definition) }));
+      },
+
       async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown }>) {
         const channel = channelOf(ctx.params.channel);
         await assertBot(ctx.params.tenantId, ctx.params.botId);
-        const parsed = channelSchemas[channel].schema.safeParse(ctx.params.config);
+        const parsed = channel.fullSchema.safeParse(ctx.params.config);
         if (!parsed.success) {
           throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "), undefined, "CHANNEL_CONFIG_INVALID");
         }
-        const { visible, secret } = splitSecrets(channel, parsed.data as Record<string, unknown>);
+        const visible: Record<string, unknown> = {};
+        const secret: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(parsed.data)) (channel.secretFields.includes(key) ? secret : visible)[key] = value;
         await sql().execute(
           `insert into bot_channel (bot_id, tenant_id, channel, config, sealed) values (?, ?, ?, ?, ?)
            on conflict (bot_id, channel) do update set config = excluded.config, sealed = excluded.sealed, updated_at = now()
            where bot_channel.tenant_id = excluded.tenant_id`,
-          [ctx.params.botId, ctx.params.tenantId, channel, JSON.stringify(visible), box.seal(JSON.stringify(secret))], "run",
+          [ctx.params.botId, ctx.params.tenantId, channel.name, JSON.stringify(visible), box.seal(JSON.stringify(secret))], "run",
         );
-        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel });
+        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel: channel.name });
         return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
       },
 
@@ -125,16 +124,16 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
         const channel = channelOf(ctx.params.channel);
         await assertBot(ctx.params.tenantId, ctx.params.botId);
         const result = await sql().execute<{ affectedRows?: number }>(
-          `delete from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [ctx.params.tenantId, ctx.params.botId, channel], "run",
+          `delete from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [ctx.params.tenantId, ctx.params.botId, channel.name], "run",
         );
-        if (!result.affectedRows) throw new NotFoundError(`The ${channel} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
-        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel });
+        if (!result.affectedRows) throw new NotFoundError(`The ${channel.name} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+        ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel: channel.name });
       },
 
       async messages(ctx: Context<{ tenantId: string; botId: string; channel: string; limit?: number }>) {
         const channel = channelOf(ctx.params.channel);
         await assertBot(ctx.params.tenantId, ctx.params.botId);
-        return messages.list({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel, limit: ctx.params.limit ?? 50 });
+        return messages.list({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel: channel.name, limit: ctx.params.limit ?? 50 });
       },
 
       /** For channel plugins only (never routed): the full configuration, secrets opened. */
@@ -142,7 +141,7 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
         const channel = channelOf(ctx.params.channel);
         // A path segment that is not a uuid names no bot; asking the database would be a 500.
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.params.botId)) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
-        const key = `${ctx.params.botId}:${channel}`;
+        const key = `${ctx.params.botId}:${channel.name}`;
         const cached = resolvedCache.get(key);
         if (!cached) return remember(key, await readChannel(ctx.params.botId, channel));
         // Past its time the value is still served, and read again behind it: a webhook never waits on the database.
@@ -162,8 +161,9 @@ export function createChannelConfigService(platform: PlatformContext): ServiceSc
 
       /** The queue's consumer: one vendor payload, parsed and delivered by the channel's plugin. */
       async processInbound(ctx: Context<InboundJobParams>) {
-        const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: ctx.params.channel });
-        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, resolved, ctx.params, () => priority?.step());
+        const channel = channelOf(ctx.params.channel);
+        const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: channel.name });
+        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step());
       },
 
       async turn(ctx: Context<ChannelTurnParams>) {

@@ -1,24 +1,16 @@
 import type { ServiceBroker } from "moleculer";
 import type { RateLimiter } from "../../kernel/cache/rate-limiter.ts";
 import type { Database } from "../../kernel/persistence/database.ts";
-import { pluginServiceName } from "../../kernel/plugin-host/plugin-host.ts";
+import type { DeliveryReport, InboundEvent } from "../../sdk/channel.ts";
 import { TransientError } from "../../sdk/platform-error.ts";
 import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn } from "./channel-message-store.ts";
-import type { ResolvedChannel } from "./channel-schemas.ts";
+import type { RegisteredChannel, ResolvedChannel } from "./channel-registry.ts";
 import { runChannelTurn, type OpenSession } from "./channel-turn.ts";
 
-/**
- * What a channel plugin's `parseInbound` returns for one vendor payload: the messages to turn into
- * conversation turns and the delivery statuses of messages we sent.
- */
-export type InboundEvent =
-  | { kind: "message"; vendorMessageId: string; from: string; text?: string; choice?: string; media?: { mimeType: string; base64: string } }
-  | { kind: "status"; vendorMessageId: string; status: string; error?: string };
+export type { DeliveryReport, InboundEvent };
 
-/** What a channel plugin's `deliver` reports for each message it sent. */
-export type DeliveryReport = { vendorMessageId: string; status: string; error?: string };
-
-export type InboundJobParams = { channel: string; botId: string; pluginId: string; payload: unknown };
+/** A verified vendor payload a channel's route queued; the channel's `parseInbound` reads it. */
+export type InboundJobParams = { channel: string; botId: string; payload: unknown };
 
 /**
  * Runs one queued vendor event: the plugin parses it, each new message runs exactly one turn (the
@@ -30,9 +22,11 @@ export type InboundJobParams = { channel: string; botId: string; pluginId: strin
  * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
  * delivery that fails after its own retries is recorded as failed and not retried.
  */
-export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined): Promise<{ turns: number; statuses: number }> {
-  const plugin = pluginServiceName(job.pluginId);
-  const pluginConfig = { config: resolved.config, endpoints: resolved.endpoints };
+export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined): Promise<{ turns: number; statuses: number }> {
+  const plugin = channel.serviceName;
+  const pluginConfig = { botId: resolved.botId, config: resolved.config, settings: resolved.settings };
+  const sendRate = sendRateOf(channel, resolved);
+  const oneOpenPerUser = channel.definition.oneOpenSessionPerUser === true;
   await step();
   const events = await broker.call<InboundEvent[], object>(`${plugin}.parseInbound`, { ...pluginConfig, payload: job.payload });
   let turns = 0;
@@ -55,15 +49,13 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         // The open session read with the claim is current unless a takeover's checks came between.
         const open = claim.takeover || event.media ? undefined : claim.open;
         await step();
-        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId }, open);
+        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId, oneOpenPerUser }, open);
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
       }
       let reports: DeliveryReport[] = [];
       if (!turn.delivered && turn.messages.length > 0) {
-        if (resolved.channel === "whatsapp") {
-          await reserveSends(limiter, `channel-send:whatsapp:${String(resolved.config.phoneNumberId)}`, turn.messages.length, resolved.endpoints.whatsappSendPerSecond);
-        }
+        if (sendRate) await reserveSends(limiter, sendRate.key, turn.messages.length, sendRate.perSecond);
         await step();
         reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
       }
@@ -95,8 +87,16 @@ async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promis
   }
 }
 
+/** The channel's declared send rate for this bot's sender (`sendRate.per` names the config field), if it has one. */
+function sendRateOf(channel: RegisteredChannel, resolved: ResolvedChannel): { key: string; perSecond: number } | undefined {
+  const rate = channel.definition.sendRate;
+  if (!rate) return undefined;
+  const perSecond = typeof rate.perSecond === "function" ? rate.perSecond(resolved.settings) : rate.perSecond;
+  return { key: `channel-send:${channel.name}:${String(resolved.config[rate.per])}`, perSecond };
+}
+
 /**
- * Holds one number's sends under its messages-per-second limit across every node (the limiter is
+ * Holds one sender's sends under its messages-per-second limit across every node (the limiter is
  * Redis-backed when REDIS_URL is set); the plugin also spaces sends evenly within its own node.
  */
 async function reserveSends(limiter: RateLimiter, key: string, count: number, perSecond: number): Promise<void> {

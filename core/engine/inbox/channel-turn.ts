@@ -5,12 +5,14 @@ import type { InputRequest } from "../../sdk/node-type.ts";
 
 export type ChannelTurnParams = {
   tenantId: string; botId: string; channel: string;
-  /** The end user as the channel knows them, namespaced (`whatsapp:15551234567`, `voice:CA…`). */
+  /** The end user as the channel knows them, namespaced by channel (`sms:+15551234567`, `voice:CA…`). */
   userId: string;
   text?: string; choice?: string;
   /** The vendor's id of the message, kept with its history entry (see channel-message-store's committedTurn). */
   ref?: string;
   context?: Record<string, unknown>;
+  /** The channel allows one open session per user (a new one racing another is refused: SESSION_ALREADY_OPEN). */
+  oneOpenPerUser?: boolean;
 };
 
 export type ChannelTurnReply = ChatReply & { started: boolean };
@@ -24,8 +26,8 @@ export const openSessionParams = (p: { tenantId: string; botId: string; userId: 
  * One conversation turn for a vendor channel, where the user is known by a phone number rather
  * than a session id: the user's open session takes the message, or a new session starts.
  *
- * A message that opens a conversation starts it and is not taken as an answer: "hi" on WhatsApp
- * should get the greeting, not be stored as the user's name.
+ * A message that opens a conversation starts it and is not taken as an answer: "hi" on a
+ * messaging channel should get the greeting, not be stored as the user's name.
  *
  * `open` is the user's open session when the caller read it already (null: none is open).
  */
@@ -35,7 +37,7 @@ export async function runChannelTurn(broker: ServiceBroker, db: Database, p: Cha
     // The opening message's id goes with the session, so a node that takes the message over after a
     // failure can tell the session it started from one another message started (see committedTurn).
     const context = { ...p.context, channel: p.channel, ...(p.ref !== undefined ? { openingMessageId: p.ref } : {}) };
-    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context });
+    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context, ...(p.oneOpenPerUser ? { oneOpenPerUser: true } : {}) });
     return { sessionId: started.sessionId, messages: started.messages, input: started.input, status: started.status, revision: started.revision, ctas: started.ctas, atNode: started.atNode, started: true };
   }
   const sessionId = rows[0].id;

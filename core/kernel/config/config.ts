@@ -129,12 +129,6 @@ export const configSchema = z.object({
   KNOWLEDGE_EMBEDDER: z.string().min(1).default("@platform/embedder-offline"),
   /** The model a provider embedder uses (e.g. text-embedding-3-small with @platform/embedder-openai, keyed by OPENAI_API_KEY). */
   KNOWLEDGE_EMBEDDING_MODEL: z.string().min(1).optional(),
-  /** Where the WhatsApp Cloud API is reached (a proxy, or a fake in tests); Meta's Graph API by default. */
-  WHATSAPP_GRAPH_URL: urlWith(["http:", "https:"]).default("https://graph.facebook.com"),
-  /** Messages a second one WhatsApp number may send; Meta's default throughput is 80. */
-  WHATSAPP_SEND_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
-  /** Where the Twilio REST API is reached (a proxy, or a fake in tests); api.twilio.com by default. */
-  TWILIO_API_URL: urlWith(["http:", "https:"]).default("https://api.twilio.com"),
   // AI (core/ai): with no provider key at all, the offline provider answers from knowledge only.
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: urlWith(["http:", "https:"]).optional(),
@@ -173,6 +167,12 @@ export const configSchema = z.object({
 export type PlatformConfig = z.infer<typeof configSchema> & {
   /** True when no DATABASE_URL is set: PGlite in DATA_DIR. */
   embeddedDatabase: boolean;
+  /**
+   * Any other variable the operator set (CONFIG_FILE, then the environment), for the settings a
+   * plugin declares by variable name (a channel's API base URL): the server reads them for it, a
+   * plugin never reads the environment. A function, so the values stay out of logged or serialised config.
+   */
+  operatorVariable(name: string): string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -200,7 +200,8 @@ export function loadConfig(env: Source = process.env): PlatformConfig {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  const config = { ...parsed.data, embeddedDatabase: !parsed.data.DATABASE_URL };
+  const operatorVariable = (name: string): string | undefined => (env[name] !== undefined && env[name] !== "" ? env[name] : fromFile[name]);
+  const config = { ...parsed.data, embeddedDatabase: !parsed.data.DATABASE_URL, operatorVariable };
   checkTransporter(config);
   if (config.NODE_ENV === "production") {
     const missing = [!config.DATABASE_URL && "DATABASE_URL", !config.REDIS_URL && "REDIS_URL", !config.PLATFORM_ADMIN_KEY && "PLATFORM_ADMIN_KEY", !config.SECRETS_KEY && "SECRETS_KEY"].filter(Boolean);

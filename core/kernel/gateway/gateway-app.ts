@@ -12,7 +12,7 @@ import { hashApiKey } from "../tenancy/api-keys.ts";
 import type { Principal } from "../tenancy/principal.ts";
 import type { HttpMetrics } from "../observability/http-metrics.ts";
 import { toHttpError } from "./http-error.ts";
-import { PLUGIN_SOCKET_PREFIX, type PluginRouter, type RawSocket } from "./plugin-router.ts";
+import type { PluginRoutes } from "./plugin-routes.ts";
 import { parse as parseForm } from "node:querystring";
 import { parseMultipart } from "./multipart-body.ts";
 import { allows, type RouteAuth } from "./route-auth.ts";
@@ -21,7 +21,7 @@ import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText
 
 /** Fastify with zod schemas: route types come from the schemas, and so does the OpenAPI document. */
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
-export type GatewayTools = { broker: ServiceBroker; platform: PlatformContext; httpMetrics: HttpMetrics; pluginRouter: PluginRouter };
+export type GatewayTools = { broker: ServiceBroker; platform: PlatformContext; httpMetrics: HttpMetrics; pluginRoutes: PluginRoutes };
 /** A group of routes; each room of the platform contributes one. */
 export type RouteModule = (app: ZodApp, tools: GatewayTools) => void;
 
@@ -31,7 +31,7 @@ const AUTH_CACHE_TTL_MS = 10_000;
 export type AuthCache = Map<string, { principal: Principal | null; expiresAt: number }>;
 
 export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[], authCache: AuthCache): Promise<FastifyInstance> {
-  const { broker, platform, httpMetrics, pluginRouter } = tools;
+  const { broker, platform, httpMetrics, pluginRoutes } = tools;
   const app = Fastify({
     loggerInstance: platform.logger.child({ component: "gateway" }) as FastifyBaseLogger,
     // We log one line per request ourselves (onResponse), with the tenant in it.
@@ -74,7 +74,7 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   // A NUL byte in the path or query never means anything to us, and PostgreSQL refuses it in text.
   app.addHook("onRequest", async (request) => checkUrl(request.url));
 
-  // Keep the exact body text: WhatsApp and Twilio sign the bytes, not the parsed object.
+  // Keep the exact body text: webhook senders sign the bytes, not the parsed object.
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     (request as typeof request & { rawBody?: string }).rawBody = body as string;
@@ -105,14 +105,8 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     parseMultipart(body as Buffer, String(request.headers["content-type"])).then((fields) => done(null, fields), (error: Error) => done(error));
   });
 
-  // Routes no core module claims may belong to a plugin (channel webhooks, the widget script).
   app.setNotFoundHandler(async (request, reply) => {
-    const matched = pluginRouter.match(request.method, request.url.split("?")[0]);
-    if (!matched) {
-      return reply.code(404).send({ error: { code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` } });
-    }
-    await authorize(request, reply, matched.route.auth ?? "public");
-    await pluginRouter.serve(request, reply, matched, broker, platform.logger, platform.config.PUBLIC_URL);
+    return reply.code(404).send({ error: { code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` } });
   });
 
   async function authenticate(key: string): Promise<Principal | null> {
@@ -175,24 +169,9 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
   app.get("/docs/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  // Plugin WebSockets (Twilio media streams). Plugins come and go at run time, so one hidden route
-  // takes every upgrade under the prefix and the plugin router picks the socket; a plain GET there
-  // falls through to the plugin HTTP routes as before.
+  // Plugin routes (channel webhooks and media streams, the widget script): real routes, see plugin-routes.ts.
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
-  app.route({
-    method: "GET",
-    url: `${PLUGIN_SOCKET_PREFIX}*`,
-    schema: { hide: true },
-    preHandler: async (request, reply) => {
-      if (request.ws && !pluginRouter.matchSocket(request.url.split("?")[0])) {
-        return reply.code(404).send({ error: { code: "ROUTE_NOT_FOUND", message: `No socket ${request.url.split("?")[0]}` } });
-      }
-    },
-    handler: (_request, reply) => reply.callNotFound(),
-    wsHandler: (socket: RawSocket, request: FastifyRequest) => {
-      pluginRouter.serveSocket(socket, request.url, request.headers as Record<string, string | undefined>, broker, platform.logger, platform.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`);
-    },
-  });
+  pluginRoutes.register(app, { broker, logger: platform.logger, publicUrl: platform.config.PUBLIC_URL });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const register of routes) register(typed, tools);

@@ -3,7 +3,7 @@ import type { ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { TenancyEvents } from "../tenancy/tenants.service.ts";
 import type { PluginHost } from "../plugin-host/plugin-host.ts";
-import { PluginRouter } from "./plugin-router.ts";
+import { PluginRoutes } from "./plugin-routes.ts";
 import { HttpMetrics } from "../observability/http-metrics.ts";
 import { buildGatewayApp, type AuthCache, type RouteModule } from "./gateway-app.ts";
 
@@ -16,7 +16,7 @@ export type GatewayHandle = { app?: FastifyInstance; url?: string };
  */
 export function createGatewayService(platform: PlatformContext, routes: RouteModule[], handle: GatewayHandle, plugins: PluginHost): ServiceSchema {
   const authCache: AuthCache = new Map();
-  const pluginRouter = new PluginRouter(plugins);
+  const pluginRoutes = new PluginRoutes(plugins, platform.logger.child({ component: "gateway" }));
   return {
     name: "gateway",
     // Open the port only once keys can be checked and plugins are loaded.
@@ -29,7 +29,7 @@ export function createGatewayService(platform: PlatformContext, routes: RouteMod
     },
     async started() {
       const httpMetrics = new HttpMetrics({ namespace: this.broker.namespace, nodeID: this.broker.nodeID });
-      const app = await buildGatewayApp({ broker: this.broker, platform, httpMetrics, pluginRouter }, routes, authCache);
+      const app = await buildGatewayApp({ broker: this.broker, platform, httpMetrics, pluginRoutes }, routes, authCache);
       const address = await app.listen({ port: platform.config.PORT, host: platform.config.HOST });
       handle.app = app;
       handle.url = address.replace("[::]", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");

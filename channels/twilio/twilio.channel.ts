@@ -1,0 +1,81 @@
+import { defineChannel, z } from "../../core/sdk/index.ts";
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, "must be a URL starting with http:// or https://");
+
+const settingsSchema = z.object({
+  /** Where the Twilio REST API is reached (a proxy, or a fake in tests); api.twilio.com by default. */
+  apiUrl: httpUrl.default("https://api.twilio.com").transform((url) => url.replace(/\/$/, "")),
+});
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "an E.164 number such as +15551234567");
+const botParams = z.object({ botId: z.string().min(1).max(100).describe("The bot's id (a UUID)") });
+const signed = z.looseObject({ "x-twilio-signature": z.string().optional().describe("Twilio's HMAC-SHA1 of the public URL and the form parameters, with the auth token") });
+const form = ["application/x-www-form-urlencoded"];
+const twiml = z.string().describe("TwiML (text/xml)");
+
+/** Twilio's form fields, as far as the channel reads them; Twilio sends many more, all kept. */
+const messageForm = z.looseObject({
+  AccountSid: z.string().optional(), MessageSid: z.string().optional(), SmsSid: z.string().optional(),
+  From: z.string().optional(), To: z.string().optional(), Body: z.string().optional(), NumMedia: z.string().optional(),
+  MessageStatus: z.string().optional(), ErrorCode: z.string().optional(),
+});
+const callForm = z.looseObject({
+  AccountSid: z.string().optional(), CallSid: z.string().optional(), From: z.string().optional(), To: z.string().optional(), Called: z.string().optional(),
+  CallStatus: z.string().optional(), Digits: z.string().optional(), SpeechResult: z.string().optional(), ErrorCode: z.string().optional(),
+});
+
+/**
+ * The Twilio channel as data: SMS and voice webhooks signed with X-Twilio-Signature, and the media
+ * stream WebSocket of realtime voice calls. Handlers are bound in index.ts.
+ */
+export const twilioChannel = defineChannel({
+  name: "twilio",
+  description: "Twilio SMS (numbered choices, STOP/HELP) and voice calls (<Say>, <Gather> speech and keypad) on the same flows as the web, or realtime voice over media streams.",
+  configSchema: z.strictObject({
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "an Account SID: AC followed by 32 hex digits"),
+    phoneNumbers: z.array(e164).min(1).max(50),
+    /** `twiml` answers the webhook itself; `rest` acknowledges at once and sends through the Messages API. */
+    smsReply: z.enum(["twiml", "rest"]).default("twiml"),
+    helpText: z.string().min(1).max(600).optional(),
+  }),
+  secretsSchema: z.strictObject({ authToken: z.string().min(16).max(256) }),
+  settings: {
+    schema: settingsSchema,
+    env: { apiUrl: "TWILIO_API_URL" },
+  },
+  routes: {
+    sms: {
+      method: "POST", path: "/:botId/sms", operationId: "twilioReceiveSms", consumes: form, webhook: "sms",
+      summary: "An incoming SMS: signature and number checked, STOP/START/HELP honoured, one conversation turn answered in TwiML",
+      params: botParams, headers: signed, body: messageForm, responses: { 200: twiml },
+    },
+    smsStatus: {
+      method: "POST", path: "/:botId/sms/status", operationId: "twilioSmsStatus", consumes: form,
+      summary: "Delivery status of a message sent through the Messages API",
+      params: botParams, headers: signed, body: messageForm, responses: { 204: z.null().describe("No content") },
+    },
+    voice: {
+      method: "POST", path: "/:botId/voice", operationId: "twilioReceiveVoice", consumes: form, webhook: "voice",
+      summary: "A phone call's turn: speech or keypad in, TwiML out (or a media stream for realtime voice)",
+      params: botParams, querystring: z.looseObject({ silence: z.string().optional().describe("Silent turns so far") }), headers: signed, body: callForm, responses: { 200: twiml },
+    },
+    voiceStatus: {
+      method: "POST", path: "/:botId/voice/status", operationId: "twilioVoiceStatus", consumes: form, webhook: "voiceStatus",
+      summary: "Call progress (ringing, in-progress, completed...), kept in the channel's message log",
+      params: botParams, headers: signed, body: callForm, responses: { 204: z.null().describe("No content") },
+    },
+  },
+  sockets: {
+    media: { path: "/:botId/media", summary: "Twilio Media Streams: a realtime voice call's audio, both ways (WebSocket)" },
+  },
+});
+
+export type TwilioConfig = z.infer<typeof twilioChannel.configSchema> & z.infer<typeof twilioChannel.secretsSchema>;
+export type TwilioSettings = z.infer<typeof settingsSchema>;
+/** The bot's configuration, secrets opened, as one strict schema (checked again where it crosses the broker). */
+export const twilioConfigSchema = twilioChannel.configSchema.extend(twilioChannel.secretsSchema.shape);
