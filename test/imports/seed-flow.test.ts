@@ -95,6 +95,16 @@ describe("the seed's flow format", () => {
     assert.equal(isSeedFlow(ours), false);
     assert.deepEqual(normaliseFlow(ours), ours);
     assert.deepEqual(seedFlowToFlow(ours), ours, "converting our own format again changes nothing");
+    const namesThatLookLikeTheSeeds = {
+      start: "ask",
+      nodes: [
+        { id: "ask", type: "question", content: { question: "Done?", input_type: "choice", variable: "user.state", choices: [{ label: "Yes", value: "complete" }, { label: "No", value: "failure" }] }, connections: { complete: "save", failure: "ask", default: "save" } },
+        { id: "save", type: "crm", content: { operation: "upsert_contact" }, connections: { success: "bye", error: "bye" } },
+        { id: "bye", type: "end", content: {}, connections: {} },
+      ],
+    };
+    assert.equal(isSeedFlow(namesThatLookLikeTheSeeds), false, "choice values and a plugin's `success` are not the seed's connection names");
+    assert.deepEqual(seedFlowToFlow(namesThatLookLikeTheSeeds), namesThatLookLikeTheSeeds);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { ImportInvalidError, problemsOf } from "./import-error.ts";
-import { seedConnections, seedNode, type OurNode, type SeedNode } from "./seed-nodes.ts";
+import { choiceValues, seedConnections, seedNode, type OurNode, type SeedNode } from "./seed-nodes.ts";
 import { hasSeedPlaceholder, type SeedHome } from "./seed-scopes.ts";
 
 export const seedNodeSchema = z.looseObject({
@@ -50,7 +50,7 @@ const ourScopes = /^(user|context|session|temp|input|local|output)\.[^.]/;
 function seedMarks(node: Record<string, unknown>): boolean {
   const content = (node.content ?? {}) as Record<string, unknown>;
   const connections = (node.connections ?? {}) as Record<string, unknown>;
-  if (typeof node.type === "string" && Object.keys(seedConnections(node.type, connections as Record<string, string>)).join() !== Object.keys(connections).join()) return true;
+  if (typeof node.type === "string" && Object.keys(seedConnections(node.type, connections as Record<string, string>, choiceValues(content))).join() !== Object.keys(connections).join()) return true;
   const items = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((v) => v !== null && typeof v === "object") : []);
   if (items(content.messages).some((m) => typeof m.content === "string" || m.typing_delay !== undefined)) return true;
   if (items(content.actions).some((a) => a.op === undefined && typeof a.type === "string")) return true;

@@ -27,15 +27,26 @@ const text = (value: unknown, home: SeedHome) => (typeof value === "string" ? se
 const defined = (entries: Json): Json => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 const seconds = (value: unknown) => (typeof value === "number" ? Math.round(value * 1000) : undefined);
 
+// Only the built-in types' connections are renamed: a plugin's node type (crm has `success`) keeps its own.
+const builtIn = new Set(["message", "question", "condition", "action", "webhook", "composite", "handoff", "end"]);
 const withSuccess = new Set(["webhook", "action"]);
 
-export function seedConnections(type: string, connections: Record<string, string> = {}): Record<string, string> {
+/** Connection names as ours; `keep` holds a question's choice values, which are connection names too. */
+export function seedConnections(type: string, connections: Record<string, string> = {}, keep: ReadonlySet<unknown> = new Set()): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, target] of Object.entries(connections)) {
-    const ours = name === "failure" ? "error" : name === "complete" ? "default" : name === "success" && !withSuccess.has(type) ? "default" : name;
+    const renamed = name === "failure" ? "error" : name === "complete" || (name === "success" && !withSuccess.has(type)) ? "default" : name;
+    const ours = builtIn.has(type) && !keep.has(name) ? renamed : name;
     out[ours] ??= target;
   }
   return out;
+}
+
+/** A question's choice values (ours `choices`, the seed's `options`). */
+export function choiceValues(content: unknown): Set<unknown> {
+  const record = (content ?? {}) as { choices?: unknown; options?: unknown };
+  const list = Array.isArray(record.choices) ? record.choices : Array.isArray(record.options) ? record.options : [];
+  return new Set(list.map((c) => (typeof c === "string" ? c : (c as { value?: unknown; label?: unknown } | null)?.value ?? (c as { label?: unknown } | null)?.label)));
 }
 
 function message(item: unknown, home: SeedHome): unknown {
@@ -180,5 +191,5 @@ export function seedNode(node: SeedNode, home: SeedHome, convertSubflow: (flow: 
     case "end": case "handoff": ours = { ...content, message: text(content.message, home), reason: text(content.reason, home) }; ours = defined(ours); break;
     default: ours = content;
   }
-  return { id: node.id, type, content: ours, connections: seedConnections(type, node.connections) };
+  return { id: node.id, type, content: ours, connections: seedConnections(type, node.connections, choiceValues(node.content)) };
 }
