@@ -31,6 +31,7 @@ export type Report = { unsupported(reason: string): void; note(note: string): vo
 type Options = Record<string, unknown>;
 const str = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+const objects = (value: unknown): Options[] => (Array.isArray(value) ? value.filter((v): v is Options => v !== null && typeof v === "object" && !Array.isArray(v)) : []);
 const labels = (options: Options): Options => (options.labels !== null && typeof options.labels === "object" ? options.labels as Options : {});
 
 const unsupportedTypes: Record<string, string> = {
@@ -60,7 +61,7 @@ export function planBlock(block: TypebotBlock, vars: TypebotVariables, report: R
     if (rendered.inlineCode) report.note("inline code ({{=...=}}) was removed from its text");
     return rendered.text;
   };
-  const content = (block.content ?? {}) as Options;
+  const content = (block.content !== null && typeof block.content === "object" ? block.content : {}) as Options;
   const link = (label: string) => {
     const url = str(content.url);
     if (!url) { report.unsupported(`a ${block.type} bubble without a URL`); return { kind: "skip" } as const; }
@@ -77,7 +78,7 @@ export function planBlock(block: TypebotBlock, vars: TypebotVariables, report: R
     case "image": {
       const url = str(content.url);
       if (!url) { report.unsupported("an image bubble without a URL"); return { kind: "skip" }; }
-      const clickLink = (content.clickLink ?? {}) as Options;
+      const clickLink = (objects([content.clickLink])[0] ?? {}) as Options;
       return message({ type: "image", url: template(url), ...(str(clickLink.alt) ? { alt: template(clickLink.alt as string) } : {}) });
     }
     case "video": return link("Video");
@@ -236,10 +237,10 @@ function setVariable(options: Options, vars: TypebotVariables, template: (text: 
 }
 
 function httpRequest(block: TypebotBlock, options: Options, vars: TypebotVariables, template: (text: string) => string, report: Report): Plan {
-  const request = (options.webhook ?? {}) as Options;
+  const request = objects([options.webhook])[0] ?? {};
   const url = str(request.url);
   if (!url) { report.unsupported("an HTTP request without a URL"); return { kind: "skip" }; }
-  const pairs = (value: unknown) => (Array.isArray(value) ? (value as Options[]).filter((p) => str(p.key)) : []);
+  const pairs = (value: unknown) => objects(value).filter((p) => str(p.key));
   const query = pairs(request.queryParams).map((p) => `${encodeURIComponent(String(p.key))}=${template(String(p.value ?? ""))}`).join("&");
   const headers = Object.fromEntries(pairs(request.headers).map((p) => [String(p.key), template(String(p.value ?? ""))]));
   const method = str(request.method)?.toUpperCase() ?? "POST";
@@ -248,7 +249,7 @@ function httpRequest(block: TypebotBlock, options: Options, vars: TypebotVariabl
   if (!body && options.isCustomBody !== true && method !== "GET") report.note("Typebot's default body (every variable) is not sent; write a custom body to send values");
   const mapping: { variable: string; path: string }[] = [];
   let statusVariable: string | undefined;
-  for (const entry of Array.isArray(options.responseVariableMapping) ? options.responseVariableMapping as Options[] : []) {
+  for (const entry of objects(options.responseVariableMapping)) {
     const variable = vars.byId(str(entry.variableId));
     const path = str(entry.bodyPath) ?? "data";
     if (!variable) continue;

@@ -41,8 +41,8 @@ function compare(comparison: Comparison, vars: TypebotVariables): { logic: unkno
 }
 
 export function typebotCondition(content: unknown, vars: TypebotVariables): { logic: unknown } | { problem: string } {
-  const condition = (content ?? {}) as { logicalOperator?: unknown; comparisons?: unknown };
-  const comparisons = Array.isArray(condition.comparisons) ? (condition.comparisons as Comparison[]) : [];
+  const condition = (content !== null && typeof content === "object" ? content : {}) as { logicalOperator?: unknown; comparisons?: unknown };
+  const comparisons = Array.isArray(condition.comparisons) ? (condition.comparisons as unknown[]).filter((c): c is Comparison => c !== null && typeof c === "object") : [];
   if (comparisons.length === 0) return { problem: "it has no comparisons" };
   const rules: unknown[] = [];
   for (const comparison of comparisons) {

@@ -5,7 +5,10 @@
  */
 type Node = { text?: unknown; type?: unknown; url?: unknown; children?: unknown; bold?: unknown; italic?: unknown };
 
+const isNode = (value: unknown): value is Node => value !== null && typeof value === "object";
+
 function inline(node: Node): string {
+  if (!isNode(node)) return "";
   if (typeof node.text === "string") {
     let text = node.text;
     if (text.trim() !== "" && node.bold === true) text = `**${text}**`;
@@ -20,7 +23,8 @@ function inline(node: Node): string {
 const blocks = new Set(["p", "h1", "h2", "h3", "blockquote", "li", "ul", "ol", "lic", "variable"]);
 
 function lines(node: Node, out: string[]): void {
-  const children = Array.isArray(node.children) ? (node.children as Node[]) : [];
+  if (!isNode(node)) return;
+  const children = Array.isArray(node.children) ? (node.children as unknown[]).filter(isNode) : [];
   if (children.some((c) => typeof c.type === "string" && blocks.has(c.type) && c.type !== "variable" && c.type !== "lic")) {
     for (const child of children) lines(child, out);
     return;
