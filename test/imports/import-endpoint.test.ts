@@ -26,7 +26,7 @@ const seedFlow = {
 };
 
 describe("importing flows over HTTP (seed JSON and Typebot exports)", function () {
-  this.timeout(60_000);
+  this.timeout(120_000); // a platform node starts slowly on a busy machine
   let node: TestPlatform;
   let acme: Keys;
   let scores: http.Server;
