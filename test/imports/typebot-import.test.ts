@@ -115,4 +115,25 @@ describe("importing a Typebot export", () => {
     assert.deepEqual(imported.flow.nodes.find((n) => n.id === "s_copy")!.content.actions, [{ op: "set", variable: "session.score", value: "{{session.age}}" }, { op: "increment", variable: "session.score", by: -2 }]);
     assert.equal(imported.flow.nodes.find((n) => n.id === "s_copy")!.connections.default, "s_bye");
   });
+
+  it("shows an embed as a link, asks a time as HH:MM, and lists file and payment inputs as unsupported", async () => {
+    const base = typebotExport("https://x.example.com");
+    base.groups = [{ id: "g", title: "More", graphCoordinates: { x: 0, y: 0 }, blocks: [
+      { id: "m_embed", type: "embed", content: { url: "https://example.com/map" } },
+      { id: "m_file", type: "file input", options: { variableId: "v_site" } },
+      { id: "m_pay", type: "payment input", options: {} },
+      { id: "m_time", type: "time input", options: { variableId: "v_date" } },
+      { id: "m_long", type: "text input", options: { variableId: "v_name", isLong: true } },
+    ] } as never];
+    base.edges = [{ id: "e_start", from: { eventId: "ev_start" }, to: { groupId: "g" } }] as never;
+    const imported = typebotToFlow(base);
+    assert.deepEqual(validateFlow(imported.flow, registry), []);
+    assert.deepEqual(imported.unsupported.map((u) => `${u.block}:${u.type}`), ["m_file:file input", "m_pay:payment input"]);
+    const { flow } = imported;
+    const { engine } = createTestEngine({ modules: [coreNodes], flow });
+    const { session, reply } = await engine.startSession({ tenantId: "acme", botId: "tb", flow, flowVersion: "1", channel: "web" });
+    assert.deepEqual(texts(reply), ["Link: https://example.com/map", "A time (HH:MM)?"]);
+    assert.deepEqual(texts(await engine.handleMessage({ tenantId: "acme", sessionId: session.id, text: "25:00" })), ["Sorry, I didn't get that. Please try again."]);
+    assert.deepEqual(texts(await engine.handleMessage({ tenantId: "acme", sessionId: session.id, text: "09:30" })), ["Type your answer"]);
+  });
 });
