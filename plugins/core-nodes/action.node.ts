@@ -1,8 +1,13 @@
 /**
  * action: changes variables: set (a value, with templates; a lone `{{scope.path}}` keeps its type),
- * unset, increment (by a number, default 1) and append (to a list, created when missing).
+ * unset, increment (by a number, default 1) and append (to a list, created when missing); and
+ * `call`, an HTTP call whose answer is mapped into variables (see api-call.ts). Entries run in
+ * order. The node follows `success` (or `default`) when all went well, and `error` at the first
+ * call that failed without a fallback answer, or that used its fallback when the node has an
+ * `error` connection.
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
+import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
+import { apiCallEntry, apiCallProblems, runApiCall } from "./api-call.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 
@@ -12,6 +17,7 @@ export const actionContent = z.object({
     z.object({ op: z.literal("unset"), variable }),
     z.object({ op: z.literal("increment"), variable, by: z.number().default(1) }),
     z.object({ op: z.literal("append"), variable, value: z.unknown() }),
+    apiCallEntry,
   ])).min(1).max(50),
 });
 export type ActionContent = z.infer<typeof actionContent>;
@@ -20,8 +26,16 @@ export const actionNode = defineNodeType({
   type: "action",
   description: "Sets, unsets, increments or appends to variables.",
   content: actionContent,
-  connections: ["default"],
+  connections: ["default", "success", "error"],
 });
+
+export const validateAction: NodeValidator<ActionContent> = (content, node) => {
+  const problems: string[] = [];
+  content.actions.forEach((action, i) => { if (action.op === "call") problems.push(...apiCallProblems(action, i)); });
+  const unguarded = content.actions.some((a) => a.op === "call" && a.fallback === undefined);
+  if (unguarded && node.connections.error === undefined) problems.push("it makes a call without a fallback, so it needs an `error` connection for when the call fails");
+  return problems;
+};
 
 /** Renders templates inside a value: strings, and strings within lists and objects. */
 function resolveValue(value: unknown, render: (template: string) => unknown): unknown {
@@ -31,7 +45,7 @@ function resolveValue(value: unknown, render: (template: string) => unknown): un
   return value;
 }
 
-export const runAction: NodeHandler<ActionContent> = (ctx) => {
+export const runAction: NodeHandler<ActionContent> = async (ctx) => {
   const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
   const render = (template: string): unknown => {
     const only = lone.exec(template);
@@ -43,6 +57,9 @@ export const runAction: NodeHandler<ActionContent> = (ctx) => {
     else if (action.op === "increment") {
       const current = Number(ctx.vars.get(action.variable) ?? 0);
       ctx.vars.set(action.variable, (Number.isFinite(current) ? current : 0) + action.by);
+    } else if (action.op === "call") {
+      const outcome = await runApiCall(ctx, action);
+      if (!outcome.ok || (outcome.fellBack && ctx.node.connections.error !== undefined)) return { next: "error" };
     } else {
       const current = ctx.vars.get(action.variable);
       const list = Array.isArray(current) ? [...current] : current === undefined ? [] : [current];
@@ -50,5 +67,5 @@ export const runAction: NodeHandler<ActionContent> = (ctx) => {
       ctx.vars.set(action.variable, list);
     }
   }
-  return {};
+  return ctx.node.connections.success !== undefined ? { next: "success" } : {};
 };

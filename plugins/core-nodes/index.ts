@@ -3,7 +3,7 @@
  * question, condition, action, webhook, composite, handoff and end (one file each).
  */
 import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
-import { actionNode, runAction } from "./action.node.ts";
+import { actionNode, runAction, validateAction } from "./action.node.ts";
 import { compositeNode, compositeSubflow, runComposite } from "./composite.node.ts";
 import { conditionNode, conditionRoutes, runCondition, validateCondition } from "./condition.node.ts";
 import { endNode, runEnd } from "./end.node.ts";
@@ -27,7 +27,7 @@ export default implementPlugin(definition, {
     message: implementNodeType(definition, "message", runMessage),
     question: implementNodeType(definition, "question", runQuestion, validateQuestion),
     condition: { ...implementNodeType(definition, "condition", runCondition, validateCondition), routes: conditionRoutes },
-    action: implementNodeType(definition, "action", runAction),
+    action: implementNodeType(definition, "action", runAction, validateAction),
     webhook: implementNodeType(definition, "webhook", runWebhook, validateWebhook),
     composite: { ...implementNodeType(definition, "composite", runComposite), subflow: compositeSubflow },
     handoff: implementNodeType(definition, "handoff", runHandoff),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { botConfigSchema } from "./bot-config.ts";
+import { importFormatSchema } from "../flow/import/import-flow.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 
@@ -17,6 +18,15 @@ export const botRoutes: RouteModule = (app, { broker }) => {
     config: auth,
     schema: { tags, security, summary: "Create a bot; its flow is validated and published as version 1 (no flow: an assistant answering with its `config.ai`)", body: z.strictObject({ name: z.string().trim().min(1).max(200), flow: flowBody.optional(), config: botConfigSchema.optional() }) },
   }, async (request, reply) => reply.code(201).send(await broker.call("bots.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
+
+  app.post("/v1/admin/bots/import", {
+    config: auth,
+    schema: {
+      tags, security,
+      summary: "Create a bot from a Typebot export (6, 6.1) or a flow in the seed's JSON; blocks without a counterpart are listed in `unsupported`, and the rest runs",
+      body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), format: importFormatSchema, source: z.unknown().describe("The export, as JSON"), config: botConfigSchema.optional() }),
+    },
+  }, async (request, reply) => reply.code(201).send(await broker.call("bots.import", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
   app.get("/v1/admin/bots", { config: auth, schema: { tags, security } }, async (request) => ({ bots: await broker.call("bots.list", { tenantId: requireTenant(request).tenantId }) }));
 

@@ -3,6 +3,8 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError } from "../../sdk/platform-error.ts";
 import { assertValidFlow, validateFlow } from "../flow/flow-validator.ts";
+import { importFlow, type ImportFormat } from "../flow/import/import-flow.ts";
+import { normaliseFlow } from "../flow/import/seed-flow.ts";
 import type { NodeTypeRegistry } from "../flow/node-type-registry.ts";
 import { sameForEveryTenant, type TenantNodeTypes } from "../flow/tenant-node-types.ts";
 import type { BotConfig } from "./bot-config.ts";
@@ -47,19 +49,30 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
     });
   }
 
+  async function create(tenantId: string, name: string, flow: unknown, config: BotConfig | undefined): Promise<BotView> {
+    assertValidFlow(flow, await nodeTypesOf(tenantId));
+    const fork = em();
+    const now = new Date();
+    const bot = fork.create(Bot, { id: crypto.randomUUID(), tenantId, name, config: config ?? {}, draftFlow: null, publishedVersion: 0, createdAt: now, updatedAt: now });
+    await fork.flush();
+    await publish(tenantId, bot.id, flow);
+    return view({ ...bot, publishedVersion: 1 });
+  }
+
   return {
     name: "bots",
     actions: {
       async create(ctx: Context<{ tenantId: string; name: string; flow?: unknown; config?: BotConfig }>) {
         // No flow: an assistant, one agent node answering every message with the bot's `config.ai`.
-        const flow = ctx.params.flow ?? assistantFlow(ctx.params.config);
-        assertValidFlow(flow, await nodeTypesOf(ctx.params.tenantId));
-        const fork = em();
-        const now = new Date();
-        const bot = fork.create(Bot, { id: crypto.randomUUID(), tenantId: ctx.params.tenantId, name: ctx.params.name, config: ctx.params.config ?? {}, draftFlow: null, publishedVersion: 0, createdAt: now, updatedAt: now });
-        await fork.flush();
-        await publish(ctx.params.tenantId, bot.id, flow);
-        return view({ ...bot, publishedVersion: 1 });
+        // A flow in the seed's JSON is turned into ours first (import/seed-flow.ts).
+        const flow = ctx.params.flow === undefined ? assistantFlow(ctx.params.config) : normaliseFlow(ctx.params.flow);
+        return create(ctx.params.tenantId, ctx.params.name, flow, ctx.params.config);
+      },
+      /** A bot from a flow written elsewhere (Typebot, the seed), with what could not come along. */
+      async import(ctx: Context<{ tenantId: string; name?: string; format: ImportFormat; source: unknown; config?: BotConfig }>) {
+        const imported = importFlow(ctx.params.format, ctx.params.source);
+        const bot = await create(ctx.params.tenantId, ctx.params.name ?? imported.name ?? "Imported bot", imported.flow, ctx.params.config);
+        return { ...bot, unsupported: imported.unsupported, notes: imported.notes, variables: imported.variables };
       },
       async list(ctx: Context<{ tenantId: string }>) {
         return (await em().find(Bot, { tenantId: ctx.params.tenantId }, { orderBy: { createdAt: "asc" } })).map(view);
@@ -84,9 +97,10 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
       /** Saves a draft as it is; its problems are reported, and block only publishing. */
       async saveDraft(ctx: Context<{ tenantId: string; botId: string; flow: unknown }>) {
         const { fork, bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
-        bot.draftFlow = ctx.params.flow;
+        const flow = normaliseFlow(ctx.params.flow);
+        bot.draftFlow = flow;
         await fork.flush();
-        return { saved: true, problems: validateFlow(ctx.params.flow, await nodeTypesOf(ctx.params.tenantId)) };
+        return { saved: true, problems: validateFlow(flow, await nodeTypesOf(ctx.params.tenantId)) };
       },
       async publish(ctx: Context<{ tenantId: string; botId: string }>) {
         const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
@@ -111,7 +125,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         return { version, flow: row.flow, config: bot.config, name: bot.name };
       },
       async validate(ctx: Context<{ tenantId?: string; flow: unknown }>) {
-        const problems = validateFlow(ctx.params.flow, ctx.params.tenantId ? await nodeTypesOf(ctx.params.tenantId) : baseNodeTypes);
+        const problems = validateFlow(normaliseFlow(ctx.params.flow), ctx.params.tenantId ? await nodeTypesOf(ctx.params.tenantId) : baseNodeTypes);
         return { valid: problems.length === 0, problems };
       },
     },
