@@ -2,11 +2,15 @@ import { Redis } from "ioredis";
 import type { PlatformConfig } from "../config/config.ts";
 import { createMemoryCache, createRedisCache, type Cache } from "./cache.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
+import { createCircuitBreakers, type CircuitBreakers } from "../../sdk/resilience.ts";
+import { createCacheCircuitStore } from "./circuit-store.ts";
 
-/** Cache and rate limits on Redis when REDIS_URL is set; in memory (this node only) otherwise. */
+/** Cache, rate limits and circuit breakers on Redis when REDIS_URL is set; in memory (this node only) otherwise. */
 export type CacheBackend = {
   cache: Cache;
   rateLimiter: RateLimiter;
+  /** Circuit breakers whose state every node shares (through the cache). */
+  circuits: CircuitBreakers;
   redis: Redis | undefined;
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -14,8 +18,10 @@ export type CacheBackend = {
 
 export async function openCacheBackend(config: Pick<PlatformConfig, "REDIS_URL" | "REDIS_PREFIX">): Promise<CacheBackend> {
   if (!config.REDIS_URL) {
+    const cache = createMemoryCache();
     return {
-      cache: createMemoryCache(),
+      cache,
+      circuits: createCircuitBreakers(createCacheCircuitStore(cache)),
       rateLimiter: createRateLimiter(undefined, config.REDIS_PREFIX),
       redis: undefined,
       isHealthy: async () => true,
@@ -24,8 +30,10 @@ export async function openCacheBackend(config: Pick<PlatformConfig, "REDIS_URL" 
   }
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   await redis.connect();
+  const cache = createRedisCache(redis, config.REDIS_PREFIX);
   return {
-    cache: createRedisCache(redis, config.REDIS_PREFIX),
+    cache,
+    circuits: createCircuitBreakers(createCacheCircuitStore(cache)),
     rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX),
     redis,
     async isHealthy() {
