@@ -43,13 +43,13 @@ describe("CORS headers a browser gets", () => {
     assert.equal(res.headers["access-control-max-age"], "600");
   });
 
-  it("names the site only for a widget key whose tenant lists it", async () => {
+  it("names the site for a widget key, even one whose tenant refuses it (the refusal must be readable), and never for other keys", async () => {
     const allowed = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://shop.acme.test", "x-api-key": "pk_acme" } });
     assert.equal(allowed.headers["access-control-allow-origin"], "https://shop.acme.test");
     assert.equal(allowed.headers["access-control-allow-credentials"], "true");
     assert.match(String(allowed.headers.vary), /Origin/i);
     const other = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://evil.test", "x-api-key": "pk_acme" } });
-    assert.equal(other.headers["access-control-allow-origin"], undefined);
+    assert.equal(other.headers["access-control-allow-origin"], "https://evil.test", "the gateway's 403 ORIGIN_NOT_ALLOWED is what refuses it");
     const admin = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://shop.acme.test", authorization: "Bearer sk_acme" } });
     assert.equal(admin.headers["access-control-allow-origin"], undefined, "admin keys are never for a browser on another site");
   });

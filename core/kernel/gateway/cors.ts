@@ -42,11 +42,12 @@ const PREFLIGHT: FastifyCorsOptions = {
 };
 
 /**
- * CORS by @fastify/cors, decided per tenant. A preflight carries no key, so any site gets one (the
- * real request is what is checked). A request with a widget key is answered with the site as its
- * allowed origin only when the key's tenant lists that site (or lists none); the gateway's
- * authorization then refuses the others with 403 ORIGIN_NOT_ALLOWED. Every other route (admin keys,
- * operator keys, cookies) gets no CORS headers at all, so no other site's script reads it.
+ * CORS by @fastify/cors, decided per request by what its key is. A preflight carries no key, so any
+ * site gets one (the real request is what is checked). A request with a widget key names the site
+ * as allowed; the gateway's authorization then refuses a site the key's tenant does not list with
+ * 403 ORIGIN_NOT_ALLOWED, and that refusal stays readable so the widget can tell the visitor why
+ * rather than fail vaguely. Every other request (admin and operator keys, cookies, no key) gets no
+ * CORS headers at all, so no other site's script reads it.
  *
  * Registered before the authorization hook, so preflights are answered before a key is asked for.
  */
@@ -54,13 +55,11 @@ export async function registerTenantCors(app: FastifyInstance, resolve: (key: st
   await app.register(fastifyCors, {
     hook: "onRequest",
     delegator: async (request: FastifyRequest): Promise<FastifyCorsOptions> => {
-      const origin = request.headers.origin;
-      if (!origin) return { origin: false };
+      if (!request.headers.origin) return { origin: false };
       if (request.method === "OPTIONS" && request.headers["access-control-request-method"]) return PREFLIGHT;
       const key = presentedKey(request);
       const principal = key ? await resolve(key).catch(() => null) : null;
-      if (principal?.kind !== "widget") return { origin: false };
-      return { origin: originAllowed(origin, principal.allowedDomains), credentials: true };
+      return principal?.kind === "widget" ? { origin: true, credentials: true } : { origin: false };
     },
   });
 }
