@@ -6,8 +6,10 @@
  * parallel, with a new session per probe, until it does. Then the plugin is uninstalled and the
  * round repeats. Target: under 1 s (PASS or MISS is printed); nothing is asserted.
  *
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_NATS_URL=nats://127.0.0.1:4222 \
+ *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test TEST_NATS_URL=nats://127.0.0.1:4222 \
  *     scripts/node24.sh node bench/plugins/install-propagation.bench.ts
+ *
+ * (BENCH_DATABASE_URL and BENCH_NATS_URL, where set, win over the TEST_ ones, as in the other benches.)
  *
  * BENCH_ROUNDS (default 7) sets the number of install/uninstall rounds.
  */
@@ -20,16 +22,18 @@ import { buildPackage, createIntegrator, quoteFlow } from "../../test/marketplac
 
 const TARGET_MS = 1000;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
-if (!process.env.BENCH_DATABASE_URL || !process.env.BENCH_NATS_URL) {
-  process.stderr.write("Set BENCH_DATABASE_URL (a Postgres to create a database in) and BENCH_NATS_URL\n");
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const natsUrl = process.env.BENCH_NATS_URL ?? process.env.TEST_NATS_URL;
+if (!databaseUrl || !natsUrl) {
+  process.stderr.write("Set TEST_DATABASE_URL (a Postgres to create a database in) and TEST_NATS_URL (or their BENCH_ forms)\n");
   process.exit(1);
 }
-testServices.postgresUrl = process.env.BENCH_DATABASE_URL;
+testServices.postgresUrl = databaseUrl;
 const database = await createTestDatabase();
 const packages = mkdtempSync(join(tmpdir(), "bp-bench-packages-"));
 const namespace = uniqueName("bench");
 const env = { MARKETPLACE_DIR: packages, MARKETPLACE_EXAMPLES: "false", RATE_LIMIT_PAID_PER_MINUTE: "1000000" };
-const shared = { databaseUrl: database.url, transporter: process.env.BENCH_NATS_URL, namespace, pluginFolders: ["plugins", "channels"] };
+const shared = { databaseUrl: database.url, transporter: natsUrl, namespace, pluginFolders: ["plugins", "channels"] };
 const a = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-a` } });
 const b = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-b` } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

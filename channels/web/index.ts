@@ -12,7 +12,7 @@
  */
 import { definePlugin, implementPlugin, z } from "../../core/sdk/index.ts";
 import { demoPage } from "./demo-page.ts";
-import { loadWidgetScript } from "./widget-script.ts";
+import { buildWidgetBundle, serveWidgetScript, type WidgetBundle } from "./widget-script.ts";
 import { widgetConfig, widgetConfigSchema } from "./widget-config.ts";
 
 const tags = ["web channel"];
@@ -25,29 +25,20 @@ export const definition = definePlugin({
   description: "Web chat: the embeddable widget script, its branding endpoint and a demo page.",
 });
 
-// Read at start, not per request: the script is served on every page view of every tenant's site.
-let script = "";
+// Built at start (esbuild, then brotli and gzip), not per request: the script is served on every
+// page view of every tenant's site.
+let bundle: WidgetBundle | undefined;
 
 export default implementPlugin(definition, {
-  start() {
-    script = loadWidgetScript();
+  async start() {
+    bundle = await buildWidgetBundle();
   },
   routes: [
     {
       method: "GET",
       path: "/widget.js",
       schema: { operationId: "webWidgetScript", summary: "The embeddable chat widget (one script tag on any site)", tags, response: { 200: z.string().describe("JavaScript") } },
-      handler: () => ({
-        headers: {
-          "content-type": "application/javascript; charset=utf-8",
-          // Short, so a new widget reaches every site within minutes without versioned URLs.
-          "cache-control": "public, max-age=300",
-          "x-content-type-options": "nosniff",
-          // Any site may load the script; what it may then do is decided per call by the widget key.
-          "cross-origin-resource-policy": "cross-origin",
-        },
-        body: script,
-      }),
+      handler: async (request) => serveWidgetScript(bundle ??= await buildWidgetBundle(), request),
     },
     {
       method: "GET", path: "/v1/widget/config", auth: "widget", handler: widgetConfig,

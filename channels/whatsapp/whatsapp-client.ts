@@ -1,10 +1,11 @@
 import { WhatsAppAPI } from "whatsapp-api-js";
-import { PlatformError, TransientError } from "../../core/sdk/index.ts";
+import { PlatformError, TransientError, retryWithBackoff } from "../../core/sdk/index.ts";
 import { graphFetch } from "./graph-fetch.ts";
 
 export type WhatsAppCredentials = { accessToken: string; appSecret: string; verifyToken: string };
 
 const GRAPH = "https://graph.facebook.com";
+/** Tries in all, the first included. */
 const RETRIES = 4;
 const BACKOFF_MS = 250;
 const MAX_WAIT_MS = 5000;
@@ -51,17 +52,14 @@ export class WhatsAppApiError extends PlatformError {
 }
 
 /** Calls `fn` again after 429 and 5xx, waiting longer each time (or as long as Retry-After asks). */
-export async function withBackoff<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      const transient = error instanceof TransientError || (error as { code?: string }).code === "WHATSAPP_API_UNAVAILABLE";
-      if (!transient || attempt >= RETRIES) throw error;
-      const asked = (error as TransientError).data?.retryAfterMs as number | undefined;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, asked ?? BACKOFF_MS * 2 ** (attempt - 1))));
-    }
-  }
+export function withBackoff<T>(fn: () => Promise<T>): Promise<T> {
+  return retryWithBackoff(fn, {
+    retries: RETRIES - 1,
+    baseMs: BACKOFF_MS,
+    maxMs: MAX_WAIT_MS,
+    retryable: (error) => error instanceof TransientError || (error as { code?: string }).code === "WHATSAPP_API_UNAVAILABLE",
+    askedWaitMs: (error) => (error as TransientError).data?.retryAfterMs as number | undefined,
+  });
 }
 
 /** Throws the body's Graph error, if it holds one. */

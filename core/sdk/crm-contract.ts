@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { ErrorKind, PlatformError } from "./platform-error.ts";
 import type { SafeFetchInit, SafeFetchResponse } from "./node-type.ts";
+import { retryWithBackoff } from "./resilience.ts";
 
 /** CRM field name → value. Names are the vendor's own (`firstname` on HubSpot, `FirstName` on Salesforce). */
 export const crmFields = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/), z.string().max(10_000));
@@ -161,26 +162,33 @@ export type CrmRequest = SafeFetchInit & {
 /** One vendor call with the contract's retry rules; answers the response of a 2xx, throws a `CRM_*` error otherwise. */
 export async function crmRequest(fetch: CrmFetch, url: string, request: CrmRequest): Promise<SafeFetchResponse> {
   const { step, idempotent, maxWaitSeconds = 5, ...init } = request;
-  for (let attempt = 1; ; attempt++) {
-    let response: SafeFetchResponse;
-    try {
-      response = await fetch(url, { timeoutMs: 10_000, ...init });
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === "SSRF_BLOCKED" || code === "FETCH_INVALID_URL") throw crmError(CrmErrorCode.configInvalid, `${step}: the CRM address is not allowed`, { step });
-      if (idempotent && attempt < 2) continue;
-      throw crmError(CrmErrorCode.unavailable, `${step}: the CRM could not be reached`, { step });
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    const failure = crmHttpError(step, response);
-    const wait = Number(failure.data?.retryAfterSeconds ?? NaN);
-    if (response.status === 429 && attempt < 3 && wait <= maxWaitSeconds) {
-      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-      continue;
-    }
-    if (response.status >= 500 && idempotent && attempt < 2) continue;
-    throw failure;
+  try {
+    return await retryWithBackoff(async (attempt) => {
+      const first = attempt === 0;
+      let response: SafeFetchResponse;
+      try {
+        response = await fetch(url, { timeoutMs: 10_000, ...init });
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === "SSRF_BLOCKED" || code === "FETCH_INVALID_URL") throw new TryFailed(crmError(CrmErrorCode.configInvalid, `${step}: the CRM address is not allowed`, { step }));
+        throw new TryFailed(crmError(CrmErrorCode.unavailable, `${step}: the CRM could not be reached`, { step }), idempotent && first ? 0 : undefined);
+      }
+      if (response.status >= 200 && response.status < 300) return response;
+      const failure = crmHttpError(step, response);
+      const wait = Number(failure.data?.retryAfterSeconds ?? NaN);
+      if (response.status === 429 && attempt < 2 && wait <= maxWaitSeconds) throw new TryFailed(failure, wait * 1000);
+      throw new TryFailed(failure, response.status >= 500 && idempotent && first ? 0 : undefined);
+    }, { retries: 2, baseMs: 0, retryable: (error) => error instanceof TryFailed && error.waitMs !== undefined, askedWaitMs: (error) => (error as TryFailed).waitMs });
+  } catch (error) {
+    throw error instanceof TryFailed ? error.failure : error;
   }
+}
+
+/** One failed try of `crmRequest`: the error to report, and the wait before another try when one is allowed. */
+class TryFailed extends Error {
+  readonly failure: PlatformError;
+  readonly waitMs: number | undefined;
+  constructor(failure: PlatformError, waitMs?: number) { super(failure.message); this.failure = failure; this.waitMs = waitMs; }
 }
 
 /** Parses a vendor's JSON body, or fails as the vendor's fault rather than ours. */

@@ -36,4 +36,8 @@ export {
   dealInputSchema, dealSchema, pipelineSchema, retryAfterSeconds,
   type Contact, type ContactInput, type CrmFetch, type CrmRequest, type Deal, type DealInput, type Pipeline,
 } from "./crm-contract.ts";
+export {
+  CircuitOpenError, createCircuitBreakers, createMemoryCircuitStore, isRetryable, retryWithBackoff,
+  type CircuitBreakers, type CircuitOptions, type CircuitStateStore, type RetryOptions,
+} from "./resilience.ts";
 export { embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { CircuitBreakers } from "./resilience.ts";
 
 /** One message the bot shows. Channels render what they can (buttons become a numbered list on SMS). */
 export type OutboundMessage = (
@@ -112,6 +113,11 @@ export type NodeContext<C = unknown> = {
   idempotencyKey: string;
   /** HTTP through the platform's SSRF guard. */
   fetch(url: string, init?: SafeFetchInit): Promise<SafeFetchResponse>;
+  /**
+   * Circuit breakers kept by the platform (in Redis when one is configured, so every broker node
+   * sees a circuit open); key them by tenant and target.
+   */
+  circuits: CircuitBreakers;
   /**
    * Runs tenant code in the sandbox (an isolate in a worker process, never this process), in the
    * isolate of this session's tenant. Failures throw a PlatformError with a `SANDBOX_*` code.

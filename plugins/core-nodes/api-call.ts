@@ -14,8 +14,7 @@
  *   entry has a `fallback`, the fallback stands in for the answer: it is mapped like one.
  */
 import { JSONPath } from "jsonpath-plus";
-import { isPlatformError, z, type NodeContext } from "../../core/sdk/index.ts";
-import { webhookCircuits } from "./webhook.node.ts";
+import { isPlatformError, z, type NodeContext, type SafeFetchResponse } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 
@@ -106,19 +105,18 @@ export async function runApiCall(ctx: NodeContext<unknown>, entry: ApiCallEntry)
 
   const circuitKey = `${ctx.tenantId}|${new URL(url).host}`;
   const circuit = { threshold: entry.circuit.failure_threshold, resetMs: entry.circuit.reset_ms };
-  if (!webhookCircuits.allow(circuitKey, circuit)) return fail("CIRCUIT_OPEN");
-  let answer;
+  let answer: SafeFetchResponse;
   try {
-    answer = await ctx.fetch(url, { method: entry.method, headers, body, timeoutMs: entry.timeout_ms });
+    // The webhook node's breakers (ctx.circuits, shared by the cluster): a 5xx or 429 counts as a failure.
+    answer = await ctx.circuits.run(circuitKey, circuit, async () => {
+      const answered = await ctx.fetch(url, { method: entry.method, headers, body, timeoutMs: entry.timeout_ms });
+      if (answered.status >= 500 || answered.status === 429) throw new ServerAnswered(answered.status);
+      return answered;
+    });
   } catch (error) {
-    webhookCircuits.failure(circuitKey, circuit);
+    if (error instanceof ServerAnswered) return fail("API_CALL_HTTP_ERROR", error.status);
     return fail(isPlatformError(error) ? error.code : "FETCH_FAILED");
   }
-  if (answer.status >= 500 || answer.status === 429) {
-    webhookCircuits.failure(circuitKey, circuit);
-    return fail("API_CALL_HTTP_ERROR", answer.status);
-  }
-  webhookCircuits.success(circuitKey);
   if (answer.status >= 400) return fail("API_CALL_HTTP_ERROR", answer.status);
   if (entry.response_mapping.length > 0) {
     try { mapAnswer(ctx, entry, JSON.parse(answer.body)); } catch {
@@ -126,4 +124,13 @@ export async function runApiCall(ctx: NodeContext<unknown>, entry: ApiCallEntry)
     }
   }
   return { ok: true, fellBack: false };
+}
+
+/** A 5xx or 429 answer, thrown inside the breaker so that it counts as a failure there. */
+class ServerAnswered extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`The API answered ${status}`);
+    this.status = status;
+  }
 }

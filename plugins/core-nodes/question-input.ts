@@ -2,6 +2,7 @@
  * Reading an answer for each question type: returns the value to store, or undefined when the
  * answer does not fit. Kept apart from the node so each rule is easy to read and test.
  */
+import { z } from "zod";
 import type { Choice } from "../../core/sdk/index.ts";
 
 export type AnswerRules = {
@@ -13,7 +14,8 @@ export type AnswerRules = {
 };
 
 const MAX_ANSWER = 2000;
-const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// zod's email check: refuses spaces, a domain without a dot and a trailing dot (`ada@example.com.`).
+const email = z.email().max(254);
 const phone = /^\+?[0-9]{6,15}$/;
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -58,7 +60,7 @@ export function readAnswer(rules: AnswerRules, answer: { text?: string; choice?:
       return Number.isFinite(n) && inRange(n, rules.min, rules.max) ? { value: n } : undefined;
     }
     case "email":
-      return email.test(text) && text.length <= 254 ? { value: text.toLowerCase() } : undefined;
+      return email.safeParse(text).success ? { value: text.toLowerCase() } : undefined;
     case "phone": {
       const compact = text.replace(/[\s().-]/g, "");
       return phone.test(compact) ? { value: compact } : undefined;

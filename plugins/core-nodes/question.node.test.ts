@@ -32,6 +32,7 @@ describe("a question", () => {
   it("takes an email and stores it lower-cased; refuses a non-email", async () => {
     assert.equal(await accepted({ input_type: "email" }, " Ada@Example.COM "), "ada@example.com");
     const result = await refused({ input_type: "email" }, "ada at example");
+    await refused({ input_type: "email" }, "ada@example.com.");
     assert.deepEqual(result.messages, [{ type: "text", text: "Please enter a valid email address." }]);
   });
 

@@ -7,14 +7,15 @@
  * - the call goes through `ctx.fetch` (the platform's SSRF guard), with a timeout, and carries
  *   the turn's `Idempotency-Key`;
  * - 5xx, 429, timeouts and network failures are retried with exponential backoff (each wait at
- *   most 5 s: the user is waiting); other 4xx are not;
- * - a circuit breaker per tenant and target host refuses calls for a while after repeated failures;
+ *   most 5 s: the user is waiting); other 4xx are not (the SDK's `retryWithBackoff`);
+ * - a circuit breaker per tenant and target host refuses calls for a while after repeated failures
+ *   (`ctx.circuits`, kept by the platform: shared by every broker node when Redis is configured);
+ *   keyed by tenant too, so one tenant's broken (or hostile) target cannot trip another's;
  * - `response_mapping` reads the JSON response with JSONPath (script expressions disabled);
  * - success follows `success` (or `default`), failure follows `error`.
  */
 import { JSONPath } from "jsonpath-plus";
-import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/sdk/index.ts";
-import { createCircuitBreakers } from "./circuit-breaker.ts";
+import { defineNodeType, isPlatformError, retryWithBackoff, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/sdk/index.ts";
 
 /** Headers the HTTP client owns; a flow setting them could smuggle or mis-frame a request. */
 const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive", "proxy-authorization", "idempotency-key"]);
@@ -47,9 +48,6 @@ export const webhookNode = defineNodeType({
   sideEffects: true,
 });
 
-/** Shared by every webhook node of this process (one plugin instance per broker node). */
-export const webhookCircuits = createCircuitBreakers();
-
 export const validateWebhook: NodeValidator<WebhookContent> = (content, node) => {
   const problems: string[] = [];
   if (!/^https?:\/\//i.test(content.url) && !content.url.startsWith("{{")) problems.push("url must start with http:// or https://");
@@ -79,11 +77,10 @@ async function renderBody(ctx: NodeContext<WebhookContent>, value: unknown): Pro
   return value;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
-  });
+/** What went wrong with one try, as the node reports it. */
+function failureOf(error: unknown): CallFailed {
+  if (error instanceof CallFailed) return error;
+  return new CallFailed(isPlatformError(error) ? error.code : "FETCH_FAILED", isPlatformError(error) ? error.retryable : true);
 }
 
 export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
@@ -117,22 +114,27 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
 
   const circuitKey = `${ctx.tenantId}|${host}`;
   const circuit = { threshold: content.circuit.failure_threshold, resetMs: content.circuit.reset_ms };
-  let response: SafeFetchResponse | undefined;
-  for (let attempt = 0; ; attempt++) {
-    if (!webhookCircuits.allow(circuitKey, circuit)) return onError("CIRCUIT_OPEN");
-    try {
-      response = await ctx.fetch(url, { method: content.method, headers, body, timeoutMs: content.timeout_ms });
-      if (response.status >= 500 || response.status === 429) throw new CallFailed("WEBHOOK_HTTP_ERROR", true, response.status);
-      webhookCircuits.success(circuitKey);
-      break;
-    } catch (error) {
-      const failed = error instanceof CallFailed ? error
-        : new CallFailed(isPlatformError(error) ? error.code : "FETCH_FAILED", isPlatformError(error) ? error.retryable : true);
-      webhookCircuits.failure(circuitKey, circuit);
-      if (!failed.retryable || attempt >= content.retries || ctx.signal.aborted) return onError(failed.code, failed.status);
-      ctx.log.info("Webhook call failed; retrying", { url: shownUrl, code: failed.code, status: failed.status, attempt: attempt + 1 });
-      await sleep(Math.min(content.backoff_ms * 2 ** attempt, MAX_BACKOFF_MS), ctx.signal);
-    }
+  let response: SafeFetchResponse;
+  try {
+    // Each try goes through the breaker, so every failed try counts and an open circuit stops the retries.
+    response = await retryWithBackoff(() => ctx.circuits.run(circuitKey, circuit, async () => {
+      const answered = await ctx.fetch(url, { method: content.method, headers, body, timeoutMs: content.timeout_ms });
+      if (answered.status >= 500 || answered.status === 429) throw new CallFailed("WEBHOOK_HTTP_ERROR", true, answered.status);
+      return answered;
+    }), {
+      retries: content.retries,
+      baseMs: content.backoff_ms,
+      maxMs: MAX_BACKOFF_MS,
+      retryable: (error) => failureOf(error).retryable,
+      onRetry: (error, attempt) => {
+        const failed = failureOf(error);
+        ctx.log.info("Webhook call failed; retrying", { url: shownUrl, code: failed.code, status: failed.status, attempt });
+      },
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    const failed = failureOf(error);
+    return onError(failed.code, failed.status);
   }
 
   if (content.status_variable) ctx.vars.set(content.status_variable, response.status);

@@ -41,32 +41,40 @@ for (const backend of databaseBackends()) {
 
     it("accepts a file or URL with 202 and ingests it in the background; refusals still come in the answer", async () => {
       const post = (body: unknown) => node.request("POST", `/v1/admin/bots/${botId}/knowledge`, { key: acme.keys.admin, body });
-      const accepted = await post({ name: "parking.txt", contentBase64: b64("Free parking is behind the warehouse on Quai Perrache.") });
-      assert.equal(accepted.status, 202, accepted.text);
-      assert.equal(accepted.body.status, "processing");
-      site.pages.set("/opening.html", { type: "text/html", body: "<html><body><h1>Opening</h1><p>The Lyon store opens on Sundays in December.</p></body></html>" });
-      const page = await post({ url: `${site.url}/opening.html` });
-      assert.equal(page.status, 202, page.text);
-      for (const sourceId of [accepted.body.sourceId, page.body.sourceId]) {
-        const ready = await waitFor("the source to be ready", async () => {
-          const source = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin });
-          return source.body.status === "processing" ? undefined : source.body;
-        });
-        assert.deepEqual([ready.status, ready.progress], ["ready", 100]);
-        assert.ok(ready.chunks > 0);
-      }
-      assert.match((await search("where can I park"))[0]!.text, /Quai Perrache/);
-      assert.match((await search("is the store open on sundays"))[0]!.text, /Sundays in December/);
-      // The same content again is answered at once: nothing to do.
-      const same = await post({ name: "parking.txt", contentBase64: b64("Free parking is behind the warehouse on Quai Perrache.") });
-      assert.deepEqual([same.status, same.body.unchanged, same.body.status], [200, true, "ready"]);
-      // What can be refused without embedding is refused in the answer, not in the background.
-      const tooLarge = await post({ name: "big.txt", contentBase64: b64("a".repeat(MAX_BYTES + 1)) });
-      assert.deepEqual([tooLarge.status, tooLarge.body.error.code], [413, "KNOWLEDGE_TOO_LARGE"]);
-      const notFound = await post({ url: `${site.url}/missing.html` });
-      assert.deepEqual([notFound.status, notFound.body.error.code], [422, "KNOWLEDGE_FETCH_FAILED"]);
-      for (const sourceId of [accepted.body.sourceId, page.body.sourceId]) {
-        assert.equal((await node.request("DELETE", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin })).status, 204);
+      const made: string[] = [];
+      // This test's sources go even when an assertion fails, so the next test lists only its own.
+      try {
+        const accepted = await post({ name: "parking.txt", contentBase64: b64("Free parking is behind the warehouse on Quai Perrache.") });
+        made.push(accepted.body.sourceId);
+        assert.equal(accepted.status, 202, accepted.text);
+        assert.equal(accepted.body.status, "processing");
+        site.pages.set("/opening.html", { type: "text/html", body: "<html><body><h1>Opening</h1><p>The Lyon store opens on Sundays in December.</p></body></html>" });
+        const page = await post({ url: `${site.url}/opening.html` });
+        made.push(page.body.sourceId);
+        assert.equal(page.status, 202, page.text);
+        for (const sourceId of [accepted.body.sourceId, page.body.sourceId]) {
+          const ready = await waitFor("the source to be ready", async () => {
+            const source = await node.request("GET", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin });
+            return source.body.status === "processing" ? undefined : source.body;
+          });
+          assert.deepEqual([ready.status, ready.progress], ["ready", 100]);
+          assert.ok(ready.chunks > 0);
+        }
+        assert.match((await search("where can I park"))[0]!.text, /Quai Perrache/);
+        assert.match((await search("is the store open on sundays"))[0]!.text, /Sundays in December/);
+        // The same content again is answered at once: nothing to do.
+        const same = await post({ name: "parking.txt", contentBase64: b64("Free parking is behind the warehouse on Quai Perrache.") });
+        assert.deepEqual([same.status, same.body.unchanged, same.body.status], [200, true, "ready"]);
+        // What can be refused without embedding is refused in the answer, not in the background.
+        const tooLarge = await post({ name: "big.txt", contentBase64: b64("a".repeat(MAX_BYTES + 1)) });
+        assert.deepEqual([tooLarge.status, tooLarge.body.error.code], [413, "KNOWLEDGE_TOO_LARGE"]);
+        const notFound = await post({ url: `${site.url}/missing.html` });
+        assert.deepEqual([notFound.status, notFound.body.error.code], [422, "KNOWLEDGE_FETCH_FAILED"]);
+        for (const sourceId of [accepted.body.sourceId, page.body.sourceId]) {
+          assert.equal((await node.request("DELETE", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin })).status, 204);
+        }
+      } finally {
+        for (const sourceId of made) if (sourceId) await node.request("DELETE", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin });
       }
     });
 

@@ -1,5 +1,6 @@
 /** Knowledge documents sent the way admin tools and curl send files: multipart/form-data. */
 import assert from "node:assert/strict";
+import http from "node:http";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { minimalPdf } from "./document-fixtures.ts";
 import { tenantWithBot, type Tenant } from "./knowledge-test-kit.ts";
@@ -20,6 +21,38 @@ describe("knowledge uploads as multipart form data", function () {
 
   const post = (form: FormData, key = acme.keys.admin) =>
     fetch(`${node.url}/v1/admin/bots/${botId}/knowledge?wait=true`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: form });
+
+  /**
+   * Posts a form the way a client that streams its upload does, and reads the answer as soon as it
+   * comes: the server may answer (413) before the upload is done, and a write that fails after
+   * that (the server stopped reading) does not hide the answer.
+   */
+  const postWhileSending = async (form: FormData): Promise<{ status: number; text: string }> => {
+    const encoded = new Response(form);
+    const body = Buffer.from(await encoded.arrayBuffer());
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const request = http.request(`${node.url}/v1/admin/bots/${botId}/knowledge?wait=true`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${acme.keys.admin}`, "content-type": encoded.headers.get("content-type")!, "content-length": body.length },
+      });
+      request.on("response", (response) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      });
+      request.on("error", (error) => { if (!answered) reject(error); });
+      // In pieces, as a real upload goes out, so the answer can come while the rest is still being sent.
+      (async () => {
+        for (let at = 0; at < body.length && !answered; at += 16 * 1024) {
+          if (!request.write(body.subarray(at, at + 16 * 1024))) await new Promise((drained) => request.once("drain", drained));
+        }
+        request.end();
+      })().catch(() => {});
+    });
+  };
 
   it("ingests a file field, named after the file, and its passages are found", async () => {
     const form = new FormData();
@@ -58,9 +91,9 @@ describe("knowledge uploads as multipart form data", function () {
 
     const big = new FormData();
     big.append("file", new Blob(["word ".repeat(MAX_BYTES)], { type: "text/plain" }), "big.txt");
-    const tooLarge = await post(big);
+    const tooLarge = await postWhileSending(big);
     assert.equal(tooLarge.status, 413);
-    assert.equal(((await tooLarge.json()) as { error: { code: string } }).error.code, "KNOWLEDGE_TOO_LARGE");
+    assert.equal((JSON.parse(tooLarge.text) as { error: { code: string } }).error.code, "KNOWLEDGE_TOO_LARGE");
   });
 
   it("answers another tenant's bot with 404, never an ingestion", async () => {

@@ -21,6 +21,7 @@
 import type { InputRequest, NodeLogger, OutboundMessage, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput } from "../../sdk/node-type.ts";
 import { ConflictError, NotFoundError, PlatformError, ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
 import { safeFetch } from "../../kernel/net/safe-fetch.ts";
+import type { CircuitBreakers } from "../../sdk/resilience.ts";
 import { compileFlow } from "./compiled-flow.ts";
 import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import type { TenantNodeTypes } from "./tenant-node-types.ts";
@@ -39,6 +40,8 @@ export type FlowEngineDeps = {
   emit?: (event: string, payload: Record<string, unknown>) => void;
   /** HTTP for `ctx.fetch`; defaults to `safeFetch` with its default policy (public hosts only). */
   fetch?: (url: string, init?: SafeFetchInit) => Promise<SafeFetchResponse>;
+  /** Circuit breakers for `ctx.circuits` (the platform's, shared through Redis); this process's own by default. */
+  circuits?: CircuitBreakers;
   /** Tenant code for `ctx.runCode`, run in the sandbox of that tenant. */
   runCode?: (tenantId: string, request: TenantCodeRequest) => Promise<TenantCodeResult>;
   resolveSecret?: (tenantId: string, name: string) => Promise<string | undefined>;
@@ -122,6 +125,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
     },
     bind: (session) => ({
       fetch: deps.fetch ?? ((url, init) => safeFetch(url, init)),
+      ...(deps.circuits ? { circuits: deps.circuits } : {}),
       runCode: async (request) => {
         if (!deps.runCode) throw new PlatformError("SANDBOX_UNAVAILABLE", "Tenant code cannot run here", { status: 503, kind: "transient" });
         return deps.runCode(session.tenantId, request);

@@ -6,6 +6,7 @@ import type {
   CallOptions, NodeContext, NodeLogger, NodeStream, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput,
 } from "../../sdk/node-type.ts";
 import { PlatformError } from "../../sdk/platform-error.ts";
+import { createCircuitBreakers, type CircuitBreakers } from "../../sdk/resilience.ts";
 import { renderTemplate, renderWithSecrets } from "./template.ts";
 import { createVariableStore, type Scopes } from "./variables.ts";
 
@@ -23,6 +24,8 @@ export type NodeContextInit = {
   idempotencyKey: string;
   fetch: (url: string, init?: SafeFetchInit) => Promise<SafeFetchResponse>;
   runCode: (request: TenantCodeRequest) => Promise<TenantCodeResult>;
+  /** Circuit breakers for `ctx.circuits`; this process's own when not given. */
+  circuits?: CircuitBreakers;
   resolveSecret: (name: string) => Promise<string | undefined>;
   emit: (event: string, payload: Record<string, unknown>) => void;
   /** Platform actions, already bound to the session's tenant (see `NodeContext.call`). */
@@ -32,6 +35,9 @@ export type NodeContextInit = {
   log: NodeLogger;
   signal: AbortSignal;
 };
+
+/** Breakers of this process, for engines and tests that were given none. */
+const processCircuits = createCircuitBreakers();
 
 export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
   const { scopes } = init;
@@ -48,6 +54,7 @@ export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
     resolveSecrets: (template, options) => renderWithSecrets(template, scopes, init.resolveSecret, options?.encode),
     idempotencyKey: init.idempotencyKey,
     fetch: init.fetch,
+    circuits: init.circuits ?? processCircuits,
     runCode: init.runCode,
     emit: init.emit,
     call: init.call ?? (() => Promise.reject(new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" }))),

@@ -23,7 +23,7 @@ export type TurnServices = {
   log: NodeLogger;
   now: () => Date;
   politeMessages: { stepLimit: string; failure: string };
-  bind: (session: SessionRecord) => Pick<NodeContextInit, "fetch" | "runCode" | "resolveSecret"> & {
+  bind: (session: SessionRecord) => Pick<NodeContextInit, "fetch" | "runCode" | "resolveSecret" | "circuits"> & {
     /** `stream` is a handle from `TurnStream.handle`, for the action to stream a node's draft with. */
     call: <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<T>;
   };

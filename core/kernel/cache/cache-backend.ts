@@ -3,11 +3,15 @@ import type { PlatformConfig } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import { createMemoryCache, createRedisCache, type Cache } from "./cache.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter.ts";
+import { createCircuitBreakers, type CircuitBreakers } from "../../sdk/resilience.ts";
+import { createCacheCircuitStore } from "./circuit-store.ts";
 
-/** Cache and rate limits on Redis when REDIS_URL is set; in memory (this node only) otherwise. */
+/** Cache, rate limits and circuit breakers on Redis when REDIS_URL is set; in memory (this node only) otherwise. */
 export type CacheBackend = {
   cache: Cache;
   rateLimiter: RateLimiter;
+  /** Circuit breakers whose state every node shares (through the cache). */
+  circuits: CircuitBreakers;
   redis: Redis | undefined;
   /** Redis answers (always, without Redis). */
   isHealthy(): Promise<boolean>;
@@ -24,8 +28,10 @@ export type CacheBackend = {
  */
 export async function openCacheBackend(config: Pick<PlatformConfig, "REDIS_URL" | "REDIS_PREFIX">, logger?: Logger): Promise<CacheBackend> {
   if (!config.REDIS_URL) {
+    const cache = createMemoryCache();
     return {
-      cache: createMemoryCache(),
+      cache,
+      circuits: createCircuitBreakers(createCacheCircuitStore(cache)),
       rateLimiter: createRateLimiter(undefined, config.REDIS_PREFIX),
       redis: undefined,
       isHealthy: async () => true,
@@ -69,14 +75,16 @@ export async function openCacheBackend(config: Pick<PlatformConfig, "REDIS_URL" 
       return op(memory, ...args);
     }
   };
+  const cache: Cache = {
+    get: fallback((c, key: string) => c.get(key)),
+    set: fallback((c, key: string, value: string, ttl: number) => c.set(key, value, ttl)),
+    setIfAbsent: fallback((c, key: string, value: string, ttl: number) => c.setIfAbsent(key, value, ttl)),
+    delete: fallback((c, key: string) => c.delete(key)),
+    increment: fallback((c, key: string, ttl: number) => c.increment(key, ttl)),
+  };
   return {
-    cache: {
-      get: fallback((c, key: string) => c.get(key)),
-      set: fallback((c, key: string, value: string, ttl: number) => c.set(key, value, ttl)),
-      setIfAbsent: fallback((c, key: string, value: string, ttl: number) => c.setIfAbsent(key, value, ttl)),
-      delete: fallback((c, key: string) => c.delete(key)),
-      increment: fallback((c, key: string, ttl: number) => c.increment(key, ttl)),
-    },
+    cache,
+    circuits: createCircuitBreakers(createCacheCircuitStore(cache)),
     rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX),
     redis,
     async isHealthy() {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { originAllowed } from "./cors.ts";
+import Fastify, { type FastifyInstance } from "fastify";
+import { originAllowed, registerTenantCors } from "./cors.ts";
+import type { Principal } from "../tenancy/principal.ts";
 
 describe("which sites may use a widget key", () => {
   it("allows any site while the tenant lists no domains", () => {
@@ -16,5 +18,39 @@ describe("which sites may use a widget key", () => {
     assert.equal(originAllowed("https://localhost:8443", domains), true);
     assert.equal(originAllowed("https://localhost:9999", domains), false);
     assert.equal(originAllowed("null", domains), false);
+  });
+});
+
+describe("CORS headers a browser gets", () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = Fastify();
+    const principals: Record<string, Principal> = {
+      pk_acme: { kind: "widget", tenantId: "t1", tier: "free", allowedDomains: ["shop.acme.test"] },
+      sk_acme: { kind: "admin", tenantId: "t1", tier: "free" },
+    };
+    await registerTenantCors(app, async (key) => principals[key] ?? null);
+    app.get("/v1/widget/config", async () => ({ ok: true }));
+    await app.ready();
+  });
+  after(() => app.close());
+
+  it("answers any site's preflight, since a preflight carries no key", async () => {
+    const res = await app.inject({ method: "OPTIONS", url: "/v1/widget/config", headers: { origin: "https://anyone.test", "access-control-request-method": "GET" } });
+    assert.equal(res.statusCode, 204);
+    assert.equal(res.headers["access-control-allow-origin"], "https://anyone.test");
+    assert.match(String(res.headers["access-control-allow-headers"]), /x-api-key/);
+    assert.equal(res.headers["access-control-max-age"], "600");
+  });
+
+  it("names the site for a widget key, even one whose tenant refuses it (the refusal must be readable), and never for other keys", async () => {
+    const allowed = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://shop.acme.test", "x-api-key": "pk_acme" } });
+    assert.equal(allowed.headers["access-control-allow-origin"], "https://shop.acme.test");
+    assert.equal(allowed.headers["access-control-allow-credentials"], "true");
+    assert.match(String(allowed.headers.vary), /Origin/i);
+    const other = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://evil.test", "x-api-key": "pk_acme" } });
+    assert.equal(other.headers["access-control-allow-origin"], "https://evil.test", "the gateway's 403 ORIGIN_NOT_ALLOWED is what refuses it");
+    const admin = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://shop.acme.test", authorization: "Bearer sk_acme" } });
+    assert.equal(admin.headers["access-control-allow-origin"], undefined, "admin keys are never for a browser on another site");
   });
 });

@@ -1,4 +1,6 @@
-import type { FastifyReply } from "fastify";
+import fastifyCors, { type FastifyCorsOptions } from "@fastify/cors";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Principal } from "../tenancy/principal.ts";
 
 /**
  * Whether a browser origin may use a tenant's widget key. Domains are host names (`shop.example`)
@@ -25,8 +27,39 @@ export function originAllowed(origin: string, allowedDomains: readonly string[])
   });
 }
 
-export function setCorsHeaders(reply: FastifyReply, origin: string): void {
-  reply.header("access-control-allow-origin", origin);
-  reply.header("access-control-allow-credentials", "true");
-  reply.header("vary", "Origin");
+/** The key a request presents, read the way the gateway's authorization reads it. */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return (typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined) ?? (request.headers["x-api-key"] as string | undefined);
+}
+
+const PREFLIGHT: FastifyCorsOptions = {
+  origin: true,
+  credentials: true,
+  methods: "GET,POST,PUT,PATCH,DELETE",
+  allowedHeaders: "content-type,accept,authorization,x-api-key,x-csrf-token,last-event-id",
+  maxAge: 600,
+};
+
+/**
+ * CORS by @fastify/cors, decided per request by what its key is. A preflight carries no key, so any
+ * site gets one (the real request is what is checked). A request with a widget key names the site
+ * as allowed; the gateway's authorization then refuses a site the key's tenant does not list with
+ * 403 ORIGIN_NOT_ALLOWED, and that refusal stays readable so the widget can tell the visitor why
+ * rather than fail vaguely. Every other request (admin and operator keys, cookies, no key) gets no
+ * CORS headers at all, so no other site's script reads it.
+ *
+ * Registered before the authorization hook, so preflights are answered before a key is asked for.
+ */
+export async function registerTenantCors(app: FastifyInstance, resolve: (key: string) => Promise<Principal | null>): Promise<void> {
+  await app.register(fastifyCors, {
+    hook: "onRequest",
+    delegator: async (request: FastifyRequest): Promise<FastifyCorsOptions> => {
+      if (!request.headers.origin) return { origin: false };
+      if (request.method === "OPTIONS" && request.headers["access-control-request-method"]) return PREFLIGHT;
+      const key = presentedKey(request);
+      const principal = key ? await resolve(key).catch(() => null) : null;
+      return principal?.kind === "widget" ? { origin: true, credentials: true } : { origin: false };
+    },
+  });
 }

@@ -16,7 +16,7 @@ import type { PluginRoutes } from "./plugin-routes.ts";
 import { parse as parseForm } from "node:querystring";
 import { parseMultipart } from "./multipart-body.ts";
 import { allows, type RouteAuth } from "./route-auth.ts";
-import { originAllowed, setCorsHeaders } from "./cors.ts";
+import { originAllowed, presentedKey, registerTenantCors } from "./cors.ts";
 import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText, checkUrl } from "./request-guards.ts";
 
 /** Fastify with zod schemas: route types come from the schemas, and so does the OpenAPI document. */
@@ -119,23 +119,14 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     return principal;
   }
 
-  // Preflight for the browser-facing routes: the real request is checked against the tenant's domains.
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.method === "OPTIONS" && request.headers.origin && request.headers["access-control-request-method"]) {
-      setCorsHeaders(reply, request.headers.origin);
-      reply.header("access-control-allow-methods", "GET,POST,PUT,PATCH,DELETE");
-      reply.header("access-control-allow-headers", "content-type,accept,authorization,x-api-key,x-csrf-token,last-event-id");
-      reply.header("access-control-max-age", "600");
-      return reply.code(204).send();
-    }
-  });
+  // CORS per tenant (preflights, widget keys); before authorization, which a preflight never passes.
+  await registerTenantCors(app, authenticate);
 
   app.addHook("onRequest", async (request, reply) => authorize(request, reply, request.routeOptions.config?.auth ?? "public"));
 
   async function authorize(request: FastifyRequest, reply: FastifyReply, auth: RouteAuth): Promise<void> {
     if (auth === "public") return;
-    const header = request.headers.authorization;
-    const key = (typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined) ?? (request.headers["x-api-key"] as string | undefined);
+    const key = presentedKey(request);
     if (!key) throw new UnauthorizedError("Send your key as `Authorization: Bearer <key>` (or `x-api-key` for widget keys)", "MISSING_KEY");
     const principal = await authenticate(key);
     if (!principal) throw new UnauthorizedError("This key is not valid", "INVALID_KEY");
@@ -143,8 +134,6 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     request.principal = principal;
     if ("tenantId" in principal) {
       if (principal.kind === "widget" && request.headers.origin) {
-        // CORS headers even on a refusal, so the widget can read why and say so.
-        setCorsHeaders(reply, request.headers.origin);
         if (!originAllowed(request.headers.origin, principal.allowedDomains)) throw new ForbiddenError("This site is not among the tenant's allowed domains", "ORIGIN_NOT_ALLOWED");
       }
       const perMinute = principal.tier === "paid" ? platform.config.RATE_LIMIT_PAID_PER_MINUTE : platform.config.RATE_LIMIT_FREE_PER_MINUTE;

@@ -12,6 +12,7 @@
 import type { ServiceBroker } from "moleculer";
 import type { PlatformConfig } from "../../kernel/config/config.ts";
 import { PlatformError, isPlatformError } from "../../sdk/platform-error.ts";
+import { retryWithBackoff } from "../../sdk/resilience.ts";
 import type { LlmChatRequest, LlmChatResponse } from "../../sdk/llm-provider.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
 import type { StreamSink } from "../../kernel/broker/turn-stream.ts";
@@ -77,18 +78,15 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
     });
   }
 
-  async function withRetries(provider: AiProviderName, model: string, call: RoutedCall): Promise<LlmChatResponse> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await once(provider, model, call);
-      } catch (error) {
-        const retryable = isPlatformError(error) ? error.retryable : true;
-        if (!retryable || attempt >= config.AI_RETRIES) throw error;
+  function withRetries(provider: AiProviderName, model: string, call: RoutedCall): Promise<LlmChatResponse> {
+    return retryWithBackoff(async (attempt) => {
+      // What the failed try streamed will not be the answer: the watcher drops it first.
+      if (attempt > 0) {
         call.stream?.reset();
         await call.stream?.flush();
-        await new Promise((resolve) => setTimeout(resolve, config.AI_RETRY_BASE_MS * 2 ** attempt));
       }
-    }
+      return once(provider, model, call);
+    }, { retries: config.AI_RETRIES, baseMs: config.AI_RETRY_BASE_MS });
   }
 
   return {

@@ -21,6 +21,6 @@ describe("phone numbers and emails before a CRM write", () => {
 
   it("lower-cases emails and refuses malformed ones", () => {
     assert.equal(normalizeEmail("  Ada@Example.COM "), "ada@example.com");
-    for (const text of ["ada", "ada@", "ada@example", "a b@example.com", "@example.com"]) assert.equal(normalizeEmail(text), undefined, text);
+    for (const text of ["ada", "ada@", "ada@example", "a b@example.com", "@example.com", "ada@example.com."]) assert.equal(normalizeEmail(text), undefined, text);
   });
 });

@@ -3,6 +3,7 @@ import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { PayloadTooLargeError, ValidationError } from "../../sdk/platform-error.ts";
 import { isUploadedFile } from "../../kernel/gateway/multipart-body.ts";
+import { drainRefusedBody } from "../../kernel/gateway/drain-refused-body.ts";
 import type { IngestOutcome, NewSource, SourceView } from "./knowledge.service.ts";
 
 const botParams = z.strictObject({ botId: z.uuid() });
@@ -37,15 +38,20 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
   const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
   const maxBytes = platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES;
+  // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
+  // would refuse documents far below KNOWLEDGE_MAX_UPLOAD_BYTES.
+  const bodyLimit = Math.ceil(maxBytes / 3) * 4 + 64 * 1024;
 
   app.post("/v1/admin/bots/:botId/knowledge", {
     config: auth,
-    // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
-    // would refuse documents far below KNOWLEDGE_MAX_UPLOAD_BYTES.
-    bodyLimit: Math.ceil(maxBytes / 3) * 4 + 64 * 1024,
-    errorHandler(error, _request, _reply) {
+    bodyLimit,
+    errorHandler(error, request, reply) {
       // Too large for the route's body limit is too large a document: same code as the service's check.
-      if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") throw new PayloadTooLargeError(`The document is larger than ${maxBytes} bytes`, "KNOWLEDGE_TOO_LARGE");
+      if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+        // The client may still be sending: let it finish, so it reads this answer rather than a broken pipe.
+        drainRefusedBody(request, reply, 4 * bodyLimit);
+        throw new PayloadTooLargeError(`The document is larger than ${maxBytes} bytes`, "KNOWLEDGE_TOO_LARGE");
+      }
       throw error;
     },
     // A multipart upload (`-F file=@policies.pdf`, optionally `-F name=…`) becomes the JSON form.

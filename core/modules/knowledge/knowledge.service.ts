@@ -138,20 +138,18 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
         return outcome((await store.getSource(tenantId, botId, existing.id))!, false, true);
       }
       await store.markProcessing(tenantId, existing.id);
-      await inBackground(tenantId, botId, existing.id, () => saveContent(tenantId, botId, existing.id, prepared, previousHash, original), wait);
-      return outcome((await store.getSource(tenantId, botId, existing.id))!, false, false);
+      return accept(tenantId, botId, existing.id, () => saveContent(tenantId, botId, existing.id, prepared, previousHash, original), wait, false);
     }
     const id = crypto.randomUUID();
     const name = origin.kind === "file" ? origin.name : source.name || prepared.title || origin.url;
     await store.insertSource({ id, tenantId, botId, kind: origin.kind, name: name.slice(0, 300), url: origin.kind === "file" ? undefined : origin.url });
     try {
-      await inBackground(tenantId, botId, id, () => saveContent(tenantId, botId, id, prepared, null, original), wait);
+      return await accept(tenantId, botId, id, () => saveContent(tenantId, botId, id, prepared, null, original), wait, true);
     } catch (error) {
       // Waited for and failed: a source that never held content is not kept half-made.
       await store.deleteSource(tenantId, botId, id).catch(() => {});
       throw error;
     }
-    return outcome((await store.getSource(tenantId, botId, id))!, true, false);
   }
 
   async function findExisting(tenantId: string, botId: string, origin: SourceOrigin): Promise<SourceRow | undefined> {
@@ -174,11 +172,22 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     }
     const id = row.id;
     const previousHash = row.status === "ready" ? row.content_hash : null;
-    await inBackground(tenantId, botId, id, async () => {
+    return accept(tenantId, botId, id, async () => {
       const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setCrawlProgress(tenantId, id, pages) });
       await saveContent(tenantId, botId, id, prepared, previousHash);
-    }, wait);
-    return outcome((await store.getSource(tenantId, botId, id))!, created, false);
+    }, wait, created);
+  }
+
+  /**
+   * Starts a source's ingestion and answers for it: as it was when accepted (`processing`, a 202),
+   * or with `wait` as it ended. The accepted row is read before the work starts: read after, a
+   * quick ingestion (a small file, a fast embedder) could already be `ready`, and the answer
+   * would claim a 201 the client did not ask to wait for.
+   */
+  async function accept(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean, created: boolean): Promise<IngestOutcome> {
+    const accepted = wait ? undefined : await store.getSource(tenantId, botId, id);
+    await inBackground(tenantId, botId, id, work, wait);
+    return outcome(accepted ?? (await store.getSource(tenantId, botId, id))!, created, false);
   }
 
   /**
@@ -229,8 +238,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       return outcome((await store.getSource(tenantId, botId, row.id))!, false, true);
     }
     await store.markProcessing(tenantId, row.id);
-    await inBackground(tenantId, botId, row.id, () => saveContent(tenantId, botId, row.id, prepared, previousHash), wait);
-    return outcome((await store.getSource(tenantId, botId, row.id))!, false, false);
+    return accept(tenantId, botId, row.id, () => saveContent(tenantId, botId, row.id, prepared, previousHash), wait, false);
   }
 
   return {

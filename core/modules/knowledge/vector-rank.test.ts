@@ -15,7 +15,7 @@ function randomVectors(count: number, dims: number, seed: number): Float32Array[
 }
 
 describe("exact vector ranking (the real[] fallback)", () => {
-  // 384 takes the WebAssembly SIMD kernel; 6 (not a multiple of 4) the JavaScript loop.
+  // 384 is whole groups of four; 6 leaves two for the tail loop.
   for (const dims of [384, 6]) {
     it(`scores every row as the plain cosine does (${dims} dimensions)`, () => {
       const rows = randomVectors(257, dims, dims);

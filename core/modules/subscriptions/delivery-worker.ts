@@ -59,7 +59,11 @@ type Claimed = {
 
 type Outcome = { delivered: true; statusCode: number } | { delivered: false; statusCode: number | null; error: string; retry: boolean };
 
-/** The wait after `attempts` failed attempts. */
+/**
+ * The wait after `attempts` failed attempts. Not cockatiel (core/sdk/resilience.ts), on purpose: its
+ * policies wait in this process, while a delivery's next try is a time stored on its row, so it
+ * survives a restart and any node may make it. Only the schedule is ours.
+ */
 export function backoffMs(attempts: number, baseMs: number, random = Math.random): number {
   const factor = BACKOFF_FACTORS[Math.min(Math.max(attempts, 1), BACKOFF_FACTORS.length) - 1]!;
   return Math.round(baseMs * factor * (0.9 + 0.2 * random()));
