@@ -70,6 +70,7 @@ export function parseCapability(text: unknown): Capability | CapabilityProblem {
     case CapabilityKind.http: {
       if (arg === undefined) return refuse("http needs a host: http:api.example.com, or http:* for hosts chosen at install");
       if (arg === "*") return { kind: "http", host: "*", text };
+      if (/[/?#@]/.test(arg)) return refuse(`http: takes a host name, not a URL (write http:${arg.replace(/^[a-z]+:\/\//, "").split(/[/?#]/)[0]})`);
       const portAt = arg.lastIndexOf(":");
       const host = portAt < 0 ? arg : arg.slice(0, portAt);
       const problem = hostProblem(host);
