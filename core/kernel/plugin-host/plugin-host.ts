@@ -166,8 +166,12 @@ export class PluginHost {
     const actions: ServiceSchema["actions"] = {
       describe: () => describePlugin(definition),
     };
-    for (const [name, spec] of Object.entries(definition.actions ?? {})) {
-      const handler = (implementation.actions as Record<string, (p: unknown, c: unknown) => unknown>)[name];
+    // Tools are actions too in process (`plugin.<scope>.<name>.<tool>`), with the same ctx as in the sandbox.
+    const handlers = [
+      ...Object.entries(definition.actions ?? {}).map(([name, spec]) => [name, spec, (implementation.actions as Record<string, (p: unknown, c: unknown) => unknown>)[name]!] as const),
+      ...Object.entries(definition.tools ?? {}).map(([name, spec]) => [name, spec, (implementation.tools as Record<string, (p: unknown, c: unknown) => unknown>)[name]!] as const),
+    ];
+    for (const [name, spec, handler] of handlers) {
       actions[name] = async (ctx: Context<unknown, PluginCallMeta>) => {
         const parsed = spec.params.safeParse(ctx.params);
         if (!parsed.success) {
