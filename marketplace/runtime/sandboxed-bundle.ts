@@ -141,15 +141,15 @@ export function checkDescribedBundle(manifest: PluginManifest, described: unknow
   };
   const nodeTypes = listed("nodeTypes");
   for (const nodeType of manifest.nodeTypes) {
-    if (!nodeTypes.has(nodeType.type)) throw new ValidationError(`bundle.mjs has no handler for node type "${nodeType.type}" that manifest.json declares`, { field: "nodeTypes", type: nodeType.type }, "BUNDLE_INVALID");
+    if (!nodeTypes.has(nodeType.type)) throw new ValidationError(`bundle.mjs exports no handler nodeTypes["${nodeType.type}"] that manifest.json declares`, { field: "nodeTypes", type: nodeType.type }, "BUNDLE_INVALID");
   }
   const tools = listed("tools");
   for (const tool of manifest.tools ?? []) {
-    if (!tools.has(tool.name)) throw new ValidationError(`bundle.mjs has no handler for tool "${tool.name}" that manifest.json declares`, { field: "tools", tool: tool.name }, "BUNDLE_INVALID");
+    if (!tools.has(tool.name)) throw new ValidationError(`bundle.mjs exports no handler tools["${tool.name}"] that manifest.json declares`, { field: "tools", tool: tool.name }, "BUNDLE_INVALID");
   }
   if (manifest.kinds.includes("crm")) {
     const crm = listed("crm");
     const missing = REQUIRED_CRM_ACTIONS.filter((a) => !crm.has(a));
-    if (missing.length > 0) throw new ValidationError(`bundle.mjs is a crm plugin but implements no ${missing.join(", ")}`, { field: "kinds", missing }, "BUNDLE_INVALID");
+    if (missing.length > 0) throw new ValidationError(`bundle.mjs is a crm plugin but exports no crm.${missing.join(", crm.")}`, { field: "kinds", missing }, "BUNDLE_INVALID");
   }
 }
