@@ -10,6 +10,7 @@ import { ForbiddenError, ValidationError } from "../core/sdk/platform-error.ts";
 import type { FastifyRequest } from "fastify";
 import { MAX_PACKAGE_BYTES } from "./package/plugin-package.ts";
 import { capabilitySchema } from "./package/plugin-manifest.schema.ts";
+import { pluginManifestJsonSchema } from "../core/sdk/plugin-manifest.ts";
 
 const pluginParams = z.strictObject({ scope: z.string().regex(/^@[a-z0-9][a-z0-9-._]*$/), name: z.string().regex(/^[a-z0-9][a-z0-9-._]*$/) });
 const semverText = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, "a semver version like 1.2.3");
@@ -68,6 +69,11 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
       querystring: z.strictObject({ q: z.string().max(100).optional(), kind: z.enum(["node-type", "crm", "tool"]).optional(), category: z.string().max(40).optional(), page: z.coerce.number().int().min(1).max(1000).optional() }),
     },
   }, async (request) => broker.call("marketplace.list", request.query));
+
+  app.get("/v1/marketplace/manifest.schema.json", {
+    config: { auth: "public" },
+    schema: { tags, summary: "The JSON Schema of a plugin manifest (what bp-plugin pack derives from a definePlugin file)" },
+  }, async () => pluginManifestJsonSchema());
 
   app.get("/v1/marketplace/plugins/:scope/:name", {
     config: { auth: "public" },

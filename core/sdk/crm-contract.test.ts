@@ -52,3 +52,16 @@ describe("the CRM contract's HTTP rules", () => {
     assert.equal(stubborn.sent.length, 3);
   });
 });
+
+describe("contact inputs take what connectors answer", () => {
+  it("accepts phone and email null going in, as a contact a connector returned has them, and reads null as not given", async () => {
+    const { contactInputSchema, contactSchema, crmConnectorActions } = await import("./crm-contract.ts");
+    const returned = contactSchema.parse({ id: "42", email: "ada@example.com", phone: null, fields: { firstname: "Ada" } });
+    const again = crmConnectorActions.updateContact.params.parse({ id: returned.id, contact: returned });
+    assert.equal(again.contact.phone, undefined);
+    assert.equal(again.contact.email, "ada@example.com");
+    assert.equal(contactInputSchema.parse({ email: null, fields: {} }).email, undefined);
+    assert.equal(crmConnectorActions.searchContacts.params.parse({ email: null, phone: "+14155550100" }).email, undefined);
+    assert.equal(contactInputSchema.safeParse({ phone: 4155550100 }).success, false);
+  });
+});

@@ -15,10 +15,16 @@ import { retryWithBackoff } from "./resilience.ts";
 /** CRM field name → value. Names are the vendor's own (`firstname` on HubSpot, `FirstName` on Salesforce). */
 export const crmFields = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/), z.string().max(10_000));
 
+/**
+ * `null` is accepted wherever a value may be absent and read as "not given", so a `Contact` a
+ * connector answered (`phone: null`) can be sent back as it is.
+ */
+const absentAsUndefined = <S extends z.ZodType<string>>(schema: S) => schema.nullish().transform((value) => value ?? undefined).optional();
+
 export const contactInputSchema = z.object({
-  email: z.string().max(320).optional(),
+  email: absentAsUndefined(z.string().max(320)),
   /** Always E.164 by the time a connector sees it. */
-  phone: z.string().max(32).optional(),
+  phone: absentAsUndefined(z.string().max(32)),
   fields: crmFields.default({}),
 });
 export type ContactInput = z.infer<typeof contactInputSchema>;
@@ -65,7 +71,7 @@ const idempotencyKey = z.string().max(300).optional();
 export const crmConnectorActions = {
   searchContacts: {
     description: "Contacts whose email or phone (E.164) equals the one given; either matches.",
-    params: z.object({ email: z.string().optional(), phone: z.string().optional(), properties: z.array(z.string()).max(100).default([]) }),
+    params: z.object({ email: absentAsUndefined(z.string()), phone: absentAsUndefined(z.string()), properties: z.array(z.string()).max(100).default([]) }),
   },
   getContact: { description: "One contact by id.", params: z.object({ id, properties: z.array(z.string()).max(100).default([]) }) },
   createContact: { description: "Creates a contact; never retried after an ambiguous failure.", params: z.object({ contact: contactInputSchema, idempotencyKey }) },

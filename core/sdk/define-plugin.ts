@@ -1,23 +1,19 @@
 import { z } from "zod";
 import type { NodeTypeDefinition } from "./node-type.ts";
+import type { PluginKind, PluginManifest } from "./plugin-manifest.ts";
 
 /** The platform API version plugins declare a range against (`platform: "^1.0.0"`). */
 export const PLATFORM_API_VERSION = "1.0.0";
 
-export const PluginKind = {
-  nodeType: "node-type",
-  channel: "channel",
-  crm: "crm",
-  tool: "tool",
-  llm: "llm",
-  embedder: "embedder",
-} as const;
-export type PluginKind = (typeof PluginKind)[keyof typeof PluginKind];
+export { PluginKind, pluginManifestSchema } from "./plugin-manifest.ts";
 
 export type SecretDeclaration = { name: string; description?: string };
 
 /** A plain action other services may call, with its params validated by a zod schema. */
 export type ActionDefinition<P extends z.ZodType = z.ZodType> = { description?: string; params: P };
+
+/** A tool a model may call (kind `tool`): what it does, for the model, and its arguments' schema (an object). */
+export type ToolDefinition<P extends z.ZodType = z.ZodType> = { description: string; params: P };
 
 /**
  * What a plugin is, as data: the marketplace and the flow editor read this without running any
@@ -27,6 +23,7 @@ export type PluginDefinition<
   C extends z.ZodType = z.ZodType,
   N extends readonly NodeTypeDefinition[] = readonly NodeTypeDefinition[],
   A extends Record<string, ActionDefinition> = Record<string, ActionDefinition>,
+  T extends Record<string, ToolDefinition> = Record<string, ToolDefinition>,
 > = {
   /** Scoped package-style name, e.g. `@acme/hubspot`. */
   id: string;
@@ -36,6 +33,8 @@ export type PluginDefinition<
   platform: string;
   kinds: readonly PluginKind[];
   description?: string;
+  /** Where the catalog lists it (`crm`, `productivity`...); default `other`. */
+  category?: string;
   /** Per-tenant configuration, validated on install. */
   config?: C;
   /** Secrets it needs, by name only; values are filled in by the host at call time. */
@@ -46,28 +45,17 @@ export type PluginDefinition<
   dependencies?: Readonly<Record<string, string>>;
   nodeTypes?: N;
   actions?: A;
+  /** Tools for agents and the flow's `tool` node (kind `tool`), bound with `implementPlugin(..., { tools })`. */
+  tools?: T;
 };
-
-const scopedName = /^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/;
-
-/** The manifest's own shape, checked at load and at publish. */
-export const pluginManifestSchema = z.object({
-  id: z.string().regex(scopedName, "must be a scoped name like @acme/hubspot"),
-  version: z.string().min(1),
-  platform: z.string().min(1),
-  kinds: z.array(z.enum(Object.values(PluginKind) as [PluginKind, ...PluginKind[]])).min(1),
-  description: z.string().optional(),
-  secrets: z.array(z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), description: z.string().optional() })).optional(),
-  capabilities: z.array(z.string().regex(/^[a-z]+(:[^\s]+)?$/)).optional(),
-  dependencies: z.record(z.string(), z.string()).optional(),
-});
 
 /** Identity function that exists for inference: `definePlugin({...})` keeps every literal type. */
 export function definePlugin<
   const C extends z.ZodType = z.ZodObject<Record<string, never>>,
   const N extends readonly NodeTypeDefinition[] = readonly [],
   const A extends Record<string, ActionDefinition> = Record<string, never>,
->(definition: PluginDefinition<C, N, A>): PluginDefinition<C, N, A> {
+  const T extends Record<string, ToolDefinition> = Record<string, never>,
+>(definition: PluginDefinition<C, N, A, T>): PluginDefinition<C, N, A, T> {
   return definition;
 }
 
@@ -91,5 +79,41 @@ export function describePlugin(definition: PluginDefinition): Record<string, unk
       contentSchema: z.toJSONSchema(n.content, { unrepresentable: "any" }),
     })),
     actions: Object.keys(definition.actions ?? {}),
+    tools: Object.keys(definition.tools ?? {}),
+  };
+}
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
+
+/**
+ * The manifest of a definition (plugin-manifest.ts): the same data, with its schemas as JSON
+ * Schema. Reads the definition only; no handler runs. Throws when a schema cannot be written as
+ * JSON Schema.
+ */
+export function manifestOf(definition: PluginDefinition): PluginManifest {
+  return {
+    id: definition.id,
+    version: definition.version,
+    platform: definition.platform,
+    kinds: [...definition.kinds],
+    description: definition.description ?? "",
+    category: definition.category ?? "other",
+    configSchema: definition.config ? jsonSchema(definition.config) : { type: "object", properties: {} },
+    secrets: (definition.secrets ?? []).map((s) => ({ name: s.name, ...(s.description ? { description: s.description } : {}) })),
+    capabilities: [...(definition.capabilities ?? [])],
+    ...(definition.dependencies ? { dependencies: { ...definition.dependencies } } : {}),
+    nodeTypes: (definition.nodeTypes ?? []).map((n) => ({
+      type: n.type,
+      ...(n.description ? { description: n.description } : {}),
+      contentSchema: jsonSchema(n.content),
+      connections: n.connections === "any" ? [] : [...n.connections],
+      ...(n.connections === "any" ? { anyConnection: true } : {}),
+      ...(n.waitsForInput ? { waitsForInput: true } : {}),
+      ...(n.sideEffects ? { sideEffects: true } : {}),
+    })),
+    tools: Object.entries(definition.tools ?? {}).map(([name, t]) => ({ name, description: t.description, inputSchema: jsonSchema(t.params) })),
+    ...(definition.actions && Object.keys(definition.actions).length > 0
+      ? { actions: Object.entries(definition.actions).map(([name, a]) => ({ name, ...(a.description ? { description: a.description } : {}), paramsSchema: jsonSchema(a.params) })) }
+      : {}),
   };
 }

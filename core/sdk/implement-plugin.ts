@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import type { ActionDefinition, PluginDefinition } from "./define-plugin.ts";
+import type { ActionDefinition, PluginDefinition, ToolDefinition } from "./define-plugin.ts";
+import type { PluginKv } from "./plugin-kv.ts";
 import type { PluginRoute, PluginSocketRoute } from "./plugin-route.ts";
 import type { NodeHandler, NodeTypeDefinition, NodeTypeImplementation, NodeValidator, SafeFetchInit, SafeFetchResponse } from "./node-type.ts";
 
@@ -24,6 +25,8 @@ export type ActionContext = {
    * hand text over as it arrives. It is provisional; the action's result is what counts.
    */
   stream?: { delta(text: string): void };
+  /** The plugin's own key-value storage for this tenant, when granted `kv` (sandboxed plugins). */
+  kv?: PluginKv;
 };
 export type ActionHandler<P = unknown> = (params: P, ctx: ActionContext) => unknown;
 
@@ -32,6 +35,7 @@ type ContentOf<D, T> = D extends PluginDefinition<z.ZodType, infer N, Record<str
   ? z.infer<Extract<N[number], { type: T }>["content"]>
   : never;
 type ActionsOf<D> = D extends PluginDefinition<z.ZodType, readonly NodeTypeDefinition[], infer A> ? A : never;
+type ToolsOf<D> = D extends PluginDefinition<z.ZodType, readonly NodeTypeDefinition[], Record<string, ActionDefinition>, infer T> ? T : never;
 
 /** Binds one node type's handler to its definition, with the content type inferred from the schema. */
 export function implementNodeType<D extends PluginDefinition, T extends NodeTypeNames<D>>(
@@ -46,6 +50,8 @@ export function implementNodeType<D extends PluginDefinition, T extends NodeType
 export type PluginImplementation<D extends PluginDefinition> = {
   nodeTypes?: { [T in NodeTypeNames<D>]: NodeTypeImplementation<ContentOf<D, T>> };
   actions?: { [K in keyof ActionsOf<D>]: ActionHandler<z.infer<ActionsOf<D>[K]["params"]>> };
+  /** One handler per declared tool: `(args, ctx)`, answering text, an MCP result or any JSON value. */
+  tools?: { [K in keyof ToolsOf<D>]: ActionHandler<z.infer<ToolsOf<D>[K] extends ToolDefinition ? ToolsOf<D>[K]["params"] : z.ZodType>> };
   /** HTTP routes (channels, assets); see plugin-route.ts. Trusted plugins only. */
   routes?: readonly PluginRoute[];
   /** WebSocket routes under `/v1/channels/` (voice media streams); see plugin-route.ts. Trusted plugins only. */

@@ -41,3 +41,7 @@ export {
   type CircuitBreakers, type CircuitOptions, type CircuitStateStore, type RetryOptions,
 } from "./resilience.ts";
 export { embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";
+export { manifestOf, type ToolDefinition } from "./define-plugin.ts";
+export { SANDBOXED_KINDS, capabilitiesSchema, pluginManifestJsonSchema, type PluginManifest } from "./plugin-manifest.ts";
+export { CapabilityKind, capabilityListProblem, isCapabilityProblem, parseCapability, type Capability, type CapabilityProblem } from "./capability.ts";
+export type { PluginKv } from "./plugin-kv.ts";

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { CircuitBreakers } from "./resilience.ts";
+import type { PluginKv } from "./plugin-kv.ts";
 
 /** One message the bot shows. Channels render what they can (buttons become a numbered list on SMS). */
 export type OutboundMessage = (
@@ -137,6 +138,10 @@ export type NodeContext<C = unknown> = {
   stream?: NodeStream;
   log: NodeLogger;
   signal: AbortSignal;
+  /** The tenant's configuration of the plugin providing this node type (set for marketplace plugins). */
+  config?: unknown;
+  /** The plugin's own key-value storage for this tenant, when granted `kv` (marketplace plugins). */
+  kv?: PluginKv;
 };
 
 /** A node's live draft of its reply (see `NodeContext.stream`). */

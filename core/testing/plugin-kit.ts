@@ -5,9 +5,10 @@
  *   variables and validation; `createTestEngine({ modules, flow })`: a whole flow in memory.
  * - `createTestBroker({ plugins | folders, secrets, config })`: a local Moleculer broker (no
  *   transporter) with the plugin loaded as the platform loads it, to call its actions and tools.
- *   `plugins` are SDK modules (`implementPlugin`), run in process; `folders` are marketplace
- *   plugins (manifest.json + bundle.mjs), run in a real sandbox with the same isolates, limits and
- *   grants as on the platform.
+ *   `plugins` are SDK modules (`implementPlugin`), run in process; `folders` are plugin folders
+ *   (their `plugin.ts`, bundled as `bp-plugin pack` does), run in a real sandbox with the same
+ *   isolates, limits and grants as on the platform. The same definePlugin module can be given
+ *   both ways: trusted in process, or tenant-installed in the sandbox.
  * - `fakeSecrets({ name: value })`: secrets for either, recording which names the plugin read.
  *
  *   const secrets = fakeSecrets({ api_token: "t0k3n" });
@@ -26,7 +27,9 @@ import { parseManifest, type PluginManifest } from "../../marketplace/package/pl
 import { checkGrants, checkPluginConfig } from "../../marketplace/installs/plugin-config.check.ts";
 import { callInstalledCrm, callInstalledTool, type CrmAction, type ToolResult } from "../../marketplace/runtime/marketplace-extensions.ts";
 import type { InstalledPlugin, SandboxExecute } from "../../marketplace/runtime/marketplace-node-types.ts";
-import { entries, kvPrefixOf, wrapBundle } from "../../marketplace/runtime/sandboxed-bundle.ts";
+import { entries, kvPrefixOf, requestFor, wrapBundle } from "../../marketplace/runtime/sandboxed-bundle.ts";
+import { withSourcePosition } from "../../marketplace/runtime/plugin-failure.ts";
+import { buildPlugin, pluginEntryOf } from "../../marketplace/package/plugin-build.ts";
 
 export { createTestEngine, runNode, type RunNodeOptions, type RunNodeOutcome } from "./flow-kit.ts";
 
@@ -57,7 +60,7 @@ export function fakeSecrets(values: Record<string, string> = {}): FakeSecrets {
 export type TestBrokerOptions = {
   /** SDK plugin modules (`export default implementPlugin(...)`), loaded through the platform's load checklist. */
   plugins?: readonly unknown[];
-  /** Marketplace plugin folders holding manifest.json and bundle.mjs. */
+  /** Plugin folders holding a definePlugin file (`plugin.ts`), or a first-format package (manifest.json and bundle.mjs). */
   folders?: readonly string[];
   /** The tenant every call runs for; default `tenant-test`. */
   tenantId?: string;
@@ -118,13 +121,14 @@ export async function createTestBroker(options: TestBrokerOptions): Promise<Test
       sandbox = createSandbox({ workers: 1, kv, resolveSecret: (_tenant, name) => secrets.resolve(name), fetchPolicy: { allowPrivateNetworks: options.allowPrivateNetworks ?? true } });
       for (const folder of options.folders) {
         const dir = resolve(folder);
-        const manifest = parseManifest(readFileSync(join(dir, "manifest.json")));
+        const built = pluginEntryOf(dir) ? await buildPlugin(dir) : undefined;
+        const manifest = built?.manifest ?? parseManifest(readFileSync(join(dir, "manifest.json")));
         const grants = options.grants ? [...options.grants] : manifest.capabilities.filter((c) => c !== "http:*");
         // The same checks as an install: grants among what it asks for, configuration valid for its schema.
         checkGrants(manifest, grants);
         const installed: InstalledPlugin = {
           pluginId: manifest.id, version: manifest.version, grants, config: checkPluginConfig(manifest, configFor(options, manifest.id, count)),
-          bundle: readFileSync(join(dir, "bundle.mjs"), "utf8"), nodeTypes: manifest.nodeTypes, kinds: manifest.kinds, tools: manifest.tools,
+          bundle: built?.bundle ?? readFileSync(join(dir, "bundle.mjs"), "utf8"), nodeTypes: manifest.nodeTypes, kinds: manifest.kinds, tools: manifest.tools,
         };
         loaded.push({ manifest, installed });
         broker.createService(bundleService(installed, () => execute));
@@ -140,9 +144,16 @@ export async function createTestBroker(options: TestBrokerOptions): Promise<Test
   const logs: string[] = [];
   const execute: SandboxExecute = async (params) => {
     if (!sandbox) throw new Error("No folder plugin is loaded in this test broker");
-    const result = await sandbox.run(params);
-    logs.push(...result.logs);
-    return result;
+    try {
+      const result = await sandbox.run(params);
+      logs.push(...result.logs);
+      return result;
+    } catch (error) {
+      // What the plugin logged before it failed is kept with the failure; the kit's log has it too.
+      const failed = (error as { data?: { logs?: unknown } }).data?.logs;
+      if (Array.isArray(failed)) logs.push(...failed.map(String));
+      throw error;
+    }
   };
   const only = (what: string): InstalledPlugin => {
     if (loaded.length !== 1) throw new Error(`${what} needs exactly one folder plugin; call its action through call() instead`);
@@ -159,8 +170,13 @@ export async function createTestBroker(options: TestBrokerOptions): Promise<Test
     },
     async runNode(type, content) {
       const plugin = only("runNode");
-      const { value } = await execute({ tenantId, source: wrapBundle(plugin.bundle), entry: entries.nodeType, grants: plugin.grants, input: { type, input: { content, config: plugin.config, idempotencyKey: "session-test:node-under-test:0" }, kvPrefix: kvPrefixOf(plugin.pluginId) } });
-      return value as Awaited<ReturnType<TestBroker["runNode"]>>;
+      const input = requestFor(plugin, { type, tenantId, botId: "bot-test", sessionId: "session-test", nodeId: "node-under-test", input: { content, config: plugin.config, idempotencyKey: "session-test:node-under-test:0" } });
+      try {
+        const { value } = await execute({ tenantId, source: wrapBundle(plugin.bundle), entry: entries.nodeType, grants: plugin.grants, input });
+        return value as Awaited<ReturnType<TestBroker["runNode"]>>;
+      } catch (error) {
+        throw withSourcePosition(error, plugin.bundle);
+      }
     },
     callTool(name, args = {}) {
       return callInstalledTool(execute, tenantId, only("callTool"), name, args);

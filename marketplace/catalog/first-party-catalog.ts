@@ -1,5 +1,6 @@
 /**
- * First start publishes the first-party examples (marketplace/examples/*) into the catalog, as the
+ * First start publishes the first-party examples (marketplace/examples/*, each a definePlugin
+ * file packed as `bp-plugin pack` packs it) into the catalog, as the
  * `platform` publisher, signed with a key generated then and kept in DATA_DIR (never in the
  * database). Later starts publish example versions the catalog lacks; a node without the key (a
  * cluster's second node) leaves that to the node that has it.
@@ -10,7 +11,8 @@ import type { ServiceBroker } from "moleculer";
 import type { PlatformContext } from "../../core/kernel/broker/platform-context.ts";
 import { isPlatformError } from "../../core/sdk/platform-error.ts";
 import { generateSigningKeys, signIntegrity } from "../package/package-signing.ts";
-import { integrityOf, packFolder } from "../package/plugin-package.ts";
+import { integrityOf } from "../package/plugin-package.ts";
+import { packPlugin, pluginEntryOf, readDefinition } from "../package/plugin-build.ts";
 
 export const PLATFORM_PUBLISHER = "platform";
 const examplesDir = join(import.meta.dirname, "..", "examples");
@@ -36,14 +38,15 @@ export async function publishFirstPartyExamples(broker: ServiceBroker, platform:
   const published: string[] = [];
   for (const name of readdirSync(examplesDir)) {
     const folder = join(examplesDir, name);
-    if (!existsSync(join(folder, "manifest.json"))) continue;
-    const manifest = JSON.parse(readFileSync(join(folder, "manifest.json"), "utf8")) as { id: string; version: string };
-    const known = await sql<{ version: string }[]>(`select version from marketplace_plugin_version where plugin_id = ? and version = ?`, [manifest.id, manifest.version]);
+    const entry = pluginEntryOf(folder);
+    if (!entry) continue;
+    const definition = await readDefinition(entry);
+    const known = await sql<{ version: string }[]>(`select version from marketplace_plugin_version where plugin_id = ? and version = ?`, [definition.id, definition.version]);
     if (known[0]) continue;
-    const bytes = await packFolder(folder);
+    const { bytes } = await packPlugin(folder);
     try {
       await broker.call("marketplace.publish", { publisherId, package: bytes.toString("base64"), signature: signIntegrity(integrityOf(bytes), privateKey), firstParty: true });
-      published.push(`${manifest.id}@${manifest.version}`);
+      published.push(`${definition.id}@${definition.version}`);
     } catch (error) {
       if (!(isPlatformError(error) && error.code === "VERSION_EXISTS")) throw error;
     }

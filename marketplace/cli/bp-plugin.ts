@@ -2,31 +2,35 @@
 /**
  * bp-plugin: the integrator's command line.
  *
- *   bp-plugin init <dir> [--id @acme/name]       scaffold manifest.json, bundle.mjs, README.md and a test input
- *   bp-plugin validate <dir>                       check manifest.json as the catalog will
- *   bp-plugin test <dir>                           run the plugin's own tests (<dir>/*.test.mjs, node:test + bp-plugin/testing)
+ *   bp-plugin init <dir> [--kind node-type|crm|tool] [--id @acme/name]
+ *                                                  scaffold one definePlugin file (plugin.ts), its tests, README.md and a test input
+ *   bp-plugin validate <dir>                       derive the manifest from plugin.ts and check it as the catalog will
+ *   bp-plugin test <dir>                           run the plugin's own tests (<dir>/*.test.ts, node:test + bp-plugin/testing)
  *   bp-plugin test <dir> --type <node-type> | --tool <name> | --crm <action> [--input file.json] [--grant http:host ...] [--secret name=value ...]
  *                                                  call one node type, tool or CRM action in a local sandbox with a fake context
- *   bp-plugin pack <dir> [--out file.tgz]          build the package
+ *   bp-plugin pack <dir> [--out file.tgz]          bundle plugin.ts (esbuild, source map inline) and write the package with its derived manifest
  *   bp-plugin keygen [--out dir]                   make an Ed25519 key pair (signing.key, signing.pub)
  *   bp-plugin sign <file.tgz> --key signing.key    write <file.tgz>.sig (signature over its sha512 integrity)
  *   bp-plugin publish <file.tgz> --url <platform> --api-key ik_…   (reads <file.tgz>.sig)
  *
- * Exit code 1 with one clear line on any failure; never a stack trace for a user's mistake.
+ * Exit code 1 with one clear line on any failure; never a stack trace for a user's mistake. A
+ * handler that fails under `test` prints its own message, where in plugin.ts it was thrown, and
+ * what it logged before.
  */
+import "./plugin-kit-resolver.ts";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isPlatformError } from "../../core/sdk/platform-error.ts";
-import { parseManifest } from "../package/plugin-manifest.schema.ts";
 import { generateSigningKeys, signIntegrity } from "../package/package-signing.ts";
-import { integrityOf, packFolder, unpackPackage } from "../package/plugin-package.ts";
-import { scaffoldFiles } from "./plugin-scaffold.ts";
+import { integrityOf, unpackPackage } from "../package/plugin-package.ts";
+import { buildPlugin, packPlugin, refuseFirstFormat } from "../package/plugin-build.ts";
+import { CHANNEL_NOT_YET, SCAFFOLD_KINDS, scaffoldFiles, type ScaffoldKind } from "./plugin-scaffold.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    id: { type: "string" }, out: { type: "string" }, key: { type: "string" }, url: { type: "string" }, "api-key": { type: "string" },
+    id: { type: "string" }, kind: { type: "string" }, out: { type: "string" }, key: { type: "string" }, url: { type: "string" }, "api-key": { type: "string" },
     type: { type: "string" }, tool: { type: "string" }, crm: { type: "string" }, input: { type: "string" },
     grant: { type: "string", multiple: true }, secret: { type: "string", multiple: true }, help: { type: "boolean", short: "h" },
   },
@@ -43,20 +47,27 @@ async function main(): Promise<void> {
   switch (command) {
     case "init": {
       const dir = resolve(need(target, "<dir>"));
-      if (existsSync(join(dir, "manifest.json"))) throw new Error(`${dir} already has a manifest.json`);
+      const kind = values.kind ?? "node-type";
+      if (kind === "channel") throw new Error(CHANNEL_NOT_YET);
+      if (!(SCAFFOLD_KINDS as readonly string[]).includes(kind)) throw new Error(`--kind is one of ${SCAFFOLD_KINDS.join(", ")}, not ${kind}`);
+      if (existsSync(join(dir, "plugin.ts")) || existsSync(join(dir, "manifest.json"))) throw new Error(`${dir} already holds a plugin`);
       mkdirSync(dir, { recursive: true });
-      for (const [name, text] of Object.entries(scaffoldFiles(values.id ?? `@my-org/${basename(dir)}`))) writeFileSync(join(dir, name), text);
-      say(`created a node-type plugin in ${dir}; try: bp-plugin test ${target} (its tests), or bp-plugin test ${target} --type hello --input ${join(target!, "test-input.json")}`);
+      for (const [name, text] of Object.entries(scaffoldFiles(values.id ?? `@my-org/${basename(dir)}`, kind as ScaffoldKind))) writeFileSync(join(dir, name), text);
+      const call = kind === "node-type" ? "--type hello" : kind === "tool" ? "--tool order_status" : "--crm createContact --grant http:crm.example.com";
+      say(`created a ${kind} plugin in ${dir} (plugin.ts); try: bp-plugin test ${target} (its tests), or bp-plugin test ${target} ${call} --input ${join(target!, "test-input.json")}`);
       return;
     }
     case "validate": {
-      const manifest = parseManifest(readFileSync(join(resolve(need(target, "<dir>")), "manifest.json")));
-      say(`ok ${manifest.id}@${manifest.version}: ${manifest.kinds.join(", ")}; asks for ${manifest.capabilities.join(", ") || "no capabilities"}`);
+      const dir = resolve(need(target, "<dir>"));
+      refuseFirstFormat(dir);
+      const { manifest, bundle } = await buildPlugin(dir);
+      say(`ok ${manifest.id}@${manifest.version}: ${manifest.kinds.join(", ")}; asks for ${manifest.capabilities.join(", ") || "no capabilities"}; bundle ${Buffer.byteLength(bundle)} bytes`);
       return;
     }
     case "test": {
       const { runLocally, runPluginTests } = await import("./plugin-local-run.ts");
       const dir = resolve(need(target, "<dir>"));
+      refuseFirstFormat(dir);
       if (!values.type && !values.tool && !values.crm) {
         process.exitCode = await runPluginTests(dir);
         return;
@@ -67,7 +78,7 @@ async function main(): Promise<void> {
         if (at < 1) throw new Error(`--secret takes name=value, got ${pair.split("=")[0]}`);
         return [pair.slice(0, at), pair.slice(at + 1)];
       }));
-      const manifest = parseManifest(readFileSync(join(dir, "manifest.json")));
+      const { manifest } = await buildPlugin(dir);
       // By default everything asked for is granted but network access; --grant http:<host> adds a host.
       const grants = [...new Set([...manifest.capabilities.filter((c) => !c.startsWith("http:")), ...(values.grant ?? [])])];
       say(JSON.stringify(await runLocally(dir, { type: values.type, tool: values.tool, crm: values.crm }, input, { grants, secrets }), null, 2));
@@ -75,9 +86,9 @@ async function main(): Promise<void> {
     }
     case "pack": {
       const dir = resolve(need(target, "<dir>"));
-      const manifest = parseManifest(readFileSync(join(dir, "manifest.json")));
-      say(`packing ${manifest.id}@${manifest.version}…`);
-      const bytes = await packFolder(dir);
+      refuseFirstFormat(dir);
+      const { bytes, manifest } = await packPlugin(dir);
+      say(`packed ${manifest.id}@${manifest.version} from plugin.ts`);
       await unpackPackage(bytes);
       const out = values.out ?? `${manifest.id.replace("@", "").replace("/", "-")}-${manifest.version}.tgz`;
       writeFileSync(out, bytes);
@@ -123,6 +134,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bp-plugin: ${isPlatformError(error) || error instanceof Error ? error.message : String(error)}\n`);
+  const code = isPlatformError(error) && !/^(VALIDATION_FAILED|CONFIG_INVALID|MANIFEST_INVALID)$/.test(error.code) ? `${error.code}: ` : "";
+  process.stderr.write(`bp-plugin: ${code}${isPlatformError(error) || error instanceof Error ? error.message : String(error)}\n`);
+  // What the plugin logged in the call that failed (ctx.log, console.*), in order.
+  const logs = isPlatformError(error) && Array.isArray(error.data?.logs) ? error.data.logs : [];
+  for (const line of logs) process.stderr.write(`  log: ${String(line)}\n`);
   process.exitCode = 1;
 });

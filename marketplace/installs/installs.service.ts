@@ -97,7 +97,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         checkGrants(manifest, grants);
         const config = checkPluginConfig(manifest, ctx.params.config ?? {});
         const secrets = ctx.params.secrets ?? {};
-        checkSecrets(manifest, secrets);
+        checkSecrets(manifest, secrets, grants);
         await assertNoTypeClash(tenantId, manifest);
         await storeSecrets(ctx, tenantId, secrets);
         try {
@@ -131,7 +131,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         }
         const config = checkPluginConfig(manifest, ctx.params.config ?? row.config);
         const secrets = ctx.params.secrets ?? {};
-        checkSecrets(manifest, secrets);
+        checkSecrets(manifest, secrets, grants);
         if (version !== row.version) await assertNoTypeClash(tenantId, manifest);
         await storeSecrets(ctx, tenantId, secrets);
         const secretNames = [...new Set([...row.secret_names, ...Object.keys(secrets)])].sort();

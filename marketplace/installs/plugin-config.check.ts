@@ -26,9 +26,21 @@ export function checkGrants(manifest: PluginManifest, grants: readonly string[])
   }
 }
 
-/** Secrets supplied must be declared; values are never echoed in the message. */
-export function checkSecrets(manifest: PluginManifest, secrets: Readonly<Record<string, string>>): void {
+/**
+ * Secrets supplied must be declared, and reachable: a secret's value is read by the plugin only
+ * through its `secrets:<name>` capability, so a value given without that grant would install and
+ * then fail every call. Values are never echoed in the message.
+ */
+export function checkSecrets(manifest: PluginManifest, secrets: Readonly<Record<string, string>>, grants: readonly string[]): void {
   const declared = new Set(manifest.secrets.map((s) => s.name));
   const unknown = Object.keys(secrets).filter((name) => !declared.has(name));
   if (unknown.length > 0) throw new ValidationError(`${manifest.id} declares no secret ${unknown.join(", ")}`, { field: "secrets", names: unknown }, "SECRET_NOT_DECLARED");
+  const ungranted = Object.keys(secrets).filter((name) => !grants.includes(`secrets:${name}`));
+  if (ungranted.length > 0) {
+    const add = ungranted.map((name) => `"secrets:${name}"`).join(", ");
+    throw new ValidationError(
+      `The secret${ungranted.length > 1 ? "s" : ""} ${ungranted.join(", ")} ${ungranted.length > 1 ? "are" : "is"} given a value but not granted: add ${add} to grants, or ${manifest.id} cannot use ${ungranted.length > 1 ? "them" : "it"}`,
+      { field: "grants", capabilities: ungranted.map((name) => `secrets:${name}`) }, "SECRET_NOT_GRANTED",
+    );
+  }
 }

@@ -1,28 +1,30 @@
 /**
- * The manifest of a marketplace package: the plugin's definition as data (the same fields as
- * `definePlugin`, with schemas written as JSON Schema because nothing of the plugin runs on the
- * host). Checked at publish, and read by the catalog, the install form and the flow validator.
+ * The manifest of a marketplace package: the one manifest schema of the SDK
+ * (core/sdk/plugin-manifest.ts), derived by `bp-plugin pack` from the plugin's `definePlugin`
+ * file, plus the checks a tenant-installed plugin must pass: kinds the sandbox can run, secrets
+ * tied to their capabilities, JSON Schemas we can check. Checked at publish, and read by the
+ * catalog, the install form and the flow validator.
  */
 import semver from "semver";
 import { z } from "zod";
 import { PLATFORM_API_VERSION } from "../../core/sdk/index.ts";
+import { isCapabilityProblem, parseCapability } from "../../core/sdk/capability.ts";
+import { pluginManifestSchema, SANDBOXED_KINDS, type PluginManifest } from "../../core/sdk/plugin-manifest.ts";
 import { ValidationError } from "../../core/sdk/platform-error.ts";
 
-const scopedName = /^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/;
-
-/** Kinds whose code can run in the sandbox; channels, LLM providers and embedders hold sockets and stay trusted. */
-export const SANDBOXED_KINDS = ["node-type", "crm", "tool"] as const;
+export { pluginManifestSchema, SANDBOXED_KINDS, type PluginManifest };
 
 /**
- * `http:host` (`*.host` for subdomains), `kv`, `crypto`, `secrets:name`, `llm`, `knowledge:read`.
- * A manifest may also ask for `http:*`: one or more hosts the tenant names at install (a generic
- * REST connector cannot know its customer's API host). The tenant then grants `http:<its host>`;
+ * One capability in the grammar of core/sdk/capability.ts, refused with the exact mistake
+ * (`http:` with a port that is not a number, a secret name outside a-z0-9_, an unknown kind).
+ * A manifest may also ask for `http:*`: hosts the tenant names at install (a generic REST
+ * connector cannot know its customer's API host). The tenant then grants `http:<its host>`;
  * `http:*` itself is never granted (see checkGrants).
  */
-export const capabilitySchema = z.string().regex(
-  /^(http:\*|http:(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|kv|crypto|secrets:[a-z][a-z0-9_]*|llm|knowledge:read)$/,
-  "a capability: http:<host>, http:*, kv, crypto, secrets:<name>, llm or knowledge:read",
-);
+export const capabilitySchema = z.string().superRefine((text, ctx) => {
+  const parsed = parseCapability(text);
+  if (isCapabilityProblem(parsed)) ctx.addIssue({ code: "custom", message: `${parsed.capability}: ${parsed.reason}` });
+});
 
 /** Whether a grant answers one of the manifest's requests: itself, or a concrete host for `http:*`. */
 export function grantRequested(capabilities: readonly string[], grant: string): boolean {
@@ -30,44 +32,8 @@ export function grantRequested(capabilities: readonly string[], grant: string): 
   return grant.startsWith("http:") && grant !== "http:*" && capabilities.includes("http:*");
 }
 
-const jsonSchemaObject = z.record(z.string(), z.unknown());
-
-export const manifestNodeTypeSchema = z.strictObject({
-  type: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, "a node type name like pricing-quote"),
-  description: z.string().max(500).optional(),
-  /** JSON Schema of the node's `content` in a flow. */
-  contentSchema: jsonSchemaObject.default({ type: "object" }),
-  connections: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/)).min(1).max(20).default(["default"]),
-});
-
-/**
- * A tool the plugin offers, MCP-style: a name the model calls, what it does, and the JSON Schema of
- * its arguments. Agents list it as `marketplace:<plugin id>/<name>`.
- */
-export const manifestToolSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "a tool name like lookup_order"),
-  description: z.string().min(1).max(1000),
-  inputSchema: jsonSchemaObject.default({ type: "object", properties: {} }),
-});
-
-/** The contract actions a `crm` plugin must export (what a contact upsert needs); the others are optional. */
+/** The contract actions a `crm` plugin must implement (what a contact upsert needs); the others are optional. */
 export const REQUIRED_CRM_ACTIONS = ["searchContacts", "createContact", "updateContact"] as const;
-
-export const pluginManifestSchema = z.strictObject({
-  id: z.string().regex(scopedName, "a scoped name like @acme/pricing"),
-  version: z.string().refine((v) => semver.valid(v) === v, "a semver version like 1.2.3"),
-  platform: z.string().refine((r) => semver.validRange(r) !== null, "a semver range like ^1.0.0"),
-  kinds: z.array(z.enum(SANDBOXED_KINDS)).min(1),
-  description: z.string().max(1000).default(""),
-  category: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/).default("other"),
-  /** JSON Schema of the per-tenant configuration (an object). */
-  configSchema: jsonSchemaObject.default({ type: "object", properties: {} }),
-  secrets: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), description: z.string().max(300).optional() })).max(20).default([]),
-  capabilities: z.array(capabilitySchema).max(50).default([]),
-  nodeTypes: z.array(manifestNodeTypeSchema).max(20).default([]),
-  tools: z.array(manifestToolSchema).max(20).default([]),
-});
-export type PluginManifest = z.infer<typeof pluginManifestSchema>;
 
 function problem(message: string, field: string): ValidationError {
   return new ValidationError(`manifest.json: ${message}`, { field }, "MANIFEST_INVALID");
@@ -97,6 +63,11 @@ export function parseManifest(json: Buffer | string): PluginManifest {
     throw problem(`${field}: ${issue.message}`, field);
   }
   const manifest = parsed.data;
+  if (!semver.valid(manifest.version)) throw problem("version: a semver version like 1.2.3", "version");
+  if (semver.validRange(manifest.platform) === null) throw problem("platform: a semver range like ^1.0.0", "platform");
+  const trusted = manifest.kinds.filter((k) => !(SANDBOXED_KINDS as readonly string[]).includes(k));
+  if (trusted.length > 0) throw problem(`kinds: ${trusted.join(", ")} cannot run in the sandbox (a marketplace plugin is one of ${SANDBOXED_KINDS.join(", ")}); the operator installs it in process instead`, "kinds");
+  if (manifest.nodeTypes.some((n) => n.anyConnection)) throw problem("nodeTypes: a marketplace node type lists its connections by name", "nodeTypes");
   if (!semver.satisfies(PLATFORM_API_VERSION, manifest.platform)) {
     throw new ValidationError(`${manifest.id} needs platform ${manifest.platform}; this platform is ${PLATFORM_API_VERSION}`, { field: "platform" }, "PLATFORM_INCOMPATIBLE");
   }

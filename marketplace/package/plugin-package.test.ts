@@ -9,7 +9,8 @@ import { parseManifest } from "./plugin-manifest.schema.ts";
 import { integrityOf, packFolder, unpackPackage } from "./plugin-package.ts";
 import { checkGrants } from "../installs/plugin-config.check.ts";
 
-const example = join(import.meta.dirname, "../examples/pricing");
+// A package folder of the first format (manifest.json + bundle.mjs): the archive format is the same.
+const example = join(import.meta.dirname, "../../test/marketplace/fixtures/pricing-first-format");
 const code = (expected: string) => (error: unknown) => isPlatformError(error) && error.code === expected;
 const manifestWith = (changes: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(JSON.stringify(parseManifest(Buffer.from(JSON.stringify({ id: "@a/b", version: "1.0.0", platform: "^1.0.0", kinds: ["crm"] }))))), ...changes });
 

@@ -14,7 +14,8 @@ import { isPlatformError, NotFoundError, type PlatformError } from "../../core/s
 import { CrmErrorCode, crmConnectorActions, crmConnectorResults, crmError } from "../../core/sdk/crm-contract.ts";
 import { schemaFromJson } from "../package/plugin-manifest.schema.ts";
 import type { InstalledPlugin, SandboxExecute } from "./marketplace-node-types.ts";
-import { entries, kvPrefixOf, wrapBundle } from "./sandboxed-bundle.ts";
+import { entries, requestFor, wrapBundle } from "./sandboxed-bundle.ts";
+import { withSourcePosition } from "./plugin-failure.ts";
 
 export type ToolResult = { content: { type: "text"; text: string }[]; isError: boolean; structuredContent?: unknown };
 
@@ -54,12 +55,14 @@ export async function callInstalledTool(execute: SandboxExecute, tenantId: strin
   try {
     const { value } = await execute({
       tenantId, source: wrapBundle(plugin.bundle), entry: entries.tool, grants: plugin.grants,
-      input: { name, input: { args: parsed.data, config: plugin.config }, kvPrefix: kvPrefixOf(plugin.pluginId) },
+      input: requestFor(plugin, { name, tenantId, input: { args: parsed.data, config: plugin.config } }),
     });
     return toolResult(value);
-  } catch (error) {
+  } catch (caught) {
+    const error = withSourcePosition(caught, plugin.bundle);
     if (!isPlatformError(error)) throw error;
-    return errorResult(`${plugin.pluginId} ${name} failed: ${error.code}: ${error.message.slice(0, 500)}`);
+    const inner = typeof error.data?.code === "string" && error.data.code !== error.code ? ` (${error.data.code})` : "";
+    return errorResult(`${plugin.pluginId} ${name} failed: ${error.code}${inner}: ${error.message.slice(0, 500)}`);
   }
 }
 
@@ -71,11 +74,17 @@ function crmFailure(plugin: InstalledPlugin, action: CrmAction, error: PlatformE
   if (crmCodes.has(error.code)) return error;
   const inner = typeof error.data?.code === "string" ? error.data.code : undefined;
   if (inner && crmCodes.has(inner)) return crmError(inner as CrmErrorCode, `${step}: ${error.message.slice(0, 300)}`, { step });
-  if (inner === "SSRF_BLOCKED" || inner === "FETCH_INVALID_URL" || error.code === "SANDBOX_CAPABILITY_DENIED") {
-    return crmError(CrmErrorCode.configInvalid, `${step}: the connector may not reach that address (grant its host at install)`, { step });
+  const keep = { step, cause: inner ?? error.code, ...(typeof error.data?.at === "string" ? { at: error.data.at } : {}), ...(Array.isArray(error.data?.logs) ? { logs: error.data.logs } : {}) };
+  if (inner === "SSRF_BLOCKED" || inner === "FETCH_INVALID_URL" || (error.code === "SANDBOX_CAPABILITY_DENIED" && /host/i.test(error.message))) {
+    return crmError(CrmErrorCode.configInvalid, `${step}: the connector may not reach that address (grant its host at install)`, keep);
+  }
+  // A secret not granted or not set: the tenant must fix the install, and the sandbox's words say how.
+  if (inner === "SANDBOX_CAPABILITY_DENIED" || error.code === "SANDBOX_CAPABILITY_DENIED") {
+    return crmError(CrmErrorCode.configInvalid, `${step}: SANDBOX_CAPABILITY_DENIED: ${error.message.slice(0, 300)}`, keep);
   }
   if (error.code === "SANDBOX_THREW" && /has no CRM action/.test(error.message)) return crmError(CrmErrorCode.configInvalid, `${step}: the connector does not support ${action}`, { step });
-  return crmError(CrmErrorCode.unavailable, `${step}: the connector failed (${error.code})`, { step, cause: error.code });
+  // Anything else keeps the plugin's own message (and where it was thrown), for the tenant and the integrator.
+  return crmError(CrmErrorCode.unavailable, `${step}: the connector failed (${error.code}${inner ? `, ${inner}` : ""}): ${error.message.slice(0, 300)}`, keep);
 }
 
 export async function callInstalledCrm(execute: SandboxExecute, tenantId: string, plugin: InstalledPlugin, action: CrmAction, params: unknown): Promise<unknown> {
@@ -86,9 +95,10 @@ export async function callInstalledCrm(execute: SandboxExecute, tenantId: string
   try {
     ({ value } = await execute({
       tenantId, source: wrapBundle(plugin.bundle), entry: entries.crm, grants: plugin.grants,
-      input: { action, input: { params: request.data, config: plugin.config }, kvPrefix: kvPrefixOf(plugin.pluginId) },
+      input: requestFor(plugin, { action, tenantId, input: { params: request.data, config: plugin.config } }),
     }));
-  } catch (error) {
+  } catch (caught) {
+    const error = withSourcePosition(caught, plugin.bundle);
     if (!isPlatformError(error)) throw error;
     const failure = crmFailure(plugin, action, error);
     if (action === "listPipelines" && failure.code === CrmErrorCode.configInvalid && /does not support/.test(failure.message)) return [];

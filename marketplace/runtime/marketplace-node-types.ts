@@ -15,7 +15,9 @@ import { overlayNodeTypes, type TenantNodeTypes } from "../../core/engine/flow/t
 import { PlatformError } from "../../core/sdk/platform-error.ts";
 import type { NodeContext, NodeResult } from "../../core/sdk/index.ts";
 import { schemaFromJson, type PluginManifest } from "../package/plugin-manifest.schema.ts";
-import { entries, kvPrefixOf, wrapBundle } from "./sandboxed-bundle.ts";
+import { entries, requestFor, wrapBundle } from "./sandboxed-bundle.ts";
+import { logsOf, withSourcePosition } from "./plugin-failure.ts";
+import { isPlatformError } from "../../core/sdk/platform-error.ts";
 
 /** One enabled install, as the runtime needs it. */
 export type InstalledPlugin = {
@@ -59,8 +61,21 @@ function registeredTypes(plugin: InstalledPlugin, execute: SandboxExecute): Regi
     definition: { type: nodeType.type, description: nodeType.description, content: schemaFromJson(nodeType.contentSchema, "contentSchema"), connections: nodeType.connections, sideEffects: true },
     implementation: {
       async run(ctx: NodeContext): Promise<NodeResult> {
-        const input = { type: nodeType.type, input: { content: renderContent(ctx.node.content, ctx), config: plugin.config, idempotencyKey: ctx.idempotencyKey }, kvPrefix: kvPrefixOf(plugin.pluginId) };
-        const { value } = await execute({ tenantId: ctx.tenantId, source, entry: entries.nodeType, input, grants: plugin.grants });
+        const input = requestFor(plugin, {
+          type: nodeType.type, tenantId: ctx.tenantId, botId: ctx.botId, sessionId: ctx.sessionId, nodeId: ctx.node.id,
+          input: { content: renderContent(ctx.node.content, ctx), config: plugin.config, idempotencyKey: ctx.idempotencyKey },
+        });
+        let value: unknown;
+        try {
+          ({ value } = await execute({ tenantId: ctx.tenantId, source, entry: entries.nodeType, input, grants: plugin.grants }));
+        } catch (caught) {
+          const error = withSourcePosition(caught, plugin.bundle);
+          // The operator log gets the plugin's message, its source position and what it logged in this call.
+          if (isPlatformError(error)) {
+            ctx.log.error(`${plugin.pluginId}@${plugin.version} failed in node ${ctx.node.id}: ${error.code}: ${error.message}`, { plugin: plugin.pluginId, code: error.code, at: error.data?.at, pluginLogs: logsOf(error) });
+          }
+          throw error;
+        }
         const answer = pluginAnswer.safeParse(value ?? {});
         if (!answer.success) {
           const issue = answer.error.issues[0]!;

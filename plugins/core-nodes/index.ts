@@ -18,7 +18,7 @@ export const definition = definePlugin({
   platform: "^1.0.0",
   kinds: ["node-type"],
   description: "The built-in conversation node types.",
-  capabilities: ["http"],
+  capabilities: ["http:*"],
   nodeTypes: [messageNode, questionNode, conditionNode, actionNode, webhookNode, compositeNode, handoffNode, endNode],
 });
 

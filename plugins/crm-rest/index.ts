@@ -10,7 +10,7 @@ export const definition = definePlugin({
   description: "Any CRM with a JSON REST API, mapped action by action.",
   config: restConfig,
   secrets: [{ name: "token", description: "API key or bearer token, sent in the configured header" }],
-  capabilities: ["http"],
+  capabilities: ["http:*"],
   actions: crmConnectorActions,
 });
 

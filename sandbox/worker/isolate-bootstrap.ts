@@ -74,9 +74,23 @@ function describe(e) {
   } catch {}
   return "The code threw a value that is not an Error";
 }
+// What the host keeps of a thrown error besides its message: its own code (a PlatformError's, or a
+// host call's such as SSRF_BLOCKED), its class name, and where in the code it was thrown (the
+// first frame of its stack in the tenant's module), which the host maps through the bundle's
+// source map. All of it read under the run's limits; tenant getters can only lie about it.
+const framePattern = /tenant:\/\/\/code\.mjs:(\d+):(\d+)/;
+const regexExec = RegExp.prototype.exec, NumberCtor = Number;
 function codeOf(e) {
-  try { if (e !== null && typeof e === "object" && typeof e.code === "string") return { code: apply(strSlice, e.code, [0, 64]) }; } catch {}
-  return undefined;
+  const data = {};
+  let any = false;
+  try { if (e !== null && typeof e === "object" && typeof e.code === "string") { data.code = apply(strSlice, e.code, [0, 64]); any = true; } } catch {}
+  try { if (e !== null && typeof e === "object" && typeof e.name === "string" && e.name !== "Error") { data.name = apply(strSlice, e.name, [0, 64]); any = true; } } catch {}
+  try {
+    const stack = e !== null && typeof e === "object" ? e.stack : undefined;
+    const frame = typeof stack === "string" ? apply(regexExec, framePattern, [stack]) : null;
+    if (frame) { data.line = NumberCtor(frame[1]); data.column = NumberCtor(frame[2]); any = true; }
+  } catch {}
+  return any ? data : undefined;
 }
 function textOf(value) {
   if (typeof value === "string") return value;

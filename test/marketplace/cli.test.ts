@@ -65,8 +65,8 @@ describe("an integrator with the bp-plugin CLI: init, test, pack, sign, publish;
       return answered.body.messages.map((m: { text: string }) => m.text);
     };
     assert.deepEqual(await say("Ada"), ["Welcome, Ada!", "Name?"]);
-    writeFileSync(join(work, "hello", "manifest.json"), readFileSync(join(work, "hello", "manifest.json"), "utf8").replace('"version": "0.1.0"', '"version": "0.2.0"'));
-    writeFileSync(join(work, "hello", "bundle.mjs"), readFileSync(join(work, "hello", "bundle.mjs"), "utf8").replace("content.name}!", "content.name}, again!"));
+    // One file holds the definition and the handlers: the version and the greeting change there.
+    writeFileSync(join(work, "hello", "plugin.ts"), readFileSync(join(work, "hello", "plugin.ts"), "utf8").replace('version: "0.1.0"', 'version: "0.2.0"').replace("content.name}!", "content.name}, again!"));
     await bp("pack", "hello", "--out", "hello-2.tgz");
     await bp("sign", "hello-2.tgz", "--key", "signing.key");
     assert.match((await bp("publish", "hello-2.tgz", "--url", node.url, "--api-key", publisher.body.key)).stdout, /published @acme\/hello@0\.2\.0/);
@@ -80,7 +80,7 @@ describe("an integrator with the bp-plugin CLI: init, test, pack, sign, publish;
   it("tells the integrator what is wrong, in one line, when the manifest is invalid", async () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(work, "broken"), { recursive: true });
-    writeFileSync(join(work, "broken", "manifest.json"), JSON.stringify({ id: "acme-no-scope", version: "1.0.0", platform: "^1.0.0", kinds: ["node-type"] }));
+    writeFileSync(join(work, "broken", "plugin.ts"), `import { definePlugin, implementPlugin } from "bp-plugin/sdk";\nexport default implementPlugin(definePlugin({ id: "acme-no-scope", version: "1.0.0", platform: "^1.0.0", kinds: ["node-type"] }), {});\n`);
     await assert.rejects(bp("validate", "broken"), (error: { stderr: string }) => /manifest\.json: id: a scoped name/.test(error.stderr) && !/\n\s+at /.test(error.stderr));
   });
 });

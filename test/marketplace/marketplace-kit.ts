@@ -6,9 +6,14 @@ import { generateSigningKeys, signIntegrity } from "../../marketplace/package/pa
 import { integrityOf, packFolder } from "../../marketplace/package/plugin-package.ts";
 import type { TestPlatform, TestResponse } from "../kit/test-platform.ts";
 
-export const pricingExample = join(import.meta.dirname, "../../marketplace/examples/pricing");
+/**
+ * A package of the first format (a hand-written manifest.json and bundle.mjs): what integrators
+ * published before `bp-plugin pack` built packages from definePlugin files. The platform still
+ * reads such packages, so these tests also prove that old installs keep working.
+ */
+export const pricingExample = join(import.meta.dirname, "fixtures/pricing-first-format");
 
-/** A copy of the pricing example under another id and version, with manifest and bundle edits. */
+/** A copy of the first-format pricing package under another id and version, with manifest and bundle edits. */
 export async function buildPackage(options: { id: string; version: string; capabilities?: string[]; manifest?: Record<string, unknown>; bundle?: (source: string) => string }): Promise<Buffer> {
   const folder = mkdtempSync(join(tmpdir(), "bp-pkg-"));
   cpSync(pricingExample, folder, { recursive: true });

@@ -76,7 +76,7 @@ for (const backend of databaseBackends()) {
     });
 
     it("refuses unsigned packages and packages whose bytes changed after signing", async () => {
-      const bytes = await buildPackage({ id: "@labs/other", version: "1.0.0", manifest: { nodeTypes: [{ ...JSON.parse(readFileSync(join(import.meta.dirname, "../../marketplace/examples/pricing/manifest.json"), "utf8")).nodeTypes[0], type: "other-quote" }] }, bundle: (s) => s.replace('"pricing-quote"', '"other-quote"') });
+      const bytes = await buildPackage({ id: "@labs/other", version: "1.0.0", manifest: { nodeTypes: [{ ...JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/pricing-first-format/manifest.json"), "utf8")).nodeTypes[0], type: "other-quote" }] }, bundle: (s) => s.replace('"pricing-quote"', '"other-quote"') });
       const unsigned = await integrator.publish(bytes, null);
       assert.equal(unsigned.status, 400);
       assert.equal(unsigned.body.error.code, "PACKAGE_UNSIGNED");
@@ -203,7 +203,7 @@ for (const backend of databaseBackends()) {
     });
 
     it("keeps a plugin to the hosts the tenant granted, fills its secret at the edge, and keeps secrets out of every answer", async () => {
-      const manifest = JSON.parse(readFileSync(join(import.meta.dirname, "../../marketplace/examples/pricing/manifest.json"), "utf8"));
+      const manifest = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/pricing-first-format/manifest.json"), "utf8"));
       const bytes = await buildPackage({
         id: "@labs/fetcher", version: "1.0.0", capabilities: ["http:127.0.0.1", "secrets:fetch_token"],
         manifest: { secrets: [{ name: "fetch_token" }], configSchema: { type: "object", properties: { base_url: { type: "string" } }, required: ["base_url"] }, nodeTypes: [{ ...manifest.nodeTypes[0], type: "fetch-quote" }] },

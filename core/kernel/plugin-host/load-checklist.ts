@@ -1,6 +1,6 @@
 import semver from "semver";
 import { z } from "zod";
-import { PLATFORM_API_VERSION, pluginManifestSchema } from "../../sdk/define-plugin.ts";
+import { PLATFORM_API_VERSION, manifestOf, pluginManifestSchema } from "../../sdk/define-plugin.ts";
 import type { PluginModule } from "../../sdk/implement-plugin.ts";
 import { PluginLoadCode, PluginLoadError } from "./plugin-load-error.ts";
 
@@ -16,9 +16,21 @@ export function checkPlugin(candidate: unknown, loaded: ReadonlyMap<string, Load
     throw new PluginLoadError(PluginLoadCode.invalidModule, name, "its entry must `export default implementPlugin(definition, handlers)`");
   }
   const { definition, implementation } = candidate;
-  const manifest = pluginManifestSchema.safeParse(definition);
+  const schemas: [string, unknown][] = [["config", definition.config], ...(definition.nodeTypes ?? []).map((n) => [`node type ${n.type} content`, n.content] as [string, unknown])];
+  for (const [what, schema] of schemas) {
+    if (schema === undefined) continue;
+    if (!(schema instanceof z.ZodType)) throw new PluginLoadError(PluginLoadCode.invalidSchema, name, `${what} must be a zod schema`);
+    try {
+      z.toJSONSchema(schema, { unrepresentable: "any" });
+    } catch (error) {
+      throw new PluginLoadError(PluginLoadCode.invalidSchema, name, `${what} cannot be described as JSON Schema (${(error as Error).message})`);
+    }
+  }
+  // The same manifest schema and capability grammar as a marketplace package (plugin-manifest.ts).
+  const manifest = pluginManifestSchema.safeParse(manifestOf(definition));
   if (!manifest.success) {
-    throw new PluginLoadError(PluginLoadCode.invalidManifest, name, manifest.error.issues.map((i) => `${i.path.join(".") || "manifest"}: ${i.message}`).join("; "));
+    const said = (i: z.core.$ZodIssue) => (i.code === "invalid_format" ? `must be ${i.message}` : i.message);
+    throw new PluginLoadError(PluginLoadCode.invalidManifest, name, manifest.error.issues.map((i) => `${i.path.join(".") || "manifest"}: ${said(i)}`).join("; "));
   }
   if (!semver.valid(definition.version)) throw new PluginLoadError(PluginLoadCode.invalidManifest, name, `version "${definition.version}" is not semver`);
   if (!semver.validRange(definition.platform)) throw new PluginLoadError(PluginLoadCode.invalidManifest, name, `platform range "${definition.platform}" is not a semver range`);
@@ -34,16 +46,6 @@ export function checkPlugin(candidate: unknown, loaded: ReadonlyMap<string, Load
       throw new PluginLoadError(PluginLoadCode.dependencyMissing, name, `it needs ${dependency}@${range}${present ? `, but ${present.version} is loaded` : ", which is not loaded"}`);
     }
   }
-  const schemas: [string, unknown][] = [["config", definition.config], ...(definition.nodeTypes ?? []).map((n) => [`node type ${n.type} content`, n.content] as [string, unknown])];
-  for (const [what, schema] of schemas) {
-    if (schema === undefined) continue;
-    if (!(schema instanceof z.ZodType)) throw new PluginLoadError(PluginLoadCode.invalidSchema, name, `${what} must be a zod schema`);
-    try {
-      z.toJSONSchema(schema, { unrepresentable: "any" });
-    } catch (error) {
-      throw new PluginLoadError(PluginLoadCode.invalidSchema, name, `${what} cannot be described as JSON Schema (${(error as Error).message})`);
-    }
-  }
   const declaredTypes = (definition.nodeTypes ?? []).map((n) => n.type);
   if (new Set(declaredTypes).size !== declaredTypes.length) throw new PluginLoadError(PluginLoadCode.invalidManifest, name, "it declares the same node type twice");
   for (const type of declaredTypes) {
@@ -57,6 +59,12 @@ export function checkPlugin(candidate: unknown, loaded: ReadonlyMap<string, Load
     if (typeof (implementation.actions as Record<string, unknown> | undefined)?.[action] !== "function") {
       throw new PluginLoadError(PluginLoadCode.handlerMissing, name, `action "${action}" is declared but has no handler`);
     }
+  }
+  for (const tool of Object.keys(definition.tools ?? {})) {
+    if (typeof (implementation.tools as Record<string, unknown> | undefined)?.[tool] !== "function") {
+      throw new PluginLoadError(PluginLoadCode.handlerMissing, name, `tool "${tool}" is declared but has no handler`);
+    }
+    if (Object.hasOwn(definition.actions ?? {}, tool)) throw new PluginLoadError(PluginLoadCode.invalidManifest, name, `"${tool}" is both an action and a tool`);
   }
   return candidate;
 }

@@ -40,6 +40,17 @@ function tenantScoped(ctx: Context<unknown, PluginCallMeta>): Pick<ActionContext
   };
 }
 
+/** `file:line:column` of the first frame of an error's stack in a source file (the plugin's), relative to `root`. */
+export function sourcePositionOf(error: unknown, root: string): string | undefined {
+  const stack = error instanceof Error && typeof error.stack === "string" ? error.stack : "";
+  for (const match of stack.matchAll(/\(?(file:\/\/[^\s()]+?|\/[^\s()]+?):(\d+):(\d+)\)?$/gm)) {
+    const file = match[1]!.replace(/^file:\/\//, "");
+    if (file.includes("/node_modules/") || file.includes("/core/kernel/")) continue;
+    return `${file.startsWith(root + "/") ? file.slice(root.length + 1) : file}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
+}
+
 /** The Moleculer service name of a plugin: `@acme/hubspot` → `plugin.acme.hubspot`. */
 export function pluginServiceName(id: string): string {
   return "plugin." + id.replace(/^@/, "").replace(/\//g, ".");
@@ -155,8 +166,12 @@ export class PluginHost {
     const actions: ServiceSchema["actions"] = {
       describe: () => describePlugin(definition),
     };
-    for (const [name, spec] of Object.entries(definition.actions ?? {})) {
-      const handler = (implementation.actions as Record<string, (p: unknown, c: unknown) => unknown>)[name];
+    // Tools are actions too in process (`plugin.<scope>.<name>.<tool>`), with the same ctx as in the sandbox.
+    const handlers = [
+      ...Object.entries(definition.actions ?? {}).map(([name, spec]) => [name, spec, (implementation.actions as Record<string, (p: unknown, c: unknown) => unknown>)[name]!] as const),
+      ...Object.entries(definition.tools ?? {}).map(([name, spec]) => [name, spec, (implementation.tools as Record<string, (p: unknown, c: unknown) => unknown>)[name]!] as const),
+    ];
+    for (const [name, spec, handler] of handlers) {
       actions[name] = async (ctx: Context<unknown, PluginCallMeta>) => {
         const parsed = spec.params.safeParse(ctx.params);
         if (!parsed.success) {
@@ -175,8 +190,10 @@ export class PluginHost {
         } catch (error) {
           if (isPlatformError(error)) throw error;
           logger.error({ err: error, action: name }, "plugin action failed");
-          // The plugin's own bug: name it, keep its details in the log.
-          throw new PlatformError("PLUGIN_ACTION_FAILED", `${plugin.id} failed while handling ${name}`, { status: 502, kind: "internal", data: { plugin: plugin.id } });
+          // The plugin's own bug: name it, with its own message and where it was thrown, for whoever reads the failure.
+          const at = sourcePositionOf(error, this.#root);
+          const what = error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : String(error).slice(0, 300);
+          throw new PlatformError("PLUGIN_ACTION_FAILED", `${plugin.id} failed while handling ${name}: ${what}${at ? ` (at ${at})` : ""}`, { status: 502, kind: "internal", data: { plugin: plugin.id, ...(at ? { at } : {}) } });
         } finally {
           // Streamed text reaches the watcher before the result reaches the caller.
           await sink?.flush();
