@@ -72,6 +72,9 @@ export async function bundlePlugin(entry: string): Promise<string> {
     bundle: true, format: "esm", platform: "neutral", target: "es2023", write: false, outfile: join(dir, "bundle.mjs"), absWorkingDir: dir,
     sourcemap: "inline", sourcesContent: false, minifyWhitespace: true, minifySyntax: true, legalComments: "none", logLevel: "silent",
     alias: { zod: zodStandIn, [SDK_SPECIFIER]: sdkIndex },
+    // "neutral" reads no package.json entry point by default; the SDK's own dependencies (cockatiel)
+    // declare only `main`. What a plugin does not use is shaken out (they declare no side effects).
+    mainFields: ["module", "main"],
   }).catch((error: { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }) => {
     const first = error.errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line}:${first.location.column + 1})` : "";
