@@ -31,4 +31,9 @@ export {
   dealInputSchema, dealSchema, pipelineSchema, retryAfterSeconds,
   type Contact, type ContactInput, type CrmFetch, type CrmRequest, type Deal, type DealInput, type Pipeline,
 } from "./crm-contract.ts";
+export {
+  COMPOSITE_SCOPES, FLOW_SCOPES, TemplateErrorCode, fillSecrets, lookup, loneVariable, parseTemplate, renderTemplate, renderValue, renderWithSecrets,
+  templateReferences, tokenizeTemplate,
+  type ParsedTemplate, type SecretResolver, type TemplatePart,
+} from "./template.ts";
 export { embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";

@@ -15,7 +15,7 @@
  * logged with its reason and follows `error` when the node has it; the end user never sees a
  * stack trace.
  */
-import { defineNodeType, isPlatformError, PlatformError, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
+import { defineNodeType, isPlatformError, loneVariable, PlatformError, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.greeting");
 const field = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "a field name like greeting");
@@ -38,14 +38,12 @@ export const codeNode = defineNodeType({
   connections: "any",
 });
 
-const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
-
 export const runCode: NodeHandler<CodeContent> = async (ctx) => {
   const { source, inputs, outputs, grants } = ctx.node.content;
   const input: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(inputs)) {
-    const only = typeof value === "string" ? lone.exec(value) : null;
-    input[name] = only ? ctx.vars.get(only[1]!) : typeof value === "string" ? ctx.render(value) : value;
+    const only = typeof value === "string" ? loneVariable(value) : undefined;
+    input[name] = only ? ctx.vars.get(only.ref) : typeof value === "string" ? ctx.render(value) : value;
   }
   try {
     const result = await ctx.runCode({ source, input, grants });

@@ -2,7 +2,7 @@
  * action: changes variables: set (a value, with templates; a lone `{{scope.path}}` keeps its type),
  * unset, increment (by a number, default 1) and append (to a list, created when missing).
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
+import { defineNodeType, loneVariable, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 
@@ -32,10 +32,9 @@ function resolveValue(value: unknown, render: (template: string) => unknown): un
 }
 
 export const runAction: NodeHandler<ActionContent> = (ctx) => {
-  const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
   const render = (template: string): unknown => {
-    const only = lone.exec(template);
-    return only ? structuredClone(ctx.vars.get(only[1]!)) : ctx.render(template);
+    const only = loneVariable(template);
+    return only ? structuredClone(ctx.vars.get(only.ref)) : ctx.render(template);
   };
   for (const action of ctx.node.content.actions) {
     if (action.op === "set") ctx.vars.set(action.variable, resolveValue(action.value, render));

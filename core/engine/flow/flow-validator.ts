@@ -15,7 +15,7 @@ import { z } from "zod";
 import { PlatformError } from "../../sdk/platform-error.ts";
 import { flowSchema, type Flow, type FlowNode } from "./flow-schema.ts";
 import type { NodeTypeRegistry, RegisteredNodeType } from "./node-type-registry.ts";
-import { COMPOSITE_SCOPES, FLOW_SCOPES, templateReferences } from "./template.ts";
+import { COMPOSITE_SCOPES, FLOW_SCOPES, templateReferences } from "../../sdk/template.ts";
 
 export type FlowProblem = { node: string; problem: string };
 

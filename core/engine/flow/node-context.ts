@@ -6,7 +6,7 @@ import type {
   CallOptions, NodeContext, NodeLogger, NodeStream, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput,
 } from "../../sdk/node-type.ts";
 import { PlatformError } from "../../sdk/platform-error.ts";
-import { renderTemplate, renderWithSecrets } from "./template.ts";
+import { renderTemplate, renderWithSecrets } from "../../sdk/template.ts";
 import { createVariableStore, type Scopes } from "./variables.ts";
 
 export type NodeContextInit = {

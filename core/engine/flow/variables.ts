@@ -10,7 +10,7 @@
  */
 import type { VariableStore } from "../../sdk/node-type.ts";
 import { ValidationError } from "../../sdk/platform-error.ts";
-import { lookup } from "./template.ts";
+import { lookup } from "../../sdk/template.ts";
 
 export type Scopes = Record<string, Record<string, unknown>>;
 
