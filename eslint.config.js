@@ -38,6 +38,7 @@ export default tseslint.config(
       "no-restricted-syntax": ["error", { selector: "TSEnumDeclaration", message: "Use an `as const` object: Node strips types and cannot run enums." }],
     },
   },
+  { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly", process: "readonly" } } },
   {
     // The floor plan and no import cycles, for the code that ships. Tests may reach the kit and
     // fixtures; the CLI runs the kit for `bp-plugin test`.
