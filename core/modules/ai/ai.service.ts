@@ -14,6 +14,7 @@ import { createUsageLedger } from "./usage-ledger.ts";
 import { openStreamSink } from "../../kernel/broker/turn-stream.ts";
 import { BotEvents } from "../../engine/bots/bots.service.ts";
 import { fillSecrets } from "../../sdk/template.ts";
+import { TemplateErrorCode } from "../../sdk/template.ts";
 
 /**
  * The AI actions the llm and agent node types call (`ai.respond`), and the accounting the gateway
@@ -95,7 +96,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
       const logger = platform.logger.child({ component: "ai" });
       const resolveSecrets = (tenantId: string, template: string): Promise<string> => fillSecrets(template, async (name) => {
         const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name });
-        if (value === null || value === undefined) throw new NotFoundError(`Secret ${name}`, "SECRET_NOT_FOUND");
+        if (value === null || value === undefined) throw new NotFoundError(`Secret ${name}`, TemplateErrorCode.secretNotFound);
         return value;
       });
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
