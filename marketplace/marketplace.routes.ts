@@ -11,6 +11,7 @@ import type { FastifyRequest } from "fastify";
 import { MAX_PACKAGE_BYTES } from "./package/plugin-package.ts";
 import { capabilitySchema } from "./package/plugin-manifest.schema.ts";
 import { pluginManifestJsonSchema } from "../core/sdk/plugin-manifest.ts";
+import { MarketplaceErrorCode } from "./marketplace-errors.ts";
 
 const pluginParams = z.strictObject({ scope: z.string().regex(/^@[a-z0-9][a-z0-9-._]*$/), name: z.string().regex(/^[a-z0-9][a-z0-9-._]*$/) });
 const semverText = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, "a semver version like 1.2.3");
@@ -50,7 +51,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
     }, async (request, reply) => {
       const publisherId = publisherOf(request);
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError("Send the package .tgz as the body with content-type application/gzip", undefined, "PACKAGE_MISSING");
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError("Send the package .tgz as the body with content-type application/gzip", undefined, MarketplaceErrorCode.packageMissing);
       const signature = request.headers["x-package-signature"];
       const published = await broker.call("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
       return reply.code(201).send(published);

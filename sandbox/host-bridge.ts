@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { isPlatformError, PlatformError } from "../core/sdk/platform-error.ts";
 import { safeFetch, type SafeFetchPolicy } from "../core/kernel/net/safe-fetch.ts";
 import type { SafeFetchInit } from "../core/sdk/node-type.ts";
+import { fillSecrets as fillTemplateSecrets } from "../core/sdk/template.ts";
 import type { Grants } from "./grants.ts";
 import type { TenantKeyValueStore } from "./kv-store.ts";
 import { SandboxError, SandboxErrorCode } from "./sandbox-errors.ts";
@@ -35,7 +36,6 @@ export type BridgeRun = {
   limits: SandboxLimits;
 };
 
-const secretPattern = /\{\{\s*secret:([a-z][a-z0-9_]*)\s*\}\}/g;
 const REDACTED = "[secret]";
 
 function denied(message: string): SandboxError {
@@ -54,12 +54,11 @@ async function secretValue(services: HostServices, run: BridgeRun, name: string)
 }
 
 async function fillSecrets(services: HostServices, run: BridgeRun, text: string, used: Set<string>): Promise<string> {
-  const names = [...text.matchAll(secretPattern)].map((m) => m[1]!);
-  if (names.length === 0) return text;
-  const values = new Map<string, string>();
-  for (const name of names) values.set(name, await secretValue(services, run, name));
-  for (const v of values.values()) used.add(v);
-  return text.replace(secretPattern, (_m, name: string) => values.get(name)!);
+  return fillTemplateSecrets(text, async (name) => {
+    const value = await secretValue(services, run, name);
+    used.add(value);
+    return value;
+  });
 }
 
 /** Masks each secret used, as written, URL-encoded, and in any letter case (host names are lowercased). */

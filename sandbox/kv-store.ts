@@ -17,16 +17,24 @@ export type TenantKeyValueStore = {
 export type KvQuota = { maxKeys: number; maxBytes: number; maxKeyLength: number; maxValueBytes: number };
 export const DEFAULT_KV_QUOTA: KvQuota = { maxKeys: 1000, maxBytes: 1024 * 1024, maxKeyLength: 256, maxValueBytes: 64 * 1024 };
 
-export function kvError(code: "KV_QUOTA_EXCEEDED" | "KV_INVALID", message: string): PlatformError {
-  return new PlatformError(code, message, { status: code === "KV_INVALID" ? 400 : 413, kind: ErrorKind.user });
+export const KvErrorCode = {
+  /** A key or value over a tenant's quota (value size, key count, total bytes). */
+  quotaExceeded: "KV_QUOTA_EXCEEDED",
+  /** Not a valid key, or a value that is not JSON. */
+  invalid: "KV_INVALID",
+} as const;
+export type KvErrorCode = (typeof KvErrorCode)[keyof typeof KvErrorCode];
+
+export function kvError(code: KvErrorCode, message: string): PlatformError {
+  return new PlatformError(code, message, { status: code === KvErrorCode.invalid ? 400 : 413, kind: ErrorKind.user });
 }
 
 /** Checks a key and value and returns the value's size. */
 export function checkEntry(key: string, value: unknown, quota: KvQuota): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > quota.maxKeyLength) throw kvError("KV_INVALID", `A key is a string of 1 to ${quota.maxKeyLength} characters`);
+  if (typeof key !== "string" || key.length === 0 || key.length > quota.maxKeyLength) throw kvError(KvErrorCode.invalid, `A key is a string of 1 to ${quota.maxKeyLength} characters`);
   const json = JSON.stringify(value);
-  if (json === undefined) throw kvError("KV_INVALID", "A value must be JSON");
-  if (Buffer.byteLength(json) > quota.maxValueBytes) throw kvError("KV_QUOTA_EXCEEDED", `A value may be at most ${quota.maxValueBytes} bytes`);
+  if (json === undefined) throw kvError(KvErrorCode.invalid, "A value must be JSON");
+  if (Buffer.byteLength(json) > quota.maxValueBytes) throw kvError(KvErrorCode.quotaExceeded, `A value may be at most ${quota.maxValueBytes} bytes`);
   return json;
 }
 
@@ -52,8 +60,8 @@ export function createMemoryKeyValueStore(quota: Partial<KvQuota> = {}): TenantK
       const s = space(tenantId);
       const old = s.entries.get(key);
       const bytes = s.bytes - (old === undefined ? 0 : sizeOf(key, old)) + sizeOf(key, json);
-      if (old === undefined && s.entries.size >= q.maxKeys) throw kvError("KV_QUOTA_EXCEEDED", `A tenant may store at most ${q.maxKeys} keys`);
-      if (bytes > q.maxBytes) throw kvError("KV_QUOTA_EXCEEDED", `A tenant may store at most ${q.maxBytes} bytes`);
+      if (old === undefined && s.entries.size >= q.maxKeys) throw kvError(KvErrorCode.quotaExceeded, `A tenant may store at most ${q.maxKeys} keys`);
+      if (bytes > q.maxBytes) throw kvError(KvErrorCode.quotaExceeded, `A tenant may store at most ${q.maxBytes} bytes`);
       s.entries.set(key, json);
       s.bytes = bytes;
     },

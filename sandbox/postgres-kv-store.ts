@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { DEFAULT_KV_QUOTA, checkEntry, kvError, type KvQuota, type TenantKeyValueStore } from "./kv-store.ts";
+import { KvErrorCode } from "./kv-store.ts";
 
 /**
  * `ctx.kv` in PostgreSQL, so every node sees the same values. The quota is checked under a
@@ -25,8 +26,8 @@ export function createPostgresKeyValueStore(em: () => EntityManager, quota: Part
           [key, tenantId], "all", ctx,
         );
         const exists = totals.mine !== null;
-        if (!exists && totals.keys >= q.maxKeys) throw kvError("KV_QUOTA_EXCEEDED", `A tenant may store at most ${q.maxKeys} keys`);
-        if (totals.bytes - (totals.mine ?? 0) + bytes > q.maxBytes) throw kvError("KV_QUOTA_EXCEEDED", `A tenant may store at most ${q.maxBytes} bytes`);
+        if (!exists && totals.keys >= q.maxKeys) throw kvError(KvErrorCode.quotaExceeded, `A tenant may store at most ${q.maxKeys} keys`);
+        if (totals.bytes - (totals.mine ?? 0) + bytes > q.maxBytes) throw kvError(KvErrorCode.quotaExceeded, `A tenant may store at most ${q.maxBytes} bytes`);
         await c.execute(
           `insert into tenant_kv (tenant_id, key, value, bytes) values (?, ?, ?::jsonb, ?)
            on conflict (tenant_id, key) do update set value = excluded.value, bytes = excluded.bytes, updated_at = now()`,

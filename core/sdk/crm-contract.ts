@@ -11,6 +11,8 @@ import { z } from "zod";
 import { ErrorKind, PlatformError } from "./platform-error.ts";
 import type { SafeFetchInit, SafeFetchResponse } from "./node-type.ts";
 import { retryWithBackoff } from "./resilience.ts";
+import type { ActionContext, ActionHandler } from "./implement-plugin.ts";
+import { FetchErrorCode } from "./fetch-error-code.ts";
 
 /** CRM field name → value. Names are the vendor's own (`firstname` on HubSpot, `FirstName` on Salesforce). */
 export const crmFields = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/), z.string().max(10_000));
@@ -82,6 +84,32 @@ export const crmConnectorActions = {
   addNote: { description: "Adds a note to a contact.", params: z.object({ contactId: id, text: z.string().min(1).max(10_000), idempotencyKey }) },
   listPipelines: { description: "Deal pipelines and their stages.", params: z.object({}) },
 } as const;
+
+export type CrmAction = keyof typeof crmConnectorActions;
+type CrmActions = typeof crmConnectorActions;
+export const crmActionNames = Object.keys(crmConnectorActions) as CrmAction[];
+
+/** One tenant's connector as its callers see it: each contract action as a function (params before defaults). */
+export type CrmConnectorCalls = { [K in CrmAction]: (params: z.input<CrmActions[K]["params"]>) => Promise<unknown> };
+
+/** A connector's implementation: each contract action as a function of its validated params. */
+export type CrmConnectorImplementation = { [K in CrmAction]: (params: z.infer<CrmActions[K]["params"]>) => Promise<unknown> | unknown };
+
+/** The delegation table, built once for every action: each forwards to `call(action, params)`. */
+export function crmDispatch(call: (action: CrmAction, params: Record<string, unknown>) => Promise<unknown>): CrmConnectorCalls {
+  // Params arrive as the caller wrote them: objects, as every action's schema is one.
+  return Object.fromEntries(crmActionNames.map((action) => [action, (params: object) => call(action, params as Record<string, unknown>)])) as CrmConnectorCalls;
+}
+
+/**
+ * A connector plugin's `actions`: each contract action opens the connector for the call's context
+ * (config, secrets, fetch) and runs its method of the same name, e.g.
+ * `implementPlugin(definition, { actions: crmActionHandlers(hubspotClient) })`.
+ */
+export function crmActionHandlers(connect: (ctx: ActionContext) => CrmConnectorImplementation): { [K in CrmAction]: ActionHandler<z.infer<CrmActions[K]["params"]>> } {
+  const handlers = crmActionNames.map((action) => [action, (params: unknown, ctx: ActionContext) => (connect(ctx)[action] as (params: unknown) => unknown)(params)]);
+  return Object.fromEntries(handlers) as { [K in CrmAction]: ActionHandler<z.infer<CrmActions[K]["params"]>> };
+}
 
 /** What each action answers, for connectors to check their own output and callers to rely on. */
 export const crmConnectorResults = {
@@ -176,7 +204,7 @@ export async function crmRequest(fetch: CrmFetch, url: string, request: CrmReque
         response = await fetch(url, { timeoutMs: 10_000, ...init });
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === "SSRF_BLOCKED" || code === "FETCH_INVALID_URL") throw new TryFailed(crmError(CrmErrorCode.configInvalid, `${step}: the CRM address is not allowed`, { step }));
+        if (code === FetchErrorCode.ssrfBlocked || code === FetchErrorCode.invalidUrl) throw new TryFailed(crmError(CrmErrorCode.configInvalid, `${step}: the CRM address is not allowed`, { step }));
         throw new TryFailed(crmError(CrmErrorCode.unavailable, `${step}: the CRM could not be reached`, { step }), idempotent && first ? 0 : undefined);
       }
       if (response.status >= 200 && response.status < 300) return response;

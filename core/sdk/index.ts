@@ -19,7 +19,7 @@ export {
 } from "./implement-plugin.ts";
 export {
   ConflictError, ErrorKind, ForbiddenError, InternalError, NotFoundError, PayloadTooLargeError,
-  PlatformError, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
+  PlatformError, PlatformErrorCode, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
 } from "./platform-error.ts";
 export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
 export {
@@ -28,20 +28,31 @@ export {
   type ChannelSettingsDefinition, type ChannelSocketDefinition, type DeliveryReport, type InboundEvent, type ResolvedBotChannel,
 } from "./channel.ts";
 export {
-  llmChatAction, llmChatRequestSchema, llmVendorError, llmChatResponseSchema, llmMessageSchema, llmToolSchema, parseToolArguments,
+  LlmErrorCode, llmChatAction, llmChatRequestSchema, llmVendorError, llmChatResponseSchema, llmMessageSchema, llmToolSchema, parseToolArguments,
   type LlmChatRequest, type LlmChatResponse, type LlmMessage, type LlmPassage, type LlmTool, type LlmToolCall, type LlmUsage,
 } from "./llm-provider.ts";
 export {
-  CrmErrorCode, contactInputSchema, contactSchema, crmConnectorActions, crmConnectorResults, crmError, crmFields, crmHttpError, crmJson, crmRequest,
-  dealInputSchema, dealSchema, pipelineSchema, retryAfterSeconds,
-  type Contact, type ContactInput, type CrmFetch, type CrmRequest, type Deal, type DealInput, type Pipeline,
+  CrmErrorCode, contactInputSchema, contactSchema, crmActionHandlers, crmActionNames, crmConnectorActions, crmConnectorResults, crmDispatch, crmError, crmFields,
+  crmHttpError, crmJson, crmRequest, dealInputSchema, dealSchema, pipelineSchema, retryAfterSeconds,
+  type Contact, type ContactInput, type CrmAction, type CrmConnectorCalls, type CrmConnectorImplementation, type CrmFetch, type CrmRequest, type Deal, type DealInput, type Pipeline,
 } from "./crm-contract.ts";
 export {
   CircuitOpenError, createCircuitBreakers, createMemoryCircuitStore, isRetryable, retryWithBackoff,
   type CircuitBreakers, type CircuitOptions, type CircuitStateStore, type RetryOptions,
 } from "./resilience.ts";
-export { embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";
 export { manifestOf, type ToolDefinition } from "./define-plugin.ts";
 export { SANDBOXED_KINDS, capabilitiesSchema, pluginManifestJsonSchema, type PluginManifest } from "./plugin-manifest.ts";
 export { CapabilityKind, capabilityListProblem, isCapabilityProblem, parseCapability, type Capability, type CapabilityProblem } from "./capability.ts";
 export type { PluginKv } from "./plugin-kv.ts";
+export {
+  AI_FIELD_NAMES, aiCollectedFieldsSchema, aiPendingToolCallSchema, aiReplySchema, aiRespondParamsSchema, aiTranscriptSchema, aiTurnSchema, realtimeSetupSchema,
+  type AiCollectedFields, type AiPendingToolCall, type AiReply, type AiRespondParams, type AiTranscript, type AiTurn, type RealtimeSetup,
+} from "./ai-contract.ts";
+export {
+  COMPOSITE_SCOPES, FLOW_SCOPES, TemplateErrorCode, fillSecrets, lookup, loneVariable, parseTemplate, renderTemplate, renderValue, renderWithSecrets,
+  templateReferences, tokenizeTemplate,
+  type ParsedTemplate, type SecretResolver, type TemplatePart,
+} from "./template.ts";
+export { FetchErrorCode } from "./fetch-error-code.ts";
+export { SandboxErrorCode } from "./sandbox-error-code.ts";
+export { EmbedderErrorCode, embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";

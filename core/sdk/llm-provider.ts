@@ -6,6 +6,13 @@
 import { z } from "zod";
 import { PlatformError, TransientError } from "./platform-error.ts";
 
+export const LlmErrorCode = {
+  /** The vendor is down, overloaded or rate limiting (5xx, 429, no answer): another provider or a retry may do. */
+  providerUnavailable: "LLM_PROVIDER_UNAVAILABLE",
+  /** The vendor refused the request (bad key, bad model, bad request): retrying will not help. */
+  providerRejected: "LLM_PROVIDER_REJECTED",
+} as const;
+
 export const llmToolCallSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -90,6 +97,6 @@ export function llmVendorError(provider: string, status: number | undefined, det
   const shown = detail.replace(/\b(sk|key|AIza)[-_A-Za-z0-9*.]{4,}/gi, "[redacted]").slice(0, 200);
   const message = `${provider} answered ${status ?? "nothing"}${retryable ? "" : `: ${shown}`}`;
   return retryable
-    ? new TransientError("LLM_PROVIDER_UNAVAILABLE", message, { status: 503, data: { provider, vendorStatus: status } })
-    : new PlatformError("LLM_PROVIDER_REJECTED", message, { status: 502, kind: "internal", data: { provider, vendorStatus: status } });
+    ? new TransientError(LlmErrorCode.providerUnavailable, message, { status: 503, data: { provider, vendorStatus: status } })
+    : new PlatformError(LlmErrorCode.providerRejected, message, { status: 502, kind: "internal", data: { provider, vendorStatus: status } });
 }

@@ -16,6 +16,28 @@ export const ErrorKind = {
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 
+/** The codes the base classes use when the thrower names none; rooms keep their own tables. */
+export const PlatformErrorCode = {
+  /** 400: the request is malformed or names something invalid. */
+  validationFailed: "VALIDATION_FAILED",
+  /** 401: no credentials, or unrecognised ones. */
+  unauthorized: "UNAUTHORIZED",
+  /** 403: valid credentials that may not do this. */
+  forbidden: "FORBIDDEN",
+  /** 404: missing, or another tenant's. */
+  notFound: "NOT_FOUND",
+  /** 409: the request clashes with the current state. */
+  conflict: "CONFLICT",
+  /** 409: the state changed since it was read (compare-and-set lost); worth retrying, so the only retryable conflict. */
+  revisionConflict: "REVISION_CONFLICT",
+  /** 413: the body or a value is larger than allowed. */
+  payloadTooLarge: "PAYLOAD_TOO_LARGE",
+  /** 429: too many requests; `data.retryAfterSeconds` says when to come back. */
+  rateLimited: "RATE_LIMITED",
+  /** 500: our bug; the caller sees a generic message. */
+  internal: "INTERNAL",
+} as const;
+
 export type PlatformErrorOptions = {
   status?: number;
   kind?: ErrorKind;
@@ -53,7 +75,7 @@ export function isPlatformError(value: unknown): value is PlatformError {
 
 /** 400: the request is malformed or names something invalid. */
 export class ValidationError extends PlatformError {
-  constructor(message: string, data?: Record<string, unknown>, code = "VALIDATION_FAILED") {
+  constructor(message: string, data?: Record<string, unknown>, code: string = PlatformErrorCode.validationFailed) {
     super(code, message, { status: 400, kind: ErrorKind.user, data });
     this.name = "ValidationError";
   }
@@ -61,7 +83,7 @@ export class ValidationError extends PlatformError {
 
 /** 401: no credentials, or credentials we do not recognise. */
 export class UnauthorizedError extends PlatformError {
-  constructor(message = "A valid key is required", code = "UNAUTHORIZED") {
+  constructor(message = "A valid key is required", code: string = PlatformErrorCode.unauthorized) {
     super(code, message, { status: 401, kind: ErrorKind.user });
     this.name = "UnauthorizedError";
   }
@@ -69,7 +91,7 @@ export class UnauthorizedError extends PlatformError {
 
 /** 403: the credentials are valid but may not do this. */
 export class ForbiddenError extends PlatformError {
-  constructor(message = "This key may not do that", code = "FORBIDDEN") {
+  constructor(message = "This key may not do that", code: string = PlatformErrorCode.forbidden) {
     super(code, message, { status: 403, kind: ErrorKind.user });
     this.name = "ForbiddenError";
   }
@@ -77,28 +99,28 @@ export class ForbiddenError extends PlatformError {
 
 /** 404: also what another tenant's resource looks like, so its existence never leaks. */
 export class NotFoundError extends PlatformError {
-  constructor(what: string, code = "NOT_FOUND") {
+  constructor(what: string, code: string = PlatformErrorCode.notFound) {
     super(code, `${what} not found`, { status: 404, kind: ErrorKind.user });
     this.name = "NotFoundError";
   }
 }
 
 export class ConflictError extends PlatformError {
-  constructor(message: string, code = "CONFLICT", data?: Record<string, unknown>) {
-    super(code, message, { status: 409, kind: ErrorKind.user, data, retryable: code === "REVISION_CONFLICT" });
+  constructor(message: string, code: string = PlatformErrorCode.conflict, data?: Record<string, unknown>) {
+    super(code, message, { status: 409, kind: ErrorKind.user, data, retryable: code === PlatformErrorCode.revisionConflict });
     this.name = "ConflictError";
   }
 }
 
 export class PayloadTooLargeError extends PlatformError {
-  constructor(message: string, code = "PAYLOAD_TOO_LARGE") {
+  constructor(message: string, code: string = PlatformErrorCode.payloadTooLarge) {
     super(code, message, { status: 413, kind: ErrorKind.user });
     this.name = "PayloadTooLargeError";
   }
 }
 
 export class RateLimitedError extends PlatformError {
-  constructor(message: string, retryAfterSeconds: number, code = "RATE_LIMITED") {
+  constructor(message: string, retryAfterSeconds: number, code: string = PlatformErrorCode.rateLimited) {
     super(code, message, { status: 429, kind: ErrorKind.transient, retryable: true, data: { retryAfterSeconds } });
     this.name = "RateLimitedError";
   }
@@ -115,7 +137,7 @@ export class TransientError extends PlatformError {
 /** Our bug. The message goes to logs; the user sees a generic one. */
 export class InternalError extends PlatformError {
   constructor(message: string, options: Omit<PlatformErrorOptions, "kind" | "status"> = {}) {
-    super("INTERNAL", message, { ...options, status: 500, kind: ErrorKind.internal });
+    super(PlatformErrorCode.internal, message, { ...options, status: 500, kind: ErrorKind.internal });
     this.name = "InternalError";
   }
 }
@@ -127,7 +149,7 @@ const byName: Record<string, new (...args: never[]) => PlatformError> = {
 
 /** Rebuilds an error from its JSON form (after a NATS hop), keeping its class, code and data. */
 export function restorePlatformError(plain: { name?: string; code?: unknown; message?: string; status?: unknown; kind?: unknown; retryable?: unknown; data?: unknown }): PlatformError {
-  const error = new PlatformError(String(plain.code ?? "INTERNAL"), plain.message ?? "", {
+  const error = new PlatformError(String(plain.code ?? PlatformErrorCode.internal), plain.message ?? "", {
     status: typeof plain.status === "number" ? plain.status : 500,
     kind: (Object.values(ErrorKind) as unknown[]).includes(plain.kind) ? (plain.kind as ErrorKind) : undefined,
     retryable: typeof plain.retryable === "boolean" ? plain.retryable : undefined,

@@ -16,6 +16,8 @@ import { createNodeContext } from "../engine/flow/node-context.ts";
 import { emptyFlowScopes, type Scopes } from "../engine/flow/variables.ts";
 import { createFlowEngine, type FlowEngineDeps } from "../engine/flow/flow-engine.ts";
 import { InMemorySessionStore } from "../engine/flow/session-store.ts";
+import { FetchErrorCode } from "../sdk/fetch-error-code.ts";
+import { FlowErrorCode } from "../engine/flow/flow-errors.ts";
 
 export type RunNodeOptions = {
   content: unknown;
@@ -47,9 +49,9 @@ export type RunNodeOutcome = {
 
 export async function runNode(module: PluginModule<any>, type: string, options: RunNodeOptions): Promise<RunNodeOutcome> {
   const registered = createNodeTypeRegistry([module]).get(type);
-  if (!registered) throw new ValidationError(`Plugin ${module.definition.id} has no node type "${type}"`, { type }, "NODE_TYPE_UNKNOWN");
+  if (!registered) throw new ValidationError(`Plugin ${module.definition.id} has no node type "${type}"`, { type }, FlowErrorCode.nodeTypeUnknown);
   const parsed = registered.definition.content.safeParse(options.content);
-  if (!parsed.success) throw new ValidationError(`Invalid ${type} content: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { issues: parsed.error.issues }, "NODE_CONTENT_INVALID");
+  if (!parsed.success) throw new ValidationError(`Invalid ${type} content: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { issues: parsed.error.issues }, FlowErrorCode.nodeContentInvalid);
   const base: Scopes = options.composite ? { input: {}, local: {}, output: {} } : emptyFlowScopes();
   const scopes: Scopes = structuredClone({ ...base, ...options.vars } as Scopes);
   const events: RunNodeOutcome["events"] = [];
@@ -63,8 +65,8 @@ export async function runNode(module: PluginModule<any>, type: string, options: 
       input: options.input, state: options.state, returned: options.returned,
       scopes, readOnlyScopes: options.composite ? ["input"] : undefined,
       idempotencyKey: options.idempotencyKey ?? "session-test:node-under-test:0",
-      fetch: options.fetch ?? (() => Promise.reject(new PlatformError("FETCH_FAILED", "No fetch was given to runNode", { status: 503, kind: "transient" }))),
-      runCode: options.runCode ?? (() => Promise.reject(new PlatformError("SANDBOX_UNAVAILABLE", "No runCode was given to runNode", { status: 503, kind: "transient" }))),
+      fetch: options.fetch ?? (() => Promise.reject(new PlatformError(FetchErrorCode.failed, "No fetch was given to runNode", { status: 503, kind: "transient" }))),
+      runCode: options.runCode ?? (() => Promise.reject(new PlatformError(FlowErrorCode.sandboxUnavailable, "No runCode was given to runNode", { status: 503, kind: "transient" }))),
       resolveSecret: async (name) => options.secrets?.[name],
       emit: (event, payload) => events.push({ event, payload }),
       call: options.call ? async <T>(action: string, params: Record<string, unknown>, callOptions?: CallOptions) => (await options.call!(action, { ...params, tenantId }, callOptions)) as T : undefined,

@@ -5,6 +5,7 @@
  */
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { ValidationError } from "../../core/sdk/platform-error.ts";
+import { MarketplaceErrorCode } from "../marketplace-errors.ts";
 
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; a raw key is these 12 bytes short. */
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -27,7 +28,7 @@ export function parsePublicKey(text: string): KeyObject {
     if (key.asymmetricKeyType !== "ed25519") throw new Error("not ed25519");
     return key;
   } catch {
-    throw new ValidationError("The public key must be an Ed25519 key, as PEM or base64", { field: "publicKey" }, "PUBLIC_KEY_INVALID");
+    throw new ValidationError("The public key must be an Ed25519 key, as PEM or base64", { field: "publicKey" }, MarketplaceErrorCode.publicKeyInvalid);
   }
 }
 

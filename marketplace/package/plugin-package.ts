@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { create, Parser, type ReadEntry } from "tar";
 import { PayloadTooLargeError, ValidationError } from "../../core/sdk/platform-error.ts";
+import { MarketplaceErrorCode } from "../marketplace-errors.ts";
 
 export const PACKAGE_FILES = ["manifest.json", "bundle.mjs", "README.md", "CHANGELOG.md", "icon.svg", "icon.png"] as const;
 export type PackageFile = (typeof PACKAGE_FILES)[number];
@@ -33,7 +34,7 @@ export async function packFolder(folder: string): Promise<Buffer> {
   const { readdirSync } = await import("node:fs");
   const present = readdirSync(folder).filter((name): name is PackageFile => (PACKAGE_FILES as readonly string[]).includes(name)).sort();
   for (const required of ["manifest.json", "bundle.mjs"]) {
-    if (!present.includes(required as PackageFile)) throw new ValidationError(`${folder} has no ${required}`, { file: required }, "PACKAGE_FILE_MISSING");
+    if (!present.includes(required as PackageFile)) throw new ValidationError(`${folder} has no ${required}`, { file: required }, MarketplaceErrorCode.packageFileMissing);
   }
   // portable + fixed mtime: the same files always give the same bytes, hence the same integrity.
   const stream = create({ gzip: true, cwd: folder, portable: true, mtime: new Date(0), prefix: "package" }, present);
@@ -44,7 +45,7 @@ export async function packFolder(folder: string): Promise<Buffer> {
 
 /** Reads the package files out of a .tgz held in memory. */
 export async function unpackPackage(bytes: Buffer): Promise<PackageContents> {
-  if (bytes.length > MAX_PACKAGE_BYTES) throw new PayloadTooLargeError(`A package may be at most ${MAX_PACKAGE_BYTES} bytes`, "PACKAGE_TOO_LARGE");
+  if (bytes.length > MAX_PACKAGE_BYTES) throw new PayloadTooLargeError(`A package may be at most ${MAX_PACKAGE_BYTES} bytes`, MarketplaceErrorCode.packageTooLarge);
   const files: PackageContents = {};
   let total = 0;
   let problem: Error | undefined;
@@ -55,14 +56,14 @@ export async function unpackPackage(bytes: Buffer): Promise<PackageContents> {
       const name = entry.path.replace(/^package\//, "");
       if (entry.type === "Directory") return entry.resume();
       if (entry.type !== "File" || !(PACKAGE_FILES as readonly string[]).includes(name)) {
-        problem ??= new ValidationError(`A package holds only ${PACKAGE_FILES.join(", ")}; found ${JSON.stringify(entry.path).slice(0, 120)}`, { file: entry.path.slice(0, 120) }, "PACKAGE_INVALID");
+        problem ??= new ValidationError(`A package holds only ${PACKAGE_FILES.join(", ")}; found ${JSON.stringify(entry.path).slice(0, 120)}`, { file: entry.path.slice(0, 120) }, MarketplaceErrorCode.packageInvalid);
         return entry.resume();
       }
       const chunks: Buffer[] = [];
       reading.push(new Promise((resolve) => {
         entry.on("data", (chunk: Buffer) => {
           total += chunk.length;
-          if (total > MAX_UNPACKED_BYTES) problem ??= new PayloadTooLargeError(`A package may unpack to at most ${MAX_UNPACKED_BYTES} bytes`, "PACKAGE_TOO_LARGE");
+          if (total > MAX_UNPACKED_BYTES) problem ??= new PayloadTooLargeError(`A package may unpack to at most ${MAX_UNPACKED_BYTES} bytes`, MarketplaceErrorCode.packageTooLarge);
           else chunks.push(chunk);
         });
         entry.on("end", () => { files[name as PackageFile] = Buffer.concat(chunks); resolve(); });
@@ -70,16 +71,16 @@ export async function unpackPackage(bytes: Buffer): Promise<PackageContents> {
     },
   });
   await new Promise<void>((resolve) => {
-    parser.on("error", (error: Error) => { problem ??= new ValidationError(`The package is not a readable .tgz: ${error.message.slice(0, 200)}`, undefined, "PACKAGE_INVALID"); resolve(); });
-    parser.on("warn", (_code: string, message: string | Error) => { problem ??= new ValidationError(`The package is not a readable .tgz: ${String(message).slice(0, 200)}`, undefined, "PACKAGE_INVALID"); });
+    parser.on("error", (error: Error) => { problem ??= new ValidationError(`The package is not a readable .tgz: ${error.message.slice(0, 200)}`, undefined, MarketplaceErrorCode.packageInvalid); resolve(); });
+    parser.on("warn", (_code: string, message: string | Error) => { problem ??= new ValidationError(`The package is not a readable .tgz: ${String(message).slice(0, 200)}`, undefined, MarketplaceErrorCode.packageInvalid); });
     parser.on("end", () => resolve());
     parser.end(bytes);
   });
   await Promise.all(reading);
   if (problem) throw problem;
   for (const required of ["manifest.json", "bundle.mjs"] as const) {
-    if (!files[required]) throw new ValidationError(`The package has no ${required}`, { file: required }, "PACKAGE_FILE_MISSING");
+    if (!files[required]) throw new ValidationError(`The package has no ${required}`, { file: required }, MarketplaceErrorCode.packageFileMissing);
   }
-  if (files["bundle.mjs"]!.length > MAX_BUNDLE_BYTES) throw new PayloadTooLargeError(`bundle.mjs may be at most ${MAX_BUNDLE_BYTES} bytes`, "PACKAGE_TOO_LARGE");
+  if (files["bundle.mjs"]!.length > MAX_BUNDLE_BYTES) throw new PayloadTooLargeError(`bundle.mjs may be at most ${MAX_BUNDLE_BYTES} bytes`, MarketplaceErrorCode.packageTooLarge);
   return files;
 }

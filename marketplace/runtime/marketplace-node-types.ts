@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { NodeTypeRegistry, RegisteredNodeType } from "../../core/engine/flow/node-type-registry.ts";
 import { overlayNodeTypes, type TenantNodeTypes } from "../../core/engine/flow/tenant-node-types.ts";
 import { PlatformError } from "../../core/sdk/platform-error.ts";
-import type { NodeContext, NodeResult } from "../../core/sdk/index.ts";
+import { loneVariable, type NodeContext, type NodeResult } from "../../core/sdk/index.ts";
 import { schemaFromJson, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 import { entries, requestFor, wrapBundle } from "./sandboxed-bundle.ts";
 import { logsOf, withSourcePosition } from "./plugin-failure.ts";
@@ -41,11 +41,10 @@ const pluginAnswer = z.object({
   next: z.string().max(64).optional(),
 });
 
-const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
 function renderContent(value: unknown, ctx: NodeContext): unknown {
   if (typeof value === "string") {
-    const only = lone.exec(value);
-    return only ? structuredClone(ctx.vars.get(only[1]!) ?? null) : ctx.render(value);
+    const only = loneVariable(value);
+    return only ? structuredClone(ctx.vars.get(only.ref) ?? null) : ctx.render(value);
   }
   if (Array.isArray(value)) return value.map((v) => renderContent(v, ctx));
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderContent(v, ctx)]));

@@ -5,8 +5,8 @@
  * compare-and-set like everything else; collected fields go to `user.*`. The answer is streamed to a
  * user who watches the turn live.
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
-import { collectedFrom, type AiReply } from "./ai-reply.ts";
+import { defineNodeType, z, type AiReply, type NodeHandler } from "../../core/sdk/index.ts";
+import { collectedFrom } from "./collected-from.ts";
 
 export const agentContent = z.object({
   greeting: z.string().max(1000).optional(),

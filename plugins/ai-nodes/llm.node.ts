@@ -4,8 +4,8 @@
  * user, or both. Then the flow follows `default`. An answer said to a user who watches the turn
  * live (the web chat's SSE) is streamed to them token by token.
  */
-import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
-import { collectedFrom, type AiReply } from "./ai-reply.ts";
+import { defineNodeType, z, type AiReply, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
+import { collectedFrom } from "./collected-from.ts";
 
 export const llmContent = z.object({
   prompt: z.string().min(1).max(20_000),

@@ -15,7 +15,7 @@
  * logged with its reason and follows `error` when the node has it; the end user never sees a
  * stack trace.
  */
-import { defineNodeType, isPlatformError, PlatformError, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
+import { SandboxErrorCode, defineNodeType, isPlatformError, loneVariable, PlatformError, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.greeting");
 const field = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "a field name like greeting");
@@ -38,20 +38,18 @@ export const codeNode = defineNodeType({
   connections: "any",
 });
 
-const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
-
 export const runCode: NodeHandler<CodeContent> = async (ctx) => {
   const { source, inputs, outputs, grants } = ctx.node.content;
   const input: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(inputs)) {
-    const only = typeof value === "string" ? lone.exec(value) : null;
-    input[name] = only ? ctx.vars.get(only[1]!) : typeof value === "string" ? ctx.render(value) : value;
+    const only = typeof value === "string" ? loneVariable(value) : undefined;
+    input[name] = only ? ctx.vars.get(only.ref) : typeof value === "string" ? ctx.render(value) : value;
   }
   try {
     const result = await ctx.runCode({ source, input, grants });
     for (const line of result.logs ?? []) ctx.log.info(`code says: ${line}`);
     if (result.next !== undefined && !Object.hasOwn(ctx.node.connections, result.next)) {
-      throw new PlatformError("SANDBOX_BAD_RESULT", `The code chose "${result.next}", which is not a connection of this node`, { status: 422, kind: "user" });
+      throw new PlatformError(SandboxErrorCode.badResult, `The code chose "${result.next}", which is not a connection of this node`, { status: 422, kind: "user" });
     }
     const output = result.output ?? {};
     for (const [name, target] of Object.entries(outputs)) {

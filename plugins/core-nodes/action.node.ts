@@ -6,7 +6,7 @@
  * call that failed without a fallback answer, or that used its fallback when the node has an
  * `error` connection.
  */
-import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
+import { defineNodeType, loneVariable, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 import { apiCallEntry, apiCallProblems, runApiCall } from "./api-call.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
@@ -46,10 +46,9 @@ function resolveValue(value: unknown, render: (template: string) => unknown): un
 }
 
 export const runAction: NodeHandler<ActionContent> = async (ctx) => {
-  const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
   const render = (template: string): unknown => {
-    const only = lone.exec(template);
-    return only ? structuredClone(ctx.vars.get(only[1]!)) : ctx.render(template);
+    const only = loneVariable(template);
+    return only ? structuredClone(ctx.vars.get(only.ref)) : ctx.render(template);
   };
   for (const action of ctx.node.content.actions) {
     if (action.op === "set") ctx.vars.set(action.variable, resolveValue(action.value, render));

@@ -5,7 +5,7 @@
  * enclosing flow's variables. The runtime keeps the sub-flow's scopes apart (its frame), so a
  * sub-flow may ask questions and wait across turns.
  */
-import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
+import { defineNodeType, loneVariable, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a name like customer_id");
@@ -32,11 +32,10 @@ export const compositeSubflow = (content: CompositeContent): unknown => content.
 export const runComposite: NodeHandler<CompositeContent> = (ctx) => {
   const { inputs, outputs } = ctx.node.content;
   if (ctx.returned === undefined) {
-    const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
     const input: Record<string, unknown> = {};
     for (const { name, value } of inputs) {
-      const only = typeof value === "string" ? lone.exec(value) : null;
-      input[name] = only ? ctx.vars.get(only[1]!) : typeof value === "string" ? ctx.render(value) : value;
+      const only = typeof value === "string" ? loneVariable(value) : undefined;
+      input[name] = only ? ctx.vars.get(only.ref) : typeof value === "string" ? ctx.render(value) : value;
     }
     return { call: { input } };
   }

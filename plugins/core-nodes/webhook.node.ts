@@ -15,7 +15,7 @@
  * - success follows `success` (or `default`), failure follows `error`.
  */
 import { JSONPath } from "jsonpath-plus";
-import { defineNodeType, isPlatformError, retryWithBackoff, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/sdk/index.ts";
+import { defineNodeType, isPlatformError, loneVariable, retryWithBackoff, z, type NodeContext, type NodeHandler, type NodeValidator, type SafeFetchResponse } from "../../core/sdk/index.ts";
 
 /** Headers the HTTP client owns; a flow setting them could smuggle or mis-frame a request. */
 const reservedHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive", "proxy-authorization", "idempotency-key"]);
@@ -62,12 +62,10 @@ class CallFailed extends Error {
   constructor(code: string, retryable: boolean, status?: number) { super(code); this.code = code; this.retryable = retryable; this.status = status; }
 }
 
-const lone = /^\{\{\s*([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+)\s*\}\}$/;
-
 async function renderBody(ctx: NodeContext<WebhookContent>, value: unknown): Promise<unknown> {
   if (typeof value === "string") {
-    const only = lone.exec(value);
-    return only ? ctx.vars.get(only[1]!) : ctx.resolveSecrets(value);
+    const only = loneVariable(value);
+    return only ? ctx.vars.get(only.ref) : ctx.resolveSecrets(value);
   }
   if (Array.isArray(value)) return Promise.all(value.map((v) => renderBody(ctx, v)));
   if (value !== null && typeof value === "object") {
@@ -87,7 +85,7 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
   const content = ctx.node.content;
   // Values substituted into a URL are percent-encoded, so `a&admin=1` stays one value; a URL that
   // is one placeholder (a base URL kept in a variable) is taken as it is.
-  const urlOptions = lone.test(content.url) ? {} : { encode: encodeURIComponent };
+  const urlOptions = loneVariable(content.url) ? {} : { encode: encodeURIComponent };
   const shownUrl = ctx.render(content.url, urlOptions); // secrets still as {{secret:name}}: safe to log
   const onError = (code: string, status?: number) => {
     ctx.log.warn("Webhook call failed; following `error`", { url: shownUrl, code, status });

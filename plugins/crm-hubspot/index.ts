@@ -1,5 +1,5 @@
 /** HubSpot as a CRM connector: the SDK's CRM contract over HubSpot's CRM v3 API. */
-import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
+import { crmActionHandlers, crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { hubspotClient, hubspotConfig } from "./hubspot.connector.ts";
 
 export const definition = definePlugin({
@@ -14,16 +14,4 @@ export const definition = definePlugin({
   actions: crmConnectorActions,
 });
 
-export default implementPlugin(definition, {
-  actions: {
-    searchContacts: (params, ctx) => hubspotClient(ctx).searchContacts(params),
-    getContact: (params, ctx) => hubspotClient(ctx).getContact(params),
-    createContact: (params, ctx) => hubspotClient(ctx).createContact(params),
-    updateContact: (params, ctx) => hubspotClient(ctx).updateContact(params),
-    findDeals: (params, ctx) => hubspotClient(ctx).findDeals(params),
-    createDeal: (params, ctx) => hubspotClient(ctx).createDeal(params),
-    moveDeal: (params, ctx) => hubspotClient(ctx).moveDeal(params),
-    addNote: (params, ctx) => hubspotClient(ctx).addNote(params),
-    listPipelines: (_params, ctx) => hubspotClient(ctx).listPipelines(),
-  },
-});
+export default implementPlugin(definition, { actions: crmActionHandlers(hubspotClient) });

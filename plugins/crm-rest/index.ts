@@ -1,5 +1,5 @@
 /** A generic REST API as a CRM connector, configured with endpoints per action. */
-import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
+import { crmActionHandlers, crmConnectorActions, crmDispatch, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { restConfig, restConnector } from "./rest.connector.ts";
 
 export const definition = definePlugin({
@@ -14,16 +14,4 @@ export const definition = definePlugin({
   actions: crmConnectorActions,
 });
 
-export default implementPlugin(definition, {
-  actions: {
-    searchContacts: (params, ctx) => restConnector(ctx)("searchContacts", params),
-    getContact: (params, ctx) => restConnector(ctx)("getContact", params),
-    createContact: (params, ctx) => restConnector(ctx)("createContact", params),
-    updateContact: (params, ctx) => restConnector(ctx)("updateContact", params),
-    findDeals: (params, ctx) => restConnector(ctx)("findDeals", params),
-    createDeal: (params, ctx) => restConnector(ctx)("createDeal", params),
-    moveDeal: (params, ctx) => restConnector(ctx)("moveDeal", params),
-    addNote: (params, ctx) => restConnector(ctx)("addNote", params),
-    listPipelines: (params, ctx) => restConnector(ctx)("listPipelines", params),
-  },
-});
+export default implementPlugin(definition, { actions: crmActionHandlers((ctx) => crmDispatch(restConnector(ctx))) });

@@ -5,9 +5,9 @@
  * (`Contact`, `Deal`...), optionally under a JSON key named by `responseKey`. All calls go through
  * the platform's SSRF guard: a tenant's base URL cannot reach the platform's own network.
  */
-import { CrmErrorCode, crmConnectorActions, crmConnectorResults, crmError, crmJson, crmRequest, z, type ActionContext } from "../../core/sdk/index.ts";
+import { CrmErrorCode, crmConnectorResults, crmError, crmJson, crmRequest, z, type ActionContext, type CrmAction } from "../../core/sdk/index.ts";
 
-type ActionName = keyof typeof crmConnectorActions;
+type ActionName = CrmAction;
 const endpoint = z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, 'an endpoint like "POST /contacts"');
 
 export const restConfig = z.object({

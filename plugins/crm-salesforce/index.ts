@@ -1,5 +1,5 @@
 /** Salesforce as a CRM connector: the SDK's CRM contract over the REST sObjects API. */
-import { crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
+import { crmActionHandlers, crmConnectorActions, definePlugin, implementPlugin } from "../../core/sdk/index.ts";
 import { salesforceClient, salesforceConfig } from "./salesforce.connector.ts";
 
 export const definition = definePlugin({
@@ -14,16 +14,4 @@ export const definition = definePlugin({
   actions: crmConnectorActions,
 });
 
-export default implementPlugin(definition, {
-  actions: {
-    searchContacts: (params, ctx) => salesforceClient(ctx).searchContacts(params),
-    getContact: (params, ctx) => salesforceClient(ctx).getContact(params),
-    createContact: (params, ctx) => salesforceClient(ctx).createContact(params),
-    updateContact: (params, ctx) => salesforceClient(ctx).updateContact(params),
-    findDeals: (params, ctx) => salesforceClient(ctx).findDeals(params),
-    createDeal: (params, ctx) => salesforceClient(ctx).createDeal(params),
-    moveDeal: (params, ctx) => salesforceClient(ctx).moveDeal(params),
-    addNote: (params, ctx) => salesforceClient(ctx).addNote(params),
-    listPipelines: (_params, ctx) => salesforceClient(ctx).listPipelines(),
-  },
-});
+export default implementPlugin(definition, { actions: crmActionHandlers(salesforceClient) });

@@ -4,13 +4,13 @@
  * knowledge column.
  */
 import { ApiError, GoogleGenAI } from "@google/genai";
-import { ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/sdk/index.ts";
+import { EmbedderErrorCode, ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/sdk/index.ts";
 
 const GEMINI_BATCH = 100;
 
 export async function embedWithGemini({ texts, options }: EmbedRequest): Promise<EmbedResponse> {
   const model = options.model ?? "gemini-embedding-001";
-  if (!options.apiKey) throw new PlatformError("EMBEDDER_NOT_CONFIGURED", "The Gemini embedder needs GEMINI_API_KEY", { status: 503, kind: ErrorKind.internal });
+  if (!options.apiKey) throw new PlatformError(EmbedderErrorCode.notConfigured, "The Gemini embedder needs GEMINI_API_KEY", { status: 503, kind: ErrorKind.internal });
   const ai = new GoogleGenAI({
     apiKey: options.apiKey,
     httpOptions: { ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), timeout: options.timeoutMs, retryOptions: { attempts: 1 } },
@@ -25,7 +25,7 @@ export async function embedWithGemini({ texts, options }: EmbedRequest): Promise
       throw vendorError(error);
     }
   }
-  if (vectors.length !== texts.length) throw new PlatformError("EMBEDDER_FAILED", `Gemini answered ${vectors.length} embeddings for ${texts.length} texts`, { status: 502, kind: ErrorKind.internal });
+  if (vectors.length !== texts.length) throw new PlatformError(EmbedderErrorCode.failed, `Gemini answered ${vectors.length} embeddings for ${texts.length} texts`, { status: 502, kind: ErrorKind.internal });
   // Shortened embeddings are not unit length: normalised here so cosine and dot product agree.
   const normalised = vectors.map((v) => {
     const norm = Math.hypot(...v) || 1;

@@ -3,11 +3,11 @@
  * text-embedding-3 models shorten their vectors on request), the width of the knowledge column.
  */
 import OpenAI from "openai";
-import { ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/sdk/index.ts";
+import { EmbedderErrorCode, ErrorKind, PlatformError, embedderVendorError, type EmbedRequest, type EmbedResponse } from "../../core/sdk/index.ts";
 
 export async function embedWithOpenAi({ texts, options }: EmbedRequest): Promise<EmbedResponse> {
   const model = options.model ?? "text-embedding-3-small";
-  if (!options.apiKey) throw new PlatformError("EMBEDDER_NOT_CONFIGURED", "The OpenAI embedder needs OPENAI_API_KEY", { status: 503, kind: ErrorKind.internal });
+  if (!options.apiKey) throw new PlatformError(EmbedderErrorCode.notConfigured, "The OpenAI embedder needs OPENAI_API_KEY", { status: 503, kind: ErrorKind.internal });
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 1, timeout: options.timeoutMs });
   try {
     // Floats, not the SDK's default base64: the same on every OpenAI-compatible server.

@@ -12,7 +12,7 @@
  *   and follows `error`; the end user never sees it;
  * - the call carries the turn's idempotency key: a retried turn reuses the first answer.
  */
-import { defineNodeType, isPlatformError, z, type NodeContext, type NodeHandler, type NodeResult, type NodeValidator } from "../../core/sdk/index.ts";
+import { defineNodeType, FLOW_SCOPES, isPlatformError, loneVariable, z, type NodeContext, type NodeHandler, type NodeResult, type NodeValidator } from "../../core/sdk/index.ts";
 
 const variable = z.string().regex(/^(user|session|temp)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$/, "a variable path like user.quote");
 
@@ -40,13 +40,13 @@ export const validateTool: NodeValidator<ToolContent> = (_content, node) =>
 
 type ToolAnswer = { ok: boolean; text: string; structured?: Record<string, unknown> };
 
-const wholeVariable = /^\{\{\s*((?:user|session|context|temp)\.[A-Za-z0-9_.-]+)\s*\}\}$/;
+const flowScopes: readonly string[] = FLOW_SCOPES;
 
-/** Renders the arguments' templates; a lone `{{path}}` keeps the variable's own type. */
+/** Renders the arguments' templates; a lone `{{path}}` of a flow scope keeps the variable's own type. */
 export function renderArguments(ctx: Pick<NodeContext, "render" | "vars">, value: unknown): unknown {
   if (typeof value === "string") {
-    const whole = wholeVariable.exec(value);
-    return whole ? ctx.vars.get(whole[1]!) ?? null : ctx.render(value);
+    const whole = loneVariable(value);
+    return whole && flowScopes.includes(whole.scope) ? ctx.vars.get(whole.ref) ?? null : ctx.render(value);
   }
   if (Array.isArray(value)) return value.map((v) => renderArguments(ctx, v));
   if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderArguments(ctx, v)]));

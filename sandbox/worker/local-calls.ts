@@ -1,4 +1,5 @@
 import { createHash, createHmac, getHashes, randomBytes, randomUUID } from "node:crypto";
+import { SandboxErrorCode } from "../../core/sdk/sandbox-error-code.ts";
 
 /**
  * Host calls the worker answers itself, synchronously, without a hop to the main process: the
@@ -34,7 +35,7 @@ function value(v: unknown): string {
 }
 
 function fail(message: string): string {
-  return JSON.stringify({ error: { code: "SANDBOX_BAD_INPUT", message } });
+  return JSON.stringify({ error: { code: SandboxErrorCode.badInput, message } });
 }
 
 export function answerLocalCall(op: string, argsJson: string): string {

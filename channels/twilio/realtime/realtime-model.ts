@@ -3,19 +3,8 @@
  * audio in, bot audio out (both base64 μ-law 8 kHz, Twilio's format), barge-in, transcripts, tool
  * calls and token usage. One file per vendor implements it.
  */
-import { z } from "../../../core/sdk/index.ts";
-
-/** What `ai.realtimeSession` answers: the bot's prompt and tools, and the vendor endpoint for this call. */
-export const realtimeSetupSchema = z.object({
-  provider: z.enum(["openai", "gemini"]),
-  model: z.string().min(1),
-  voice: z.string().optional(),
-  instructions: z.string(),
-  greeting: z.string().optional(),
-  tools: z.array(z.object({ name: z.string(), description: z.string().default(""), parameters: z.record(z.string(), z.unknown()) })),
-  connection: z.object({ apiKey: z.string(), baseUrl: z.string().optional() }),
-});
-export type RealtimeSetup = z.infer<typeof realtimeSetupSchema>;
+/** What `ai.realtimeSession` answers: declared with the AI contract in the SDK. */
+export { realtimeSetupSchema, type RealtimeSetup } from "../../../core/sdk/index.ts";
 
 export type RealtimeUsage = { inputTokens: number; outputTokens: number; cachedTokens: number };
 

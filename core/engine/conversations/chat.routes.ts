@@ -6,6 +6,7 @@ import { listenTurnStream } from "../../kernel/broker/turn-stream.ts";
 import { toHttpError } from "../../kernel/gateway/http-error.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
+import { ConversationErrorCode } from "./conversation-errors.ts";
 
 const sessionParams = z.strictObject({ sessionId: z.uuid() });
 const tags = ["chat"];
@@ -26,7 +27,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   function checkCsrf(request: FastifyRequest, sessionId: string): void {
     if (!request.headers.cookie) return;
     if (request.headers["x-csrf-token"] !== csrfTokenFor(platform.operatorKeyHash, sessionId)) {
-      throw new ForbiddenError("Send the session's CSRF token in x-csrf-token", "CSRF_TOKEN_INVALID");
+      throw new ForbiddenError("Send the session's CSRF token in x-csrf-token", ConversationErrorCode.csrfTokenInvalid);
     }
   }
 

@@ -17,6 +17,7 @@ import { RecentSessionStore } from "./recent-session-store.ts";
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
 import { BotEvents } from "../bots/bots.service.ts";
 import { startSessionSweeper } from "./session-sweeper.ts";
+import { findOpenSession } from "./open-session.ts";
 import { flowUsesAi } from "../bots/assistant-flow.ts";
 import { deliverStreamEvents, openStreamSink, type StreamEvent } from "../../kernel/broker/turn-stream.ts";
 
@@ -182,13 +183,10 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       /** The simple form of `POST /chat`: one call per message; the caller's session id names the conversation. */
       async chat(ctx: Context<{ tenantId: string; botId: string; externalSessionId: string; message: string }>) {
         const { tenantId, botId, externalSessionId, message } = ctx.params;
-        const rows = await em().getConnection().execute<{ id: string }[]>(
-          `select id from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = 'api' and status <> 'ended' order by updated_at desc limit 1`,
-          [tenantId, botId, `api:${externalSessionId}`],
-        );
+        const open = await findOpenSession(em().getConnection(), { tenantId, botId, userId: `api:${externalSessionId}`, channel: "api" });
         let reply: ChatReply;
-        if (rows[0]) {
-          reply = await ctx.call<ChatReply, MessageParams>("conversations.message", { tenantId, sessionId: rows[0].id, text: message });
+        if (open) {
+          reply = await ctx.call<ChatReply, MessageParams>("conversations.message", { tenantId, sessionId: open.id, text: message });
         } else {
           const started = await ctx.call<ChatReply, StartParams>("conversations.start", { tenantId, botId, userId: `api:${externalSessionId}`, channel: "api" });
           // The first message answers the greeting's question when the flow waits; otherwise it is kept in history only.

@@ -15,7 +15,8 @@ import { z } from "zod";
 import { PlatformError } from "../../sdk/platform-error.ts";
 import { flowSchema, type Flow, type FlowNode } from "./flow-schema.ts";
 import type { NodeTypeRegistry, RegisteredNodeType } from "./node-type-registry.ts";
-import { COMPOSITE_SCOPES, FLOW_SCOPES, templateReferences } from "./template.ts";
+import { COMPOSITE_SCOPES, FLOW_SCOPES, templateReferences } from "../../sdk/template.ts";
+import { FlowErrorCode } from "./flow-errors.ts";
 
 export type FlowProblem = { node: string; problem: string };
 
@@ -24,7 +25,7 @@ export class FlowInvalidError extends PlatformError {
   constructor(details: readonly FlowProblem[]) {
     const first = details[0];
     const summary = first ? `${first.node}: ${first.problem}` : "the flow is invalid";
-    super("FLOW_INVALID", `The flow is invalid (${details.length} problem${details.length === 1 ? "" : "s"}; first: ${summary})`, { status: 422, data: { details: [...details] } });
+    super(FlowErrorCode.flowInvalid, `The flow is invalid (${details.length} problem${details.length === 1 ? "" : "s"}; first: ${summary})`, { status: 422, data: { details: [...details] } });
     this.name = "FlowInvalidError";
   }
 }

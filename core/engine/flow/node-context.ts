@@ -7,7 +7,7 @@ import type {
 } from "../../sdk/node-type.ts";
 import { PlatformError } from "../../sdk/platform-error.ts";
 import { createCircuitBreakers, type CircuitBreakers } from "../../sdk/resilience.ts";
-import { renderTemplate, renderWithSecrets } from "./template.ts";
+import { renderTemplate, renderWithSecrets } from "../../sdk/template.ts";
 import { createVariableStore, type Scopes } from "./variables.ts";
 
 export type NodeContextInit = {

@@ -9,6 +9,7 @@
 import type { NodeTypeDefinition, NodeTypeImplementation } from "../../sdk/node-type.ts";
 import type { PluginModule } from "../../sdk/implement-plugin.ts";
 import { ConflictError, ValidationError } from "../../sdk/platform-error.ts";
+import { FlowErrorCode } from "./flow-errors.ts";
 
 export type RegisteredNodeType = {
   type: string;
@@ -38,11 +39,11 @@ export function createNodeTypeRegistry(modules: readonly PluginModule<any>[] = [
       for (const nodeType of definition.nodeTypes ?? []) {
         const impl = (implementation.nodeTypes as Record<string, NodeTypeImplementation<any>> | undefined)?.[nodeType.type];
         if (!impl || typeof impl.run !== "function") {
-          throw new ValidationError(`Plugin ${definition.id} declares node type "${nodeType.type}" without a handler`, { plugin: definition.id, type: nodeType.type }, "NODE_TYPE_HANDLER_MISSING");
+          throw new ValidationError(`Plugin ${definition.id} declares node type "${nodeType.type}" without a handler`, { plugin: definition.id, type: nodeType.type }, FlowErrorCode.nodeTypeHandlerMissing);
         }
         const owner = byType.get(nodeType.type);
         if (owner && owner.pluginId !== definition.id) {
-          throw new ConflictError(`Node type "${nodeType.type}" is already provided by ${owner.pluginId}`, "NODE_TYPE_DUPLICATE", { plugin: definition.id, type: nodeType.type, owner: owner.pluginId });
+          throw new ConflictError(`Node type "${nodeType.type}" is already provided by ${owner.pluginId}`, FlowErrorCode.nodeTypeDuplicate, { plugin: definition.id, type: nodeType.type, owner: owner.pluginId });
         }
         entries.push({ type: nodeType.type, pluginId: definition.id, pluginVersion: definition.version, definition: nodeType, implementation: impl });
       }

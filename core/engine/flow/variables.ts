@@ -10,7 +10,8 @@
  */
 import type { VariableStore } from "../../sdk/node-type.ts";
 import { ValidationError } from "../../sdk/platform-error.ts";
-import { lookup } from "./template.ts";
+import { lookup } from "../../sdk/template.ts";
+import { FlowErrorCode } from "./flow-errors.ts";
 
 export type Scopes = Record<string, Record<string, unknown>>;
 
@@ -24,7 +25,7 @@ const forbiddenKeys = new Set(["__proto__", "prototype", "constructor"]);
 function splitPath(path: string): { scope: string; keys: string[] } {
   const [scope, ...keys] = path.split(".");
   if (!scope || keys.length === 0 || keys.some((k) => k.length === 0 || forbiddenKeys.has(k))) {
-    throw new ValidationError(`"${path}" is not a variable path like user.name`, { path }, "VARIABLE_PATH_INVALID");
+    throw new ValidationError(`"${path}" is not a variable path like user.name`, { path }, FlowErrorCode.variablePathInvalid);
   }
   return { scope, keys };
 }
@@ -35,15 +36,15 @@ export function createVariableStore(scopes: Scopes, options: VariableStoreOption
   function scopeOf(path: string, forWrite: boolean): { root: Record<string, unknown>; keys: string[] } {
     const { scope, keys } = splitPath(path);
     const root = Object.hasOwn(scopes, scope) ? scopes[scope] : undefined;
-    if (!root) throw new ValidationError(`Unknown variable scope "${scope}" in "${path}"`, { path }, "VARIABLE_SCOPE_UNKNOWN");
-    if (forWrite && readOnly.has(scope)) throw new ValidationError(`Scope "${scope}" is read-only here ("${path}")`, { path }, "VARIABLE_SCOPE_READ_ONLY");
+    if (!root) throw new ValidationError(`Unknown variable scope "${scope}" in "${path}"`, { path }, FlowErrorCode.variableScopeUnknown);
+    if (forWrite && readOnly.has(scope)) throw new ValidationError(`Scope "${scope}" is read-only here ("${path}")`, { path }, FlowErrorCode.variableScopeReadOnly);
     return { root, keys };
   }
 
   return {
     get(path) {
       const { scope, keys } = splitPath(path);
-      if (!Object.hasOwn(scopes, scope)) throw new ValidationError(`Unknown variable scope "${scope}" in "${path}"`, { path }, "VARIABLE_SCOPE_UNKNOWN");
+      if (!Object.hasOwn(scopes, scope)) throw new ValidationError(`Unknown variable scope "${scope}" in "${path}"`, { path }, FlowErrorCode.variableScopeUnknown);
       return lookup(scopes, scope, keys);
     },
     set(path, value) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../kernel/persistence/database.ts";
 import type { OutboundMessage } from "../../sdk/node-type.ts";
-import { OPEN_SESSION_SQL, openSessionParams, type OpenSession } from "./channel-turn.ts";
+import { OPEN_SESSION_SQL, openSessionParams, type OpenSession } from "../conversations/open-session.ts";
 
 /**
  * The `channel_message` ledger. Inbound rows make vendor redeliveries harmless: a message id is

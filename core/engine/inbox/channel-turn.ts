@@ -2,6 +2,7 @@ import type { ServiceBroker } from "moleculer";
 import type { ChatReply, MessageParams, StartParams } from "../conversations/conversations.service.ts";
 import type { Database } from "../../kernel/persistence/database.ts";
 import type { InputRequest } from "../../sdk/node-type.ts";
+import { findOpenSession, type OpenSession } from "../conversations/open-session.ts";
 
 export type ChannelTurnParams = {
   tenantId: string; botId: string; channel: string;
@@ -17,10 +18,7 @@ export type ChannelTurnParams = {
 
 export type ChannelTurnReply = ChatReply & { started: boolean };
 
-/** The user's open session, with the question it waits on: no second read to map a numbered answer to its choice. */
-export type OpenSession = { id: string; input: InputRequest | null };
-export const OPEN_SESSION_SQL = `select id, position->'input' as input from conversation_session where tenant_id = ? and bot_id = ? and user_id = ? and channel = ? and status <> 'ended' order by updated_at desc limit 1`;
-export const openSessionParams = (p: { tenantId: string; botId: string; userId: string; channel: string }) => [p.tenantId, p.botId, p.userId, p.channel];
+export type { OpenSession } from "../conversations/open-session.ts";
 
 /**
  * One conversation turn for a vendor channel, where the user is known by a phone number rather
@@ -32,7 +30,8 @@ export const openSessionParams = (p: { tenantId: string; botId: string; userId: 
  * `open` is the user's open session when the caller read it already (null: none is open).
  */
 export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null): Promise<ChannelTurnReply> {
-  const rows = open !== undefined ? (open ? [open] : []) : await db.orm.em.getConnection().execute<OpenSession[]>(OPEN_SESSION_SQL, openSessionParams(p));
+  const current = open !== undefined ? open : await findOpenSession(db.orm.em.getConnection(), p);
+  const rows = current ? [current] : [];
   if (!rows[0]) {
     // The opening message's id goes with the session, so a node that takes the message over after a
     // failure can tell the session it started from one another message started (see committedTurn).

@@ -25,6 +25,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { ErrorKind, ForbiddenError, PlatformError, TransientError, ValidationError } from "../../sdk/platform-error.ts";
 import type { SafeFetchInit, SafeFetchResponse } from "../../sdk/node-type.ts";
 import { isBlockedAddress } from "./ip-policy.ts";
+import { FetchErrorCode } from "../../sdk/fetch-error-code.ts";
 
 export { isBlockedAddress } from "./ip-policy.ts";
 
@@ -43,7 +44,7 @@ const portableHeaders = new Set(["accept", "accept-language", "user-agent"]);
 const methodToken = /^[A-Za-z]{1,16}$/;
 
 export function ssrfBlocked(message: string): PlatformError {
-  return new ForbiddenError(message, "SSRF_BLOCKED");
+  return new ForbiddenError(message, FetchErrorCode.ssrfBlocked);
 }
 
 /** True when `host` is allowed by an allowlist of exact names and `*.suffix` wildcards. */
@@ -77,10 +78,10 @@ function parseTarget(url: string, policy: SafeFetchPolicy): URL {
   try {
     target = new URL(url);
   } catch {
-    throw new ValidationError("The URL is not valid", undefined, "FETCH_INVALID_URL");
+    throw new ValidationError("The URL is not valid", undefined, FetchErrorCode.invalidUrl);
   }
   if (target.protocol !== "http:" && target.protocol !== "https:") throw ssrfBlocked(`Only http and https URLs may be called, not ${target.protocol}`);
-  if (target.username || target.password) throw new ValidationError("URLs with credentials are not allowed; send them in a header", undefined, "FETCH_INVALID_URL");
+  if (target.username || target.password) throw new ValidationError("URLs with credentials are not allowed; send them in a header", undefined, FetchErrorCode.invalidUrl);
   const host = target.hostname.startsWith("[") ? target.hostname.slice(1, -1) : target.hostname;
   if (!hostAllowed(host, policy.allowedHosts)) throw ssrfBlocked(`${host} is not among the hosts this call may reach`);
   if (isIP(host) && !policy.allowPrivateNetworks && isBlockedAddress(host)) throw ssrfBlocked(`${host} is a private or reserved address`);
@@ -98,7 +99,7 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
 function oneHop(target: URL, method: string, headers: Record<string, string>, body: string | undefined, policy: SafeFetchPolicy, deadline: number, maxBytes: number): Promise<Hop> {
   return new Promise<Hop>((resolve, reject) => {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return reject(new TransientError("FETCH_TIMEOUT", "The call took too long", { status: 504 }));
+    if (remaining <= 0) return reject(new TransientError(FetchErrorCode.timeout, "The call took too long", { status: 504 }));
     const client = target.protocol === "https:" ? https : http;
     let settled = false;
     const fail = (error: PlatformError) => {
@@ -114,7 +115,7 @@ function oneHop(target: URL, method: string, headers: Record<string, string>, bo
       lookup: checkedLookup(policy),
       agent: false, // a pooled socket may have been opened without our lookup
     });
-    const timer = setTimeout(() => fail(new TransientError("FETCH_TIMEOUT", "The call took too long", { status: 504 })), remaining);
+    const timer = setTimeout(() => fail(new TransientError(FetchErrorCode.timeout, "The call took too long", { status: 504 })), remaining);
     req.on("socket", (socket) => {
       socket.once("connect", () => {
         const address = socket.remoteAddress;
@@ -123,8 +124,8 @@ function oneHop(target: URL, method: string, headers: Record<string, string>, bo
     });
     req.on("error", (err: unknown) => {
       const e = err as { code?: unknown };
-      if (e && typeof e === "object" && (e as PlatformError).code === "SSRF_BLOCKED") return fail(err as PlatformError);
-      fail(new TransientError("FETCH_FAILED", `The call failed: ${typeof e.code === "string" ? e.code : "connection error"}`, { status: 502 }));
+      if (e && typeof e === "object" && (e as PlatformError).code === FetchErrorCode.ssrfBlocked) return fail(err as PlatformError);
+      fail(new TransientError(FetchErrorCode.failed, `The call failed: ${typeof e.code === "string" ? e.code : "connection error"}`, { status: 502 }));
     });
     req.on("response", (res) => {
       const status = res.statusCode ?? 0;
@@ -151,7 +152,7 @@ function oneHop(target: URL, method: string, headers: Record<string, string>, bo
         clearTimeout(timer);
         resolve({ status, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
       });
-      res.on("error", () => fail(new TransientError("FETCH_FAILED", "The response was cut off", { status: 502 })));
+      res.on("error", () => fail(new TransientError(FetchErrorCode.failed, "The response was cut off", { status: 502 })));
     });
     if (body !== undefined) req.write(body);
     req.end();
@@ -159,7 +160,7 @@ function oneHop(target: URL, method: string, headers: Record<string, string>, bo
 }
 
 function tooLarge(maxBytes: number): PlatformError {
-  return new PlatformError("FETCH_TOO_LARGE", `The response is larger than ${maxBytes} bytes`, { status: 502, kind: ErrorKind.user, retryable: false, data: { maxBytes } });
+  return new PlatformError(FetchErrorCode.tooLarge, `The response is larger than ${maxBytes} bytes`, { status: 502, kind: ErrorKind.user, retryable: false, data: { maxBytes } });
 }
 
 /** HTTP through the SSRF guard. See the top of this file for what it refuses. */
@@ -168,11 +169,11 @@ export async function safeFetch(url: string, init: SafeFetchInit = {}, policy: S
   const maxBytes = init.maxBytes ?? SAFE_FETCH_DEFAULTS.maxBytes;
   const maxRedirects = init.maxRedirects ?? SAFE_FETCH_DEFAULTS.maxRedirects;
   let method = (init.method ?? "GET").toUpperCase();
-  if (!methodToken.test(method)) throw new ValidationError("The HTTP method is not valid", undefined, "FETCH_INVALID_REQUEST");
+  if (!methodToken.test(method)) throw new ValidationError("The HTTP method is not valid", undefined, FetchErrorCode.invalidRequest);
   let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(init.headers ?? {})) {
     if (typeof v !== "string" || /[\r\n\0]/.test(v) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) {
-      throw new ValidationError(`The header ${JSON.stringify(k).slice(0, 64)} is not valid`, undefined, "FETCH_INVALID_REQUEST");
+      throw new ValidationError(`The header ${JSON.stringify(k).slice(0, 64)} is not valid`, undefined, FetchErrorCode.invalidRequest);
     }
     if (k.toLowerCase() !== "host" && k.toLowerCase() !== "content-length") headers[k.toLowerCase()] = v;
   }
@@ -186,13 +187,13 @@ export async function safeFetch(url: string, init: SafeFetchInit = {}, policy: S
       return { status: result.status, headers: flattenHeaders(result.headers), body: result.body, url: target.toString() };
     }
     if (hop >= maxRedirects) {
-      throw new PlatformError("FETCH_REDIRECT_LIMIT", `More than ${maxRedirects} redirects`, { status: 502, kind: ErrorKind.user, retryable: false });
+      throw new PlatformError(FetchErrorCode.redirectLimit, `More than ${maxRedirects} redirects`, { status: 502, kind: ErrorKind.user, retryable: false });
     }
     let next: URL;
     try {
       next = new URL(result.location, target);
     } catch {
-      throw new PlatformError("FETCH_FAILED", "The server redirected to an invalid URL", { status: 502, kind: ErrorKind.user, retryable: false });
+      throw new PlatformError(FetchErrorCode.failed, "The server redirected to an invalid URL", { status: 502, kind: ErrorKind.user, retryable: false });
     }
     const nextTarget = parseTarget(next.toString(), policy);
     if (nextTarget.origin !== target.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => portableHeaders.has(k)));

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PlatformError } from "../../sdk/platform-error.ts";
+import { SecretErrorCode } from "./secret-errors.ts";
 
 /**
  * Encrypts secrets at rest with AES-256-GCM under the platform master key. The stored form is
@@ -10,7 +11,7 @@ import { PlatformError } from "../../sdk/platform-error.ts";
 export type SecretBox = { seal(plain: string): string; open(sealed: string): string };
 
 export function createSecretBox(masterKey: Buffer): SecretBox {
-  if (masterKey.length !== 32) throw new PlatformError("SECRETS_KEY_INVALID", "The secrets master key must be 32 bytes", { status: 500 });
+  if (masterKey.length !== 32) throw new PlatformError(SecretErrorCode.keyInvalid, "The secrets master key must be 32 bytes", { status: 500 });
   return {
     seal(plain) {
       const iv = randomBytes(12);
@@ -20,14 +21,14 @@ export function createSecretBox(masterKey: Buffer): SecretBox {
     },
     open(sealed) {
       const [version, iv, tag, body] = sealed.split(":");
-      if (version !== "v1" || !iv || !tag || body === undefined) throw new PlatformError("SECRET_UNREADABLE", "A stored secret is malformed", { status: 500 });
+      if (version !== "v1" || !iv || !tag || body === undefined) throw new PlatformError(SecretErrorCode.unreadable, "A stored secret is malformed", { status: 500 });
       try {
         const decipher = createDecipheriv("aes-256-gcm", masterKey, Buffer.from(iv, "base64url"));
         decipher.setAuthTag(Buffer.from(tag, "base64url"));
         return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
       } catch {
         // Wrong master key or tampered data: say which, never what the value was.
-        throw new PlatformError("SECRET_UNREADABLE", "A stored secret cannot be decrypted with this master key", { status: 500 });
+        throw new PlatformError(SecretErrorCode.unreadable, "A stored secret cannot be decrypted with this master key", { status: 500 });
       }
     },
   };

@@ -3,6 +3,7 @@ import type { PlatformContext } from "../broker/platform-context.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { withTenantScope } from "../persistence/tenant-scope.ts";
+import { SecretErrorCode } from "./secret-errors.ts";
 
 /**
  * Tenant secrets (API tokens that flows use as `{{secret:name}}`). Values go in once and come out
@@ -29,7 +30,7 @@ export function createSecretsService(platform: PlatformContext, box: SecretBox):
       },
       async remove(ctx: Context<{ tenantId: string; name: string }>) {
         const result = await sql().execute<{ affectedRows?: number }>(`delete from tenant_secret where tenant_id = ? and name = ?`, [ctx.params.tenantId, ctx.params.name], "run");
-        if (!result.affectedRows) throw new NotFoundError("Secret", "SECRET_NOT_FOUND");
+        if (!result.affectedRows) throw new NotFoundError("Secret", SecretErrorCode.notFound);
       },
       /** For platform code only (the flow runtime, channels, the sandbox host); not routed to HTTP. */
       async resolve(ctx: Context<{ tenantId: string; name: string }>): Promise<string | null> {

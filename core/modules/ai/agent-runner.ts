@@ -5,11 +5,12 @@
  * pending, the user is asked, and the next turn runs it (yes) or tells the model it was declined.
  */
 import type { LlmMessage, LlmPassage, LlmToolCall } from "../../sdk/llm-provider.ts";
+import type { AiPendingToolCall } from "../../sdk/ai-contract.ts";
 import type { AgentTool } from "./agent-tools.ts";
 import type { RoutedResponse } from "./llm-router.ts";
 import { ToolOutcome } from "./tool-call-log.ts";
 
-export type PendingToolCall = { call: LlmToolCall; configName: string; assistantText: string };
+export type PendingToolCall = AiPendingToolCall;
 
 export type AgentOutcome = {
   text: string;

@@ -13,8 +13,8 @@ import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
 import { openStreamSink } from "../../kernel/broker/turn-stream.ts";
 import { BotEvents } from "../../engine/bots/bots.service.ts";
-
-const secretPlaceholder = /\{\{\s*secret:([a-z][a-z0-9_]*)\s*\}\}/g;
+import { fillSecrets } from "../../sdk/template.ts";
+import { TemplateErrorCode } from "../../sdk/template.ts";
 
 /**
  * The AI actions the llm and agent node types call (`ai.respond`), and the accounting the gateway
@@ -94,17 +94,11 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
     created() {
       const broker = this.broker;
       const logger = platform.logger.child({ component: "ai" });
-      const resolveSecrets = async (tenantId: string, template: string): Promise<string> => {
-        let out = "";
-        let last = 0;
-        for (const match of template.matchAll(secretPlaceholder)) {
-          const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name: match[1] });
-          if (value === null || value === undefined) throw new NotFoundError(`Secret ${match[1]}`, "SECRET_NOT_FOUND");
-          out += template.slice(last, match.index) + value;
-          last = match.index + match[0].length;
-        }
-        return out + template.slice(last);
-      };
+      const resolveSecrets = (tenantId: string, template: string): Promise<string> => fillSecrets(template, async (name) => {
+        const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name });
+        if (value === null || value === undefined) throw new NotFoundError(`Secret ${name}`, TemplateErrorCode.secretNotFound);
+        return value;
+      });
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
       const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio });
       respond = createResponder({

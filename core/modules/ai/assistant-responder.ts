@@ -15,11 +15,12 @@ import type { ServiceBroker } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ctasFor, type BotConfig } from "../../engine/bots/bot-config.ts";
 import type { LlmMessage, LlmPassage } from "../../sdk/llm-provider.ts";
+import type { AiReply, AiRespondParams } from "../../sdk/ai-contract.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
-import { confirmationQuestion, isYes, runAgent, runToolCall, type PendingToolCall } from "./agent-runner.ts";
+import { confirmationQuestion, isYes, runAgent, runToolCall } from "./agent-runner.ts";
 import { searchKnowledge, type AgentTool, type ToolFactory } from "./agent-tools.ts";
 import type { AnswerCache } from "./answer-cache.ts";
-import { extractFields, removeQuestionsForKnown, type CollectedFields } from "./collected-fields.ts";
+import { extractFields, removeQuestionsForKnown } from "./collected-fields.ts";
 import { checkFormat, formatInstruction, repairFormat, trimParagraphs } from "./format-guard.ts";
 import { detectInjection } from "./injection-guard.ts";
 import type { LlmRouter } from "./llm-router.ts";
@@ -29,33 +30,9 @@ import type { ToolCallLog } from "./tool-call-log.ts";
 import type { StreamSink } from "../../kernel/broker/turn-stream.ts";
 import type { UsageLedger } from "./usage-ledger.ts";
 
-export type RespondParams = {
-  tenantId: string;
-  botId: string;
-  sessionId?: string;
-  message: string;
-  mode: "llm" | "agent";
-  transcript?: Transcript;
-  collected?: CollectedFields;
-  /** The session's variables, for rules (JSON-Logic over `session`). */
-  session?: Record<string, unknown>;
-  instructions?: string;
-  /** The node's own tool list; the bot's when absent. */
-  tools?: string[];
-  maxSteps?: number;
-  pending?: PendingToolCall;
-};
-
-export type RespondResult = {
-  text: string;
-  source: "rule" | "cache" | "model" | "confirmation";
-  ctas: { id: string; label: string; url?: string }[];
-  transcript: Transcript;
-  collected: CollectedFields;
-  pending?: PendingToolCall;
-  provider?: string;
-  model?: string;
-};
+/** `ai.respond`'s contract is the SDK's (the llm and agent node types are its callers). */
+export type RespondParams = AiRespondParams;
+export type RespondResult = AiReply;
 
 type Deps = {
   platform: PlatformContext;

@@ -3,9 +3,11 @@
  * are locked: the prompt lists them as known, and a reply that still asks for one has that
  * question removed, so the user is never asked twice.
  */
-export const FIELD_NAMES = ["name", "email", "phone"] as const;
+import { AI_FIELD_NAMES, type AiCollectedFields } from "../../sdk/ai-contract.ts";
+
+export const FIELD_NAMES = AI_FIELD_NAMES;
 export type FieldName = (typeof FIELD_NAMES)[number];
-export type CollectedFields = Partial<Record<FieldName, string>>;
+export type CollectedFields = AiCollectedFields;
 
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 const phonePattern = /(?:\+|\b)\d[\d\s().-]{6,}\d\b/;

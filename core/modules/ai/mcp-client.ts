@@ -12,6 +12,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { TransientError } from "../../sdk/platform-error.ts";
 import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
 import type { LlmTool } from "../../sdk/llm-provider.ts";
+import { AiErrorCode } from "./ai-errors.ts";
 
 export type McpTool = LlmTool & { server: string; tool: string };
 
@@ -34,7 +35,7 @@ export function guardedFetch(allowPrivateNetworks: boolean): typeof fetch {
       const host = url.hostname.replace(/^\[|\]$/g, "");
       const addresses = await lookup(host, { all: true }).catch(() => []);
       if (addresses.length === 0 || addresses.some((a) => isBlockedAddress(a.address))) {
-        throw new TransientError("MCP_SERVER_BLOCKED", `MCP server ${url.host} is not reachable from the platform`, { status: 502 });
+        throw new TransientError(AiErrorCode.mcpServerBlocked, `MCP server ${url.host} is not reachable from the platform`, { status: 502 });
       }
     }
     return fetch(input, init);

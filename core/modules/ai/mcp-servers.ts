@@ -11,6 +11,7 @@ import type { McpServerConfig } from "../../engine/bots/bot-ai-config.ts";
 import { connectMcp, httpTransport, type McpConnection } from "./mcp-client.ts";
 import { firstPartyToolPlugin, pluginTransport } from "./mcp-plugin-transport.ts";
 import type { StdioPool } from "./mcp-stdio-pool.ts";
+import { AiErrorCode } from "./ai-errors.ts";
 
 export type McpScope = { tenantId: string; botId: string; sessionId?: string };
 
@@ -40,7 +41,7 @@ export function createMcpConnector(deps: McpConnectorDeps) {
     /** A session with `server` showing only `only` when given; `call`'s `meta` reaches platform plugins only. */
     async open(scope: McpScope, server: McpServerConfig, only: readonly string[] | undefined): Promise<McpConnection> {
       if (server.command !== undefined) {
-        if (!deps.stdio) throw new NotFoundError(`Stdio MCP server ${server.command}`, "MCP_STDIO_NOT_ALLOWED");
+        if (!deps.stdio) throw new NotFoundError(`Stdio MCP server ${server.command}`, AiErrorCode.mcpStdioNotAllowed);
         return deps.stdio.lease(scope.tenantId, server.command, only);
       }
       if (server.plugin !== undefined) {
@@ -50,7 +51,7 @@ export function createMcpConnector(deps: McpConnectorDeps) {
           call: (tool, args, timeoutMs, meta) => connection.call(tool, args, timeoutMs, { [SESSION_META]: { botId: scope.botId, ...(scope.sessionId ? { sessionId: scope.sessionId } : {}), ...meta } }),
         };
       }
-      if (server.url === undefined) throw new NotFoundError(`MCP server ${server.name}`, "MCP_SERVER_NOT_CONFIGURED");
+      if (server.url === undefined) throw new NotFoundError(`MCP server ${server.name}`, AiErrorCode.mcpServerNotConfigured);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v);
       const connection = await connectMcp(server.name, httpTransport(server.url, headers, deps.allowPrivateNetworks), only, deps.timeoutMs);

@@ -10,6 +10,7 @@ import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotoc
 import type { StdioCommand } from "../../kernel/config/config.ts";
 import { NotFoundError, TransientError } from "../../sdk/platform-error.ts";
 import { connectMcp, type McpConnection } from "./mcp-client.ts";
+import { AiErrorCode } from "./ai-errors.ts";
 
 type Entry = { connection: Promise<McpConnection>; leases: number; lastUsed: number };
 
@@ -42,7 +43,7 @@ export function createStdioPool(commands: Readonly<Record<string, StdioCommand>>
   function makeRoom(): void {
     if (entries.size < maxProcesses) return;
     const idle = [...entries].filter(([, e]) => e.leases === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
-    if (!idle) throw new TransientError("MCP_STDIO_BUSY", "Every stdio MCP server process on this node is in use; try again shortly", { status: 503 });
+    if (!idle) throw new TransientError(AiErrorCode.mcpStdioBusy, "Every stdio MCP server process on this node is in use; try again shortly", { status: 503 });
     stop(idle[0], idle[1]);
   }
 
@@ -70,9 +71,9 @@ export function createStdioPool(commands: Readonly<Record<string, StdioCommand>>
      * `only` when given. `close()` on it hands the process back to the pool.
      */
     async lease(tenantId: string, name: string, only: readonly string[] | undefined): Promise<McpConnection> {
-      if (closed) throw new TransientError("MCP_STDIO_CLOSED", "This node is shutting down", { status: 503 });
+      if (closed) throw new TransientError(AiErrorCode.mcpStdioClosed, "This node is shutting down", { status: 503 });
       const command = commands[name];
-      if (!command) throw new NotFoundError(`Stdio MCP server ${name}`, "MCP_STDIO_NOT_ALLOWED");
+      if (!command) throw new NotFoundError(`Stdio MCP server ${name}`, AiErrorCode.mcpStdioNotAllowed);
       const key = `${tenantId}\u0000${name}`;
       let entry = entries.get(key);
       if (!entry) {

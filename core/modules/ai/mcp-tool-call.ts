@@ -11,6 +11,7 @@ import { ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
 import type { McpCallResult } from "./mcp-client.ts";
 import type { McpConnector } from "./mcp-servers.ts";
 import { ToolOutcome, type ToolCallLog } from "./tool-call-log.ts";
+import { AiErrorCode } from "./ai-errors.ts";
 
 export type ToolCallParams = {
   tenantId: string;
@@ -53,7 +54,7 @@ export function createToolCaller(deps: Deps) {
 
   return async function callTool(params: ToolCallParams): Promise<ToolCallAnswer> {
     const named = parseToolName(params.tool);
-    if (!named) throw new ValidationError(`${JSON.stringify(params.tool)} is not a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>`, { tool: params.tool }, "TOOL_NAME_INVALID");
+    if (!named) throw new ValidationError(`${JSON.stringify(params.tool)} is not a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>`, { tool: params.tool }, AiErrorCode.toolNameInvalid);
     const scope = { tenantId: params.tenantId, botId: params.botId, sessionId: params.sessionId };
     const args = params.arguments ?? {};
     const replayKey = params.idempotencyKey && `ai:toolcall:${params.tenantId}:${params.idempotencyKey}`;

@@ -12,7 +12,7 @@ import type { ServiceBroker } from "moleculer";
 import type { PlatformConfig } from "../../kernel/config/config.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { BotConfig } from "../../engine/bots/bot-config.ts";
-import type { LlmTool, LlmUsage } from "../../sdk/llm-provider.ts";
+import type { LlmUsage } from "../../sdk/llm-provider.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
 import type { ToolFactory, ToolScope } from "./agent-tools.ts";
 import { buildSystemPrompt } from "./prompt-builder.ts";
@@ -25,14 +25,10 @@ export const DEFAULT_REALTIME_MODELS = { openai: "gpt-realtime", gemini: "gemini
 
 export type RealtimePlan = { provider: RealtimeVoiceConfig["provider"]; model: string; voice?: string };
 
-export type RealtimeSetup = RealtimePlan & {
-  instructions: string;
-  /** What the bot says when the call connects. */
-  greeting?: string;
-  tools: LlmTool[];
-  /** Vendor endpoint and key for this call only; never logged or stored. */
-  connection: { apiKey: string; baseUrl?: string };
-};
+/** `ai.realtimeSession`'s answer; its contract is the SDK's (a voice channel is the caller). */
+export type { RealtimeSetup } from "../../sdk/ai-contract.ts";
+import type { RealtimeSetup } from "../../sdk/ai-contract.ts";
+import { AiErrorCode } from "./ai-errors.ts";
 
 const VOICE_NOTE = [
   "This conversation is a live phone call: you hear the caller and your words are spoken aloud.",
@@ -77,7 +73,7 @@ export function createRealtimeVoice(deps: Deps) {
         broker.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: params.tenantId }),
       ]);
       const plan = planOf(bot);
-      if (!plan) throw new NotFoundError("A realtime voice model for this bot", "REALTIME_VOICE_NOT_CONFIGURED");
+      if (!plan) throw new NotFoundError("A realtime voice model for this bot", AiErrorCode.realtimeVoiceNotConfigured);
       await deps.ledger.assertQuota(params.tenantId, tenant.tier);
       const ai = bot.ai ?? {};
       const toolSet = await scopedTools(params, bot);

@@ -7,6 +7,7 @@ import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { PlatformError } from "../../sdk/platform-error.ts";
 import type { LlmUsage } from "../../sdk/llm-provider.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
+import { AiErrorCode } from "./ai-errors.ts";
 
 export type UsageRecord = { tenantId: string; botId?: string; provider: string; model: string; usage: LlmUsage };
 export type UsageRow = { month: string; provider: string; model: string; inputTokens: number; outputTokens: number; cachedTokens: number; calls: number };
@@ -44,7 +45,7 @@ export function createUsageLedger(platform: PlatformContext) {
       const used = await this.usedThisMonth(tenantId);
       if (used >= quota) {
         // Not retryable: the broker's retry policy would only repeat the refusal until next month.
-        throw new PlatformError("LLM_QUOTA_EXHAUSTED", `This month's ${quota} AI tokens are used up; upgrade the plan or wait for next month`, {
+        throw new PlatformError(AiErrorCode.llmQuotaExhausted, `This month's ${quota} AI tokens are used up; upgrade the plan or wait for next month`, {
           status: 429, kind: "user", retryable: false, data: { retryAfterSeconds: secondsUntilNextMonth() },
         });
       }

@@ -9,7 +9,7 @@
  */
 import { CrmErrorCode, crmError, type Contact, type ContactInput } from "../../sdk/crm-contract.ts";
 import { normalizeEmail, toE164 } from "./phone-number.ts";
-import type { CrmConnectorCalls } from "./platform-crm.connector.ts";
+import type { CrmConnectorCalls } from "../../sdk/crm-contract.ts";
 import type { CrmSettings } from "./crm-settings.ts";
 
 export type UpsertRequest = {

@@ -17,6 +17,7 @@ import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { NotFoundError, UnauthorizedError, ValidationError } from "../../sdk/platform-error.ts";
 import type { CrmSettings } from "./crm-settings.ts";
 import { normalizeEmail, toE164 } from "./phone-number.ts";
+import { CrmModuleErrorCode } from "./crm-errors.ts";
 
 const MAX_IDS = 10;
 const contactBody = z.object({
@@ -50,16 +51,16 @@ export type WebhookRequest = { tenantId: string; connector: string; rawBody: str
 /** `readContact` reads a changed contact from the tenant's CRM by id (a connector's `getContact`). */
 export async function applyCrmWebhook(platform: PlatformContext, settings: CrmSettings, request: WebhookRequest, readContact: (id: string) => Promise<ChangedContact>) {
   // A tenant without webhooks configured, or with another connector, looks the same as no tenant at all.
-  if (!settings.webhookSecret || settings.connector !== request.connector) throw new NotFoundError("CRM webhook", "CRM_WEBHOOK_NOT_FOUND");
-  if (!signatureValid(settings.webhookSecret, request.rawBody, request.signature)) throw new UnauthorizedError("The webhook signature does not match", "CRM_WEBHOOK_SIGNATURE_INVALID");
+  if (!settings.webhookSecret || settings.connector !== request.connector) throw new NotFoundError("CRM webhook", CrmModuleErrorCode.webhookNotFound);
+  if (!signatureValid(settings.webhookSecret, request.rawBody, request.signature)) throw new UnauthorizedError("The webhook signature does not match", CrmModuleErrorCode.webhookSignatureInvalid);
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody);
   } catch {
-    throw new ValidationError("The body is not JSON", undefined, "CRM_WEBHOOK_INVALID");
+    throw new ValidationError("The body is not JSON", undefined, CrmModuleErrorCode.webhookInvalid);
   }
   const parsed = webhookBody.safeParse(json);
-  if (!parsed.success) throw new ValidationError("The body must be { contact: {...} }, { contactId } or a list of { objectId } events", undefined, "CRM_WEBHOOK_INVALID");
+  if (!parsed.success) throw new ValidationError("The body must be { contact: {...} }, { contactId } or a list of { objectId } events", undefined, CrmModuleErrorCode.webhookInvalid);
   const contacts = [...parsed.data.contacts];
   for (const id of parsed.data.ids) contacts.push(await readContact(id));
   let matchedSessions = 0;
@@ -75,7 +76,7 @@ export async function applyCrmWebhook(platform: PlatformContext, settings: CrmSe
 async function refreshSessions(platform: PlatformContext, settings: CrmSettings, tenantId: string, contact: ChangedContact) {
   const email = contact.email ? normalizeEmail(contact.email) : undefined;
   const phone = contact.phone ? toE164(contact.phone, settings.defaultCountry) : undefined;
-  if (!email && !phone) throw new ValidationError("The contact needs a valid email or phone to be matched", undefined, "CRM_WEBHOOK_INVALID");
+  if (!email && !phone) throw new ValidationError("The contact needs a valid email or phone to be matched", undefined, CrmModuleErrorCode.webhookInvalid);
 
   // CRM field → the `user.*` key it fills (deeper paths and other scopes are not refreshed).
   const updates: Record<string, unknown> = {};

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
+import { CrmModuleErrorCode } from "./crm-errors.ts";
 
 const page = z.coerce.number().int().min(1).max(10_000).default(1);
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,7 +60,7 @@ export const crmRoutes: RouteModule = (app, { broker }) => {
       params: z.strictObject({ tenantId: z.string().max(100), connector: z.string().max(40) }),
     },
   }, async (request) => {
-    if (!uuid.test(request.params.tenantId)) throw new NotFoundError("CRM webhook", "CRM_WEBHOOK_NOT_FOUND");
+    if (!uuid.test(request.params.tenantId)) throw new NotFoundError("CRM webhook", CrmModuleErrorCode.webhookNotFound);
     const rawBody = (request as typeof request & { rawBody?: string }).rawBody ?? "";
     const signature = request.headers["x-crm-signature"];
     return broker.call("crm.webhook", {

@@ -13,13 +13,14 @@ import { z } from "zod";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
 import { pluginServiceName, type PluginCallMeta } from "../../kernel/plugin-host/plugin-host.ts";
-import { CrmErrorCode, crmError, dealInputSchema, type Contact, type Deal, type crmConnectorActions } from "../../sdk/crm-contract.ts";
+import { CrmErrorCode, crmDispatch, crmError, dealInputSchema, type Contact, type CrmAction, type CrmConnectorCalls, type Deal } from "../../sdk/crm-contract.ts";
 import { contactFromRequest, upsertContact } from "./contact-merge.ts";
 import { browseContacts, browseDeals, contactDetail, contactsCsv } from "./platform-crm.queries.ts";
-import { createPlatformConnector, type CrmConnectorCalls } from "./platform-crm.connector.ts";
+import { createPlatformConnector } from "./platform-crm.connector.ts";
 import { createSettingsStore, crmConnectors, crmSettingsInput, publicSettings, type CrmSettings } from "./crm-settings.ts";
 import { applyCrmWebhook } from "./crm-webhook.ts";
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
+import { CrmModuleErrorCode } from "./crm-errors.ts";
 
 type Tenant = { tenantId: string };
 const key = z.string().max(300).optional();
@@ -33,7 +34,7 @@ const schemas = {
 
 function parse<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
   const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), undefined, "CRM_REQUEST_INVALID");
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), undefined, CrmModuleErrorCode.requestInvalid);
   return parsed.data;
 }
 
@@ -48,7 +49,7 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
     if (pluginId === undefined) return createPlatformConnector(platform, tenantId);
     const service = pluginServiceName(pluginId);
     const meta: PluginCallMeta = { tenantId, pluginConfig: settings.config, pluginSecrets: settings.credentials };
-    const call = async (action: keyof typeof crmConnectorActions, params: object) => {
+    return crmDispatch(async (action, params) => {
       try {
         return await broker.call(`${service}.${action}`, params, { meta, retries: 0 });
       } catch (error) {
@@ -57,8 +58,7 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
         platform.logger.warn({ tenantId, connector: settings.connector, action, err: { message: (error as Error).message } }, "CRM connector call failed");
         throw crmError(CrmErrorCode.unavailable, `The ${settings.connector} connector is not available`, { connector: settings.connector });
       }
-    };
-    return Object.fromEntries((Object.keys(crmActionsNames) as (keyof typeof crmConnectorActions)[]).map((action) => [action, (params: object) => call(action, params)])) as CrmConnectorCalls;
+    });
   }
 
   /** A connector installed from the marketplace: its calls go to the tenant's install, run in the sandbox. */
@@ -67,8 +67,7 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
     if (typeof plugin !== "string" || !/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/.test(plugin)) {
       throw crmError(CrmErrorCode.configInvalid, "The marketplace connector needs config.plugin, the installed plugin's id (@scope/name)");
     }
-    const call = (action: keyof typeof crmConnectorActions, params: object) => broker.call("marketplaceInstalls.crm", { tenantId, plugin, action, params }, { retries: 0 });
-    return Object.fromEntries((Object.keys(crmActionsNames) as (keyof typeof crmConnectorActions)[]).map((action) => [action, (params: object) => call(action, params)])) as CrmConnectorCalls;
+    return crmDispatch((action: CrmAction, params) => broker.call("marketplaceInstalls.crm", { tenantId, plugin, action, params }, { retries: 0 }));
   }
 
   /** Runs a write once per idempotency key and tenant; a repeat answers the first result. */
@@ -91,7 +90,7 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
     actions: {
       async configure(ctx: Context<Tenant & { settings: unknown }>) {
         const input = crmSettingsInput.safeParse(ctx.params.settings);
-        if (!input.success) throw new ValidationError(input.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), undefined, "CRM_SETTINGS_INVALID");
+        if (!input.success) throw new ValidationError(input.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), undefined, CrmModuleErrorCode.settingsInvalid);
         await settingsStore.save(ctx.params.tenantId, input.data);
         return publicSettings(await settingsStore.load(ctx.params.tenantId));
       },
@@ -167,7 +166,3 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
     },
   };
 }
-
-const crmActionsNames: Record<keyof typeof crmConnectorActions, true> = {
-  searchContacts: true, getContact: true, createContact: true, updateContact: true, findDeals: true, createDeal: true, moveDeal: true, addNote: true, listPipelines: true,
-};

@@ -3,15 +3,8 @@
  * tenant. It implements the same contract as the vendor connectors, so the `crm` service treats
  * it like any other; unique indexes on (tenant, email) and (tenant, phone) back the dedupe.
  */
-import type { z } from "zod";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
-import { CrmErrorCode, crmError, type Contact, type Deal, type Pipeline, type crmConnectorActions } from "../../sdk/crm-contract.ts";
-
-type Actions = typeof crmConnectorActions;
-/** One tenant's connector: each contract action as a function. */
-export type CrmConnectorCalls = {
-  [K in keyof Actions]: (params: z.input<Actions[K]["params"]>) => Promise<unknown>;
-};
+import { CrmErrorCode, crmError, type Contact, type CrmConnectorCalls, type Deal, type Pipeline } from "../../sdk/crm-contract.ts";
 
 export const platformPipelines: Pipeline[] = [{
   id: "default", label: "Sales",

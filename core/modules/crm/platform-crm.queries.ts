@@ -7,6 +7,7 @@ import { NotFoundError } from "../../sdk/platform-error.ts";
 import { contactOf, dealOf } from "./platform-crm.connector.ts";
 
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { CrmModuleErrorCode } from "./crm-errors.ts";
 
 /** An EntityManager: the admin reads run under the tenant's row-level security scope (tenant-scope.ts). */
 type Sql = Pick<EntityManager, "execute">;
@@ -25,9 +26,9 @@ export async function browseContacts(sql: Sql, tenantId: string, query: string |
 }
 
 export async function contactDetail(sql: Sql, tenantId: string, id: string) {
-  if (!uuid.test(id)) throw new NotFoundError("Contact", "CRM_CONTACT_NOT_FOUND");
+  if (!uuid.test(id)) throw new NotFoundError("Contact", CrmModuleErrorCode.contactNotFound);
   const rows = await sql.execute<any[]>(`select * from crm_contact where tenant_id = ? and id = ?`, [tenantId, id]);
-  if (!rows[0]) throw new NotFoundError("Contact", "CRM_CONTACT_NOT_FOUND");
+  if (!rows[0]) throw new NotFoundError("Contact", CrmModuleErrorCode.contactNotFound);
   const deals = await sql.execute<any[]>(`select * from crm_deal where tenant_id = ? and contact_id = ? order by created_at`, [tenantId, id]);
   const notes = await sql.execute<any[]>(`select id, text, created_at from crm_note where tenant_id = ? and contact_id = ? order by created_at`, [tenantId, id]);
   return {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ErrorKind, PlatformError } from "../../sdk/platform-error.ts";
 import { pluginServiceName } from "../../kernel/plugin-host/plugin-host.ts";
+import { EmbedderErrorCode } from "../../sdk/embedder-contract.ts";
 
 /** The width of the embedding column (0008-knowledge.migration.ts); every embedder must match it. */
 export const EMBEDDING_DIMENSIONS = 384;
@@ -47,7 +48,7 @@ export function createEmbedderClient(call: Call, pluginId: string, options: Embe
 }
 
 function embedderBroken(pluginId: string, what: string): PlatformError {
-  return new PlatformError("EMBEDDER_FAILED", `The embedder ${pluginId} ${what}`, { status: 502, kind: ErrorKind.internal, data: { plugin: pluginId } });
+  return new PlatformError(EmbedderErrorCode.failed, `The embedder ${pluginId} ${what}`, { status: 502, kind: ErrorKind.internal, data: { plugin: pluginId } });
 }
 
 type QueryCache = { get(key: string): Promise<string | undefined>; set(key: string, value: string, ttlSeconds: number): Promise<void> };

@@ -7,6 +7,8 @@ import { embeddingText, prepareSource, type IngestionLimits, type PreparedSource
 import { KnowledgeStore, type SourceRow } from "./knowledge.store.ts";
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
 import { checkCrawlStart } from "./site.crawler.ts";
+import { BotErrorCode } from "../../engine/bots/bot-errors.ts";
+import { KnowledgeErrorCode } from "./knowledge-errors.ts";
 
 /** How an admin names new content: a file (base64), a URL, or a site to crawl. */
 export type NewSource =
@@ -74,12 +76,12 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
 
   async function requireBot(tenantId: string, botId: string): Promise<void> {
     // Another tenant's bot answers exactly as a missing one.
-    if (!(await store.botExists(tenantId, botId))) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+    if (!(await store.botExists(tenantId, botId))) throw new NotFoundError("Bot", BotErrorCode.botNotFound);
   }
 
   async function requireSource(tenantId: string, botId: string, sourceId: string): Promise<SourceRow> {
     const row = await store.getSource(tenantId, botId, sourceId);
-    if (!row) throw new NotFoundError("Knowledge source", "KNOWLEDGE_SOURCE_NOT_FOUND");
+    if (!row) throw new NotFoundError("Knowledge source", KnowledgeErrorCode.sourceNotFound);
     return row;
   }
 
@@ -131,7 +133,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     const existing = await findExisting(tenantId, botId, origin);
     const original = origin.kind === "file" ? origin.bytes : undefined;
     if (existing) {
-      if (existing.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+      if (existing.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", KnowledgeErrorCode.ingestionInProgress);
       const previousHash = existing.status === "ready" ? existing.content_hash : null;
       if (previousHash === prepared.contentHash) {
         await store.touchReady(tenantId, existing.id);
@@ -163,7 +165,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     let row = await findExisting(tenantId, botId, origin);
     const created = !row;
     if (row) {
-      if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+      if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", KnowledgeErrorCode.ingestionInProgress);
       await store.markProcessing(tenantId, row.id);
     } else {
       const id = crypto.randomUUID();
@@ -201,7 +203,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       } catch (error) {
         if (!isPlatformError(error) || error.kind === "internal") platform.logger.error({ err: error, tenantId, botId, sourceId: id }, "knowledge ingestion failed");
         const coded = isPlatformError(error) && error.kind !== "internal";
-        await store.markFailed(tenantId, id, coded ? error.code : "KNOWLEDGE_INGESTION_FAILED", coded ? error.message : "Ingestion failed on our side; try again").catch(() => {});
+        await store.markFailed(tenantId, id, coded ? error.code : KnowledgeErrorCode.ingestionFailed, coded ? error.message : "Ingestion failed on our side; try again").catch(() => {});
         throw error;
       }
     })();
@@ -219,7 +221,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
 
   async function reingest(tenantId: string, botId: string, sourceId: string, wait: boolean): Promise<IngestOutcome> {
     const row = await requireSource(tenantId, botId, sourceId);
-    if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", "KNOWLEDGE_INGESTION_IN_PROGRESS");
+    if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", KnowledgeErrorCode.ingestionInProgress);
     if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name, wait);
     let origin: SourceOrigin;
     if (row.kind === "file") origin = { kind: "file", name: row.name, bytes: (await store.getOriginal(tenantId, row.id)) ?? Buffer.alloc(0) };
@@ -269,11 +271,11 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
         return view(await requireSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId));
       },
       async remove(ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) {
-        if (!(await store.deleteSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId))) throw new NotFoundError("Knowledge source", "KNOWLEDGE_SOURCE_NOT_FOUND");
+        if (!(await store.deleteSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId))) throw new NotFoundError("Knowledge source", KnowledgeErrorCode.sourceNotFound);
       },
       /** `{ tenantId, botId, query, limit? }` → passages with their source and score, best first. */
       async search(ctx: Context<SearchParams>) {
-        if (typeof ctx.params !== "object" || ctx.params === null) throw new ValidationError("params: expected an object", undefined, "KNOWLEDGE_QUERY_INVALID");
+        if (typeof ctx.params !== "object" || ctx.params === null) throw new ValidationError("params: expected an object", undefined, KnowledgeErrorCode.queryInvalid);
         return hybridSearch(store, embedder, ctx.params);
       },
     },

@@ -3,6 +3,8 @@ import { DocumentType } from "./content-type.sniffer.ts";
 import { htmlToMarkdown } from "./html-to-markdown.ts";
 import { allowEverything, parseRobotsTxt, type RobotsRules } from "./robots-txt.ts";
 import { fetchUrl, typeFromResponse, type FetchLimits } from "./web.fetcher.ts";
+import { FetchErrorCode } from "../../sdk/fetch-error-code.ts";
+import { KnowledgeErrorCode } from "./knowledge-errors.ts";
 
 export type CrawledPage = { url: string; title?: string; type: DocumentType; text: string };
 export type CrawlResult = { pages: CrawledPage[]; skipped: number };
@@ -27,14 +29,14 @@ export async function crawlSite(start: string, maxPages: number, limits: FetchLi
   // Failed fetches count too, so a site of broken links cannot keep the crawl going for ever.
   let budget = maxPages * 3;
   while (queue.length > 0 && pages.length < maxPages && budget-- > 0) {
-    if (options.signal?.aborted) throw new PlatformError("KNOWLEDGE_INGESTION_INTERRUPTED", "The crawl was stopped before it finished (the node shut down); re-ingest the source", { status: 503, kind: ErrorKind.transient });
+    if (options.signal?.aborted) throw new PlatformError(KnowledgeErrorCode.ingestionInterrupted, "The crawl was stopped before it finished (the node shut down); re-ingest the source", { status: 503, kind: ErrorKind.transient });
     const url = queue.shift()!;
     let page: CrawledPage & { links: string[] };
     try {
       page = await fetchPage(url, limits);
     } catch (error) {
       if (url === first) throw error;
-      if (isPlatformError(error) && error.code === "SSRF_BLOCKED") throw error;
+      if (isPlatformError(error) && error.code === FetchErrorCode.ssrfBlocked) throw error;
       skipped++;
       continue;
     }
@@ -71,7 +73,7 @@ export async function checkCrawlStart(start: string, limits: FetchLimits): Promi
   const robots = await loadRobots(new URL(start).origin, limits);
   const path = pathOf(normalise(start));
   if (!robots.allowed(path)) {
-    throw new PlatformError("KNOWLEDGE_ROBOTS_DISALLOWED", `${new URL(start).origin}/robots.txt does not allow crawling ${path}`, { status: 422, kind: ErrorKind.user });
+    throw new PlatformError(KnowledgeErrorCode.robotsDisallowed, `${new URL(start).origin}/robots.txt does not allow crawling ${path}`, { status: 422, kind: ErrorKind.user });
   }
   return robots;
 }
@@ -81,12 +83,12 @@ async function loadRobots(origin: string, limits: FetchLimits): Promise<RobotsRu
   if (response.status >= 200 && response.status < 300) return parseRobotsTxt(response.body);
   // RFC 9309: a missing robots.txt (4xx) allows everything; an unreachable one (5xx) allows nothing.
   if (response.status >= 400 && response.status < 500) return allowEverything;
-  throw new PlatformError("KNOWLEDGE_FETCH_FAILED", `${origin}/robots.txt answered HTTP ${response.status}; the site cannot be crawled now`, { status: 422, kind: ErrorKind.user, retryable: true });
+  throw new PlatformError(KnowledgeErrorCode.fetchFailed, `${origin}/robots.txt answered HTTP ${response.status}; the site cannot be crawled now`, { status: 422, kind: ErrorKind.user, retryable: true });
 }
 
 async function fetchPage(url: string, limits: FetchLimits): Promise<CrawledPage & { links: string[] }> {
   const response = await fetchUrl(url, limits);
-  if (response.status >= 400) throw new PlatformError("KNOWLEDGE_FETCH_FAILED", `${url} answered HTTP ${response.status}`, { status: 422, kind: ErrorKind.user });
+  if (response.status >= 400) throw new PlatformError(KnowledgeErrorCode.fetchFailed, `${url} answered HTTP ${response.status}`, { status: 422, kind: ErrorKind.user });
   const type = typeFromResponse(response);
   if (type !== DocumentType.html) return { url: response.url, type, text: response.body, links: [] };
   const html = htmlToMarkdown(response.body);

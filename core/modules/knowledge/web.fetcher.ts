@@ -4,6 +4,8 @@ import type { SafeFetchResponse } from "../../sdk/node-type.ts";
 import { DocumentType, looksLikeHtml } from "./content-type.sniffer.ts";
 import { knowledgeTooLarge, unsupportedType } from "./knowledge-errors.ts";
 import { CRAWLER_AGENT } from "./robots-txt.ts";
+import { FetchErrorCode } from "../../sdk/fetch-error-code.ts";
+import { KnowledgeErrorCode } from "./knowledge-errors.ts";
 
 export type FetchLimits = { policy: SafeFetchPolicy; maxBytes: number; timeoutMs?: number };
 export type FetchedDocument = { url: string; type: DocumentType; text: string };
@@ -20,7 +22,7 @@ export async function fetchUrl(url: string, limits: FetchLimits): Promise<SafeFe
   try {
     return await safeFetch(url, { headers, maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs ?? 15_000, maxRedirects: 5 }, limits.policy);
   } catch (error) {
-    if (isPlatformError(error) && error.code === "FETCH_TOO_LARGE") throw knowledgeTooLarge(limits.maxBytes + 1, limits.maxBytes);
+    if (isPlatformError(error) && error.code === FetchErrorCode.tooLarge) throw knowledgeTooLarge(limits.maxBytes + 1, limits.maxBytes);
     throw error;
   }
 }
@@ -32,7 +34,7 @@ export async function fetchUrl(url: string, limits: FetchLimits): Promise<SafeFe
 export async function fetchDocument(url: string, limits: FetchLimits): Promise<FetchedDocument> {
   const response = await fetchUrl(url, limits);
   if (response.status >= 400) {
-    throw new PlatformError("KNOWLEDGE_FETCH_FAILED", `${url} answered HTTP ${response.status}`, { status: 422, kind: ErrorKind.user, data: { httpStatus: response.status } });
+    throw new PlatformError(KnowledgeErrorCode.fetchFailed, `${url} answered HTTP ${response.status}`, { status: 422, kind: ErrorKind.user, data: { httpStatus: response.status } });
   }
   return { url: response.url, type: typeFromResponse(response), text: response.body };
 }
