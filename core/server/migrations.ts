@@ -14,6 +14,7 @@ import { KnowledgePartitionsMigration } from "../modules/knowledge/migrations/00
 import { KnowledgeChunkStorageMigration } from "../modules/knowledge/migrations/0014-knowledge-chunk-storage.migration.ts";
 import { OpenSessionIndexMigration } from "../engine/migrations/0015-open-session-index.migration.ts";
 import { OneOpenWhatsAppSessionMigration } from "../engine/migrations/0016-one-open-whatsapp-session.migration.ts";
+import { PeopleMigration } from "../modules/people/0019-people.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -37,4 +38,5 @@ export const migrations = [
   { name: "0014-knowledge-chunk-storage", class: KnowledgeChunkStorageMigration },
   { name: "0015-open-session-index", class: OpenSessionIndexMigration },
   { name: "0016-one-open-whatsapp-session", class: OneOpenWhatsAppSessionMigration },
+  { name: "0019-people", class: PeopleMigration },
 ];

@@ -45,9 +45,10 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
     return broker.call("tenants.update", { tenantId: id, ...request.body });
   });
 
-  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator" }, schema: { tags, security: bearer, params: tenantId } },
+  // The operator, or the tenant's own owner (permissions.ts).
+  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId, summary: "Delete a tenant and everything it owns (the operator, or the tenant's owner)" } },
     async (request, reply) => {
-      await broker.call("tenants.remove", { tenantId: request.params.tenantId });
+      await broker.call("tenants.remove", { tenantId: tenantInScope(request, request.params.tenantId) });
       return reply.code(204).send();
     });
 

@@ -4,6 +4,7 @@ import type { PlatformContext } from "../broker/platform-context.ts";
 import { ApiKey, type ApiKeyKind } from "./api-key.entity.ts";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 import type { Principal } from "./principal.ts";
+import type { Role } from "./roles.ts";
 import { Tenant, type TenantTier } from "./tenant.entity.ts";
 import type { TenantSettings } from "./tenant-settings.ts";
 
@@ -60,14 +61,15 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
           );
           return found[0] ? { kind: "integrator", publisherId: found[0].id } : null;
         }
-        const rows = await em().getConnection().execute<{ kind: ApiKeyKind; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
-          `select k.kind, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
+        const rows = await em().getConnection().execute<{ kind: ApiKeyKind; role: Role; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
+          `select k.kind, k.role, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
            where k.hash = ? and k.revoked_at is null`,
           [hash],
         );
         const row = rows[0];
         if (!row) return null;
-        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier };
+        // Keys made before roles existed carry `admin` (migration 0019's default).
+        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier, role: row.role };
         if (row.kind === "widget") return { kind: "widget", tenantId: row.tenant_id, tier: row.tier, allowedDomains: row.allowed_domains };
         return null;
       },
