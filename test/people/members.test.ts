@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { withTenantScope } from "../../core/kernel/persistence/tenant-scope.ts";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { browser, memberWithRole, tenantWithOwner, tokenOf } from "./people-kit.ts";
@@ -80,6 +81,14 @@ for (const backend of databaseBackends()) {
       assert.equal(wrongTenantPath.status, 404);
       const switchAway = await acme.owner.request("PATCH", "/v1/auth/session", { body: { tenantId: globex.id } });
       assert.deepEqual([switchAway.status, switchAway.body.error.code], [404, "TENANT_NOT_FOUND"]);
+    });
+
+    it("keeps memberships and invites under the tenant policy: a tenant-scoped query sees only its own", async function () {
+      const db = node.platform.context.db;
+      if (!db.rowLevelSecurity) this.skip();
+      const rows = await withTenantScope(db, acme.id, (em) => em.execute<{ tenant_id: string }[]>(`select tenant_id from membership union all select tenant_id from invite`));
+      assert.ok(rows.length > 0);
+      assert.deepEqual([...new Set(rows.map((r) => r.tenant_id))], [acme.id]);
     });
 
     it("changes roles, and never demotes or removes the last owner (409 LAST_OWNER)", async () => {

@@ -11,7 +11,8 @@ for (const backend of databaseBackends()) {
     const password = "correct horse battery";
 
     before(async () => {
-      node = await startTestPlatform({ backend, pluginFolders: [], env: { SIGN_IN_FAILURES_PER_EMAIL: "3" } });
+      // On the server run, throttling counts in Redis, as it does across a cluster.
+      node = await startTestPlatform({ backend, redis: backend === "postgres", pluginFolders: [], env: { SIGN_IN_FAILURES_PER_EMAIL: "3" } });
       acme = await tenantWithOwner(node, "Acme", "Ada@Acme.test", password);
     });
     after(async () => node?.cleanup());
