@@ -81,6 +81,20 @@ for (const backend of databaseBackends()) {
       assert.equal((await node.request("GET", "/v1/admin/secrets", { key })).status, 200);
     });
 
+    it("issues keys with a lesser role for machines, checked by the same table", async () => {
+      const issued = await acme.owner.request("POST", `/v1/admin/tenants/${acme.id}/keys`, { body: { kind: "admin", role: "viewer" } });
+      assert.deepEqual([issued.status, issued.body.role], [201, "viewer"]);
+      const reader = issued.body.key;
+      assert.equal((await node.request("GET", "/v1/admin/bots", { key: reader })).status, 200);
+      const save = await node.request("PUT", `/v1/admin/bots/${botId}/flow`, { key: reader, body: flow });
+      assert.deepEqual([save.status, save.body.error.code], [403, "ROLE_FORBIDDEN"]);
+      assert.equal((await node.request("GET", "/v1/admin/members", { key: acme.keys.admin })).status, 200, "a viewer key leaves the admin key alone");
+      const listed = (await node.request("GET", `/v1/admin/tenants/${acme.id}/keys`, { key: acme.keys.admin })).body.keys;
+      assert.ok(listed.some((k: { kind: string; role?: string; revokedAt: string | null }) => k.kind === "admin" && k.role === "viewer" && k.revokedAt === null));
+      const tooHigh = await people.admin.request("POST", `/v1/admin/tenants/${acme.id}/keys`, { body: { kind: "admin", role: "owner" } });
+      assert.deepEqual([tooHigh.status, tooHigh.body.error.code], [403, "ROLE_TOO_HIGH"]);
+    });
+
     it("lets the owner delete the tenant, after which its members' sessions act nowhere", async () => {
       const doomed = await tenantWithOwner(node, "Doomed", "owner@doomed.test");
       const deleted = await doomed.owner.request("DELETE", `/v1/admin/tenants/${doomed.id}`);
