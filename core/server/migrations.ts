@@ -14,6 +14,7 @@ import { KnowledgePartitionsMigration } from "../modules/knowledge/migrations/00
 import { KnowledgeChunkStorageMigration } from "../modules/knowledge/migrations/0014-knowledge-chunk-storage.migration.ts";
 import { OpenSessionIndexMigration } from "../engine/migrations/0015-open-session-index.migration.ts";
 import { OneOpenWhatsAppSessionMigration } from "../engine/migrations/0016-one-open-whatsapp-session.migration.ts";
+import { ForceRowLevelSecurityMigration } from "../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
 import { PeopleMigration } from "../modules/people/0019-people.migration.ts";
 
 /**
@@ -38,5 +39,7 @@ export const migrations = [
   { name: "0014-knowledge-chunk-storage", class: KnowledgeChunkStorageMigration },
   { name: "0015-open-session-index", class: OpenSessionIndexMigration },
   { name: "0016-one-open-whatsapp-session", class: OneOpenWhatsAppSessionMigration },
+  // 0017 is the channels migration (another branch); 0018 stays last of these two either way.
+  { name: "0018-force-row-level-security", class: ForceRowLevelSecurityMigration },
   { name: "0019-people", class: PeopleMigration },
 ];

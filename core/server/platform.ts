@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { ServiceBroker } from "moleculer";
-import { createBrokerOptions } from "../../moleculer.config.ts";
+import { createBrokerOptions, natsConnectionOptions } from "../../moleculer.config.ts";
 import type { PlatformContext } from "../kernel/broker/platform-context.ts";
 import { openCacheBackend } from "../kernel/cache/cache-backend.ts";
 import type { PlatformConfig } from "../kernel/config/config.ts";
@@ -81,7 +81,7 @@ export type PlatformOptions = {
 export async function startPlatform(config: PlatformConfig, options: PlatformOptions = {}): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config, logger, { entities, migrations }, { inMemory: options.inMemoryDatabase });
-  const cache = await openCacheBackend(config).catch(async (error) => {
+  const cache = await openCacheBackend(config, logger).catch(async (error) => {
     await db.close();
     throw error;
   });
@@ -89,6 +89,9 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   const secretBox = createSecretBox(loadMasterKey(config.SECRETS_KEY, config.DATA_DIR));
   const context: PlatformContext = { config, db, cache, logger, operatorKeyHash: operator.hash, secretBox };
 
+  if (config.TRANSPORTER && Object.keys(natsConnectionOptions(config)).length === 0) {
+    logger.warn({ component: "broker" }, "NATS without credentials: anyone who reaches the bus can call every action (set NATS_USER and NATS_PASSWORD, or NATS_TOKEN)");
+  }
   const broker = new ServiceBroker(createBrokerOptions(config));
   const plugins = new PluginHost(broker, projectRoot, logger.child({ component: "plugins" }), { fetchPolicy: { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS } });
   const gateway: GatewayHandle = {};

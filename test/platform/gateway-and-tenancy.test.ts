@@ -94,7 +94,7 @@ for (const backend of databaseBackends()) {
     });
 
     it("serves Prometheus text with request counts and latency", async () => {
-      const metrics = await node.request("GET", "/metrics");
+      const metrics = await node.request("GET", "/metrics", { key: node.operatorKey });
       assert.equal(metrics.status, 200);
       assert.match(metrics.headers.get("content-type") ?? "", /text\/plain/);
       for (const line of metrics.text.split("\n").filter((l) => l && !l.startsWith("#"))) {

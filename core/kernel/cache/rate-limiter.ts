@@ -20,8 +20,10 @@ export function createRateLimiter(redis: Redis | undefined, prefix: string): Rat
     let limiter = limiters.get(id);
     if (!limiter) {
       const keyPrefix = `${prefix}rl:${id}`;
+      // While Redis is unreachable the insurance limiter counts in this node's memory, so limits
+      // still hold (per node) instead of every request failing.
       limiter = redis
-        ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, points, duration, keyPrefix })
+        ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, points, duration, keyPrefix, insuranceLimiter: new RateLimiterMemory({ points, duration, keyPrefix }) })
         : new RateLimiterMemory({ points, duration, keyPrefix });
       limiters.set(id, limiter);
     }

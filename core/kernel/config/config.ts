@@ -79,6 +79,16 @@ export const configSchema = z.object({
   /** Prefix for every Redis key, so runs and deployments sharing a Redis never collide. */
   REDIS_PREFIX: z.string().default("bp:"),
   TRANSPORTER: urlWith(["nats:"]).optional(),
+  /** NATS credentials of the cluster: a user and password, or a token (never both). Anyone on the bus can call every action. */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** TLS to NATS: the CA that signed the server's certificate, and this node's client certificate and key (files, PEM). */
+  NATS_TLS_CA: z.string().min(1).optional(),
+  NATS_TLS_CERT: z.string().min(1).optional(),
+  NATS_TLS_KEY: z.string().min(1).optional(),
+  /** Lets production join a NATS server without credentials (a private network the operator vouches for). */
+  TRANSPORTER_INSECURE: bool.default(false),
   NAMESPACE: z.string().regex(/^[a-zA-Z0-9_-]*$/).default("botplatform"),
   NODE_ID: z.string().min(1).optional(),
   PLATFORM_ADMIN_KEY: z.string().min(24, "must be at least 24 characters").optional(),
@@ -196,6 +206,7 @@ export function loadConfig(env: Source = process.env): PlatformConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const config = { ...parsed.data, embeddedDatabase: !parsed.data.DATABASE_URL };
+  checkTransporter(config);
   if (config.NODE_ENV === "production") {
     const missing = [!config.DATABASE_URL && "DATABASE_URL", !config.REDIS_URL && "REDIS_URL", !config.PLATFORM_ADMIN_KEY && "PLATFORM_ADMIN_KEY", !config.SECRETS_KEY && "SECRETS_KEY"].filter(Boolean);
     if (missing.length > 0) {
@@ -205,6 +216,29 @@ export function loadConfig(env: Source = process.env): PlatformConfig {
     }
   }
   return config;
+}
+
+/**
+ * Whoever reaches the NATS bus can call any action of any node (list tenants, mint keys), so a
+ * cluster's bus needs credentials. Production refuses to start without them unless the operator
+ * says TRANSPORTER_INSECURE=true; every mode refuses half-given credentials.
+ */
+function checkTransporter(config: z.infer<typeof configSchema>): void {
+  const url = config.TRANSPORTER ? new URL(config.TRANSPORTER) : undefined;
+  const userInUrl = Boolean(url?.username);
+  if (Boolean(config.NATS_USER) !== Boolean(config.NATS_PASSWORD)) {
+    throw new ConfigError("NATS_USER and NATS_PASSWORD go together: set both, or neither (NATS_TOKEN is the other way to authenticate).");
+  }
+  if (config.NATS_TOKEN && config.NATS_USER) throw new ConfigError("NATS_TOKEN and NATS_USER/NATS_PASSWORD are two ways to authenticate to NATS: set one.");
+  if (Boolean(config.NATS_TLS_CERT) !== Boolean(config.NATS_TLS_KEY)) throw new ConfigError("NATS_TLS_CERT and NATS_TLS_KEY go together: a client certificate needs its key.");
+  if (!url) return;
+  const authenticated = Boolean(config.NATS_USER || config.NATS_TOKEN || userInUrl || config.NATS_TLS_CERT);
+  if (config.NODE_ENV === "production" && !authenticated && !config.TRANSPORTER_INSECURE) {
+    throw new ConfigError(
+      "NODE_ENV=production with TRANSPORTER needs NATS credentials: set NATS_USER and NATS_PASSWORD (or NATS_TOKEN, or a client certificate with NATS_TLS_CERT and NATS_TLS_KEY). " +
+        "Anyone who reaches an open bus can list every tenant and mint their keys. Set TRANSPORTER_INSECURE=true only if the bus is on a network nobody else reaches.",
+    );
+  }
 }
 
 function describeAllowed(issue: z.core.$ZodIssue): string {

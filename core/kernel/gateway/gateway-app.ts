@@ -19,6 +19,7 @@ import { parseMultipart } from "./multipart-body.ts";
 import { allows, assertRolePermits, type RouteAuth } from "./route-auth.ts";
 import { sessionPrincipal } from "./session-auth.ts";
 import { originAllowed, setCorsHeaders } from "./cors.ts";
+import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText, checkUrl } from "./request-guards.ts";
 
 /** Fastify with zod schemas: route types come from the schemas, and so does the OpenAPI document. */
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -45,6 +46,9 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before a route runs answer in the documented shape too (request-guards.ts).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -71,11 +75,19 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     reply.code(http.status).headers(http.headers).send(http.body);
   });
 
+  // A NUL byte in the path or query never means anything to us, and PostgreSQL refuses it in text.
+  app.addHook("onRequest", async (request) => checkUrl(request.url));
+
   // Keep the exact body text: WhatsApp and Twilio sign the bytes, not the parsed object.
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     (request as typeof request & { rawBody?: string }).rawBody = body as string;
     if (body === "") return done(Object.assign(new Error("empty JSON body"), { code: "FST_ERR_CTP_EMPTY_JSON_BODY", statusCode: 400 }));
+    try {
+      checkJsonText(body as string);
+    } catch (error) {
+      return done(error as Error);
+    }
     try {
       done(null, JSON.parse(body as string));
     } catch {
@@ -84,7 +96,13 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
     (request as typeof request & { rawBody?: string }).rawBody = body as string;
-    done(null, parseForm(body as string));
+    const fields = parseForm(body as string);
+    try {
+      checkFormFields(fields);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done(null, fields);
   });
   // File uploads (knowledge documents): routes that take them map the parsed form onto their schema.
   app.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, (request, body, done) => {

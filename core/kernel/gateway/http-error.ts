@@ -13,6 +13,7 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Send the body as application/json" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "INVALID_CONTENT_LENGTH" },
   FST_ERR_BAD_URL: { status: 400, code: "BAD_URL", message: "The URL is malformed" },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: "URI_TOO_LONG", message: "A part of the path is longer than any identifier this API uses" },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: "BAD_REQUEST" },
 };
 

@@ -5,6 +5,7 @@
  * use, so a route validates both the same way.
  */
 import { ValidationError } from "../../sdk/platform-error.ts";
+import { nulRefused } from "./request-guards.ts";
 
 export type UploadedFile = { filename: string; type: string; contentBase64: string };
 
@@ -17,6 +18,8 @@ export async function parseMultipart(body: Buffer, contentType: string): Promise
   }
   const fields: Record<string, string | UploadedFile> = {};
   for (const [name, value] of form.entries()) {
+    // A file's content may hold any byte; its name and the text fields may not hold NUL.
+    if (name.includes("\u0000") || (typeof value === "string" ? value : value.name).includes("\u0000")) throw nulRefused("form");
     if (name in fields) throw new ValidationError(`The form field "${name}" is given twice`, undefined, "MULTIPART_FIELD_REPEATED");
     fields[name] = typeof value === "string" ? value : { filename: value.name, type: value.type, contentBase64: Buffer.from(await value.arrayBuffer()).toString("base64") };
   }

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { TENANT_POLICY, TENANT_ROLE, tenantTables } from "./migrations/0011-row-level-security.migration.ts";
+import { PLATFORM_POLICY, PLATFORM_ROLE } from "./migrations/0018-force-row-level-security.migration.ts";
 
 /**
  * Defence in depth for tenant isolation. Every query names its tenant in code; `withTenantScope`
@@ -44,6 +45,30 @@ export async function probeRowLevelSecurity(orm: MikroORM): Promise<{ available:
       const covered = new Set(rows.map((r) => r.tablename));
       const missing = tenantTables.filter((t) => !covered.has(t.table)).map((t) => t.table);
       if (missing.length > 0) return { available: false as const, reason: `no ${TENANT_POLICY} policy on ${missing.join(", ")}` };
+      return { available: true as const };
+    });
+  } catch (error) {
+    return { available: false, reason: (error as Error).message };
+  }
+}
+
+/**
+ * Whether the platform can work as `bp_platform` (migration 0018): this login may switch to it, and
+ * every tenant table forces row-level security with its policy. Answers the reason when it cannot.
+ */
+export async function probePlatformRole(orm: MikroORM): Promise<{ available: true } | { available: false; reason: string }> {
+  try {
+    return await orm.em.fork().transactional(async (tx) => {
+      await tx.execute(`select set_config('role', ?, true)`, [PLATFORM_ROLE]);
+      const rows = await tx.execute<{ relname: string }[]>(
+        `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = current_schema() and c.relforcerowsecurity
+           and exists (select 1 from pg_policies p where p.schemaname = n.nspname and p.tablename = c.relname and p.policyname = ?)`,
+        [PLATFORM_POLICY],
+      );
+      const forced = new Set(rows.map((r) => r.relname));
+      const missing = tenantTables.filter((t) => !forced.has(t.table)).map((t) => t.table);
+      if (missing.length > 0) return { available: false as const, reason: `row-level security is not forced with ${PLATFORM_POLICY} on ${missing.join(", ")}` };
       return { available: true as const };
     });
   } catch (error) {

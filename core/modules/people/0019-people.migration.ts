@@ -1,13 +1,14 @@
 import { Migration } from "@mikro-orm/migrations";
 import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/0011-row-level-security.migration.ts";
+import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
 
 /**
  * People (0019): users with passwords, their memberships of tenants with a role, their sign-in
  * sessions, invites, and single-use tokens (password reset, the first owner's sign-in link).
  *
  * Users and sessions belong to no tenant (one person may be a member of several), so they get no
- * tenant policy; memberships and invites do, the same policy as every tenant table (0011, as 0012
- * does). Every token is stored as its SHA-256 only: they are 32 random bytes, so a slow hash adds
+ * tenant policy; memberships and invites do: the same two policies as every tenant table, forced
+ * (0011's for `bp_tenant`, 0018's for `bp_platform`), where the server has those roles. Every token is stored as its SHA-256 only: they are 32 random bytes, so a slow hash adds
  * nothing, and a leaked table signs nobody in.
  *
  * `api_key.role` gives keys a role too; it belongs to tenancy but arrives with roles. Every key
@@ -63,17 +64,26 @@ export class PeopleMigration extends Migration {
       "used_at" timestamptz null)`);
     this.addSql(`create index "user_token_user_id_index" on "user_token" ("user_id")`);
     this.addSql(`alter table "api_key" add column "role" varchar(16) not null default 'admin' check ("role" in ('owner', 'admin', 'editor', 'agent', 'viewer'))`);
+    const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;
+    const ownTenant = `tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid`;
     this.addSql(`do $$
     declare
       tbl text;
+      forced boolean := exists (select 1 from pg_roles where rolname = '${PLATFORM_ROLE}')
+        and exists (select 1 from pg_policies where schemaname = current_schema() and policyname = '${PLATFORM_POLICY}');
     begin
       if not exists (select 1 from pg_roles where rolname = '${TENANT_ROLE}') then
         return;
       end if;
       foreach tbl in array array['membership', 'invite'] loop
         execute format('alter table %I enable row level security', tbl);
-        execute format('create policy ${TENANT_POLICY} on %I to ${TENANT_ROLE} using (tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid) with check (tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid)', tbl);
+        execute format('create policy ${TENANT_POLICY} on %I to ${TENANT_ROLE} using (${ownTenant}) with check (${ownTenant})', tbl);
         execute format('grant select, insert, update, delete on %I to ${TENANT_ROLE}', tbl);
+        -- As 0018 did for the tables before: the platform's role sees every row, the owner none.
+        if forced then
+          execute format('create policy ${PLATFORM_POLICY} on %I to ${PLATFORM_ROLE} using (${onlyAsPlatform}) with check (${onlyAsPlatform})', tbl);
+          execute format('alter table %I force row level security', tbl);
+        end if;
       end loop;
     end $$`);
   }
