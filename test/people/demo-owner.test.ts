@@ -4,7 +4,7 @@ import { browser, tokenOf } from "./people-kit.ts";
 
 // The demo (and so its owner) exists only on the embedded database.
 describe("people: the demo owner's one-time sign-in link", function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   let node: TestPlatform;
 
   before(async () => {

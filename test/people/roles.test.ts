@@ -13,7 +13,7 @@ const flow = {
 
 for (const backend of databaseBackends()) {
   describe(`people: roles, for cookies and keys alike (${backend})`, function () {
-    this.timeout(90_000);
+    this.timeout(180_000);
     let node: TestPlatform;
     let acme: Awaited<ReturnType<typeof tenantWithOwner>>;
     let botId: string;
