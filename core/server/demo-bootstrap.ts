@@ -4,6 +4,9 @@ import type { ServiceBroker } from "moleculer";
 import type { Logger } from "../kernel/observability/logger.ts";
 
 export type DemoKeys = { tenantId: string; botId: string; adminKey: string; widgetKey: string };
+/** The demo tenant's owner, and while they have no password, a one-time sign-in link (never written to demo.json). */
+export type DemoOwner = { email: string; signInLink?: string };
+export const DEMO_OWNER_EMAIL = "owner@demo.local";
 
 /** The lead-capture bot a new user meets: a name, a valid email, an interest, a branch, a goodbye. */
 export const leadCaptureFlow = {
@@ -43,6 +46,21 @@ export async function ensureDemo(broker: ServiceBroker, dataDir: string, logger:
   } catch (error) {
     // The platform is still useful without its demo (e.g. a node type plugin failed to load).
     logger.warn({ err: error }, "the demo bot was not created");
+    return undefined;
+  }
+}
+
+/**
+ * The demo tenant's owner (owner@demo.local), made without a password. Until they set one, each
+ * start prints a fresh one-time sign-in link (single use, a day long; the previous one stops
+ * working): `POST /v1/auth/link-sessions` signs in, then `PUT /v1/auth/password` sets a password.
+ */
+export async function ensureDemoOwner(broker: ServiceBroker, demo: DemoKeys, publicBase: string, logger: Logger): Promise<DemoOwner | undefined> {
+  try {
+    const owner = await broker.call<{ email: string; token?: string }, object>("people.ensureOwner", { tenantId: demo.tenantId, email: DEMO_OWNER_EMAIL });
+    return { email: owner.email, signInLink: owner.token ? `${publicBase.replace(/\/$/, "")}/console/#/sign-in?token=${owner.token}` : undefined };
+  } catch (error) {
+    logger.warn({ err: error }, "the demo owner was not created");
     return undefined;
   }
 }

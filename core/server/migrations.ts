@@ -16,6 +16,7 @@ import { OpenSessionIndexMigration } from "../engine/migrations/0015-open-sessio
 import { OneOpenWhatsAppSessionMigration } from "../engine/migrations/0016-one-open-whatsapp-session.migration.ts";
 import { OneOpenSessionPerUserMigration } from "../engine/migrations/0017-one-open-session-per-user.migration.ts";
 import { ForceRowLevelSecurityMigration } from "../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
+import { PeopleMigration } from "../modules/people/0019-people.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -41,4 +42,5 @@ export const migrations = [
   { name: "0016-one-open-whatsapp-session", class: OneOpenWhatsAppSessionMigration },
   { name: "0017-one-open-session-per-user", class: OneOpenSessionPerUserMigration },
   { name: "0018-force-row-level-security", class: ForceRowLevelSecurityMigration },
+  { name: "0019-people", class: PeopleMigration },
 ];

@@ -22,7 +22,7 @@ import { createTenantsService } from "../kernel/tenancy/tenants.service.ts";
 import { createBotsService } from "../engine/bots/bots.service.ts";
 import { createConversationsService } from "../engine/conversations/conversations.service.ts";
 import { createNodeTypeRegistry } from "../engine/flow/node-type-registry.ts";
-import { ensureDemo, type DemoKeys } from "./demo-bootstrap.ts";
+import { ensureDemo, ensureDemoOwner, type DemoKeys, type DemoOwner } from "./demo-bootstrap.ts";
 import { botRoutes } from "../engine/bots/bots.routes.ts";
 import { secretRoutes } from "../kernel/secrets/secrets.routes.ts";
 import { createSecretBox, loadMasterKey } from "../kernel/secrets/secret-box.ts";
@@ -47,6 +47,9 @@ import { createCatalogService } from "../../marketplace/catalog/catalog.service.
 import { createInstallsService } from "../../marketplace/installs/installs.service.ts";
 import { createMarketplaceNodeTypes, type InstalledPlugin } from "../../marketplace/runtime/marketplace-node-types.ts";
 import { publishFirstPartyExamples } from "../../marketplace/catalog/first-party-catalog.ts";
+import { authRoutes } from "../modules/people/auth.routes.ts";
+import { memberRoutes } from "../modules/people/members.routes.ts";
+import { createPeopleService } from "../modules/people/people.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -59,6 +62,8 @@ export type Platform = {
   operatorKey: string | undefined;
   /** The demo tenant and bot of the embedded default, when DEMO is on. */
   demo: DemoKeys | undefined;
+  /** The demo tenant's owner, with a one-time sign-in link while they have no password. */
+  demoOwner: DemoOwner | undefined;
   stop(): Promise<void>;
 };
 
@@ -95,6 +100,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(crmRoutes);
   routes.push(aiUsageRoutes);
   routes.push(marketplaceRoutes);
+  routes.push(authRoutes, memberRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {
@@ -113,6 +119,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   // A plugin that fails its checks fails alone, loudly; the node keeps running (plugins.service).
   const sources = [...discoverPluginFolders(projectRoot, options.pluginFolders ?? ["plugins", "channels"]), ...config.PLUGINS];
   broker.createService(createTenantsService(context));
+  broker.createService(createPeopleService(context));
   broker.createService(createPluginsService(context, plugins, sources));
   broker.createService(createSecretsService(context, secretBox));
   // Tenant code runs in worker processes that start with the first run (see lazy-sandbox.ts).
@@ -139,6 +146,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   }
 
   const demo = config.embeddedDatabase && config.DEMO ? await ensureDemo(broker, config.DATA_DIR, logger) : undefined;
+  const demoOwner = demo ? await ensureDemoOwner(broker, demo, config.PUBLIC_URL ?? `http://localhost:${new URL(gateway.url!).port}`, logger) : undefined;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -148,6 +156,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
     gateway,
     operatorKey: operator.plain,
     demo,
+    demoOwner,
     stop() {
       stopping ??= (async () => {
         await broker.stop();

@@ -28,6 +28,14 @@ if (platform.demo) {
     `    try it:      ${url}/demo?key=${encodeURIComponent(widgetKey)}&bot=${botId}`,
   );
 }
+if (platform.demoOwner?.signInLink) {
+  lines.push(
+    ``,
+    `  Demo owner ${platform.demoOwner.email} (no password yet): sign in once with`,
+    `    ${platform.demoOwner.signInLink}`,
+    `    (single use, valid for a day; set a password after signing in, or restart for a new link)`,
+  );
+}
 process.stdout.write(lines.join("\n") + "\n\n");
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -6,6 +6,10 @@ export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfter
 /** Fixed-window limits keyed by anything (tenant, end user, phone). Redis-backed limits hold across nodes. */
 export type RateLimiter = {
   consume(key: string, points: number, perSeconds: number): Promise<RateLimitDecision>;
+  /** Whether `consume` would be refused now, without spending a point (limits that count failures only). */
+  check(key: string, points: number, perSeconds: number): Promise<RateLimitDecision>;
+  /** Forgets what `key` spent (a successful sign-in clears its failures). */
+  reset(key: string, points: number, perSeconds: number): Promise<void>;
 };
 
 export function createRateLimiter(redis: Redis | undefined, prefix: string): RateLimiter {
@@ -36,6 +40,14 @@ export function createRateLimiter(redis: Redis | undefined, prefix: string): Rat
         }
         throw rejection;
       }
+    },
+    async check(key, points, perSeconds) {
+      const spent = await limiterFor(points, perSeconds).get(key);
+      if (!spent || spent.consumedPoints < points) return { allowed: true };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(spent.msBeforeNext / 1000)) };
+    },
+    async reset(key, points, perSeconds) {
+      await limiterFor(points, perSeconds).delete(key);
     },
   };
 }

@@ -114,6 +114,11 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(300).default(10),
   /** Create the demo tenant and bot on the first embedded start. */
   DEMO: bool.default(true),
+  /** How long a person's sign-in lasts without signing in again (core/modules/people). */
+  SESSION_DAYS: z.coerce.number().min(0.01).max(365).default(14),
+  /** Failed sign-ins allowed per email and per client address in 15 minutes; then 429 with Retry-After. */
+  SIGN_IN_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(10),
+  SIGN_IN_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Lets webhooks and sandboxed fetch reach private addresses (tests, on-premise installs). */
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
   /** First wait before a failed event delivery is retried; later waits grow from it (x3, x12, x60, x360). */

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
+import fastifyCookie from "@fastify/cookie";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { ServiceBroker } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
@@ -15,7 +16,8 @@ import { toHttpError } from "./http-error.ts";
 import type { PluginRoutes } from "./plugin-routes.ts";
 import { parse as parseForm } from "node:querystring";
 import { parseMultipart } from "./multipart-body.ts";
-import { allows, type RouteAuth } from "./route-auth.ts";
+import { allows, assertRolePermits, type RouteAuth } from "./route-auth.ts";
+import { sessionPrincipal } from "./session-auth.ts";
 import { originAllowed, presentedKey, registerTenantCors } from "./cors.ts";
 import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText, checkUrl } from "./request-guards.ts";
 
@@ -50,6 +52,8 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // People's sessions travel in a cookie (session-auth.ts).
+  await app.register(fastifyCookie);
 
 
   app.addHook("onSend", async (request, reply) => {
@@ -127,10 +131,15 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   async function authorize(request: FastifyRequest, reply: FastifyReply, auth: RouteAuth): Promise<void> {
     if (auth === "public") return;
     const key = presentedKey(request);
-    if (!key) throw new UnauthorizedError("Send your key as `Authorization: Bearer <key>` (or `x-api-key` for widget keys)", "MISSING_KEY");
-    const principal = await authenticate(key);
+    // People: without a key, a session cookie stands for a member or the operator (session-auth.ts).
+    const fromCookie = key ? undefined : await sessionPrincipal(request, broker, auth);
+    if (fromCookie === null) return;
+    if (!key && !fromCookie) throw new UnauthorizedError("Send your key as `Authorization: Bearer <key>` (or `x-api-key` for widget keys)", "MISSING_KEY");
+    const principal = fromCookie ?? await authenticate(key!);
     if (!principal) throw new UnauthorizedError("This key is not valid", "INVALID_KEY");
     if (!allows(auth, principal)) throw new ForbiddenError("This key may not call this endpoint", "WRONG_KEY_KIND");
+    // Roles: one table (tenancy/permissions.ts) for keys and cookies alike.
+    assertRolePermits(auth, principal, request.method, request.routeOptions.url ?? request.url.split("?")[0]);
     request.principal = principal;
     if ("tenantId" in principal) {
       if (principal.kind === "widget" && request.headers.origin) {
@@ -150,6 +159,7 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
         securitySchemes: {
           bearer: { type: "http", scheme: "bearer", description: "Operator key (op_…) or tenant admin key (sk_…)" },
           widgetKey: { type: "apiKey", in: "header", name: "x-api-key", description: "Tenant widget key (pk_…)" },
+          sessionCookie: { type: "apiKey", in: "cookie", name: "bp_session", description: "A person's (or the operator's) session from /v1/auth; unsafe methods also send x-csrf-token, and x-tenant-id picks the tenant" },
         },
       },
     },

@@ -20,7 +20,7 @@ export function createGatewayService(platform: PlatformContext, routes: RouteMod
   return {
     name: "gateway",
     // Open the port only once keys can be checked and plugins are loaded.
-    dependencies: ["tenants", "plugins", "bots", "conversations"],
+    dependencies: ["tenants", "plugins", "bots", "conversations", "people"],
     events: {
       // A rotated or revoked key must stop working on every node at once, not when the cache expires.
       [TenancyEvents.keysChanged]() {

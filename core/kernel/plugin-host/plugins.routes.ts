@@ -12,7 +12,7 @@ export const pluginRoutes: RouteModule = (app, { broker }) => {
     async (request) => {
       const principal = requirePrincipal(request);
       const plugins = await broker.call("plugins.list");
-      if (principal.kind !== "admin") return { plugins };
+      if (!("tenantId" in principal)) return { plugins };
       return { plugins, installed: await broker.call("marketplaceInstalls.list", { tenantId: principal.tenantId }) };
     });
 

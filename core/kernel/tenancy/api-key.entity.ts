@@ -1,4 +1,5 @@
 import { defineEntity, p } from "@mikro-orm/core";
+import type { Role } from "./roles.ts";
 
 /** `operator` runs the platform, `admin` (sk_) manages one tenant, `widget` (pk_) is public in web pages. */
 export const ApiKeyKind = { operator: "operator", admin: "admin", widget: "widget", integrator: "integrator" } as const;
@@ -12,6 +13,8 @@ export const ApiKey = defineEntity({
     id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
     tenantId: p.uuid().nullable().index(),
     kind: p.string().$type<ApiKeyKind>(),
+    /** What an admin key may do in its tenant (permissions.ts); keys made before roles are `admin`. */
+    role: p.string().$type<Role>(),
     hash: p.string().unique(),
     /** The first characters, enough to tell keys apart in a list without revealing them. */
     prefix: p.string(),

@@ -3,6 +3,7 @@ import type { RouteModule } from "../gateway/gateway-app.ts";
 import { tenantSettingsSchema } from "./tenant-settings.ts";
 import { ForbiddenError } from "../../sdk/platform-error.ts";
 import { requirePrincipal, requireTenant, tenantInScope } from "../gateway/route-auth.ts";
+import { roleAtLeast, roleSchema } from "./roles.ts";
 
 const tier = z.enum(["free", "paid"]);
 const domain = z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "must be a host name like shop.example or *.example.com").max(253);
@@ -45,9 +46,10 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
     return broker.call("tenants.update", { tenantId: id, ...request.body });
   });
 
-  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator" }, schema: { tags, security: bearer, params: tenantId } },
+  // The operator, or the tenant's own owner (permissions.ts).
+  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId, summary: "Delete a tenant and everything it owns (the operator, or the tenant's owner)" } },
     async (request, reply) => {
-      await broker.call("tenants.remove", { tenantId: request.params.tenantId });
+      await broker.call("tenants.remove", { tenantId: tenantInScope(request, request.params.tenantId) });
       return reply.code(204).send();
     });
 
@@ -56,8 +58,18 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
 
   app.post("/v1/admin/tenants/:tenantId/keys", {
     config: { auth: "operator-or-admin" },
-    schema: { tags, security: bearer, params: tenantId, summary: "Rotate: issue a new key of a kind and revoke the old ones", body: z.strictObject({ kind: z.enum(["admin", "widget"]) }) },
-  }, async (request, reply) => reply.code(201).send(await broker.call("tenants.rotateKey", { tenantId: tenantInScope(request, request.params.tenantId), kind: request.body.kind })));
+    schema: {
+      tags, security: bearer, params: tenantId, summary: "Rotate: issue a new key of a kind (an admin key of a role, `admin` by default) and revoke the old ones of that kind and role",
+      body: z.strictObject({ kind: z.enum(["admin", "widget"]), role: roleSchema.optional() }),
+    },
+  }, async (request, reply) => {
+    const principal = requirePrincipal(request);
+    // Nobody mints a key that may do more than they may.
+    if (request.body.role && "role" in principal && !roleAtLeast(principal.role, request.body.role)) {
+      throw new ForbiddenError(`The ${principal.role} role may not issue a key with the ${request.body.role} role`, "ROLE_TOO_HIGH");
+    }
+    return reply.code(201).send(await broker.call("tenants.rotateKey", { tenantId: tenantInScope(request, request.params.tenantId), ...request.body }));
+  });
 
   app.delete("/v1/admin/tenants/:tenantId/keys/:keyId", {
     config: { auth: "operator-or-admin" },

@@ -4,6 +4,7 @@ import type { PlatformContext } from "../broker/platform-context.ts";
 import { ApiKey, type ApiKeyKind } from "./api-key.entity.ts";
 import { displayPrefix, generateApiKey, hashApiKey } from "./api-keys.ts";
 import type { Principal } from "./principal.ts";
+import type { Role } from "./roles.ts";
 import { Tenant, type TenantTier } from "./tenant.entity.ts";
 import type { TenantSettings } from "./tenant-settings.ts";
 
@@ -25,9 +26,9 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
   const views = new Map<string, { view: TenantView; expiresAt: number }>();
   const VIEW_TTL_MS = 30_000;
 
-  async function issueKey(tenantId: string, kind: ApiKeyKind): Promise<string> {
+  async function issueKey(tenantId: string, kind: ApiKeyKind, role: Role = "admin"): Promise<string> {
     const key = generateApiKey(kind);
-    await em().insert(ApiKey, { id: crypto.randomUUID(), tenantId, kind, hash: hashApiKey(key), prefix: displayPrefix(key), createdAt: new Date(), revokedAt: null });
+    await em().insert(ApiKey, { id: crypto.randomUUID(), tenantId, kind, role, hash: hashApiKey(key), prefix: displayPrefix(key), createdAt: new Date(), revokedAt: null });
     return key;
   }
 
@@ -60,14 +61,15 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
           );
           return found[0] ? { kind: "integrator", publisherId: found[0].id } : null;
         }
-        const rows = await em().getConnection().execute<{ kind: ApiKeyKind; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
-          `select k.kind, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
+        const rows = await em().getConnection().execute<{ kind: ApiKeyKind; role: Role; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
+          `select k.kind, k.role, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
            where k.hash = ? and k.revoked_at is null`,
           [hash],
         );
         const row = rows[0];
         if (!row) return null;
-        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier };
+        // Keys made before roles existed carry `admin` (migration 0019's default).
+        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier, role: row.role };
         if (row.kind === "widget") return { kind: "widget", tenantId: row.tenant_id, tier: row.tier, allowedDomains: row.allowed_domains };
         return null;
       },
@@ -119,16 +121,20 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
       async listKeys(ctx: Context<{ tenantId: string }>) {
         await findTenant(ctx.params.tenantId);
         const keys = await em().find(ApiKey, { tenantId: ctx.params.tenantId }, { orderBy: { createdAt: "asc" } });
-        return keys.map((k) => ({ id: k.id, kind: k.kind, prefix: k.prefix, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null }));
+        return keys.map((k) => ({ id: k.id, kind: k.kind, ...(k.kind === "admin" ? { role: k.role } : {}), prefix: k.prefix, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null }));
       },
 
-      /** Issues a new key of that kind and revokes the old ones: the new key is shown once, here. */
-      async rotateKey(ctx: Context<{ tenantId: string; kind: "admin" | "widget" }>) {
+      /**
+       * Issues a new key of that kind (an admin key: of that role, `admin` by default) and revokes
+       * the old ones of the same kind and role: the new key is shown once, here.
+       */
+      async rotateKey(ctx: Context<{ tenantId: string; kind: "admin" | "widget"; role?: Role }>) {
         await findTenant(ctx.params.tenantId);
-        await em().nativeUpdate(ApiKey, { tenantId: ctx.params.tenantId, kind: ctx.params.kind, revokedAt: null }, { revokedAt: new Date() });
-        const key = await issueKey(ctx.params.tenantId, ctx.params.kind);
+        const role = ctx.params.kind === "admin" ? ctx.params.role ?? "admin" : "admin";
+        await em().nativeUpdate(ApiKey, { tenantId: ctx.params.tenantId, kind: ctx.params.kind, ...(ctx.params.kind === "admin" ? { role } : {}), revokedAt: null }, { revokedAt: new Date() });
+        const key = await issueKey(ctx.params.tenantId, ctx.params.kind, role);
         ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
-        return { kind: ctx.params.kind, key };
+        return { kind: ctx.params.kind, ...(ctx.params.kind === "admin" ? { role } : {}), key };
       },
 
       async revokeKey(ctx: Context<{ tenantId: string; keyId: string }>) {

@@ -1,0 +1,99 @@
+import type { Role } from "./roles.ts";
+
+/**
+ * The least role allowed on each admin route, by method and route pattern: one table, checked by
+ * the gateway for every principal that carries a role (a tenant's keys and its members' cookie
+ * sessions alike), so no route handler repeats it. It follows CONSOLE.md's table:
+ *
+ * - owner: deleting the tenant;
+ * - admin: members, invites, API keys, tenant settings, channels, CRM, secrets, event webhooks,
+ *   marketplace installs (AI provider settings and the widget live in bot and tenant settings);
+ * - editor: bots and flows (draft, publish, roll back), knowledge;
+ * - agent: acting in the inbox (none of today's routes; conversation reads are viewer);
+ * - viewer: reading bots, versions, knowledge, conversations, analytics and usage.
+ *
+ * `operator` marks a route only the operator may call (no tenant role reaches it). A route under
+ * /v1/admin missing here fails test/people/permissions.test.ts, and the gateway answers it as
+ * admin-only in the meantime, so a new route is never open to a lesser role by accident.
+ */
+export const routePermissions: Readonly<Record<string, Role | "operator">> = {
+  // tenancy and keys
+  "POST /v1/admin/tenants": "operator",
+  "GET /v1/admin/tenants": "operator",
+  "GET /v1/admin/tenant": "viewer",
+  "GET /v1/admin/tenants/:tenantId": "viewer",
+  "PATCH /v1/admin/tenants/:tenantId": "admin",
+  "DELETE /v1/admin/tenants/:tenantId": "owner",
+  "GET /v1/admin/tenants/:tenantId/keys": "admin",
+  "POST /v1/admin/tenants/:tenantId/keys": "admin",
+  "DELETE /v1/admin/tenants/:tenantId/keys/:keyId": "admin",
+  // people
+  "GET /v1/admin/members": "admin",
+  "POST /v1/admin/members": "admin",
+  "PATCH /v1/admin/members/:userId": "admin",
+  "DELETE /v1/admin/members/:userId": "admin",
+  "GET /v1/admin/invites": "admin",
+  "POST /v1/admin/invites": "admin",
+  "DELETE /v1/admin/invites/:inviteId": "admin",
+  "POST /v1/admin/tenants/:tenantId/invites": "operator",
+  // bots and flows
+  "POST /v1/admin/bots": "editor",
+  "GET /v1/admin/bots": "viewer",
+  "GET /v1/admin/bots/:botId": "viewer",
+  "PATCH /v1/admin/bots/:botId": "editor",
+  "DELETE /v1/admin/bots/:botId": "editor",
+  "PUT /v1/admin/bots/:botId/flow": "editor",
+  "POST /v1/admin/bots/:botId/publish": "editor",
+  "GET /v1/admin/bots/:botId/versions": "viewer",
+  "GET /v1/admin/bots/:botId/versions/:version": "viewer",
+  "POST /v1/admin/flows/validate": "editor",
+  // knowledge
+  "POST /v1/admin/bots/:botId/knowledge": "editor",
+  "GET /v1/admin/bots/:botId/knowledge": "viewer",
+  "GET /v1/admin/bots/:botId/knowledge/search": "editor",
+  "GET /v1/admin/bots/:botId/knowledge/:sourceId": "viewer",
+  "DELETE /v1/admin/bots/:botId/knowledge/:sourceId": "editor",
+  "POST /v1/admin/bots/:botId/knowledge/:sourceId/reingest": "editor",
+  // channels (conversation reads are the inbox's: viewers read them)
+  "PUT /v1/admin/bots/:botId/channels/:channel": "admin",
+  "GET /v1/admin/bots/:botId/channels/:channel": "admin",
+  "DELETE /v1/admin/bots/:botId/channels/:channel": "admin",
+  "GET /v1/admin/bots/:botId/channels/:channel/messages": "viewer",
+  // CRM
+  "PUT /v1/admin/crm": "admin",
+  "GET /v1/admin/crm": "admin",
+  "GET /v1/admin/crm/pipelines": "admin",
+  "GET /v1/admin/crm/search": "admin",
+  "GET /v1/admin/crm/contacts": "admin",
+  "GET /v1/admin/crm/contacts.csv": "admin",
+  "GET /v1/admin/crm/contacts/:id": "admin",
+  "GET /v1/admin/crm/deals": "admin",
+  // secrets and event webhooks
+  "PUT /v1/admin/secrets/:name": "admin",
+  "GET /v1/admin/secrets": "admin",
+  "DELETE /v1/admin/secrets/:name": "admin",
+  "POST /v1/admin/webhooks": "admin",
+  "GET /v1/admin/webhooks": "admin",
+  "GET /v1/admin/webhooks/:id": "admin",
+  "PATCH /v1/admin/webhooks/:id": "admin",
+  "DELETE /v1/admin/webhooks/:id": "admin",
+  "GET /v1/admin/webhooks/:id/deliveries": "admin",
+  "POST /v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver": "admin",
+  // plugins and the marketplace
+  "GET /v1/admin/plugins": "viewer",
+  "POST /v1/admin/plugins": "admin",
+  "PATCH /v1/admin/plugins/:scope/:name": "admin",
+  "DELETE /v1/admin/plugins/:scope/:name": "admin",
+  "POST /v1/admin/publishers": "operator",
+  // usage and analytics
+  "GET /v1/admin/usage": "viewer",
+  "GET /v1/admin/usage/tool-calls": "viewer",
+};
+
+/** Routes the table does not name (plugin routes, a route added without an entry): admin and up. */
+const DEFAULT_LEAST_ROLE: Role = "admin";
+
+/** The least role that may call `method` on the route registered as `pattern` (e.g. `/v1/admin/bots/:botId`). */
+export function leastRoleFor(method: string, pattern: string): Role | "operator" {
+  return routePermissions[`${method === "HEAD" ? "GET" : method} ${pattern}`] ?? DEFAULT_LEAST_ROLE;
+}
