@@ -44,7 +44,11 @@ export async function openPage(browser: Browser, width = 1280, height = 860): Pr
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => { if (message.type() === "error") problems.push(`console error: ${message.text()}`); });
+  // A refused call is logged by Chromium as "Failed to load resource"; the stories assert what the
+  // person sees of those (a 401 for a wrong key, a 404 from /v1/auth/session until people land).
+  // Any answer of 500 or more is a problem whatever the page shows.
+  page.on("console", (message) => { if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console error: ${message.text()}`); });
+  page.on("response", (response) => { if (response.status() >= 500) problems.push(`${response.status()} from ${response.request().method()} ${response.url()}`); });
   return { page, problems, close: () => context.close() };
 }
 
