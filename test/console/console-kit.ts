@@ -73,3 +73,17 @@ export async function assertNoSidewaysScroll(page: Page, what: string): Promise<
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 1, `${what} fits ${page.viewportSize()?.width}px without sideways scrolling (overflows by ${overflow}px)`);
 }
+
+/** Retries an assertion until it passes (the page or the API catches up), then rethrows its last failure. */
+export async function eventually(assertion: () => Promise<void> | void, { timeoutMs = 8000 } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

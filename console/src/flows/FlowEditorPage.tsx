@@ -3,7 +3,7 @@
  * Every edit is a command on the flow document (history.ts); the draft autosaves; the API's
  * problems are pinned on their nodes; publishing makes a version.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Edge, ReactFlowInstance } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
@@ -69,12 +69,12 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   const add = useCallback((nodeType: NodeTypeInfo) => {
     if (!doc) return;
     const id = uniqueId(doc, nodeType.type);
-    const anchor = selected.length === 1 ? positions[selected[0]!] : undefined;
+    // Below the selected node, else below the lowest one: a new node never hides another.
+    const lowest = doc.nodes.map((n) => positions[n.id]).filter((p) => p !== undefined).sort((a, b) => b.y - a.y)[0];
+    const anchor = (selected.length === 1 ? positions[selected[0]!] : undefined) ?? lowest;
+    const at = anchor ? { x: anchor.x, y: anchor.y + NODE_HEIGHT + 60 } : { x: 0, y: 0 };
     const view = instance.current;
-    const bounds = document.querySelector(".canvas-wrap")?.getBoundingClientRect();
-    const at = anchor ? { x: anchor.x, y: anchor.y + NODE_HEIGHT + 60 }
-      : view && bounds ? view.screenToFlowPosition({ x: bounds.left + bounds.width / 2 - NODE_WIDTH / 2, y: bounds.top + bounds.height / 3 })
-      : { x: 0, y: 0 };
+    if (view) requestAnimationFrame(() => void view.setCenter(at.x + NODE_WIDTH / 2, at.y + NODE_HEIGHT / 2, { zoom: view.getZoom(), duration: 0 }));
     const content = (defaultFor(nodeType.contentSchema, nodeType.contentSchema) ?? {}) as Record<string, unknown>;
     apply({ label: `Add ${nodeType.type}`, run: (d) => addNode(d, { id, type: nodeType.type, content, connections: {} }, at, positions) });
     setSelected([id]);
@@ -109,9 +109,12 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
     requestAnimationFrame(() => instance.current?.fitView({ padding: 0.2, maxZoom: 1 }));
   }, [doc, apply]);
 
-  function keyDown(event: KeyboardEvent<HTMLDivElement>) {
-    const target = event.target as HTMLElement;
-    if (target.closest("input, textarea, select, [contenteditable=true]")) return;
+  // Shortcuts work wherever focus is on the page (after a node is deleted, focus is on the body),
+  // except while typing in a field or inside a dialog.
+  const shortcuts = useRef<(event: globalThis.KeyboardEvent) => void>(() => undefined);
+  shortcuts.current = (event) => {
+    const target = event.target as HTMLElement | null;
+    if (target?.closest?.("input, textarea, select, [contenteditable=true], dialog")) return;
     const mod = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
     if (mod && key === "z" && !event.shiftKey) { event.preventDefault(); history.undo(); }
@@ -119,7 +122,12 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
     else if (mod && key === "c") { event.preventDefault(); copy(); }
     else if (mod && key === "v") { event.preventDefault(); paste(); }
     else if (mod && key === "a" && doc) { event.preventDefault(); setSelected(doc.nodes.map((n) => n.id)); }
-  }
+  };
+  useEffect(() => {
+    const listener = (event: globalThis.KeyboardEvent) => shortcuts.current(event);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
 
   const publish = useMutation({
     mutationFn: async () => {
@@ -174,7 +182,7 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
       {types.isError && <p role="alert" className="alert">{describeError(types.error)}</p>}
       {!doc && !loaded.isError && <p role="status">Loading the flow…</p>}
       {doc && (
-        <div className="editor" onKeyDown={keyDown}>
+        <div className="editor">
           <div className="toolbar" role="toolbar" aria-label="Flow actions">
             <button type="button" className="button small" onClick={history.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">Undo</button>
             <button type="button" className="button small" onClick={history.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>

@@ -16,7 +16,8 @@ export const FlowNodeCard = memo(function FlowNodeCard({ id, data, selected }: N
   const classes = ["flow-node", selected && "selected", data.problems.length > 0 && "invalid", data.active && "active", data.isStart && "start"].filter(Boolean).join(" ");
   return (
     <div className={classes} data-node-id={id} data-active={data.active || undefined}>
-      <Handle type="target" position={Position.Top} aria-label={`Into ${id}`} />
+      {/* Handles are for the mouse; the node's form connects by keyboard (a div with no role may not carry a label). */}
+      <Handle type="target" position={Position.Top} />
       <div className="flow-node-head">
         <span className="type-tag">{data.type}</span>
         {data.isStart && <span className="start-tag">Start</span>}
@@ -29,7 +30,7 @@ export const FlowNodeCard = memo(function FlowNodeCard({ id, data, selected }: N
         {data.handles.map((name) => <span key={name} className="out-label">{name}</span>)}
       </div>
       {data.handles.map((name, i) => (
-        <Handle key={name} id={name} type="source" position={Position.Bottom} style={{ left: `${((i + 1) / (data.handles.length + 1)) * 100}%` }} aria-label={`${id} ${name} connection`} data-handle-name={name} />
+        <Handle key={name} id={name} type="source" position={Position.Bottom} style={{ left: `${((i + 1) / (data.handles.length + 1)) * 100}%` }} />
       ))}
     </div>
   );

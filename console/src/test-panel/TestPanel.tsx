@@ -22,7 +22,7 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
   const [error, setError] = useState<string>();
   const counter = useRef(0);
   const field = useRef<HTMLInputElement>(null);
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
 
   const addLines = (from: Line["from"], texts: string[]) => setLines((current) => [...current, ...texts.map((text) => ({ from, text, key: counter.current++ }))]);
   const took = (turn: TestTurn) => {
@@ -74,9 +74,9 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
         <button type="button" className="button small" onClick={() => start.mutate()} disabled={start.isPending}>{sessionId ? "Restart" : "Start conversation"}</button>
       </div>
       {error && <p role="alert" className="alert small">{error}</p>}
-      <ol ref={log} className="transcript" role="log" aria-live="polite" aria-label="Test conversation">
-        {lines.map((line) => <li key={line.key} className={`bubble ${line.from}`}><span className="visually-hidden">{line.from === "bot" ? "Bot: " : "You: "}</span>{line.text}</li>)}
-      </ol>
+      <div ref={log} className="transcript" role="log" aria-live="polite" aria-label="Test conversation">
+        {lines.map((line) => <p key={line.key} className={`bubble ${line.from}`}><span className="visually-hidden">{line.from === "bot" ? "Bot: " : "You: "}</span>{line.text}</p>)}
+      </div>
       {sessionId && input?.type === "choice" && (
         <div className="choices" role="group" aria-label="Answers">
           {input.choices?.map((choice) => <button key={choice.value} type="button" className="button small" onClick={() => send.mutate({ choice: choice.value })} disabled={send.isPending}>{choice.label}</button>)}

@@ -62,7 +62,7 @@ export function TemplateInput({ id, value, onChange, variables, multiline, descr
   return (
     <div className="template-input">
       {multiline ? <textarea rows={3} {...common} /> : <input type="text" autoComplete="off" {...common} />}
-      <ul id={listId} role="listbox" className="suggestions" hidden={!expanded} aria-label="Variables">
+      <ul id={listId} role="listbox" className="suggestions" hidden={!expanded} aria-label="Suggested variables">
         {options.map((variable, i) => (
           <li key={variable} id={`${listId}-${i}`} role="option" aria-selected={i === active} onMouseDown={(event) => { event.preventDefault(); choose(variable); }}>
             {`{{${variable}}}`}
