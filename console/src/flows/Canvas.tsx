@@ -118,7 +118,7 @@ export function Canvas({ doc, positions, types, problems, activeNode, selected, 
       aria-label="Flow canvas"
     >
       <Background gap={24} />
-      <Controls aria-label="Zoom" />
+      <Controls aria-label="Zoom" fitViewOptions={{ padding: 0.2, maxZoom: 1 }} />
       <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: 140, height: 100 }} />
     </ReactFlow>
   );
