@@ -95,6 +95,8 @@ describe("the console's API: node types, layouts and test conversations", functi
     assert.deepEqual(versions.body.versions.map((v: { version: number }) => v.version), [1], "a test snapshot is not a version");
     const live = await node.request("POST", "/v1/chat/sessions", { key: acme.keys.widget, body: { botId: created.id } });
     assert.equal(live.body.messages[0].text, "Hi!", "end users still get the published flow");
+    const intrude = await node.request("POST", `/v1/admin/test-sessions/${live.body.sessionId}/messages`, { key: acme.keys.admin, body: { text: "hi" } });
+    assert.equal(intrude.status, 404, "an end user's conversation is not a test conversation");
     assert.equal((await node.request("GET", `/v1/admin/bots/${created.id}`, { key: acme.keys.admin })).body.hasDraft, true, "the draft stays a draft");
 
     const other = await node.request("POST", `/v1/admin/test-sessions/${started.body.sessionId}/messages`, { key: globex.keys.admin, body: { text: "hi" } });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import type { ChatReply } from "./conversations.service.ts";
@@ -36,6 +37,9 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
     },
   }, async (request) => {
     const tenantId = requireTenant(request).tenantId;
+    // Only the tenant's own test conversations: an end user's conversation is theirs to answer.
+    const session = await broker.call<{ channel: string }, object>("conversations.get", { tenantId, sessionId: request.params.sessionId });
+    if (session.channel !== "test") throw new NotFoundError("Test conversation", "TEST_SESSION_NOT_FOUND");
     return turnView(await broker.call<ChatReply, object>("conversations.message", { tenantId, sessionId: request.params.sessionId, ...request.body }));
   });
 };
