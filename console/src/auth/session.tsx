@@ -40,24 +40,31 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     handleUnauthorized(() => signedOut("Your sign-in has expired. Please sign in again."));
     // A sign-in link (`/console/#key=sk_…`, printed by scripts/start.sh): the fragment never reaches
     // a server; it is moved into this tab's storage and wiped from the address bar and history.
-    const linked = new URLSearchParams(location.hash.slice(1)).get("key");
-    if (linked) {
+    const adoptLinkedKey = (): string | undefined => {
+      const linked = new URLSearchParams(location.hash.slice(1)).get("key") ?? undefined;
+      if (!linked) return undefined;
       sessionStorage.setItem(KEY_STORAGE, linked);
       history.replaceState(null, "", location.pathname + location.search);
-    }
-    const key = sessionStorage.getItem(KEY_STORAGE);
+      setCredentials({ kind: "key", key: linked });
+      setSession({ status: "signed-in", mode: "key", label: keyLabel(linked) });
+      return linked;
+    };
+    // The link may also be opened in a tab already showing the console (only the fragment changes).
+    window.addEventListener("hashchange", adoptLinkedKey);
+    const key = adoptLinkedKey() ?? sessionStorage.getItem(KEY_STORAGE);
     if (key) {
       setCredentials({ kind: "key", key });
       setSession({ status: "signed-in", mode: "key", label: keyLabel(key) });
-      return;
+    } else {
+      authApi.current().then(
+        (current) => {
+          setCredentials({ kind: "cookie", csrfToken: current.csrfToken });
+          setSession({ status: "signed-in", mode: "cookie", label: current.user.email, session: current });
+        },
+        () => setSession({ status: "signed-out" }),
+      );
     }
-    authApi.current().then(
-      (current) => {
-        setCredentials({ kind: "cookie", csrfToken: current.csrfToken });
-        setSession({ status: "signed-in", mode: "cookie", label: current.user.email, session: current });
-      },
-      () => setSession({ status: "signed-out" }),
-    );
+    return () => window.removeEventListener("hashchange", adoptLinkedKey);
   }, [signedOut]);
 
   const api = useMemo<SessionApi>(() => ({
