@@ -21,8 +21,7 @@ import { flowUsesAi } from "../bots/assistant-flow.ts";
 import { deliverStreamEvents, openStreamSink, type StreamEvent } from "../../kernel/broker/turn-stream.ts";
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
-/** `version`: a published version or a draft's test snapshot (bots.testVersion); the latest published when omitted. */
-export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown>; version?: number };
+export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown> };
 /** `ref`: the channel's own id of the message, kept with it in the history (see HandleMessageParams). */
 export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string; ref?: string };
 
@@ -111,7 +110,8 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       },
     },
     actions: {
-      async start(ctx: Context<StartParams>): Promise<ChatReply & { csrfToken: string }> {
+      /** `version`: a published version or a draft's test snapshot (bots.testVersion); the latest published when omitted. */
+      async start(ctx: Context<StartParams & { version?: number }>): Promise<ChatReply & { csrfToken: string }> {
         const { tenantId, botId } = ctx.params;
         const published = await publishedFlow(tenantId, botId, ctx.params.version);
         await enforceLimits(tenantId, ctx.params.userId === undefined ? undefined : `start:${ctx.params.userId}`, published.config, undefined);
