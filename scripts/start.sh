@@ -8,4 +8,6 @@ source scripts/node24.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --omit=dev
 fi
+# The console (served at /console): rebuilt only when its sources changed.
+scripts/build-console.sh
 exec node core/server/start.ts

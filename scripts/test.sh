@@ -11,6 +11,11 @@ if [ ! -x node_modules/.bin/mocha ] || [ package-lock.json -nt node_modules/.pac
   npm ci --no-audit --no-fund
 fi
 
+# The console: its own dependencies, type check and build (skipped when up to date); its browser
+# tests (test/console) drive this build.
+scripts/build-console.sh
+npm --prefix console run --silent typecheck
+
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 listening 5432 && export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 listening 6379 && export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"

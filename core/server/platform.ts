@@ -24,6 +24,9 @@ import { createConversationsService } from "../engine/conversations/conversation
 import { createNodeTypeRegistry } from "../engine/flow/node-type-registry.ts";
 import { ensureDemo, ensureDemoOwner, type DemoKeys, type DemoOwner } from "./demo-bootstrap.ts";
 import { botRoutes } from "../engine/bots/bots.routes.ts";
+import { nodeTypeRoutes } from "../engine/bots/node-types.routes.ts";
+import { testSessionRoutes } from "../engine/conversations/test-sessions.routes.ts";
+import { consoleRoutes } from "./console-assets.ts";
 import { secretRoutes } from "../kernel/secrets/secrets.routes.ts";
 import { createSecretBox, loadMasterKey } from "../kernel/secrets/secret-box.ts";
 import { createSecretsService } from "../kernel/secrets/secrets.service.ts";
@@ -101,6 +104,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(aiUsageRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
+  routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {

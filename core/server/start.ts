@@ -15,7 +15,7 @@ try {
 
 const platform = await startPlatform(config);
 const url = config.PUBLIC_URL ?? platform.gateway.url;
-const lines = [``, `  Bot platform is running at ${url}`, `  API docs:      ${url}/docs`];
+const lines = [``, `  Bot platform is running at ${url}`, `  Console:       ${url}/console`, `  API docs:      ${url}/docs`];
 if (platform.operatorKey) lines.push(`  Operator key:  ${platform.operatorKey}   (kept in ${config.DATA_DIR}/operator.key)`);
 if (platform.demo) {
   const { botId, adminKey, widgetKey } = platform.demo;
@@ -26,6 +26,8 @@ if (platform.demo) {
     `    widget key:  ${widgetKey}`,
     `    bot id:      ${botId}`,
     `    try it:      ${url}/demo?key=${encodeURIComponent(widgetKey)}&bot=${botId}`,
+    // The key rides in the fragment, which browsers never send: the console keeps it in the tab only.
+    `    sign in:     ${url}/console/#key=${encodeURIComponent(adminKey)}`,
   );
 }
 if (platform.demoOwner?.signInLink) {

@@ -1,4 +1,5 @@
 import { LockMode } from "@mikro-orm/core";
+import { z } from "zod";
 import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError } from "../../sdk/platform-error.ts";
@@ -10,6 +11,9 @@ import { sameForEveryTenant, type TenantNodeTypes } from "../flow/tenant-node-ty
 import type { BotConfig } from "./bot-config.ts";
 import { Bot, BotFlowVersion } from "./bot.entity.ts";
 import { assistantFlow } from "./assistant-flow.ts";
+
+/** Test snapshots of a draft kept per bot (sessions still running on an older one fail their next turn with FLOW_VERSION_NOT_FOUND). */
+const TEST_SNAPSHOTS_KEPT = 20;
 
 /** Broadcast so every node drops what it cached about a bot (its latest version, its config). */
 export const BotEvents = { changed: "bot.changed" } as const;
@@ -113,7 +117,8 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
       },
       async versions(ctx: Context<{ tenantId: string; botId: string }>) {
         await findBot(ctx.params.tenantId, ctx.params.botId);
-        const rows = await em().find(BotFlowVersion, { botId: ctx.params.botId, tenantId: ctx.params.tenantId }, { orderBy: { version: "asc" }, fields: ["version", "createdAt"] });
+        // Test snapshots of drafts (negative numbers, see testVersion) are not versions.
+        const rows = await em().find(BotFlowVersion, { botId: ctx.params.botId, tenantId: ctx.params.tenantId, version: { $gt: 0 } }, { orderBy: { version: "asc" }, fields: ["version", "createdAt"] });
         return rows.map((r) => ({ version: r.version, createdAt: r.createdAt.toISOString() }));
       },
       /** One published version's flow; versions never change, so callers may cache it. */
@@ -123,6 +128,37 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         const row = await em().findOne(BotFlowVersion, { botId: bot.id, version, tenantId: ctx.params.tenantId });
         if (!row) throw new NotFoundError("Flow version", "FLOW_VERSION_NOT_FOUND");
         return { version, flow: row.flow, config: bot.config, name: bot.name };
+      },
+      /**
+       * Snapshots the draft (or, with none, the published flow) so a test conversation can run on
+       * it: kept as a version with a negative number, which the versions list leaves out and
+       * publishing never reuses. Only the newest few snapshots of a bot are kept.
+       */
+      async testVersion(ctx: Context<{ tenantId: string; botId: string }>) {
+        const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        if (bot.draftFlow === null || bot.draftFlow === undefined) return { version: bot.publishedVersion };
+        const valid = assertValidFlow(bot.draftFlow, await nodeTypesOf(ctx.params.tenantId));
+        return em().transactional(async (tx) => {
+          await tx.findOne(Bot, { id: bot.id, tenantId: ctx.params.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+          // Snapshots count down from -1: the newest has the lowest number.
+          const newest = await tx.findOne(BotFlowVersion, { botId: bot.id, tenantId: ctx.params.tenantId, version: { $lt: 0 } }, { orderBy: { version: "asc" }, fields: ["version"] });
+          const version = (newest?.version ?? 0) - 1;
+          tx.create(BotFlowVersion, { botId: bot.id, version, tenantId: ctx.params.tenantId, flow: valid, createdAt: new Date() });
+          await tx.nativeDelete(BotFlowVersion, { botId: bot.id, tenantId: ctx.params.tenantId, version: { $lt: 0, $gte: version + TEST_SNAPSHOTS_KEPT } });
+          return { version };
+        });
+      },
+      /** The node types this tenant's flows may use, each with its content as JSON Schema (for the editor's forms). */
+      async nodeTypes(ctx: Context<{ tenantId: string }>) {
+        return (await nodeTypesOf(ctx.params.tenantId)).list().map((entry) => ({
+          type: entry.type,
+          plugin: entry.pluginId,
+          pluginVersion: entry.pluginVersion,
+          description: entry.definition.description ?? null,
+          connections: entry.definition.connections,
+          waitsForInput: entry.definition.waitsForInput === true,
+          contentSchema: z.toJSONSchema(entry.definition.content, { io: "input", unrepresentable: "any" }),
+        })).sort((a, b) => a.type.localeCompare(b.type));
       },
       async validate(ctx: Context<{ tenantId?: string; flow: unknown }>) {
         const problems = validateFlow(normaliseFlow(ctx.params.flow), ctx.params.tenantId ? await nodeTypesOf(ctx.params.tenantId) : baseNodeTypes);

@@ -111,9 +111,10 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       },
     },
     actions: {
-      async start(ctx: Context<StartParams>): Promise<ChatReply & { csrfToken: string }> {
+      /** `version`: a published version or a draft's test snapshot (bots.testVersion); the latest published when omitted. */
+      async start(ctx: Context<StartParams & { version?: number }>): Promise<ChatReply & { csrfToken: string }> {
         const { tenantId, botId } = ctx.params;
-        const published = await publishedFlow(tenantId, botId);
+        const published = await publishedFlow(tenantId, botId, ctx.params.version);
         await enforceLimits(tenantId, ctx.params.userId === undefined ? undefined : `start:${ctx.params.userId}`, published.config, undefined);
         // Checked here, not in the node: a failed node becomes a polite message, and a spent quota must be a 429.
         if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });

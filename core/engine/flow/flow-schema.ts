@@ -16,9 +16,16 @@ export const flowNodeSchema = z.object({
   connections: z.record(z.string(), z.string()).default({}),
 });
 
+/**
+ * Where the console drew each node: layout, not behaviour. Kept with drafts and versions so an
+ * export round-trips, and ignored by the runtime.
+ */
+export const flowLayoutSchema = z.record(z.string(), z.object({ x: z.number().finite(), y: z.number().finite() }));
+
 export const flowSchema = z.object({
   start: z.string().min(1),
   nodes: z.array(flowNodeSchema).min(1).max(2000),
+  layout: flowLayoutSchema.optional(),
 });
 
 export type FlowNode = z.infer<typeof flowNodeSchema>;

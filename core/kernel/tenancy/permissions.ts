@@ -47,6 +47,11 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/versions": "viewer",
   "GET /v1/admin/bots/:botId/versions/:version": "viewer",
   "POST /v1/admin/flows/validate": "editor",
+  "POST /v1/admin/bots/import": "editor",
+  "GET /v1/admin/node-types": "viewer",
+  // the console's test panel: a conversation with the draft
+  "POST /v1/admin/bots/:botId/test-sessions": "editor",
+  "POST /v1/admin/test-sessions/:sessionId/messages": "editor",
   // knowledge
   "POST /v1/admin/bots/:botId/knowledge": "editor",
   "GET /v1/admin/bots/:botId/knowledge": "viewer",
@@ -55,6 +60,7 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "DELETE /v1/admin/bots/:botId/knowledge/:sourceId": "editor",
   "POST /v1/admin/bots/:botId/knowledge/:sourceId/reingest": "editor",
   // channels (conversation reads are the inbox's: viewers read them)
+  "GET /v1/admin/channels": "viewer",
   "PUT /v1/admin/bots/:botId/channels/:channel": "admin",
   "GET /v1/admin/bots/:botId/channels/:channel": "admin",
   "DELETE /v1/admin/bots/:botId/channels/:channel": "admin",

@@ -1,0 +1,25 @@
+import { lazy, Suspense } from "react";
+import { SignInPage } from "../auth/SignInPage.tsx";
+import { useSession } from "../auth/session.tsx";
+import { BotsPage } from "../bots/BotsPage.tsx";
+import { Layout } from "./Layout.tsx";
+import { Link } from "./Link.tsx";
+import { parseRoute, usePathname } from "./router.ts";
+
+// The editor (React Flow, the layout engine) loads only when a flow is opened.
+const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
+const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
+
+export function App() {
+  const { session } = useSession();
+  const route = parseRoute(usePathname());
+  if (session.status === "loading") return <p className="loading" role="status">Loading…</p>;
+  if (session.status === "signed-out") return <SignInPage reason={session.reason} />;
+  const loading = <p className="loading" role="status">Loading…</p>;
+  switch (route.page) {
+    case "bots": return <BotsPage />;
+    case "flow": return <Suspense fallback={loading}><FlowEditorPage botId={route.botId} /></Suspense>;
+    case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
+    default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
+  }
+}

@@ -1,0 +1,36 @@
+import { useEffect, type ReactNode } from "react";
+import { useSession } from "../auth/session.tsx";
+import { Link } from "./Link.tsx";
+
+/**
+ * One layout everywhere: a left rail (a top bar on narrow screens) and a page header holding the
+ * page's title and its main action.
+ */
+export function Layout({ title, actions, children, wide }: { title: string; actions?: ReactNode; children: ReactNode; wide?: boolean }) {
+  const { session, signOut } = useSession();
+  useEffect(() => {
+    document.title = `${title} · Console`;
+  }, [title]);
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <nav className="rail" aria-label="Main">
+        <Link to="/bots" className="brand" aria-label="Console home">◆ <span>Console</span></Link>
+        <ul>
+          <li><Link to="/bots" aria-current={location.pathname.startsWith("/console/bots") || location.pathname === "/console" || location.pathname === "/console/" ? "page" : undefined}>Bots</Link></li>
+        </ul>
+        <div className="rail-foot">
+          {session.status === "signed-in" && <span className="who" title={session.label}>{session.label}</span>}
+          <button type="button" className="button subtle small" onClick={() => void signOut()}>Sign out</button>
+        </div>
+      </nav>
+      <div className={wide ? "page wide" : "page"}>
+        <header className="page-header">
+          <h1>{title}</h1>
+          {actions && <div className="page-actions">{actions}</div>}
+        </header>
+        <main id="main" tabIndex={-1}>{children}</main>
+      </div>
+    </div>
+  );
+}

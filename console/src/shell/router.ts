@@ -1,0 +1,45 @@
+/**
+ * A small router over the History API: the console has a handful of pages, and a routing library
+ * would cost more bytes than these lines. Paths are relative to the base (/console).
+ */
+import { useSyncExternalStore } from "react";
+
+export const BASE = "/console";
+
+export type Route =
+  | { page: "bots" }
+  | { page: "flow"; botId: string }
+  | { page: "versions"; botId: string }
+  | { page: "not-found" };
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  const parts = path.split("/").filter(Boolean);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === "bots")) return { page: "bots" };
+  if (parts[0] === "bots" && parts[1] && parts.length === 2) return { page: "flow", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
+  return { page: "not-found" };
+}
+
+export function href(path: string): string {
+  return `${BASE}${path}`;
+}
+
+const listeners = new Set<() => void>();
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  window.addEventListener("popstate", listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("popstate", listener);
+  };
+}
+
+export function navigate(path: string): void {
+  window.history.pushState(null, "", href(path));
+  for (const listener of listeners) listener();
+}
+
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}

@@ -1,0 +1,95 @@
+/**
+ * Chat with the draft beside the canvas. Starting saves the draft first; the node the
+ * conversation waits on glows on the canvas; problems that stop the draft from running are pinned
+ * on their nodes like publishing's.
+ */
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { ApiError, describeError, type ProblemDetail } from "../api/client.ts";
+import { testApi, type InputRequest, type OutboundMessage, type TestTurn } from "./api.ts";
+
+type Line = { from: "bot" | "you"; text: string; key: number };
+
+function linesOf(messages: OutboundMessage[]): string[] {
+  return messages.map((m) => (m.type === "image" ? `[image${m.alt ? `: ${m.alt}` : ""}]` : m.text));
+}
+
+export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { botId: string; beforeStart: () => Promise<void>; onActiveNode: (id: string | null) => void; onProblems: (problems: ProblemDetail[]) => void }) {
+  const [sessionId, setSessionId] = useState<string>();
+  const [lines, setLines] = useState<Line[]>([]);
+  const [input, setInput] = useState<InputRequest | null>(null);
+  const [status, setStatus] = useState<string>();
+  const [error, setError] = useState<string>();
+  const counter = useRef(0);
+  const field = useRef<HTMLInputElement>(null);
+  const log = useRef<HTMLDivElement>(null);
+
+  const addLines = (from: Line["from"], texts: string[]) => setLines((current) => [...current, ...texts.map((text) => ({ from, text, key: counter.current++ }))]);
+  const took = (turn: TestTurn) => {
+    addLines("bot", linesOf(turn.messages));
+    setInput(turn.input);
+    setStatus(turn.status);
+    onActiveNode(turn.atNode);
+  };
+  const failed = (caught: unknown) => {
+    if (caught instanceof ApiError && caught.code === "FLOW_INVALID") {
+      onProblems(caught.details);
+      setError(`The draft has ${caught.details.length} problem${caught.details.length === 1 ? "" : "s"}; they are marked on the canvas.`);
+    } else setError(describeError(caught));
+  };
+
+  const start = useMutation({
+    mutationFn: async () => {
+      await beforeStart();
+      return testApi.start(botId);
+    },
+    onMutate: () => { setLines([]); setError(undefined); setInput(null); onActiveNode(null); },
+    onSuccess: (turn) => { setSessionId(turn.sessionId); took(turn); },
+    onError: failed,
+  });
+  const send = useMutation({
+    mutationFn: (body: { text: string } | { choice: string }) => testApi.send(sessionId!, body),
+    onMutate: (body) => { setError(undefined); addLines("you", ["text" in body ? body.text : input?.choices?.find((c) => c.value === body.choice)?.label ?? body.choice]); },
+    onSuccess: took,
+    onError: failed,
+  });
+
+  useEffect(() => { log.current?.lastElementChild?.scrollIntoView({ block: "nearest" }); }, [lines]);
+  useEffect(() => { if (input && input.type !== "choice") field.current?.focus(); }, [input]);
+  useEffect(() => () => onActiveNode(null), [onActiveNode]);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const text = field.current?.value.trim();
+    if (!text || !sessionId) return;
+    field.current!.value = "";
+    send.mutate({ text });
+  }
+
+  const ended = status === "ended";
+  return (
+    <section className="test-panel" aria-labelledby="test-title">
+      <div className="test-head">
+        <h2 id="test-title">Test the draft</h2>
+        <button type="button" className="button small" onClick={() => start.mutate()} disabled={start.isPending}>{sessionId ? "Restart" : "Start conversation"}</button>
+      </div>
+      {error && <p role="alert" className="alert small">{error}</p>}
+      <div ref={log} className="transcript" role="log" aria-live="polite" aria-label="Test conversation">
+        {lines.map((line) => <p key={line.key} className={`bubble ${line.from}`}><span className="visually-hidden">{line.from === "bot" ? "Bot: " : "You: "}</span>{line.text}</p>)}
+      </div>
+      {sessionId && input?.type === "choice" && (
+        <div className="choices" role="group" aria-label="Answers">
+          {input.choices?.map((choice) => <button key={choice.value} type="button" className="button small" onClick={() => send.mutate({ choice: choice.value })} disabled={send.isPending}>{choice.label}</button>)}
+        </div>
+      )}
+      {sessionId && !ended && input?.type !== "choice" && (
+        <form className="test-input" onSubmit={submit}>
+          <label htmlFor="test-message" className="visually-hidden">Your message</label>
+          <input id="test-message" ref={field} autoComplete="off" placeholder={input ? "Type your answer" : "Type a message"} disabled={send.isPending} />
+          <button type="submit" className="button small primary" disabled={send.isPending}>Send</button>
+        </form>
+      )}
+      {ended && <p className="muted small">The conversation has ended.</p>}
+    </section>
+  );
+}
