@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { RouteModule, ZodApp } from "../core/kernel/gateway/gateway-app.ts";
 import { requirePrincipal, requireTenant } from "../core/kernel/gateway/route-auth.ts";
-import { ForbiddenError, ValidationError } from "../core/sdk/platform-error.ts";
+import { ForbiddenError, PlatformErrorCode, ValidationError } from "../core/sdk/platform-error.ts";
 import type { FastifyRequest } from "fastify";
 import { MAX_PACKAGE_BYTES } from "./package/plugin-package.ts";
 import { capabilitySchema } from "./package/plugin-manifest.schema.ts";
@@ -20,7 +20,7 @@ const configBody = z.record(z.string(), z.unknown());
 
 function publisherOf(request: FastifyRequest): string {
   const principal = requirePrincipal(request);
-  if (principal.kind !== "integrator") throw new ForbiddenError("This call needs an integrator key");
+  if (principal.kind !== "integrator") throw new ForbiddenError(PlatformErrorCode.forbidden, "This call needs an integrator key");
   return principal.publisherId;
 }
 
@@ -51,7 +51,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
     }, async (request, reply) => {
       const publisherId = publisherOf(request);
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError("Send the package .tgz as the body with content-type application/gzip", undefined, MarketplaceErrorCode.packageMissing);
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError(MarketplaceErrorCode.packageMissing, "Send the package .tgz as the body with content-type application/gzip");
       const signature = request.headers["x-package-signature"];
       const published = await broker.call("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
       return reply.code(201).send(published);

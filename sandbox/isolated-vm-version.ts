@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import semver from "semver";
-import { InternalError } from "../core/sdk/platform-error.ts";
+import { InternalError, PlatformErrorCode } from "../core/sdk/platform-error.ts";
 
 /**
  * GHSA-864f-rcv7-6rh4 (August 2026): a guest holding an `ivm.Reference` could corrupt host memory
@@ -16,6 +16,6 @@ export function isolatedVmVersion(): string {
 
 export function assertSafeIsolatedVm(version = isolatedVmVersion()): void {
   if (!semver.valid(version) || semver.lt(version, MIN_ISOLATED_VM)) {
-    throw new InternalError(`isolated-vm ${version} is older than ${MIN_ISOLATED_VM}, which fixes GHSA-864f-rcv7-6rh4; the sandbox will not start`);
+    throw new InternalError(PlatformErrorCode.internal, `isolated-vm ${version} is older than ${MIN_ISOLATED_VM}, which fixes GHSA-864f-rcv7-6rh4; the sandbox will not start`);
   }
 }

@@ -1,4 +1,4 @@
-import { ErrorKind, InternalError, PlatformError, isPlatformError, restorePlatformError } from "../core/sdk/platform-error.ts";
+import { ErrorKind, InternalError, PlatformError, PlatformErrorCode, isPlatformError, restorePlatformError } from "../core/sdk/platform-error.ts";
 
 // The codes are the SDK's: node types see them from `ctx.runCode`.
 import { SandboxErrorCode } from "../core/sdk/sandbox-error-code.ts";
@@ -36,7 +36,7 @@ export function restoreSandboxError(plain: Record<string, unknown>): PlatformErr
 /** The JSON form of any error, safe to send to another process: no stack, no cause. */
 export function plainError(error: unknown): Record<string, unknown> {
   if (isPlatformError(error)) return error.toJSON();
-  return new InternalError("The sandbox failed unexpectedly").toJSON();
+  return new InternalError(PlatformErrorCode.internal, "The sandbox failed unexpectedly").toJSON();
 }
 
 export function isSandboxError(error: unknown, code?: SandboxErrorCode): error is PlatformError {

@@ -248,9 +248,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   function prepare(request: SandboxRunRequest): { limits: SandboxLimits; inputJson: string } {
-    if (typeof request.tenantId !== "string" || request.tenantId.length === 0 || request.tenantId.length > 128) throw new ValidationError("tenantId must be a non-empty string", undefined, SandboxErrorCode.badInput);
+    if (typeof request.tenantId !== "string" || request.tenantId.length === 0 || request.tenantId.length > 128) throw new ValidationError(SandboxErrorCode.badInput, "tenantId must be a non-empty string");
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: most sources need no counting.
-    if (typeof request.source !== "string" || (request.source.length * 3 > MAX_SOURCE_BYTES && Buffer.byteLength(request.source) > MAX_SOURCE_BYTES)) throw new ValidationError(`source must be a string of at most ${MAX_SOURCE_BYTES} bytes`, undefined, SandboxErrorCode.badInput);
+    if (typeof request.source !== "string" || (request.source.length * 3 > MAX_SOURCE_BYTES && Buffer.byteLength(request.source) > MAX_SOURCE_BYTES)) throw new ValidationError(SandboxErrorCode.badInput, `source must be a string of at most ${MAX_SOURCE_BYTES} bytes`);
     let limits: SandboxLimits;
     try {
       // Most runs name only a tier: its limits are checked once and kept.
@@ -259,7 +259,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       limits = known ?? resolveLimits(tiers, request.tier, request.limits);
       if (key !== undefined && !known && tierLimits.size < 64) tierLimits.set(key, limits);
     } catch {
-      throw new ValidationError("The limits are not valid", undefined, SandboxErrorCode.badInput);
+      throw new ValidationError(SandboxErrorCode.badInput, "The limits are not valid");
     }
     let inputJson: string | undefined;
     try {

@@ -19,11 +19,11 @@ export async function verifiedTwilioRequest(request: PluginHttpRequest, ctx: Plu
   const params = formParams(request.body);
   const signature = request.headers["x-twilio-signature"];
   if (!signature || !twilio.validateRequest(config.authToken, signature, request.publicUrl, params)) {
-    throw new ForbiddenError("X-Twilio-Signature does not match this request", "SIGNATURE_INVALID");
+    throw new ForbiddenError("SIGNATURE_INVALID", "X-Twilio-Signature does not match this request");
   }
   const number = params[numberField] ?? params.To;
   if (number !== undefined && !config.phoneNumbers.includes(number)) {
-    throw new ForbiddenError("This request is for another number than the bot's", "PHONE_NUMBER_MISMATCH");
+    throw new ForbiddenError("PHONE_NUMBER_MISMATCH", "This request is for another number than the bot's");
   }
   return { resolved: { ...resolved, config }, params };
 }

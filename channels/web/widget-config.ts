@@ -38,8 +38,8 @@ export const WIDGET_DEFAULTS = { primaryColor: "#1a73e8", textColor: "#ffffff", 
 /** `GET /v1/widget/config?botId=…` with a widget key: the bot's branding with defaults filled in. */
 export async function widgetConfig(request: PluginHttpRequest, ctx: PluginRouteContext) {
   const botId = request.query.botId;
-  if (!botId) throw new ValidationError("Name the bot: /v1/widget/config?botId=…", undefined, "WIDGET_BOT_REQUIRED");
-  if (!botIdSchema.safeParse(botId).success) throw new ValidationError("botId must be a bot's id (a UUID)", undefined, "WIDGET_BOT_INVALID");
+  if (!botId) throw new ValidationError("WIDGET_BOT_REQUIRED", "Name the bot: /v1/widget/config?botId=…");
+  if (!botIdSchema.safeParse(botId).success) throw new ValidationError("WIDGET_BOT_INVALID", "botId must be a bot's id (a UUID)");
   // A bot of another tenant is NotFound in bots.get, and that 404 is what the browser should see.
   const bot = botSchema.parse(await ctx.call("bots.get", { tenantId: request.tenantId, botId }));
   const branding = bot.config?.branding ?? {};

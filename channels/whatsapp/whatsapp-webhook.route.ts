@@ -16,7 +16,7 @@ export async function verifyWebhook(request: PluginHttpRequest, ctx: PluginRoute
     const challenge = wa.get({ "hub.mode": request.query["hub.mode"] as "subscribe", "hub.verify_token": request.query["hub.verify_token"], "hub.challenge": request.query["hub.challenge"] });
     return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: challenge };
   } catch {
-    throw new ForbiddenError("The verify token does not match this bot's WhatsApp configuration", "VERIFY_TOKEN_MISMATCH");
+    throw new ForbiddenError("VERIFY_TOKEN_MISMATCH", "The verify token does not match this bot's WhatsApp configuration");
   }
 }
 
@@ -28,16 +28,16 @@ export async function verifyWebhook(request: PluginHttpRequest, ctx: PluginRoute
 export async function receiveWebhook(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
   const { botId, config } = await resolve(request, ctx);
   const signature = request.headers["x-hub-signature-256"];
-  if (!signature) throw new UnauthorizedError("X-Hub-Signature-256 is required", "SIGNATURE_MISSING");
-  if (request.rawBody === undefined) throw new ValidationError("A JSON body is required", undefined, "BODY_MISSING");
-  if (!signatureMatches(config.appSecret, request.rawBody, signature)) throw new UnauthorizedError("X-Hub-Signature-256 does not match the body", "SIGNATURE_INVALID");
+  if (!signature) throw new UnauthorizedError("SIGNATURE_MISSING", "X-Hub-Signature-256 is required");
+  if (request.rawBody === undefined) throw new ValidationError("BODY_MISSING", "A JSON body is required");
+  if (!signatureMatches(config.appSecret, request.rawBody, signature)) throw new UnauthorizedError("SIGNATURE_INVALID", "X-Hub-Signature-256 does not match the body");
   const payload = request.body as WaPayload;
   if (typeof payload !== "object" || payload === null || payload.object !== "whatsapp_business_account") {
-    throw new ValidationError("Not a WhatsApp Business Account event", undefined, "EVENT_UNSUPPORTED");
+    throw new ValidationError("EVENT_UNSUPPORTED", "Not a WhatsApp Business Account event");
   }
   const values = valuesOf(payload);
   if (values.some((v) => v.metadata?.phone_number_id !== config.phoneNumberId)) {
-    throw new ForbiddenError("This event is for another phone number than the bot's", "PHONE_NUMBER_MISMATCH");
+    throw new ForbiddenError("PHONE_NUMBER_MISMATCH", "This event is for another phone number than the bot's");
   }
   // One user's events queue behind each other, so their turns run in the order they were sent.
   const from = values.flatMap((v) => v.messages ?? []).map((m) => m.from)[0] ?? "statuses";

@@ -3,6 +3,9 @@
  * stable SCREAMING_SNAKE `code`, the HTTP `status` the gateway should answer with, a `kind` naming
  * who must act, and `retryable`.
  *
+ * Every constructor takes the code first, then the message, then what is particular to its class;
+ * each room keeps its codes in a table of its own (PlatformErrorCode below for the generic ones).
+ *
  * Recognised by a brand rather than `instanceof`: a plugin may bundle its own copy of the SDK, and
  * an error that crossed a NATS hop is rebuilt from plain JSON.
  */
@@ -75,7 +78,7 @@ export function isPlatformError(value: unknown): value is PlatformError {
 
 /** 400: the request is malformed or names something invalid. */
 export class ValidationError extends PlatformError {
-  constructor(message: string, data?: Record<string, unknown>, code: string = PlatformErrorCode.validationFailed) {
+  constructor(code: string, message: string, data?: Record<string, unknown>) {
     super(code, message, { status: 400, kind: ErrorKind.user, data });
     this.name = "ValidationError";
   }
@@ -83,7 +86,7 @@ export class ValidationError extends PlatformError {
 
 /** 401: no credentials, or credentials we do not recognise. */
 export class UnauthorizedError extends PlatformError {
-  constructor(message = "A valid key is required", code: string = PlatformErrorCode.unauthorized) {
+  constructor(code: string = PlatformErrorCode.unauthorized, message = "A valid key is required") {
     super(code, message, { status: 401, kind: ErrorKind.user });
     this.name = "UnauthorizedError";
   }
@@ -91,7 +94,7 @@ export class UnauthorizedError extends PlatformError {
 
 /** 403: the credentials are valid but may not do this. */
 export class ForbiddenError extends PlatformError {
-  constructor(message = "This key may not do that", code: string = PlatformErrorCode.forbidden) {
+  constructor(code: string = PlatformErrorCode.forbidden, message = "This key may not do that") {
     super(code, message, { status: 403, kind: ErrorKind.user });
     this.name = "ForbiddenError";
   }
@@ -99,28 +102,28 @@ export class ForbiddenError extends PlatformError {
 
 /** 404: also what another tenant's resource looks like, so its existence never leaks. */
 export class NotFoundError extends PlatformError {
-  constructor(what: string, code: string = PlatformErrorCode.notFound) {
+  constructor(code: string, what: string) {
     super(code, `${what} not found`, { status: 404, kind: ErrorKind.user });
     this.name = "NotFoundError";
   }
 }
 
 export class ConflictError extends PlatformError {
-  constructor(message: string, code: string = PlatformErrorCode.conflict, data?: Record<string, unknown>) {
+  constructor(code: string, message: string, data?: Record<string, unknown>) {
     super(code, message, { status: 409, kind: ErrorKind.user, data, retryable: code === PlatformErrorCode.revisionConflict });
     this.name = "ConflictError";
   }
 }
 
 export class PayloadTooLargeError extends PlatformError {
-  constructor(message: string, code: string = PlatformErrorCode.payloadTooLarge) {
+  constructor(code: string, message: string) {
     super(code, message, { status: 413, kind: ErrorKind.user });
     this.name = "PayloadTooLargeError";
   }
 }
 
 export class RateLimitedError extends PlatformError {
-  constructor(message: string, retryAfterSeconds: number, code: string = PlatformErrorCode.rateLimited) {
+  constructor(code: string, message: string, retryAfterSeconds: number) {
     super(code, message, { status: 429, kind: ErrorKind.transient, retryable: true, data: { retryAfterSeconds } });
     this.name = "RateLimitedError";
   }
@@ -136,8 +139,8 @@ export class TransientError extends PlatformError {
 
 /** Our bug. The message goes to logs; the user sees a generic one. */
 export class InternalError extends PlatformError {
-  constructor(message: string, options: Omit<PlatformErrorOptions, "kind" | "status"> = {}) {
-    super(PlatformErrorCode.internal, message, { ...options, status: 500, kind: ErrorKind.internal });
+  constructor(code: string, message: string, options: Omit<PlatformErrorOptions, "kind" | "status"> = {}) {
+    super(code, message, { ...options, status: 500, kind: ErrorKind.internal });
     this.name = "InternalError";
   }
 }

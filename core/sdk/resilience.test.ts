@@ -12,7 +12,7 @@ describe("retries and circuit breakers", () => {
 
   it("does not try again after a failure that will not pass, and waits as long as the failure asks", async () => {
     let tries = 0;
-    await assert.rejects(retryWithBackoff(async () => { tries++; throw new ValidationError("bad", {}, "BAD"); }, { retries: 3, baseMs: 1 }), { code: "BAD" });
+    await assert.rejects(retryWithBackoff(async () => { tries++; throw new ValidationError("BAD", "bad", {}); }, { retries: 3, baseMs: 1 }), { code: "BAD" });
     assert.equal(tries, 1);
     const began = Date.now();
     const answer = await retryWithBackoff(async (attempt) => { if (attempt === 0) throw new TransientError("BUSY", "busy"); return "ok"; }, { retries: 1, baseMs: 1, askedWaitMs: () => 120 });

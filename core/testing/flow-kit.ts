@@ -49,9 +49,9 @@ export type RunNodeOutcome = {
 
 export async function runNode(module: PluginModule<any>, type: string, options: RunNodeOptions): Promise<RunNodeOutcome> {
   const registered = createNodeTypeRegistry([module]).get(type);
-  if (!registered) throw new ValidationError(`Plugin ${module.definition.id} has no node type "${type}"`, { type }, FlowErrorCode.nodeTypeUnknown);
+  if (!registered) throw new ValidationError(FlowErrorCode.nodeTypeUnknown, `Plugin ${module.definition.id} has no node type "${type}"`, { type });
   const parsed = registered.definition.content.safeParse(options.content);
-  if (!parsed.success) throw new ValidationError(`Invalid ${type} content: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { issues: parsed.error.issues }, FlowErrorCode.nodeContentInvalid);
+  if (!parsed.success) throw new ValidationError(FlowErrorCode.nodeContentInvalid, `Invalid ${type} content: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, { issues: parsed.error.issues });
   const base: Scopes = options.composite ? { input: {}, local: {}, output: {} } : emptyFlowScopes();
   const scopes: Scopes = structuredClone({ ...base, ...options.vars } as Scopes);
   const events: RunNodeOutcome["events"] = [];

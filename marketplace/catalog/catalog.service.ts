@@ -27,10 +27,10 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
   const { sql } = store;
 
   async function signedBy(publisherId: string, integrity: string, signature: string | null | undefined): Promise<string> {
-    if (!signature) throw new ValidationError("The package is not signed; send its signature in the x-package-signature header (bp-plugin sign)", undefined, MarketplaceErrorCode.packageUnsigned);
+    if (!signature) throw new ValidationError(MarketplaceErrorCode.packageUnsigned, "The package is not signed; send its signature in the x-package-signature header (bp-plugin sign)");
     const keys = await store.activeKeys(publisherId);
     const match = keys.find((k) => verifyIntegrity(integrity, signature, parsePublicKey(k.public_key)));
-    if (!match) throw new ValidationError(keys.length === 0 ? "The publisher has no signing key; register one first" : "The signature does not match the package and any of the publisher's keys", undefined, MarketplaceErrorCode.packageSignatureInvalid);
+    if (!match) throw new ValidationError(MarketplaceErrorCode.packageSignatureInvalid, keys.length === 0 ? "The publisher has no signing key; register one first" : "The signature does not match the package and any of the publisher's keys");
     return match.fingerprint;
   }
 
@@ -45,7 +45,7 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
     actions: {
       async createPublisher(ctx: Context<{ name: string }>) {
         const taken = await sql<{ id: string }[]>(`select id from marketplace_publisher where name = ?`, [ctx.params.name]);
-        if (taken[0]) throw new ConflictError(`A publisher named ${ctx.params.name} exists`, MarketplaceErrorCode.publisherExists);
+        if (taken[0]) throw new ConflictError(MarketplaceErrorCode.publisherExists, `A publisher named ${ctx.params.name} exists`);
         const id = crypto.randomUUID();
         const keyId = crypto.randomUUID();
         const key = generateApiKey("integrator");
@@ -70,10 +70,10 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
         const files = await unpackPackage(bytes);
         const manifest = parseManifest(files["manifest.json"]!);
         const owner = await store.plugin(manifest.id);
-        if (owner && owner.publisher_id !== publisherId) throw new ForbiddenError(`${manifest.id} belongs to another publisher`, MarketplaceErrorCode.pluginNotYours);
-        if (owner && await store.version(manifest.id, manifest.version)) throw new ConflictError(`${manifest.id}@${manifest.version} is published; versions never change, publish a new one`, MarketplaceErrorCode.versionExists);
+        if (owner && owner.publisher_id !== publisherId) throw new ForbiddenError(MarketplaceErrorCode.pluginNotYours, `${manifest.id} belongs to another publisher`);
+        if (owner && await store.version(manifest.id, manifest.version)) throw new ConflictError(MarketplaceErrorCode.versionExists, `${manifest.id}@${manifest.version} is published; versions never change, publish a new one`);
         for (const nodeType of manifest.nodeTypes) {
-          if (baseNodeTypes.has(nodeType.type)) throw new ConflictError(`Node type "${nodeType.type}" is built into the platform; choose another name`, FlowErrorCode.nodeTypeDuplicate, { type: nodeType.type });
+          if (baseNodeTypes.has(nodeType.type)) throw new ConflictError(FlowErrorCode.nodeTypeDuplicate, `Node type "${nodeType.type}" is built into the platform; choose another name`, { type: nodeType.type });
         }
         const bundle = files["bundle.mjs"]!.toString("utf8");
         if (!ctx.params.firstParty) await checkBundleLoads(ctx, publisherId, manifest, bundle);
@@ -90,7 +90,7 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
             [manifest.id, manifest.version, JSON.stringify(manifest), text("README.md"), text("CHANGELOG.md"), bundle, integrity, ctx.params.signature, fingerprint, packagePath]);
         } catch (error) {
           // Two publishes of one version racing: the primary key lets one win.
-          if (/duplicate key|unique/i.test(String((error as Error).message))) throw new ConflictError(`${manifest.id}@${manifest.version} is published`, MarketplaceErrorCode.versionExists);
+          if (/duplicate key|unique/i.test(String((error as Error).message))) throw new ConflictError(MarketplaceErrorCode.versionExists, `${manifest.id}@${manifest.version} is published`);
           throw error;
         }
         await refreshLatest(manifest.id);
@@ -99,9 +99,9 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
 
       async yank(ctx: Context<{ publisherId: string; id: string; version: string }>) {
         const plugin = await store.plugin(ctx.params.id);
-        if (!plugin || plugin.publisher_id !== ctx.params.publisherId) throw new NotFoundError("Plugin", MarketplaceErrorCode.pluginNotFound);
+        if (!plugin || plugin.publisher_id !== ctx.params.publisherId) throw new NotFoundError(MarketplaceErrorCode.pluginNotFound, "Plugin");
         const found = await store.version(ctx.params.id, ctx.params.version);
-        if (!found) throw new NotFoundError("Plugin version", MarketplaceErrorCode.versionNotFound);
+        if (!found) throw new NotFoundError(MarketplaceErrorCode.versionNotFound, "Plugin version");
         await sql(`update marketplace_plugin_version set yanked_at = coalesce(yanked_at, now()) where plugin_id = ? and version = ?`, [ctx.params.id, ctx.params.version]);
         await refreshLatest(ctx.params.id);
         return { id: ctx.params.id, version: ctx.params.version, yanked: true };
@@ -126,7 +126,7 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
 
       async get(ctx: Context<{ id: string }>) {
         const rows = await sql<Parameters<typeof pluginView>[0][]>(`select p.*, pub.name as publisher_name from marketplace_plugin p join marketplace_publisher pub on pub.id = p.publisher_id where p.id = ?`, [ctx.params.id]);
-        if (!rows[0]) throw new NotFoundError("Plugin", MarketplaceErrorCode.pluginNotFound);
+        if (!rows[0]) throw new NotFoundError(MarketplaceErrorCode.pluginNotFound, "Plugin");
         const versions = await store.versions(ctx.params.id);
         const latest = versions.find((v) => v.version === rows[0]!.latest_version) ?? versions[0];
         return { ...pluginView(rows[0]), ...(latest ? versionView(latest) : {}), versions: versions.map((v) => ({ version: v.version, publishedAt: new Date(v.created_at).toISOString(), yanked: v.yanked_at !== null })) };
@@ -139,11 +139,11 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
        */
       async verifiedPackage(ctx: Context<{ id: string; version?: string; allowYanked?: boolean }>): Promise<{ manifest: PluginManifest; version: string }> {
         const plugin = await store.plugin(ctx.params.id);
-        if (!plugin) throw new NotFoundError("Plugin", MarketplaceErrorCode.pluginNotFound);
+        if (!plugin) throw new NotFoundError(MarketplaceErrorCode.pluginNotFound, "Plugin");
         const version = ctx.params.version ?? plugin.latest_version;
         const row: VersionRow | undefined = version ? await store.version(ctx.params.id, version) : undefined;
-        if (!row) throw new NotFoundError("Plugin version", MarketplaceErrorCode.versionNotFound);
-        if (row.yanked_at && !ctx.params.allowYanked) throw new ConflictError(`${row.plugin_id}@${row.version} was withdrawn by its publisher`, MarketplaceErrorCode.versionYanked);
+        if (!row) throw new NotFoundError(MarketplaceErrorCode.versionNotFound, "Plugin version");
+        if (row.yanked_at && !ctx.params.allowYanked) throw new ConflictError(MarketplaceErrorCode.versionYanked, `${row.plugin_id}@${row.version} was withdrawn by its publisher`);
         const bytes = store.readPackage(row.plugin_id, row.version);
         if (!bytes || integrityOf(bytes) !== row.integrity) throw new PlatformError(MarketplaceErrorCode.packageIntegrityMismatch, `The stored package of ${row.plugin_id}@${row.version} does not match its catalog integrity`, { status: 409, kind: "user" });
         if (!row.signature) throw new PlatformError(MarketplaceErrorCode.packageUnsigned, `${row.plugin_id}@${row.version} has no signature`, { status: 409, kind: "user" });
@@ -167,7 +167,7 @@ async function checkBundleLoads(ctx: Context, publisherId: string, manifest: Plu
     described = result.value;
   } catch (error) {
     if (isPlatformError(error) && error.code.startsWith("SANDBOX_") && !error.retryable) {
-      throw new ValidationError(`bundle.mjs does not load in the sandbox: ${error.message.slice(0, 300)}`, { file: "bundle.mjs", sandboxCode: error.code }, MarketplaceErrorCode.bundleInvalid);
+      throw new ValidationError(MarketplaceErrorCode.bundleInvalid, `bundle.mjs does not load in the sandbox: ${error.message.slice(0, 300)}`, { file: "bundle.mjs", sandboxCode: error.code });
     }
     throw error;
   }

@@ -41,7 +41,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
 
   async function installed(tenantId: string, pluginId: string): Promise<InstallRow> {
     const row = (await sql<InstallRow[]>(`select * from marketplace_install where tenant_id = ? and plugin_id = ?`, [tenantId, pluginId]))[0];
-    if (!row) throw new NotFoundError("Installed plugin", "PLUGIN_NOT_INSTALLED");
+    if (!row) throw new NotFoundError("PLUGIN_NOT_INSTALLED", "Installed plugin");
     return row;
   }
 
@@ -52,7 +52,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
       [tenantId, manifest.id]);
     for (const other of others) {
       const clash = other.manifest.nodeTypes.find((n) => manifest.nodeTypes.some((m) => m.type === n.type));
-      if (clash) throw new ConflictError(`${other.plugin_id}, installed already, provides node type "${clash.type}" too`, "NODE_TYPE_DUPLICATE", { type: clash.type });
+      if (clash) throw new ConflictError("NODE_TYPE_DUPLICATE", `${other.plugin_id}, installed already, provides node type "${clash.type}" too`, { type: clash.type });
     }
   }
 
@@ -91,7 +91,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
       async install(ctx: Context<InstallParams>) {
         const { tenantId, plugin } = ctx.params;
         const existing = await sql<{ version: string }[]>(`select version from marketplace_install where tenant_id = ? and plugin_id = ?`, [tenantId, plugin]);
-        if (existing[0]) throw new ConflictError(`${plugin}@${existing[0].version} is installed; change its version with PATCH`, "PLUGIN_ALREADY_INSTALLED");
+        if (existing[0]) throw new ConflictError("PLUGIN_ALREADY_INSTALLED", `${plugin}@${existing[0].version} is installed; change its version with PATCH`);
         const { manifest, version } = await ctx.call<{ manifest: PluginManifest; version: string }, object>("marketplace.verifiedPackage", { id: plugin, version: ctx.params.version });
         const grants = [...new Set(ctx.params.grants ?? [])];
         checkGrants(manifest, grants);
@@ -104,7 +104,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
           await sql(`insert into marketplace_install (tenant_id, plugin_id, version, grants, config, secret_names) values (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)`,
             [tenantId, plugin, version, JSON.stringify(grants), JSON.stringify(config), JSON.stringify(Object.keys(secrets).sort())]);
         } catch (error) {
-          if (/duplicate key|unique/i.test(String((error as Error).message))) throw new ConflictError(`${plugin} is installed`, "PLUGIN_ALREADY_INSTALLED");
+          if (/duplicate key|unique/i.test(String((error as Error).message))) throw new ConflictError("PLUGIN_ALREADY_INSTALLED", `${plugin} is installed`);
           throw error;
         }
         changed(ctx, tenantId, plugin);
@@ -127,7 +127,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         // `http:*` (hosts the tenant names) is answered by any http: grant.
         const missing = manifest.capabilities.filter((c) => !current.capabilities.includes(c) && (c === "http:*" ? !grants.some((g) => g.startsWith("http:")) : !grants.includes(c)));
         if (given === undefined && missing.length > 0) {
-          throw new ConflictError(`${plugin}@${version} asks for ${missing.join(", ")}, not granted before; send grants to accept or decline them`, "GRANTS_REQUIRED", { capabilities: missing });
+          throw new ConflictError("GRANTS_REQUIRED", `${plugin}@${version} asks for ${missing.join(", ")}, not granted before; send grants to accept or decline them`, { capabilities: missing });
         }
         const config = checkPluginConfig(manifest, ctx.params.config ?? row.config);
         const secrets = ctx.params.secrets ?? {};
@@ -176,7 +176,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
       /** Calls one tool of one of the tenant's installs; answers an MCP-style result, `isError` on failure. */
       async callTool(ctx: Context<{ tenantId: string; plugin: string; tool: string; args?: Record<string, unknown> }>) {
         const plugin = (await enabledInstalls(ctx.params.tenantId)).find((p) => p.pluginId === ctx.params.plugin);
-        if (!plugin) throw new NotFoundError("Installed plugin", "PLUGIN_NOT_INSTALLED");
+        if (!plugin) throw new NotFoundError("PLUGIN_NOT_INSTALLED", "Installed plugin");
         return callInstalledTool(executeFor(ctx), ctx.params.tenantId, plugin, ctx.params.tool, ctx.params.args ?? {});
       },
 
@@ -193,6 +193,6 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
 }
 
 export function assertPluginId(id: string): string {
-  if (!/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/.test(id)) throw new ValidationError("A plugin id is a scoped name like @acme/pricing", { field: "plugin" }, "PLUGIN_ID_INVALID");
+  if (!/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/.test(id)) throw new ValidationError("PLUGIN_ID_INVALID", "A plugin id is a scoped name like @acme/pricing", { field: "plugin" });
   return id;
 }

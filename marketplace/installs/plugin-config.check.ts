@@ -10,7 +10,7 @@ export function checkPluginConfig(manifest: PluginManifest, config: unknown): Re
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join(".") || (issue.code === "unrecognized_keys" ? String((issue as { keys?: string[] }).keys?.[0] ?? "config") : "config");
-    throw new ValidationError(`config.${field}: ${issue.message}`, { field: `config.${field}` }, "CONFIG_INVALID");
+    throw new ValidationError("CONFIG_INVALID", `config.${field}: ${issue.message}`, { field: `config.${field}` });
   }
   return parsed.data as Record<string, unknown>;
 }
@@ -18,11 +18,11 @@ export function checkPluginConfig(manifest: PluginManifest, config: unknown): Re
 /** Grants a tenant gives must be among what the version asks for (a concrete host answers `http:*`). */
 export function checkGrants(manifest: PluginManifest, grants: readonly string[]): void {
   if (grants.includes("http:*")) {
-    throw new ValidationError(`${manifest.id} asks for hosts you choose: grant each one as http:<host>, never http:*`, { field: "grants" }, "GRANTS_NOT_REQUESTED");
+    throw new ValidationError("GRANTS_NOT_REQUESTED", `${manifest.id} asks for hosts you choose: grant each one as http:<host>, never http:*`, { field: "grants" });
   }
   const extra = grants.filter((g) => !grantRequested(manifest.capabilities, g));
   if (extra.length > 0) {
-    throw new ValidationError(`${manifest.id}@${manifest.version} does not ask for ${extra.join(", ")}; it asks for ${manifest.capabilities.join(", ") || "nothing"}`, { field: "grants", extra }, "GRANTS_NOT_REQUESTED");
+    throw new ValidationError("GRANTS_NOT_REQUESTED", `${manifest.id}@${manifest.version} does not ask for ${extra.join(", ")}; it asks for ${manifest.capabilities.join(", ") || "nothing"}`, { field: "grants", extra });
   }
 }
 
@@ -34,13 +34,11 @@ export function checkGrants(manifest: PluginManifest, grants: readonly string[])
 export function checkSecrets(manifest: PluginManifest, secrets: Readonly<Record<string, string>>, grants: readonly string[]): void {
   const declared = new Set(manifest.secrets.map((s) => s.name));
   const unknown = Object.keys(secrets).filter((name) => !declared.has(name));
-  if (unknown.length > 0) throw new ValidationError(`${manifest.id} declares no secret ${unknown.join(", ")}`, { field: "secrets", names: unknown }, "SECRET_NOT_DECLARED");
+  if (unknown.length > 0) throw new ValidationError("SECRET_NOT_DECLARED", `${manifest.id} declares no secret ${unknown.join(", ")}`, { field: "secrets", names: unknown });
   const ungranted = Object.keys(secrets).filter((name) => !grants.includes(`secrets:${name}`));
   if (ungranted.length > 0) {
     const add = ungranted.map((name) => `"secrets:${name}"`).join(", ");
-    throw new ValidationError(
-      `The secret${ungranted.length > 1 ? "s" : ""} ${ungranted.join(", ")} ${ungranted.length > 1 ? "are" : "is"} given a value but not granted: add ${add} to grants, or ${manifest.id} cannot use ${ungranted.length > 1 ? "them" : "it"}`,
-      { field: "grants", capabilities: ungranted.map((name) => `secrets:${name}`) }, "SECRET_NOT_GRANTED",
+    throw new ValidationError("SECRET_NOT_GRANTED", `The secret${ungranted.length > 1 ? "s" : ""} ${ungranted.join(", ")} ${ungranted.length > 1 ? "are" : "is"} given a value but not granted: add ${add} to grants, or ${manifest.id} cannot use ${ungranted.length > 1 ? "them" : "it"}`, { field: "grants", capabilities: ungranted.map((name) => `secrets:${name}`) }
     );
   }
 }

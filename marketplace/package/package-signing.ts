@@ -28,7 +28,7 @@ export function parsePublicKey(text: string): KeyObject {
     if (key.asymmetricKeyType !== "ed25519") throw new Error("not ed25519");
     return key;
   } catch {
-    throw new ValidationError("The public key must be an Ed25519 key, as PEM or base64", { field: "publicKey" }, MarketplaceErrorCode.publicKeyInvalid);
+    throw new ValidationError(MarketplaceErrorCode.publicKeyInvalid, "The public key must be an Ed25519 key, as PEM or base64", { field: "publicKey" });
   }
 }
 

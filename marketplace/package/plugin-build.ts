@@ -44,11 +44,11 @@ export async function readDefinition(entry: string): Promise<PluginDefinition> {
   try {
     module = (await import(`${pathToFileURL(entry).href}?at=${Date.now()}`)) as typeof module;
   } catch (error) {
-    throw new ValidationError(`${entry} does not load: ${(error as Error).message.split("\n")[0]!.slice(0, 300)}`, { file: entry }, "PLUGIN_ENTRY_INVALID");
+    throw new ValidationError("PLUGIN_ENTRY_INVALID", `${entry} does not load: ${(error as Error).message.split("\n")[0]!.slice(0, 300)}`, { file: entry });
   }
   const plugin = module.default;
   if (!plugin || typeof plugin.definition !== "object" || plugin.definition === null || typeof plugin.implementation !== "object") {
-    throw new ValidationError(`${entry} must \`export default implementPlugin(definition, handlers)\``, { file: entry }, "PLUGIN_ENTRY_INVALID");
+    throw new ValidationError("PLUGIN_ENTRY_INVALID", `${entry} must \`export default implementPlugin(definition, handlers)\``, { file: entry });
   }
   return plugin.definition as PluginDefinition;
 }
@@ -59,7 +59,7 @@ export function manifestFromDefinition(definition: PluginDefinition): PluginMani
   try {
     manifest = manifestOf(definition);
   } catch (error) {
-    throw new ValidationError(`${definition.id}: a schema cannot be written as JSON Schema (${(error as Error).message.slice(0, 200)})`, undefined, "MANIFEST_INVALID");
+    throw new ValidationError("MANIFEST_INVALID", `${definition.id}: a schema cannot be written as JSON Schema (${(error as Error).message.slice(0, 200)})`);
   }
   return parseManifest(JSON.stringify(manifest));
 }
@@ -78,10 +78,10 @@ export async function bundlePlugin(entry: string): Promise<string> {
   }).catch((error: { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }) => {
     const first = error.errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line}:${first.location.column + 1})` : "";
-    throw new ValidationError(`The plugin does not bundle: ${first?.text ?? String(error)}${where}`, { file: entry }, "PLUGIN_BUNDLE_FAILED");
+    throw new ValidationError("PLUGIN_BUNDLE_FAILED", `The plugin does not bundle: ${first?.text ?? String(error)}${where}`, { file: entry });
   });
   const bundle = result.outputFiles[0]!.text;
-  if (Buffer.byteLength(bundle) > MAX_BUNDLE_BYTES) throw new PayloadTooLargeError(`The bundle is ${Buffer.byteLength(bundle)} bytes; the sandbox takes at most ${MAX_BUNDLE_BYTES}`, "PACKAGE_TOO_LARGE");
+  if (Buffer.byteLength(bundle) > MAX_BUNDLE_BYTES) throw new PayloadTooLargeError("PACKAGE_TOO_LARGE", `The bundle is ${Buffer.byteLength(bundle)} bytes; the sandbox takes at most ${MAX_BUNDLE_BYTES}`);
   return bundle;
 }
 
@@ -89,7 +89,7 @@ export async function bundlePlugin(entry: string): Promise<string> {
 export async function buildPlugin(dir: string): Promise<BuiltPlugin> {
   const entry = pluginEntryOf(dir);
   if (!entry) {
-    throw new ValidationError(`${dir} has no ${PLUGIN_ENTRY_FILES.join(" or ")}: a plugin is one definePlugin file (bp-plugin init --kind node-type|crm|tool writes one)`, { dir }, "PLUGIN_ENTRY_MISSING");
+    throw new ValidationError("PLUGIN_ENTRY_MISSING", `${dir} has no ${PLUGIN_ENTRY_FILES.join(" or ")}: a plugin is one definePlugin file (bp-plugin init --kind node-type|crm|tool writes one)`, { dir });
   }
   const manifest = manifestFromDefinition(await readDefinition(entry));
   return { manifest, bundle: await bundlePlugin(entry), entry };
@@ -119,10 +119,8 @@ export async function packPlugin(dir: string): Promise<{ bytes: Buffer; manifest
 export function refuseFirstFormat(dir: string): void {
   if (pluginEntryOf(dir)) return;
   if (existsSync(join(dir, "manifest.json")) || existsSync(join(dir, "bundle.mjs"))) {
-    throw new ValidationError(
-      `${dir} holds a package of the first format (manifest.json + bundle.mjs), which bp-plugin no longer builds. ` +
-      `Move the handlers into one definePlugin file, plugin.ts (bp-plugin init --kind <kind> shows one), delete manifest.json and bundle.mjs, and run bp-plugin pack again: the manifest is derived from the definition.`,
-      { dir }, "PACKAGE_FORMAT_OUTDATED",
+    throw new ValidationError("PACKAGE_FORMAT_OUTDATED", `${dir} holds a package of the first format (manifest.json + bundle.mjs), which bp-plugin no longer builds. ` +
+      `Move the handlers into one definePlugin file, plugin.ts (bp-plugin init --kind <kind> shows one), delete manifest.json and bundle.mjs, and run bp-plugin pack again: the manifest is derived from the definition.`, { dir }
     );
   }
 }

@@ -36,7 +36,7 @@ export function grantRequested(capabilities: readonly string[], grant: string): 
 export const REQUIRED_CRM_ACTIONS = ["searchContacts", "createContact", "updateContact"] as const;
 
 function problem(message: string, field: string): ValidationError {
-  return new ValidationError(`manifest.json: ${message}`, { field }, "MANIFEST_INVALID");
+  return new ValidationError("MANIFEST_INVALID", `manifest.json: ${message}`, { field });
 }
 
 /** The JSON Schema as a zod schema; refused when it uses what we cannot check. */
@@ -69,7 +69,7 @@ export function parseManifest(json: Buffer | string): PluginManifest {
   if (trusted.length > 0) throw problem(`kinds: ${trusted.join(", ")} cannot run in the sandbox (a marketplace plugin is one of ${SANDBOXED_KINDS.join(", ")}); the operator installs it in process instead`, "kinds");
   if (manifest.nodeTypes.some((n) => n.anyConnection)) throw problem("nodeTypes: a marketplace node type lists its connections by name", "nodeTypes");
   if (!semver.satisfies(PLATFORM_API_VERSION, manifest.platform)) {
-    throw new ValidationError(`${manifest.id} needs platform ${manifest.platform}; this platform is ${PLATFORM_API_VERSION}`, { field: "platform" }, "PLATFORM_INCOMPATIBLE");
+    throw new ValidationError("PLATFORM_INCOMPATIBLE", `${manifest.id} needs platform ${manifest.platform}; this platform is ${PLATFORM_API_VERSION}`, { field: "platform" });
   }
   const configType = manifest.configSchema.type;
   if (configType !== undefined && configType !== "object") throw problem("configSchema must describe an object", "configSchema");

@@ -34,7 +34,7 @@ export async function packFolder(folder: string): Promise<Buffer> {
   const { readdirSync } = await import("node:fs");
   const present = readdirSync(folder).filter((name): name is PackageFile => (PACKAGE_FILES as readonly string[]).includes(name)).sort();
   for (const required of ["manifest.json", "bundle.mjs"]) {
-    if (!present.includes(required as PackageFile)) throw new ValidationError(`${folder} has no ${required}`, { file: required }, MarketplaceErrorCode.packageFileMissing);
+    if (!present.includes(required as PackageFile)) throw new ValidationError(MarketplaceErrorCode.packageFileMissing, `${folder} has no ${required}`, { file: required });
   }
   // portable + fixed mtime: the same files always give the same bytes, hence the same integrity.
   const stream = create({ gzip: true, cwd: folder, portable: true, mtime: new Date(0), prefix: "package" }, present);
@@ -45,7 +45,7 @@ export async function packFolder(folder: string): Promise<Buffer> {
 
 /** Reads the package files out of a .tgz held in memory. */
 export async function unpackPackage(bytes: Buffer): Promise<PackageContents> {
-  if (bytes.length > MAX_PACKAGE_BYTES) throw new PayloadTooLargeError(`A package may be at most ${MAX_PACKAGE_BYTES} bytes`, MarketplaceErrorCode.packageTooLarge);
+  if (bytes.length > MAX_PACKAGE_BYTES) throw new PayloadTooLargeError(MarketplaceErrorCode.packageTooLarge, `A package may be at most ${MAX_PACKAGE_BYTES} bytes`);
   const files: PackageContents = {};
   let total = 0;
   let problem: Error | undefined;
@@ -56,14 +56,14 @@ export async function unpackPackage(bytes: Buffer): Promise<PackageContents> {
       const name = entry.path.replace(/^package\//, "");
       if (entry.type === "Directory") return entry.resume();
       if (entry.type !== "File" || !(PACKAGE_FILES as readonly string[]).includes(name)) {
-        problem ??= new ValidationError(`A package holds only ${PACKAGE_FILES.join(", ")}; found ${JSON.stringify(entry.path).slice(0, 120)}`, { file: entry.path.slice(0, 120) }, MarketplaceErrorCode.packageInvalid);
+        problem ??= new ValidationError(MarketplaceErrorCode.packageInvalid, `A package holds only ${PACKAGE_FILES.join(", ")}; found ${JSON.stringify(entry.path).slice(0, 120)}`, { file: entry.path.slice(0, 120) });
         return entry.resume();
       }
       const chunks: Buffer[] = [];
       reading.push(new Promise((resolve) => {
         entry.on("data", (chunk: Buffer) => {
           total += chunk.length;
-          if (total > MAX_UNPACKED_BYTES) problem ??= new PayloadTooLargeError(`A package may unpack to at most ${MAX_UNPACKED_BYTES} bytes`, MarketplaceErrorCode.packageTooLarge);
+          if (total > MAX_UNPACKED_BYTES) problem ??= new PayloadTooLargeError(MarketplaceErrorCode.packageTooLarge, `A package may unpack to at most ${MAX_UNPACKED_BYTES} bytes`);
           else chunks.push(chunk);
         });
         entry.on("end", () => { files[name as PackageFile] = Buffer.concat(chunks); resolve(); });
@@ -71,16 +71,16 @@ export async function unpackPackage(bytes: Buffer): Promise<PackageContents> {
     },
   });
   await new Promise<void>((resolve) => {
-    parser.on("error", (error: Error) => { problem ??= new ValidationError(`The package is not a readable .tgz: ${error.message.slice(0, 200)}`, undefined, MarketplaceErrorCode.packageInvalid); resolve(); });
-    parser.on("warn", (_code: string, message: string | Error) => { problem ??= new ValidationError(`The package is not a readable .tgz: ${String(message).slice(0, 200)}`, undefined, MarketplaceErrorCode.packageInvalid); });
+    parser.on("error", (error: Error) => { problem ??= new ValidationError(MarketplaceErrorCode.packageInvalid, `The package is not a readable .tgz: ${error.message.slice(0, 200)}`); resolve(); });
+    parser.on("warn", (_code: string, message: string | Error) => { problem ??= new ValidationError(MarketplaceErrorCode.packageInvalid, `The package is not a readable .tgz: ${String(message).slice(0, 200)}`); });
     parser.on("end", () => resolve());
     parser.end(bytes);
   });
   await Promise.all(reading);
   if (problem) throw problem;
   for (const required of ["manifest.json", "bundle.mjs"] as const) {
-    if (!files[required]) throw new ValidationError(`The package has no ${required}`, { file: required }, MarketplaceErrorCode.packageFileMissing);
+    if (!files[required]) throw new ValidationError(MarketplaceErrorCode.packageFileMissing, `The package has no ${required}`, { file: required });
   }
-  if (files["bundle.mjs"]!.length > MAX_BUNDLE_BYTES) throw new PayloadTooLargeError(`bundle.mjs may be at most ${MAX_BUNDLE_BYTES} bytes`, MarketplaceErrorCode.packageTooLarge);
+  if (files["bundle.mjs"]!.length > MAX_BUNDLE_BYTES) throw new PayloadTooLargeError(MarketplaceErrorCode.packageTooLarge, `bundle.mjs may be at most ${MAX_BUNDLE_BYTES} bytes`);
   return files;
 }

@@ -47,7 +47,7 @@ export function toolsOf(installed: readonly InstalledPlugin[]) {
 
 export async function callInstalledTool(execute: SandboxExecute, tenantId: string, plugin: InstalledPlugin, name: string, args: unknown): Promise<ToolResult> {
   const tool = (plugin.tools ?? []).find((t) => t.name === name);
-  if (!tool) throw new NotFoundError(`Tool ${name} of ${plugin.pluginId}`, "TOOL_NOT_FOUND");
+  if (!tool) throw new NotFoundError("TOOL_NOT_FOUND", `Tool ${name} of ${plugin.pluginId}`);
   const parsed = schemaFromJson(tool.inputSchema, "inputSchema").safeParse(args ?? {});
   if (!parsed.success) {
     return errorResult(`Invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")}`);

@@ -115,7 +115,7 @@ const entrySource = `
 `;
 
 export function wrapBundle(bundle: string): string {
-  if (bundle.includes(ENTRY)) throw new ValidationError(`bundle.mjs may not declare ${ENTRY}`, { file: "bundle.mjs" }, "BUNDLE_INVALID");
+  if (bundle.includes(ENTRY)) throw new ValidationError("BUNDLE_INVALID", `bundle.mjs may not declare ${ENTRY}`, { file: "bundle.mjs" });
   return bundle + "\n" + entrySource;
 }
 
@@ -141,15 +141,15 @@ export function checkDescribedBundle(manifest: PluginManifest, described: unknow
   };
   const nodeTypes = listed("nodeTypes");
   for (const nodeType of manifest.nodeTypes) {
-    if (!nodeTypes.has(nodeType.type)) throw new ValidationError(`bundle.mjs exports no handler nodeTypes["${nodeType.type}"] that manifest.json declares`, { field: "nodeTypes", type: nodeType.type }, "BUNDLE_INVALID");
+    if (!nodeTypes.has(nodeType.type)) throw new ValidationError("BUNDLE_INVALID", `bundle.mjs exports no handler nodeTypes["${nodeType.type}"] that manifest.json declares`, { field: "nodeTypes", type: nodeType.type });
   }
   const tools = listed("tools");
   for (const tool of manifest.tools ?? []) {
-    if (!tools.has(tool.name)) throw new ValidationError(`bundle.mjs exports no handler tools["${tool.name}"] that manifest.json declares`, { field: "tools", tool: tool.name }, "BUNDLE_INVALID");
+    if (!tools.has(tool.name)) throw new ValidationError("BUNDLE_INVALID", `bundle.mjs exports no handler tools["${tool.name}"] that manifest.json declares`, { field: "tools", tool: tool.name });
   }
   if (manifest.kinds.includes("crm")) {
     const crm = listed("crm");
     const missing = REQUIRED_CRM_ACTIONS.filter((a) => !crm.has(a));
-    if (missing.length > 0) throw new ValidationError(`bundle.mjs is a crm plugin but exports no crm.${missing.join(", crm.")}`, { field: "kinds", missing }, "BUNDLE_INVALID");
+    if (missing.length > 0) throw new ValidationError("BUNDLE_INVALID", `bundle.mjs is a crm plugin but exports no crm.${missing.join(", crm.")}`, { field: "kinds", missing });
   }
 }

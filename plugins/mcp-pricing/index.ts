@@ -22,7 +22,7 @@ export default implementPlugin(definition, {
     async mcp({ message }, ctx) {
       const config = pricingConfig.safeParse(ctx.config ?? {});
       if (!config.success) {
-        throw new ValidationError(`The pricing configuration is not valid: ${config.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`, undefined, "MCP_PRICING_CONFIG_INVALID");
+        throw new ValidationError("MCP_PRICING_CONFIG_INVALID", `The pricing configuration is not valid: ${config.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
       }
       return answerMcpMessage(createPricingServer(config.data), message);
     },

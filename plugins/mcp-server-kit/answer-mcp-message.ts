@@ -27,7 +27,7 @@ export function sessionOf(meta: Record<string, unknown> | undefined): SessionMet
 /** Passes one JSON-RPC message to a fresh server and returns what it answered. */
 export async function answerMcpMessage(server: McpServer, message: unknown, timeoutMs = 60_000): Promise<{ messages: JSONRPCMessage[] }> {
   const parsed = JSONRPCMessageSchema.safeParse(message);
-  if (!parsed.success) throw new ValidationError("Not a JSON-RPC message", undefined, "MCP_MESSAGE_INVALID");
+  if (!parsed.success) throw new ValidationError("MCP_MESSAGE_INVALID", "Not a JSON-RPC message");
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const messages: JSONRPCMessage[] = [];
   const request = isJSONRPCRequest(parsed.data) ? parsed.data : undefined;

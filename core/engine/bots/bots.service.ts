@@ -34,7 +34,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
   async function findBot(tenantId: string, botId: string) {
     const fork = em();
     const bot = await fork.findOne(Bot, { id: botId, tenantId });
-    if (!bot) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+    if (!bot) throw new NotFoundError("BOT_NOT_FOUND", "Bot");
     return { fork, bot };
   }
 
@@ -44,7 +44,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
     // Locked, so two publishes racing get two versions rather than one version twice.
     return fork.transactional(async (tx) => {
       const bot = await tx.findOne(Bot, { id: botId, tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!bot) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+      if (!bot) throw new NotFoundError("BOT_NOT_FOUND", "Bot");
       const version = bot.publishedVersion + 1;
       tx.create(BotFlowVersion, { botId, version, tenantId, flow: valid, createdAt: new Date() });
       bot.publishedVersion = version;
@@ -95,7 +95,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
       },
       async remove(ctx: Context<{ tenantId: string; botId: string }>) {
         const deleted = await em().nativeDelete(Bot, { id: ctx.params.botId, tenantId: ctx.params.tenantId });
-        if (deleted === 0) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+        if (deleted === 0) throw new NotFoundError("BOT_NOT_FOUND", "Bot");
         ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: ctx.params.botId });
       },
       /** Saves a draft as it is; its problems are reported, and block only publishing. */
@@ -109,7 +109,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
       async publish(ctx: Context<{ tenantId: string; botId: string }>) {
         const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
         if (bot.draftFlow === null || bot.draftFlow === undefined) {
-          throw new ConflictError("There is no draft to publish; save one with PUT /v1/admin/bots/{id}/flow", "NO_DRAFT");
+          throw new ConflictError("NO_DRAFT", "There is no draft to publish; save one with PUT /v1/admin/bots/{id}/flow");
         }
         const version = await publish(ctx.params.tenantId, bot.id, bot.draftFlow);
         ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: bot.id });
@@ -126,7 +126,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
         const version = ctx.params.version ?? bot.publishedVersion;
         const row = await em().findOne(BotFlowVersion, { botId: bot.id, version, tenantId: ctx.params.tenantId });
-        if (!row) throw new NotFoundError("Flow version", "FLOW_VERSION_NOT_FOUND");
+        if (!row) throw new NotFoundError("FLOW_VERSION_NOT_FOUND", "Flow version");
         return { version, flow: row.flow, config: bot.config, name: bot.name };
       },
       /**

@@ -27,7 +27,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   function checkCsrf(request: FastifyRequest, sessionId: string): void {
     if (!request.headers.cookie) return;
     if (request.headers["x-csrf-token"] !== csrfTokenFor(platform.operatorKeyHash, sessionId)) {
-      throw new ForbiddenError("Send the session's CSRF token in x-csrf-token", ConversationErrorCode.csrfTokenInvalid);
+      throw new ForbiddenError(ConversationErrorCode.csrfTokenInvalid, "Send the session's CSRF token in x-csrf-token");
     }
   }
 

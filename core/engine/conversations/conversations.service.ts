@@ -61,7 +61,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     const known = sessionBots.get(sessionId);
     if (known && known.tenantId === tenantId) return known;
     const session = await store.get(tenantId, sessionId);
-    if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    if (!session) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
     if (sessionBots.size > 50_000) sessionBots.clear();
     sessionBots.set(sessionId, { tenantId, botId: session.botId, flowVersion: session.flowVersion });
     return session;
@@ -74,18 +74,18 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
   /** `limitKey` names the end user (a session, or a userId); undefined when nobody is named yet. */
   async function enforceLimits(tenantId: string, limitKey: string | undefined, config: BotConfig, text: string | undefined): Promise<void> {
     if (text !== undefined && text.length > platform.config.MESSAGE_MAX_CHARS) {
-      throw new PayloadTooLargeError(`A message may be at most ${platform.config.MESSAGE_MAX_CHARS} characters`, "MESSAGE_TOO_LONG");
+      throw new PayloadTooLargeError("MESSAGE_TOO_LONG", `A message may be at most ${platform.config.MESSAGE_MAX_CHARS} characters`);
     }
     const tenant = await tenantOf(tenantId);
     const perMinute = config.messagesPerMinutePerUser ?? effectiveSettings(tenant.settings).messagesPerMinutePerUser;
     // Anonymous starts are held by the tenant's own request limit at the gateway instead: one shared
     // bucket for every anonymous visitor would let one of them lock out the rest.
     const rate = limitKey === undefined ? { allowed: true as const } : await platform.cache.rateLimiter.consume(`user:${tenantId}:${limitKey}`, perMinute, 60);
-    if (!rate.allowed) throw new RateLimitedError(`You can send ${perMinute} messages a minute; please wait a moment`, rate.retryAfterSeconds, "USER_RATE_LIMITED");
+    if (!rate.allowed) throw new RateLimitedError("USER_RATE_LIMITED", `You can send ${perMinute} messages a minute; please wait a moment`, rate.retryAfterSeconds);
     const quota = tenant.tier === "paid" ? platform.config.QUOTA_PAID_MESSAGES_PER_MONTH : platform.config.QUOTA_FREE_MESSAGES_PER_MONTH;
     const month = new Date().toISOString().slice(0, 7);
     const used = await platform.cache.cache.increment(`quota:${tenantId}:${month}`, 32 * 24 * 3600);
-    if (used > quota) throw new RateLimitedError(`This month's ${quota} messages are used up; upgrade the plan or wait for next month`, secondsUntilNextMonth(), "MONTHLY_QUOTA_EXHAUSTED");
+    if (used > quota) throw new RateLimitedError("MONTHLY_QUOTA_EXHAUSTED", `This month's ${quota} messages are used up; upgrade the plan or wait for next month`, secondsUntilNextMonth());
   }
 
   function withCtas(reply: TurnReply, config: BotConfig, atNode: string | null, lastText?: string): ChatReply {
@@ -129,7 +129,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       /** With `meta.stream` (a handle from turn-stream.ts), nodes' drafts go to that watcher while the turn runs. */
       async message(ctx: Context<MessageParams, { stream?: unknown }>): Promise<ChatReply> {
         const { tenantId, sessionId, text, choice, ref } = ctx.params;
-        if ((text === undefined) === (choice === undefined)) throw new ValidationError("Send either `text` or `choice`", undefined, "MESSAGE_EMPTY");
+        if ((text === undefined) === (choice === undefined)) throw new ValidationError("MESSAGE_EMPTY", "Send either `text` or `choice`");
         const { botId, flowVersion } = await sessionBot(tenantId, sessionId);
         const published = await publishedFlow(tenantId, botId, Number(flowVersion));
         await enforceLimits(tenantId, sessionId, published.config, text ?? choice);
@@ -159,7 +159,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       // The chat and admin reads run under the tenant's row-level security scope too (withTenantScope).
       async get(ctx: Context<{ tenantId: string; sessionId: string }>) {
         const session = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).get(ctx.params.tenantId, ctx.params.sessionId));
-        if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+        if (!session) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
         return publicView(session);
       },
 
@@ -240,5 +240,5 @@ export function csrfTokenFor(secret: string, sessionId: string): string {
 }
 
 export function assertSessionNotEnded(session: SessionRecord): void {
-  if (session.status === "ended") throw new ConflictError("This conversation has ended", "SESSION_ENDED");
+  if (session.status === "ended") throw new ConflictError("SESSION_ENDED", "This conversation has ended");
 }

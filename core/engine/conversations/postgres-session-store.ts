@@ -90,7 +90,7 @@ export class PostgresSessionStore implements SessionStore {
     const result = await this.#em().getConnection().execute<{ updated: number }[]>(sql, params);
     if (result[0]?.updated !== 1) {
       const current = await this.#em().getConnection().execute<{ revision: number }[]>(`select revision from conversation_session where id = ? and tenant_id = ?`, [id, next.tenantId]);
-      if (!current[0]) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+      if (!current[0]) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
       throw revisionConflict(id, expectedRevision, current[0].revision);
     }
     return stored;
@@ -98,7 +98,7 @@ export class PostgresSessionStore implements SessionStore {
 
   async history(tenantId: string, id: string, options: { limit?: number } = {}): Promise<HistoryEntry[]> {
     const exists = await this.get(tenantId, id);
-    if (!exists) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    if (!exists) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
     const limit = Math.min(options.limit ?? 1000, 1000);
     const rows = await this.#read<{ session_id: string; direction: HistoryEntry["direction"]; node_id: string | null; at: Date; revision: number; message: HistoryEntry["message"] }[]>(
       `select * from (select id, session_id, direction, node_id, at, revision, message from conversation_message

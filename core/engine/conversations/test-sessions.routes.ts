@@ -39,7 +39,7 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
     const tenantId = requireTenant(request).tenantId;
     // Only the tenant's own test conversations: an end user's conversation is theirs to answer.
     const session = await broker.call<{ channel: string }, object>("conversations.get", { tenantId, sessionId: request.params.sessionId });
-    if (session.channel !== "test") throw new NotFoundError("Test conversation", "TEST_SESSION_NOT_FOUND");
+    if (session.channel !== "test") throw new NotFoundError("TEST_SESSION_NOT_FOUND", "Test conversation");
     return turnView(await broker.call<ChatReply, object>("conversations.message", { tenantId, sessionId: request.params.sessionId, ...request.body }));
   });
 };

@@ -6,7 +6,7 @@
 import type { NodeTypeRegistry, RegisteredNodeType } from "./node-type-registry.ts";
 import { flowSchema, type FlowNode } from "./flow-schema.ts";
 import { FlowInvalidError } from "./flow-validator.ts";
-import { InternalError } from "../../sdk/platform-error.ts";
+import { InternalError, PlatformErrorCode } from "../../sdk/platform-error.ts";
 
 export type CompiledNode = {
   id: string;
@@ -40,9 +40,9 @@ export function compileFlow(flow: unknown): CompiledFlow {
  */
 export function nodeOf(flow: CompiledFlow, id: string, registry: NodeTypeRegistry): CompiledNode {
   const node = flow.nodes.get(id);
-  if (!node) throw new InternalError(`The flow has no node "${id}"`, { data: { node: id } });
+  if (!node) throw new InternalError(PlatformErrorCode.internal, `The flow has no node "${id}"`, { data: { node: id } });
   const registered = registry.get(node.type);
-  if (!registered) throw new InternalError(`Node type "${node.type}" is not loaded`, { data: { node: id, type: node.type } });
+  if (!registered) throw new InternalError(PlatformErrorCode.internal, `Node type "${node.type}" is not loaded`, { data: { node: id, type: node.type } });
   const hit = flow.compiled.get(id);
   if (hit && hit.registered === registered) return hit;
   const content = registered.definition.content.safeParse(node.content);
@@ -56,7 +56,7 @@ export function nodeOf(flow: CompiledFlow, id: string, registry: NodeTypeRegistr
 export function subflowOf(node: CompiledNode): CompiledFlow {
   if (node.subflow) return node.subflow;
   const raw = node.registered.implementation.subflow?.(node.content);
-  if (raw === undefined) throw new InternalError(`Node "${node.id}" (${node.type}) asked to call a sub-flow it does not have`, { data: { node: node.id } });
+  if (raw === undefined) throw new InternalError(PlatformErrorCode.internal, `Node "${node.id}" (${node.type}) asked to call a sub-flow it does not have`, { data: { node: node.id } });
   node.subflow = compileFlow(raw);
   return node.subflow;
 }

@@ -163,7 +163,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
   async function load(tenantId: string, sessionId: string): Promise<SessionRecord> {
     const session = await deps.store.get(tenantId, sessionId);
-    if (!session) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    if (!session) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
     return session;
   }
 
@@ -189,7 +189,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
   async function flowOf(session: SessionRecord) {
     const raw = await deps.loadFlow({ tenantId: session.tenantId, botId: session.botId, flowVersion: session.flowVersion });
-    if (raw === undefined || raw === null) throw new NotFoundError(`Flow version ${session.flowVersion}`, "FLOW_VERSION_NOT_FOUND");
+    if (raw === undefined || raw === null) throw new NotFoundError("FLOW_VERSION_NOT_FOUND", `Flow version ${session.flowVersion}`);
     return compileFlow(raw);
   }
 
@@ -223,10 +223,10 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       const inbound: UserInput = {};
       if (params.text !== undefined) inbound.text = params.text;
       if (params.choice !== undefined) inbound.choice = params.choice;
-      if (inbound.text === undefined && inbound.choice === undefined) return Promise.reject(new ValidationError("A message needs text or a choice", undefined, "MESSAGE_EMPTY"));
+      if (inbound.text === undefined && inbound.choice === undefined) return Promise.reject(new ValidationError("MESSAGE_EMPTY", "A message needs text or a choice"));
       return queued(params.sessionId, async () => {
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
-          if (session.status === SessionStatus.ended) throw new ConflictError("This conversation has ended", "SESSION_ENDED", { sessionId: session.id });
+          if (session.status === SessionStatus.ended) throw new ConflictError("SESSION_ENDED", "This conversation has ended", { sessionId: session.id });
           const turn = session.status === SessionStatus.waitingHuman
             ? recordForHuman(session, inbound, now())
             : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
@@ -239,7 +239,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
     releaseHandoff(params) {
       return queued(params.sessionId, async () => {
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
-          if (session.status !== SessionStatus.waitingHuman) throw new ConflictError("This conversation is not with a human", "SESSION_NOT_HANDED_OFF", { sessionId: session.id });
+          if (session.status !== SessionStatus.waitingHuman) throw new ConflictError("SESSION_NOT_HANDED_OFF", "This conversation is not with a human", { sessionId: session.id });
           const flow = await flowOf(session);
           const turn = await runTurn(await servicesFor(session.tenantId), { ...session, status: SessionStatus.active }, flow, {});
           const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
@@ -252,7 +252,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
     endSession(params) {
       return queued(params.sessionId, async () => {
         const { stored } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
-          if (session.status === SessionStatus.ended) throw new ConflictError("This conversation has already ended", "SESSION_ENDED", { sessionId: session.id });
+          if (session.status === SessionStatus.ended) throw new ConflictError("SESSION_ENDED", "This conversation has already ended", { sessionId: session.id });
           const at = now();
           return {
             next: { ...session, status: SessionStatus.ended, position: { nodeId: null, frames: [] }, variables: { ...session.variables, temp: {} }, updatedAt: at, endedAt: at },

@@ -39,11 +39,11 @@ export function createNodeTypeRegistry(modules: readonly PluginModule<any>[] = [
       for (const nodeType of definition.nodeTypes ?? []) {
         const impl = (implementation.nodeTypes as Record<string, NodeTypeImplementation<any>> | undefined)?.[nodeType.type];
         if (!impl || typeof impl.run !== "function") {
-          throw new ValidationError(`Plugin ${definition.id} declares node type "${nodeType.type}" without a handler`, { plugin: definition.id, type: nodeType.type }, FlowErrorCode.nodeTypeHandlerMissing);
+          throw new ValidationError(FlowErrorCode.nodeTypeHandlerMissing, `Plugin ${definition.id} declares node type "${nodeType.type}" without a handler`, { plugin: definition.id, type: nodeType.type });
         }
         const owner = byType.get(nodeType.type);
         if (owner && owner.pluginId !== definition.id) {
-          throw new ConflictError(`Node type "${nodeType.type}" is already provided by ${owner.pluginId}`, FlowErrorCode.nodeTypeDuplicate, { plugin: definition.id, type: nodeType.type, owner: owner.pluginId });
+          throw new ConflictError(FlowErrorCode.nodeTypeDuplicate, `Node type "${nodeType.type}" is already provided by ${owner.pluginId}`, { plugin: definition.id, type: nodeType.type, owner: owner.pluginId });
         }
         entries.push({ type: nodeType.type, pluginId: definition.id, pluginVersion: definition.version, definition: nodeType, implementation: impl });
       }

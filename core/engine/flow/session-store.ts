@@ -83,12 +83,12 @@ export type SessionStore = {
 };
 
 export function revisionConflict(id: string, expected: number, actual: number | undefined): ConflictError {
-  return new ConflictError("The session changed while this turn ran", "REVISION_CONFLICT", { sessionId: id, expectedRevision: expected, actualRevision: actual });
+  return new ConflictError("REVISION_CONFLICT", "The session changed while this turn ran", { sessionId: id, expectedRevision: expected, actualRevision: actual });
 }
 
 /** A second open session for a user where only one may be open (see migration 0016): the start lost a race. */
 export function sessionAlreadyOpen(botId: string, channel: string): ConflictError {
-  return new ConflictError("This user already has an open conversation with the bot", "SESSION_ALREADY_OPEN", { botId, channel });
+  return new ConflictError("SESSION_ALREADY_OPEN", "This user already has an open conversation with the bot", { botId, channel });
 }
 
 /** Sessions in a Map; records are copied in and out so callers never share mutable state with it. */
@@ -97,7 +97,7 @@ export class InMemorySessionStore implements SessionStore {
   readonly #history = new Map<string, HistoryEntry[]>();
 
   async create(record: SessionRecord, history: readonly HistoryEntry[] = []): Promise<SessionRecord> {
-    if (this.#sessions.has(record.id)) throw new ConflictError(`Session ${record.id} already exists`, "SESSION_EXISTS");
+    if (this.#sessions.has(record.id)) throw new ConflictError("SESSION_EXISTS", `Session ${record.id} already exists`);
     const stored = structuredClone(record);
     this.#sessions.set(record.id, stored);
     this.#history.set(record.id, structuredClone([...history]));
@@ -111,7 +111,7 @@ export class InMemorySessionStore implements SessionStore {
 
   async compareAndSet(id: string, expectedRevision: number, next: SessionRecord, history: readonly HistoryEntry[] = []): Promise<SessionRecord> {
     const current = this.#sessions.get(id);
-    if (!current || current.tenantId !== next.tenantId) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    if (!current || current.tenantId !== next.tenantId) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
     if (current.revision !== expectedRevision) throw revisionConflict(id, expectedRevision, current.revision);
     const stored = { ...structuredClone(next), id, revision: expectedRevision + 1 };
     this.#sessions.set(id, stored);
@@ -121,7 +121,7 @@ export class InMemorySessionStore implements SessionStore {
 
   async history(tenantId: string, id: string, options: { limit?: number } = {}): Promise<HistoryEntry[]> {
     const record = this.#sessions.get(id);
-    if (!record || record.tenantId !== tenantId) throw new NotFoundError("Session", "SESSION_NOT_FOUND");
+    if (!record || record.tenantId !== tenantId) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
     const entries = this.#history.get(id) ?? [];
     return structuredClone(options.limit ? entries.slice(-options.limit) : entries);
   }

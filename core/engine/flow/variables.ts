@@ -25,7 +25,7 @@ const forbiddenKeys = new Set(["__proto__", "prototype", "constructor"]);
 function splitPath(path: string): { scope: string; keys: string[] } {
   const [scope, ...keys] = path.split(".");
   if (!scope || keys.length === 0 || keys.some((k) => k.length === 0 || forbiddenKeys.has(k))) {
-    throw new ValidationError(`"${path}" is not a variable path like user.name`, { path }, FlowErrorCode.variablePathInvalid);
+    throw new ValidationError(FlowErrorCode.variablePathInvalid, `"${path}" is not a variable path like user.name`, { path });
   }
   return { scope, keys };
 }
@@ -36,15 +36,15 @@ export function createVariableStore(scopes: Scopes, options: VariableStoreOption
   function scopeOf(path: string, forWrite: boolean): { root: Record<string, unknown>; keys: string[] } {
     const { scope, keys } = splitPath(path);
     const root = Object.hasOwn(scopes, scope) ? scopes[scope] : undefined;
-    if (!root) throw new ValidationError(`Unknown variable scope "${scope}" in "${path}"`, { path }, FlowErrorCode.variableScopeUnknown);
-    if (forWrite && readOnly.has(scope)) throw new ValidationError(`Scope "${scope}" is read-only here ("${path}")`, { path }, FlowErrorCode.variableScopeReadOnly);
+    if (!root) throw new ValidationError(FlowErrorCode.variableScopeUnknown, `Unknown variable scope "${scope}" in "${path}"`, { path });
+    if (forWrite && readOnly.has(scope)) throw new ValidationError(FlowErrorCode.variableScopeReadOnly, `Scope "${scope}" is read-only here ("${path}")`, { path });
     return { root, keys };
   }
 
   return {
     get(path) {
       const { scope, keys } = splitPath(path);
-      if (!Object.hasOwn(scopes, scope)) throw new ValidationError(`Unknown variable scope "${scope}" in "${path}"`, { path }, FlowErrorCode.variableScopeUnknown);
+      if (!Object.hasOwn(scopes, scope)) throw new ValidationError(FlowErrorCode.variableScopeUnknown, `Unknown variable scope "${scope}" in "${path}"`, { path });
       return lookup(scopes, scope, keys);
     },
     set(path, value) {

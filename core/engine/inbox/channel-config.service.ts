@@ -47,7 +47,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     const rows = await sql().execute<{ tenant_id: string; config: Record<string, unknown>; sealed: string }[]>(
       `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel.name],
     );
-    if (!rows[0]) throw new NotFoundError(`The ${channel.name} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    if (!rows[0]) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
     const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
     return { tenantId: rows[0].tenant_id, botId, channel: channel.name, config: { ...rows[0].config, ...secret }, settings: channel.settings, publicUrl };
   }
@@ -61,7 +61,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
   /** A channel this node has loaded; the same answer on every node, which load the same plugins. */
   function channelOf(name: string): RegisteredChannel {
     const channel = channels.get(name);
-    if (!channel) throw new NotFoundError(`Channel ${JSON.stringify(name)}`, "CHANNEL_UNKNOWN");
+    if (!channel) throw new NotFoundError("CHANNEL_UNKNOWN", `Channel ${JSON.stringify(name)}`);
     return channel;
   }
 
@@ -74,7 +74,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     const rows = await sql().execute<{ config: Record<string, unknown>; updated_at: Date }[]>(
       `select config, updated_at from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [tenantId, botId, channel.name],
     );
-    if (!rows[0]) throw new NotFoundError(`The ${channel.name} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+    if (!rows[0]) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
     return {
       botId, channel: channel.name, config: rows[0].config, secrets: channel.secretFields.map((name) => ({ name, set: true })),
       webhooks: webhookUrls(channel, botId, publicUrl), updatedAt: new Date(rows[0].updated_at).toISOString(),
@@ -99,7 +99,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         await assertBot(ctx.params.tenantId, ctx.params.botId);
         const parsed = channel.fullSchema.safeParse(ctx.params.config);
         if (!parsed.success) {
-          throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "), undefined, "CHANNEL_CONFIG_INVALID");
+          throw new ValidationError("CHANNEL_CONFIG_INVALID", parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));
         }
         const visible: Record<string, unknown> = {};
         const secret: Record<string, unknown> = {};
@@ -126,7 +126,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         const result = await sql().execute<{ affectedRows?: number }>(
           `delete from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [ctx.params.tenantId, ctx.params.botId, channel.name], "run",
         );
-        if (!result.affectedRows) throw new NotFoundError(`The ${channel.name} channel of this bot`, "CHANNEL_NOT_CONFIGURED");
+        if (!result.affectedRows) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
         ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel: channel.name });
       },
 
@@ -140,7 +140,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       async resolve(ctx: Context<{ botId: string; channel: string }>): Promise<ResolvedChannel> {
         const channel = channelOf(ctx.params.channel);
         // A path segment that is not a uuid names no bot; asking the database would be a 500.
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.params.botId)) throw new NotFoundError("Bot", "BOT_NOT_FOUND");
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ctx.params.botId)) throw new NotFoundError("BOT_NOT_FOUND", "Bot");
         const key = `${ctx.params.botId}:${channel.name}`;
         const cached = resolvedCache.get(key);
         if (!cached) return remember(key, await readChannel(ctx.params.botId, channel));

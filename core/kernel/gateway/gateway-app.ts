@@ -134,20 +134,20 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     // People: without a key, a session cookie stands for a member or the operator (session-auth.ts).
     const fromCookie = key ? undefined : await sessionPrincipal(request, broker, auth);
     if (fromCookie === null) return;
-    if (!key && !fromCookie) throw new UnauthorizedError("Send your key as `Authorization: Bearer <key>` (or `x-api-key` for widget keys)", "MISSING_KEY");
+    if (!key && !fromCookie) throw new UnauthorizedError("MISSING_KEY", "Send your key as `Authorization: Bearer <key>` (or `x-api-key` for widget keys)");
     const principal = fromCookie ?? await authenticate(key!);
-    if (!principal) throw new UnauthorizedError("This key is not valid", "INVALID_KEY");
-    if (!allows(auth, principal)) throw new ForbiddenError("This key may not call this endpoint", "WRONG_KEY_KIND");
+    if (!principal) throw new UnauthorizedError("INVALID_KEY", "This key is not valid");
+    if (!allows(auth, principal)) throw new ForbiddenError("WRONG_KEY_KIND", "This key may not call this endpoint");
     // Roles: one table (tenancy/permissions.ts) for keys and cookies alike.
     assertRolePermits(auth, principal, request.method, request.routeOptions.url ?? request.url.split("?")[0]);
     request.principal = principal;
     if ("tenantId" in principal) {
       if (principal.kind === "widget" && request.headers.origin) {
-        if (!originAllowed(request.headers.origin, principal.allowedDomains)) throw new ForbiddenError("This site is not among the tenant's allowed domains", "ORIGIN_NOT_ALLOWED");
+        if (!originAllowed(request.headers.origin, principal.allowedDomains)) throw new ForbiddenError("ORIGIN_NOT_ALLOWED", "This site is not among the tenant's allowed domains");
       }
       const perMinute = principal.tier === "paid" ? platform.config.RATE_LIMIT_PAID_PER_MINUTE : platform.config.RATE_LIMIT_FREE_PER_MINUTE;
       const decision = await platform.cache.rateLimiter.consume(`tenant:${principal.tenantId}`, perMinute, 60);
-      if (!decision.allowed) throw new RateLimitedError(`This tenant may make ${perMinute} requests a minute`, decision.retryAfterSeconds, "TENANT_RATE_LIMITED");
+      if (!decision.allowed) throw new RateLimitedError("TENANT_RATE_LIMITED", `This tenant may make ${perMinute} requests a minute`, decision.retryAfterSeconds);
     }
   }
 

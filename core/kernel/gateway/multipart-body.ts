@@ -14,13 +14,13 @@ export async function parseMultipart(body: Buffer, contentType: string): Promise
   try {
     form = await new Response(new Uint8Array(body), { headers: { "content-type": contentType } }).formData();
   } catch {
-    throw new ValidationError("The multipart body could not be read (check its boundary)", undefined, "MULTIPART_INVALID");
+    throw new ValidationError("MULTIPART_INVALID", "The multipart body could not be read (check its boundary)");
   }
   const fields: Record<string, string | UploadedFile> = {};
   for (const [name, value] of form.entries()) {
     // A file's content may hold any byte; its name and the text fields may not hold NUL.
     if (name.includes("\u0000") || (typeof value === "string" ? value : value.name).includes("\u0000")) throw nulRefused("form");
-    if (name in fields) throw new ValidationError(`The form field "${name}" is given twice`, undefined, "MULTIPART_FIELD_REPEATED");
+    if (name in fields) throw new ValidationError("MULTIPART_FIELD_REPEATED", `The form field "${name}" is given twice`);
     fields[name] = typeof value === "string" ? value : { filename: value.name, type: value.type, contentBase64: Buffer.from(await value.arrayBuffer()).toString("base64") };
   }
   return fields;

@@ -103,7 +103,7 @@ export class PluginRoutes {
   async #serve(key: string, request: FastifyRequest, reply: FastifyReply, tools: Tools): Promise<void> {
     const served = this.#routes.get(key);
     // Its plugin was unloaded (or no longer declares it) since the gateway started.
-    if (!served) throw new NotFoundError(`Route ${key}`, "ROUTE_NOT_FOUND");
+    if (!served) throw new NotFoundError("ROUTE_NOT_FOUND", `Route ${key}`);
     const url = request.url;
     const base = tools.publicUrl ?? `${request.protocol}://${request.host}`;
     const answer = await served.route.handler(

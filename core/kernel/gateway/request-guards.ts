@@ -34,14 +34,14 @@ export function checkJsonText(text: string): void {
     if (c === 0x22) inString = true;
     else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
       if (++depth > MAX_BODY_DEPTH) {
-        throw new ValidationError(`The body nests deeper than ${MAX_BODY_DEPTH} levels`, undefined, "BODY_TOO_DEEP");
+        throw new ValidationError("BODY_TOO_DEEP", `The body nests deeper than ${MAX_BODY_DEPTH} levels`);
       }
     } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
   }
 }
 
 export function nulRefused(where: string): ValidationError {
-  return new ValidationError(`The ${where} contains a NUL byte, which is never valid here`, undefined, "NUL_NOT_ALLOWED");
+  return new ValidationError("NUL_NOT_ALLOWED", `The ${where} contains a NUL byte, which is never valid here`);
 }
 
 /** Refuses NUL anywhere in the URL: path parameters and the query string are decoded from it. */

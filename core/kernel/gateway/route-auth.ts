@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { ForbiddenError, NotFoundError, UnauthorizedError } from "../../sdk/platform-error.ts";
+import { ForbiddenError, NotFoundError, PlatformErrorCode, UnauthorizedError } from "../../sdk/platform-error.ts";
 import { leastRoleFor } from "../tenancy/permissions.ts";
 import type { Principal, TenantPrincipal } from "../tenancy/principal.ts";
 import { roleAtLeast } from "../tenancy/roles.ts";
@@ -27,7 +27,7 @@ export function requirePrincipal(request: FastifyRequest): Principal {
 
 export function requireTenant(request: FastifyRequest): TenantPrincipal {
   const principal = requirePrincipal(request);
-  if (!("tenantId" in principal)) throw new ForbiddenError("This call needs a tenant key");
+  if (!("tenantId" in principal)) throw new ForbiddenError(PlatformErrorCode.forbidden, "This call needs a tenant key");
   return principal;
 }
 
@@ -39,7 +39,7 @@ export function tenantInScope(request: FastifyRequest, tenantId: string): string
   const principal = requirePrincipal(request);
   if (principal.kind === "operator") return tenantId;
   if ("tenantId" in principal && principal.tenantId === tenantId) return tenantId;
-  throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+  throw new NotFoundError("TENANT_NOT_FOUND", "Tenant");
 }
 
 export function allows(auth: RouteAuth, principal: Principal): boolean {
@@ -63,6 +63,6 @@ export function assertRolePermits(auth: RouteAuth, principal: Principal, method:
   if (!("role" in principal) || auth === "signed-in") return;
   const least = leastRoleFor(method, pattern);
   if (least === "operator" || !roleAtLeast(principal.role, least)) {
-    throw new ForbiddenError(`The ${principal.role} role may not do this; it needs ${least === "operator" ? "the operator" : `${least} or above`}`, "ROLE_FORBIDDEN");
+    throw new ForbiddenError("ROLE_FORBIDDEN", `The ${principal.role} role may not do this; it needs ${least === "operator" ? "the operator" : `${least} or above`}`);
   }
 }

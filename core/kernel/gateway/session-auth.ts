@@ -66,17 +66,17 @@ export async function sessionPrincipal(request: FastifyRequest, broker: ServiceB
   const wanted = request.headers[TENANT_HEADER];
   const tenantId = typeof wanted === "string" && wanted !== "" ? wanted : undefined;
   const resolved = await broker.call<ResolvedSession | null, object>("people.resolveSession", { token, tenantId, userAgent: request.headers["user-agent"] });
-  if (!resolved) throw new UnauthorizedError("Your session has ended; sign in again", "SESSION_EXPIRED");
+  if (!resolved) throw new UnauthorizedError("SESSION_EXPIRED", "Your session has ended; sign in again");
   if (!SAFE_METHODS.has(request.method)) {
     const sent = request.headers[CSRF_HEADER];
     const expected = Buffer.from(csrfTokenFor(token));
     if (typeof sent !== "string" || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
-      throw new ForbiddenError(`Send the session's CSRF token in ${CSRF_HEADER}`, "CSRF_TOKEN_INVALID");
+      throw new ForbiddenError("CSRF_TOKEN_INVALID", `Send the session's CSRF token in ${CSRF_HEADER}`);
     }
   }
   request.session = resolved.session;
   if (resolved.principal || auth === "signed-in") return resolved.principal;
   // Another tenant's id looks exactly like a missing one.
-  if (tenantId) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
-  throw new ForbiddenError(`Choose a tenant you are a member of with ${TENANT_HEADER}`, "TENANT_REQUIRED");
+  if (tenantId) throw new NotFoundError("TENANT_NOT_FOUND", "Tenant");
+  throw new ForbiddenError("TENANT_REQUIRED", `Choose a tenant you are a member of with ${TENANT_HEADER}`);
 }

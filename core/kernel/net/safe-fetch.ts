@@ -44,7 +44,7 @@ const portableHeaders = new Set(["accept", "accept-language", "user-agent"]);
 const methodToken = /^[A-Za-z]{1,16}$/;
 
 export function ssrfBlocked(message: string): PlatformError {
-  return new ForbiddenError(message, FetchErrorCode.ssrfBlocked);
+  return new ForbiddenError(FetchErrorCode.ssrfBlocked, message);
 }
 
 /** True when `host` is allowed by an allowlist of exact names and `*.suffix` wildcards. */
@@ -78,10 +78,10 @@ function parseTarget(url: string, policy: SafeFetchPolicy): URL {
   try {
     target = new URL(url);
   } catch {
-    throw new ValidationError("The URL is not valid", undefined, FetchErrorCode.invalidUrl);
+    throw new ValidationError(FetchErrorCode.invalidUrl, "The URL is not valid");
   }
   if (target.protocol !== "http:" && target.protocol !== "https:") throw ssrfBlocked(`Only http and https URLs may be called, not ${target.protocol}`);
-  if (target.username || target.password) throw new ValidationError("URLs with credentials are not allowed; send them in a header", undefined, FetchErrorCode.invalidUrl);
+  if (target.username || target.password) throw new ValidationError(FetchErrorCode.invalidUrl, "URLs with credentials are not allowed; send them in a header");
   const host = target.hostname.startsWith("[") ? target.hostname.slice(1, -1) : target.hostname;
   if (!hostAllowed(host, policy.allowedHosts)) throw ssrfBlocked(`${host} is not among the hosts this call may reach`);
   if (isIP(host) && !policy.allowPrivateNetworks && isBlockedAddress(host)) throw ssrfBlocked(`${host} is a private or reserved address`);
@@ -169,11 +169,11 @@ export async function safeFetch(url: string, init: SafeFetchInit = {}, policy: S
   const maxBytes = init.maxBytes ?? SAFE_FETCH_DEFAULTS.maxBytes;
   const maxRedirects = init.maxRedirects ?? SAFE_FETCH_DEFAULTS.maxRedirects;
   let method = (init.method ?? "GET").toUpperCase();
-  if (!methodToken.test(method)) throw new ValidationError("The HTTP method is not valid", undefined, FetchErrorCode.invalidRequest);
+  if (!methodToken.test(method)) throw new ValidationError(FetchErrorCode.invalidRequest, "The HTTP method is not valid");
   let headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(init.headers ?? {})) {
     if (typeof v !== "string" || /[\r\n\0]/.test(v) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) {
-      throw new ValidationError(`The header ${JSON.stringify(k).slice(0, 64)} is not valid`, undefined, FetchErrorCode.invalidRequest);
+      throw new ValidationError(FetchErrorCode.invalidRequest, `The header ${JSON.stringify(k).slice(0, 64)} is not valid`);
     }
     if (k.toLowerCase() !== "host" && k.toLowerCase() !== "content-length") headers[k.toLowerCase()] = v;
   }

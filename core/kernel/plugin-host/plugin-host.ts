@@ -2,7 +2,7 @@ import type { Service, ServiceBroker, ServiceSchema, Context } from "moleculer";
 import { describePlugin, type PluginDefinition } from "../../sdk/define-plugin.ts";
 import type { ActionContext, PluginModule } from "../../sdk/implement-plugin.ts";
 import type { SafeFetchInit } from "../../sdk/node-type.ts";
-import { PlatformError, ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
+import { PlatformError, PlatformErrorCode, ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
 import type { Logger } from "../observability/logger.ts";
 import { checkPlugin, type LoadedPluginInfo } from "./load-checklist.ts";
 import { PluginLoadCode, PluginLoadError } from "./plugin-load-error.ts";
@@ -130,7 +130,7 @@ export class PluginHost {
     const plugin = this.#plugins.get(id);
     if (!plugin) throw new PluginLoadError(PluginLoadCode.notLoaded, id, "it is not loaded on this node");
     const dependents = this.list().filter((p) => Object.keys(p.definition.dependencies ?? {}).includes(id));
-    if (dependents.length > 0) throw new ValidationError(`${id} is needed by ${dependents.map((p) => p.id).join(", ")}`, { plugin: id }, "PLUGIN_IN_USE");
+    if (dependents.length > 0) throw new ValidationError("PLUGIN_IN_USE", `${id} is needed by ${dependents.map((p) => p.id).join(", ")}`, { plugin: id });
     await this.#stopService(plugin);
     this.#plugins.delete(id);
     this.#logger.info({ plugin: id }, "plugin unloaded");
@@ -175,7 +175,7 @@ export class PluginHost {
       actions[name] = async (ctx: Context<unknown, PluginCallMeta>) => {
         const parsed = spec.params.safeParse(ctx.params);
         if (!parsed.success) {
-          throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), { plugin: plugin.id, action: name });
+          throw new ValidationError(PlatformErrorCode.validationFailed, parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), { plugin: plugin.id, action: name });
         }
         // `meta.stream` (see conversations/turn-stream.ts): the caller shows this call's output live.
         const sink = openStreamSink(broker, ctx.meta.stream);

@@ -30,7 +30,7 @@ export function createSecretsService(platform: PlatformContext, box: SecretBox):
       },
       async remove(ctx: Context<{ tenantId: string; name: string }>) {
         const result = await sql().execute<{ affectedRows?: number }>(`delete from tenant_secret where tenant_id = ? and name = ?`, [ctx.params.tenantId, ctx.params.name], "run");
-        if (!result.affectedRows) throw new NotFoundError("Secret", SecretErrorCode.notFound);
+        if (!result.affectedRows) throw new NotFoundError(SecretErrorCode.notFound, "Secret");
       },
       /** For platform code only (the flow runtime, channels, the sandbox host); not routed to HTTP. */
       async resolve(ctx: Context<{ tenantId: string; name: string }>): Promise<string | null> {

@@ -41,7 +41,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
     const id = tenantInScope(request, request.params.tenantId);
     // Only the operator changes what a tenant pays for.
     if (request.body.tier !== undefined && requirePrincipal(request).kind !== "operator") {
-      throw new ForbiddenError("Only the operator changes a tenant's tier", "TIER_CHANGE_FORBIDDEN");
+      throw new ForbiddenError("TIER_CHANGE_FORBIDDEN", "Only the operator changes a tenant's tier");
     }
     return broker.call("tenants.update", { tenantId: id, ...request.body });
   });
@@ -66,7 +66,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
     const principal = requirePrincipal(request);
     // Nobody mints a key that may do more than they may.
     if (request.body.role && "role" in principal && !roleAtLeast(principal.role, request.body.role)) {
-      throw new ForbiddenError(`The ${principal.role} role may not issue a key with the ${request.body.role} role`, "ROLE_TOO_HIGH");
+      throw new ForbiddenError("ROLE_TOO_HIGH", `The ${principal.role} role may not issue a key with the ${request.body.role} role`);
     }
     return reply.code(201).send(await broker.call("tenants.rotateKey", { tenantId: tenantInScope(request, request.params.tenantId), ...request.body }));
   });

@@ -34,7 +34,7 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
 
   async function findTenant(tenantId: string) {
     const tenant = await em().findOne(Tenant, { id: tenantId });
-    if (!tenant) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+    if (!tenant) throw new NotFoundError("TENANT_NOT_FOUND", "Tenant");
     return tenant;
   }
 
@@ -100,7 +100,7 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
       async update(ctx: Context<UpdateTenantParams>): Promise<TenantView> {
         const fork = em();
         const tenant = await fork.findOne(Tenant, { id: ctx.params.tenantId });
-        if (!tenant) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+        if (!tenant) throw new NotFoundError("TENANT_NOT_FOUND", "Tenant");
         if (ctx.params.name !== undefined) tenant.name = ctx.params.name;
         if (ctx.params.tier !== undefined) tenant.tier = ctx.params.tier;
         if (ctx.params.allowedDomains !== undefined) tenant.allowedDomains = ctx.params.allowedDomains;
@@ -113,7 +113,7 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
 
       async remove(ctx: Context<{ tenantId: string }>): Promise<void> {
         const deleted = await em().nativeDelete(Tenant, { id: ctx.params.tenantId });
-        if (deleted === 0) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+        if (deleted === 0) throw new NotFoundError("TENANT_NOT_FOUND", "Tenant");
         ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
         ctx.broadcast(TenancyEvents.deleted, { tenantId: ctx.params.tenantId });
       },
@@ -139,7 +139,7 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
 
       async revokeKey(ctx: Context<{ tenantId: string; keyId: string }>) {
         const revoked = await em().nativeUpdate(ApiKey, { id: ctx.params.keyId, tenantId: ctx.params.tenantId, revokedAt: null }, { revokedAt: new Date() });
-        if (revoked === 0) throw new NotFoundError("Key", "KEY_NOT_FOUND");
+        if (revoked === 0) throw new NotFoundError("KEY_NOT_FOUND", "Key");
         ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
       },
     },

@@ -96,7 +96,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
       const logger = platform.logger.child({ component: "ai" });
       const resolveSecrets = (tenantId: string, template: string): Promise<string> => fillSecrets(template, async (name) => {
         const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name });
-        if (value === null || value === undefined) throw new NotFoundError(`Secret ${name}`, TemplateErrorCode.secretNotFound);
+        if (value === null || value === undefined) throw new NotFoundError(TemplateErrorCode.secretNotFound, `Secret ${name}`);
         return value;
       });
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);

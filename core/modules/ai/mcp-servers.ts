@@ -41,7 +41,7 @@ export function createMcpConnector(deps: McpConnectorDeps) {
     /** A session with `server` showing only `only` when given; `call`'s `meta` reaches platform plugins only. */
     async open(scope: McpScope, server: McpServerConfig, only: readonly string[] | undefined): Promise<McpConnection> {
       if (server.command !== undefined) {
-        if (!deps.stdio) throw new NotFoundError(`Stdio MCP server ${server.command}`, AiErrorCode.mcpStdioNotAllowed);
+        if (!deps.stdio) throw new NotFoundError(AiErrorCode.mcpStdioNotAllowed, `Stdio MCP server ${server.command}`);
         return deps.stdio.lease(scope.tenantId, server.command, only);
       }
       if (server.plugin !== undefined) {
@@ -51,7 +51,7 @@ export function createMcpConnector(deps: McpConnectorDeps) {
           call: (tool, args, timeoutMs, meta) => connection.call(tool, args, timeoutMs, { [SESSION_META]: { botId: scope.botId, ...(scope.sessionId ? { sessionId: scope.sessionId } : {}), ...meta } }),
         };
       }
-      if (server.url === undefined) throw new NotFoundError(`MCP server ${server.name}`, AiErrorCode.mcpServerNotConfigured);
+      if (server.url === undefined) throw new NotFoundError(AiErrorCode.mcpServerNotConfigured, `MCP server ${server.name}`);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v);
       const connection = await connectMcp(server.name, httpTransport(server.url, headers, deps.allowPrivateNetworks), only, deps.timeoutMs);

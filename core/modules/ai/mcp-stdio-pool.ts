@@ -73,7 +73,7 @@ export function createStdioPool(commands: Readonly<Record<string, StdioCommand>>
     async lease(tenantId: string, name: string, only: readonly string[] | undefined): Promise<McpConnection> {
       if (closed) throw new TransientError(AiErrorCode.mcpStdioClosed, "This node is shutting down", { status: 503 });
       const command = commands[name];
-      if (!command) throw new NotFoundError(`Stdio MCP server ${name}`, AiErrorCode.mcpStdioNotAllowed);
+      if (!command) throw new NotFoundError(AiErrorCode.mcpStdioNotAllowed, `Stdio MCP server ${name}`);
       const key = `${tenantId}\u0000${name}`;
       let entry = entries.get(key);
       if (!entry) {

@@ -54,7 +54,7 @@ export function createToolCaller(deps: Deps) {
 
   return async function callTool(params: ToolCallParams): Promise<ToolCallAnswer> {
     const named = parseToolName(params.tool);
-    if (!named) throw new ValidationError(`${JSON.stringify(params.tool)} is not a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>`, { tool: params.tool }, AiErrorCode.toolNameInvalid);
+    if (!named) throw new ValidationError(AiErrorCode.toolNameInvalid, `${JSON.stringify(params.tool)} is not a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>`, { tool: params.tool });
     const scope = { tenantId: params.tenantId, botId: params.botId, sessionId: params.sessionId };
     const args = params.arguments ?? {};
     const replayKey = params.idempotencyKey && `ai:toolcall:${params.tenantId}:${params.idempotencyKey}`;

@@ -73,7 +73,7 @@ export function createRealtimeVoice(deps: Deps) {
         broker.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: params.tenantId }),
       ]);
       const plan = planOf(bot);
-      if (!plan) throw new NotFoundError("A realtime voice model for this bot", AiErrorCode.realtimeVoiceNotConfigured);
+      if (!plan) throw new NotFoundError(AiErrorCode.realtimeVoiceNotConfigured, "A realtime voice model for this bot");
       await deps.ledger.assertQuota(params.tenantId, tenant.tier);
       const ai = bot.ai ?? {};
       const toolSet = await scopedTools(params, bot);

@@ -51,16 +51,16 @@ export type WebhookRequest = { tenantId: string; connector: string; rawBody: str
 /** `readContact` reads a changed contact from the tenant's CRM by id (a connector's `getContact`). */
 export async function applyCrmWebhook(platform: PlatformContext, settings: CrmSettings, request: WebhookRequest, readContact: (id: string) => Promise<ChangedContact>) {
   // A tenant without webhooks configured, or with another connector, looks the same as no tenant at all.
-  if (!settings.webhookSecret || settings.connector !== request.connector) throw new NotFoundError("CRM webhook", CrmModuleErrorCode.webhookNotFound);
-  if (!signatureValid(settings.webhookSecret, request.rawBody, request.signature)) throw new UnauthorizedError("The webhook signature does not match", CrmModuleErrorCode.webhookSignatureInvalid);
+  if (!settings.webhookSecret || settings.connector !== request.connector) throw new NotFoundError(CrmModuleErrorCode.webhookNotFound, "CRM webhook");
+  if (!signatureValid(settings.webhookSecret, request.rawBody, request.signature)) throw new UnauthorizedError(CrmModuleErrorCode.webhookSignatureInvalid, "The webhook signature does not match");
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody);
   } catch {
-    throw new ValidationError("The body is not JSON", undefined, CrmModuleErrorCode.webhookInvalid);
+    throw new ValidationError(CrmModuleErrorCode.webhookInvalid, "The body is not JSON");
   }
   const parsed = webhookBody.safeParse(json);
-  if (!parsed.success) throw new ValidationError("The body must be { contact: {...} }, { contactId } or a list of { objectId } events", undefined, CrmModuleErrorCode.webhookInvalid);
+  if (!parsed.success) throw new ValidationError(CrmModuleErrorCode.webhookInvalid, "The body must be { contact: {...} }, { contactId } or a list of { objectId } events");
   const contacts = [...parsed.data.contacts];
   for (const id of parsed.data.ids) contacts.push(await readContact(id));
   let matchedSessions = 0;
@@ -76,7 +76,7 @@ export async function applyCrmWebhook(platform: PlatformContext, settings: CrmSe
 async function refreshSessions(platform: PlatformContext, settings: CrmSettings, tenantId: string, contact: ChangedContact) {
   const email = contact.email ? normalizeEmail(contact.email) : undefined;
   const phone = contact.phone ? toE164(contact.phone, settings.defaultCountry) : undefined;
-  if (!email && !phone) throw new ValidationError("The contact needs a valid email or phone to be matched", undefined, CrmModuleErrorCode.webhookInvalid);
+  if (!email && !phone) throw new ValidationError(CrmModuleErrorCode.webhookInvalid, "The contact needs a valid email or phone to be matched");
 
   // CRM field → the `user.*` key it fills (deeper paths and other scopes are not refreshed).
   const updates: Record<string, unknown> = {};

@@ -60,7 +60,7 @@ export const crmRoutes: RouteModule = (app, { broker }) => {
       params: z.strictObject({ tenantId: z.string().max(100), connector: z.string().max(40) }),
     },
   }, async (request) => {
-    if (!uuid.test(request.params.tenantId)) throw new NotFoundError("CRM webhook", CrmModuleErrorCode.webhookNotFound);
+    if (!uuid.test(request.params.tenantId)) throw new NotFoundError(CrmModuleErrorCode.webhookNotFound, "CRM webhook");
     const rawBody = (request as typeof request & { rawBody?: string }).rawBody ?? "";
     const signature = request.headers["x-crm-signature"];
     return broker.call("crm.webhook", {

@@ -34,7 +34,7 @@ const schemas = {
 
 function parse<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
   const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), undefined, CrmModuleErrorCode.requestInvalid);
+  if (!parsed.success) throw new ValidationError(CrmModuleErrorCode.requestInvalid, parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "));
   return parsed.data;
 }
 
@@ -90,7 +90,7 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
     actions: {
       async configure(ctx: Context<Tenant & { settings: unknown }>) {
         const input = crmSettingsInput.safeParse(ctx.params.settings);
-        if (!input.success) throw new ValidationError(input.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), undefined, CrmModuleErrorCode.settingsInvalid);
+        if (!input.success) throw new ValidationError(CrmModuleErrorCode.settingsInvalid, input.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
         await settingsStore.save(ctx.params.tenantId, input.data);
         return publicSettings(await settingsStore.load(ctx.params.tenantId));
       },

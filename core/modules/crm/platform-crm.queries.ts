@@ -26,9 +26,9 @@ export async function browseContacts(sql: Sql, tenantId: string, query: string |
 }
 
 export async function contactDetail(sql: Sql, tenantId: string, id: string) {
-  if (!uuid.test(id)) throw new NotFoundError("Contact", CrmModuleErrorCode.contactNotFound);
+  if (!uuid.test(id)) throw new NotFoundError(CrmModuleErrorCode.contactNotFound, "Contact");
   const rows = await sql.execute<any[]>(`select * from crm_contact where tenant_id = ? and id = ?`, [tenantId, id]);
-  if (!rows[0]) throw new NotFoundError("Contact", CrmModuleErrorCode.contactNotFound);
+  if (!rows[0]) throw new NotFoundError(CrmModuleErrorCode.contactNotFound, "Contact");
   const deals = await sql.execute<any[]>(`select * from crm_deal where tenant_id = ? and contact_id = ? order by created_at`, [tenantId, id]);
   const notes = await sql.execute<any[]>(`select id, text, created_at from crm_note where tenant_id = ? and contact_id = ? order by created_at`, [tenantId, id]);
   return {

@@ -46,7 +46,7 @@ const stopwords = new Set("a an and are as at be by can do does for from has hav
  */
 export async function hybridSearch(store: KnowledgeStore, embedder: ReturnType<typeof cachingQueries>, input: SearchParams): Promise<KnowledgePassage[]> {
   const parsed = searchParamsSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "), undefined, KnowledgeErrorCode.queryInvalid);
+  if (!parsed.success) throw new ValidationError(KnowledgeErrorCode.queryInvalid, parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; "));
   const { tenantId, botId, query, limit, sourceIds } = parsed.data;
   const candidates = Math.max(limit * 4, 20);
   // The candidates (ids and ranks only) are found outside the tenant's row-level security scope,

@@ -30,7 +30,7 @@ export const KnowledgeErrorCode = {
 
 /** The knowledge room's coded errors, named by what the admin must do about them. */
 export function knowledgeTooLarge(bytes: number, limit: number): PlatformError {
-  return new PayloadTooLargeError(`The document is ${bytes} bytes; the limit is ${limit} bytes`, KnowledgeErrorCode.tooLarge);
+  return new PayloadTooLargeError(KnowledgeErrorCode.tooLarge, `The document is ${bytes} bytes; the limit is ${limit} bytes`);
 }
 
 export function unsupportedType(detail: string): PlatformError {

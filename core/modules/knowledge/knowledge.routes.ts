@@ -50,7 +50,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
         // The client may still be sending: let it finish, so it reads this answer rather than a broken pipe.
         drainRefusedBody(request, reply, 4 * bodyLimit);
-        throw new PayloadTooLargeError(`The document is larger than ${maxBytes} bytes`, "KNOWLEDGE_TOO_LARGE");
+        throw new PayloadTooLargeError("KNOWLEDGE_TOO_LARGE", `The document is larger than ${maxBytes} bytes`);
       }
       throw error;
     },
@@ -58,7 +58,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     async preValidation(request) {
       if (!request.headers["content-type"]?.startsWith("multipart/form-data")) return;
       const { file, name, ...rest } = request.body as Record<string, unknown>;
-      if (!isUploadedFile(file)) throw new ValidationError("Send the document in a form field named file", undefined, "KNOWLEDGE_FILE_REQUIRED");
+      if (!isUploadedFile(file)) throw new ValidationError("KNOWLEDGE_FILE_REQUIRED", "Send the document in a form field named file");
       request.body = { name: typeof name === "string" && name.trim() ? name : file.filename || "upload", contentBase64: file.contentBase64, ...rest } as typeof request.body;
     },
     schema: {

@@ -76,12 +76,12 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
 
   async function requireBot(tenantId: string, botId: string): Promise<void> {
     // Another tenant's bot answers exactly as a missing one.
-    if (!(await store.botExists(tenantId, botId))) throw new NotFoundError("Bot", BotErrorCode.botNotFound);
+    if (!(await store.botExists(tenantId, botId))) throw new NotFoundError(BotErrorCode.botNotFound, "Bot");
   }
 
   async function requireSource(tenantId: string, botId: string, sourceId: string): Promise<SourceRow> {
     const row = await store.getSource(tenantId, botId, sourceId);
-    if (!row) throw new NotFoundError("Knowledge source", KnowledgeErrorCode.sourceNotFound);
+    if (!row) throw new NotFoundError(KnowledgeErrorCode.sourceNotFound, "Knowledge source");
     return row;
   }
 
@@ -133,7 +133,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     const existing = await findExisting(tenantId, botId, origin);
     const original = origin.kind === "file" ? origin.bytes : undefined;
     if (existing) {
-      if (existing.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", KnowledgeErrorCode.ingestionInProgress);
+      if (existing.status === "processing") throw new ConflictError(KnowledgeErrorCode.ingestionInProgress, "This source is being ingested already; wait for it to finish");
       const previousHash = existing.status === "ready" ? existing.content_hash : null;
       if (previousHash === prepared.contentHash) {
         await store.touchReady(tenantId, existing.id);
@@ -165,7 +165,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     let row = await findExisting(tenantId, botId, origin);
     const created = !row;
     if (row) {
-      if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", KnowledgeErrorCode.ingestionInProgress);
+      if (row.status === "processing") throw new ConflictError(KnowledgeErrorCode.ingestionInProgress, "This source is being ingested already; wait for it to finish");
       await store.markProcessing(tenantId, row.id);
     } else {
       const id = crypto.randomUUID();
@@ -221,7 +221,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
 
   async function reingest(tenantId: string, botId: string, sourceId: string, wait: boolean): Promise<IngestOutcome> {
     const row = await requireSource(tenantId, botId, sourceId);
-    if (row.status === "processing") throw new ConflictError("This source is being ingested already; wait for it to finish", KnowledgeErrorCode.ingestionInProgress);
+    if (row.status === "processing") throw new ConflictError(KnowledgeErrorCode.ingestionInProgress, "This source is being ingested already; wait for it to finish");
     if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name, wait);
     let origin: SourceOrigin;
     if (row.kind === "file") origin = { kind: "file", name: row.name, bytes: (await store.getOriginal(tenantId, row.id)) ?? Buffer.alloc(0) };
@@ -271,11 +271,11 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
         return view(await requireSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId));
       },
       async remove(ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) {
-        if (!(await store.deleteSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId))) throw new NotFoundError("Knowledge source", KnowledgeErrorCode.sourceNotFound);
+        if (!(await store.deleteSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId))) throw new NotFoundError(KnowledgeErrorCode.sourceNotFound, "Knowledge source");
       },
       /** `{ tenantId, botId, query, limit? }` → passages with their source and score, best first. */
       async search(ctx: Context<SearchParams>) {
-        if (typeof ctx.params !== "object" || ctx.params === null) throw new ValidationError("params: expected an object", undefined, KnowledgeErrorCode.queryInvalid);
+        if (typeof ctx.params !== "object" || ctx.params === null) throw new ValidationError(KnowledgeErrorCode.queryInvalid, "params: expected an object");
         return hybridSearch(store, embedder, ctx.params);
       },
     },

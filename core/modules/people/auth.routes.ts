@@ -19,7 +19,7 @@ export const authRoutes: RouteModule = (app, { broker, platform }) => {
   const baseUrl = (request: FastifyRequest) => platform.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`;
   const userAgent = (request: FastifyRequest) => request.headers["user-agent"];
   const sessionOf = (request: FastifyRequest) => {
-    if (!request.session) throw new UnauthorizedError("Sign in first", "SESSION_EXPIRED");
+    if (!request.session) throw new UnauthorizedError("SESSION_EXPIRED", "Sign in first");
     return request.session;
   };
   /** Answers a new session: the cookie, and what the browser needs to know. */

@@ -23,7 +23,7 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
   /** The tenant and the caller's role, from its key or membership. */
   const scope = (request: FastifyRequest): { tenantId: string; actor: Actor } => {
     const principal = requireTenant(request);
-    if (!("role" in principal)) throw new ForbiddenError("This call needs an admin key or a member's session", "WRONG_KEY_KIND");
+    if (!("role" in principal)) throw new ForbiddenError("WRONG_KEY_KIND", "This call needs an admin key or a member's session");
     return { tenantId: principal.tenantId, actor: { role: principal.role, userId: principal.kind === "member" ? principal.userId : null } };
   };
 

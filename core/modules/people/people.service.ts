@@ -49,7 +49,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
 
   async function describe(sessionId: string): Promise<SessionView> {
     const session = await store.sessionById(sessionId);
-    if (!session) throw new UnauthorizedError("Your session has ended; sign in again", "SESSION_EXPIRED");
+    if (!session) throw new UnauthorizedError("SESSION_EXPIRED", "Your session has ended; sign in again");
     const user = session.user_id ? await store.userById(session.user_id) : undefined;
     return {
       user: user ? { id: user.id, email: user.email, name: user.name, passwordSet: user.password_hash !== null } : null,
@@ -70,7 +70,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
 
   /** Only an owner hands out, takes away or changes the owner role; nobody grants more than they hold. */
   function assertMayAssign(actor: Actor, role: Role): void {
-    if (!roleAtLeast(actor.role, role)) throw new ForbiddenError(`The ${actor.role} role may not grant the ${role} role`, "ROLE_TOO_HIGH");
+    if (!roleAtLeast(actor.role, role)) throw new ForbiddenError("ROLE_TOO_HIGH", `The ${actor.role} role may not grant the ${role} role`);
   }
 
   function link(baseUrl: string, page: string, token: string): string {
@@ -106,7 +106,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
         const valid = await verifyPassword(user?.password_hash, password);
         if (!user || !valid) {
           await throttle.failed(email, ip);
-          throw new UnauthorizedError("The email or the password is wrong", "INVALID_CREDENTIALS");
+          throw new UnauthorizedError("INVALID_CREDENTIALS", "The email or the password is wrong");
         }
         await throttle.succeeded(email, ip);
         return openSession({ userId: user.id }, ctx.params.userAgent);
@@ -117,7 +117,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
         await throttle.assertAllowed("operator", ctx.params.ip);
         if (hashApiKey(ctx.params.key) !== platform.operatorKeyHash) {
           await throttle.failed("operator", ctx.params.ip);
-          throw new UnauthorizedError("This is not the operator key", "INVALID_CREDENTIALS");
+          throw new UnauthorizedError("INVALID_CREDENTIALS", "This is not the operator key");
         }
         return openSession({ operator: true }, ctx.params.userAgent);
       },
@@ -128,7 +128,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
 
       /** Which tenant the session acts in when a request names none. */
       async switchTenant(ctx: Context<{ sessionId: string; userId: string | null; tenantId: string }>): Promise<SessionView> {
-        if (!ctx.params.userId || !(await store.membership(ctx.params.tenantId, ctx.params.userId))) throw new NotFoundError("Tenant", "TENANT_NOT_FOUND");
+        if (!ctx.params.userId || !(await store.membership(ctx.params.tenantId, ctx.params.userId))) throw new NotFoundError("TENANT_NOT_FOUND", "Tenant");
         await store.setSessionTenant(ctx.params.sessionId, ctx.params.tenantId);
         return describe(ctx.params.sessionId);
       },
@@ -146,9 +146,9 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
       /** Sets or changes the signed-in person's password; a set password must be given to change it. Other sessions end. */
       async setPassword(ctx: Context<{ sessionId: string; userId: string | null; password: string; currentPassword?: string }>): Promise<void> {
         const user = ctx.params.userId ? await store.userById(ctx.params.userId) : undefined;
-        if (!user) throw new ForbiddenError("Only a person has a password; the operator signs in with the operator key", "NOT_A_PERSON");
+        if (!user) throw new ForbiddenError("NOT_A_PERSON", "Only a person has a password; the operator signs in with the operator key");
         if (user.password_hash && !(await verifyPassword(user.password_hash, ctx.params.currentPassword ?? ""))) {
-          throw new ForbiddenError("The current password is wrong", "CURRENT_PASSWORD_INVALID");
+          throw new ForbiddenError("CURRENT_PASSWORD_INVALID", "The current password is wrong");
         }
         await store.setPassword(user.id, await hashPassword(ctx.params.password));
         await store.deleteSessionsOf({ userId: user.id }, ctx.params.sessionId);
@@ -167,7 +167,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
       /** Spends the reset token, sets the password, and signs the person out everywhere. */
       async confirmPasswordReset(ctx: Context<{ token: string; password: string }>): Promise<void> {
         const userId = await store.spendUserToken(UserTokenPurpose.passwordReset, hashSecretToken(ctx.params.token));
-        if (!userId) throw new ValidationError("This reset link is invalid, used or expired; ask for a new one", undefined, "RESET_TOKEN_INVALID");
+        if (!userId) throw new ValidationError("RESET_TOKEN_INVALID", "This reset link is invalid, used or expired; ask for a new one");
         await store.setPassword(userId, await hashPassword(ctx.params.password));
         await store.deleteSessionsOf({ userId });
       },
@@ -175,7 +175,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
       /** A one-time sign-in link (the demo owner's): signs in once, then the person sets a password. */
       async redeemSignInLink(ctx: Context<{ token: string; userAgent?: string }>): Promise<NewSession> {
         const userId = await store.spendUserToken(UserTokenPurpose.signInLink, hashSecretToken(ctx.params.token));
-        if (!userId) throw new ValidationError("This sign-in link is invalid, used or expired", undefined, "SIGN_IN_LINK_INVALID");
+        if (!userId) throw new ValidationError("SIGN_IN_LINK_INVALID", "This sign-in link is invalid, used or expired");
         return openSession({ userId }, ctx.params.userAgent);
       },
 
@@ -186,10 +186,10 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
       async acceptInvite(ctx: Context<{ token: string; password?: string; name?: string; userAgent?: string }>): Promise<NewSession> {
         const tokenHash = hashSecretToken(ctx.params.token);
         const invite = await store.openInvite(tokenHash);
-        if (!invite) throw new ValidationError("This invitation is invalid, used or expired; ask for a new one", undefined, "INVITE_INVALID");
+        if (!invite) throw new ValidationError("INVITE_INVALID", "This invitation is invalid, used or expired; ask for a new one");
         const existing = await store.userByEmail(invite.email);
-        if (!existing?.password_hash && !ctx.params.password) throw new ValidationError("Choose a password (at least 10 characters) to join", undefined, "PASSWORD_REQUIRED");
-        if (!(await store.spendInvite(tokenHash))) throw new ValidationError("This invitation is invalid, used or expired; ask for a new one", undefined, "INVITE_INVALID");
+        if (!existing?.password_hash && !ctx.params.password) throw new ValidationError("PASSWORD_REQUIRED", "Choose a password (at least 10 characters) to join");
+        if (!(await store.spendInvite(tokenHash))) throw new ValidationError("INVITE_INVALID", "This invitation is invalid, used or expired; ask for a new one");
         const passwordHash = existing?.password_hash ? null : await hashPassword(ctx.params.password!);
         const user = existing ?? await store.ensureUser(invite.email, ctx.params.name ?? null, passwordHash);
         if (passwordHash && existing) await store.setPassword(user.id, passwordHash, ctx.params.name);
@@ -205,16 +205,16 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
         const { tenantId, userId, role, actor } = ctx.params;
         assertMayAssign(actor, role);
         const before = await store.changeMember(tenantId, userId, role, (current) => assertMayAssign(actor, current));
-        if (before === undefined) throw new NotFoundError("Member", "MEMBER_NOT_FOUND");
-        if (before === "last-owner") throw new ConflictError("The tenant's last owner cannot be demoted; make another member owner first", "LAST_OWNER");
+        if (before === undefined) throw new NotFoundError("MEMBER_NOT_FOUND", "Member");
+        if (before === "last-owner") throw new ConflictError("LAST_OWNER", "The tenant's last owner cannot be demoted; make another member owner first");
         return (await store.members(tenantId)).find((m) => m.userId === userId)!;
       },
 
       async removeMember(ctx: Context<{ tenantId: string; userId: string; actor: Actor }>): Promise<void> {
         const { tenantId, userId, actor } = ctx.params;
         const before = await store.changeMember(tenantId, userId, null, (current) => assertMayAssign(actor, current));
-        if (before === undefined) throw new NotFoundError("Member", "MEMBER_NOT_FOUND");
-        if (before === "last-owner") throw new ConflictError("The tenant's last owner cannot be removed; make another member owner first", "LAST_OWNER");
+        if (before === undefined) throw new NotFoundError("MEMBER_NOT_FOUND", "Member");
+        if (before === "last-owner") throw new ConflictError("LAST_OWNER", "The tenant's last owner cannot be removed; make another member owner first");
       },
 
       async listInvites(ctx: Context<{ tenantId: string }>) {
@@ -226,7 +226,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
         const { tenantId, email, role, actor } = ctx.params;
         assertMayAssign(actor, role);
         const existing = await store.userByEmail(email);
-        if (existing && (await store.membership(tenantId, existing.id))) throw new ConflictError("This person is already a member", "ALREADY_MEMBER");
+        if (existing && (await store.membership(tenantId, existing.id))) throw new ConflictError("ALREADY_MEMBER", "This person is already a member");
         const token = newSecretToken();
         const invite = await store.createInvite({ tenantId, email, role, tokenHash: hashSecretToken(token), invitedBy: actor.userId, expiresAt: new Date(Date.now() + INVITE_LIFETIME_MS) });
         const url = link(ctx.params.baseUrl, "accept-invite", token);
@@ -235,7 +235,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
       },
 
       async revokeInvite(ctx: Context<{ tenantId: string; inviteId: string }>): Promise<void> {
-        if (!(await store.deleteInvite(ctx.params.tenantId, ctx.params.inviteId))) throw new NotFoundError("Invite", "INVITE_NOT_FOUND");
+        if (!(await store.deleteInvite(ctx.params.tenantId, ctx.params.inviteId))) throw new NotFoundError("INVITE_NOT_FOUND", "Invite");
       },
 
       /**

@@ -19,7 +19,7 @@ export function createSignInThrottle(limiter: RateLimiter, limits: { perEmail: n
     async assertAllowed(email: string, ip: string): Promise<void> {
       for (const { key, points } of keys(email, ip)) {
         const decision = await limiter.check(key, points, WINDOW_SECONDS);
-        if (!decision.allowed) throw new RateLimitedError("Too many failed sign-ins; wait a while and try again", decision.retryAfterSeconds, "SIGN_IN_THROTTLED");
+        if (!decision.allowed) throw new RateLimitedError("SIGN_IN_THROTTLED", "Too many failed sign-ins; wait a while and try again", decision.retryAfterSeconds);
       }
     },
     async failed(email: string, ip: string): Promise<void> {

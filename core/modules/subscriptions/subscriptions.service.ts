@@ -42,9 +42,9 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
   function normalizeEvents(events: readonly string[]): string[] {
     const unknown = events.filter((e) => e !== ALL_EVENTS && !isSubscribableEvent(e));
     if (unknown.length > 0) {
-      throw new ValidationError(`Unknown event ${unknown.map((e) => JSON.stringify(e)).join(", ")}; use ${subscribableEvents.join(", ")}, or "${ALL_EVENTS}" for all`, { details: { unknown, allowed: [...subscribableEvents, ALL_EVENTS] } }, SubscriptionErrorCode.unknownEvent);
+      throw new ValidationError(SubscriptionErrorCode.unknownEvent, `Unknown event ${unknown.map((e) => JSON.stringify(e)).join(", ")}; use ${subscribableEvents.join(", ")}, or "${ALL_EVENTS}" for all`, { details: { unknown, allowed: [...subscribableEvents, ALL_EVENTS] } });
     }
-    if (events.length === 0) throw new ValidationError("Name at least one event, or \"*\" for all", undefined, SubscriptionErrorCode.noEvents);
+    if (events.length === 0) throw new ValidationError(SubscriptionErrorCode.noEvents, "Name at least one event, or \"*\" for all");
     return events.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(events)];
   }
 
@@ -54,21 +54,21 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
     try {
       url = new URL(raw);
     } catch {
-      throw new ValidationError("The URL is not valid", undefined, SubscriptionErrorCode.urlInvalid);
+      throw new ValidationError(SubscriptionErrorCode.urlInvalid, "The URL is not valid");
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new ValidationError("The URL must start with http:// or https://", undefined, SubscriptionErrorCode.urlInvalid);
-    if (url.username || url.password) throw new ValidationError("The URL may not carry credentials; verify deliveries by their signature", undefined, SubscriptionErrorCode.urlInvalid);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new ValidationError(SubscriptionErrorCode.urlInvalid, "The URL must start with http:// or https://");
+    if (url.username || url.password) throw new ValidationError(SubscriptionErrorCode.urlInvalid, "The URL may not carry credentials; verify deliveries by their signature");
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     // Names are checked again at every delivery, after resolution (safe-fetch.ts); literals can be refused now.
     if (!platform.config.ALLOW_PRIVATE_NETWORKS && ((isIP(host) && isBlockedAddress(host)) || host === "localhost" || host.endsWith(".localhost"))) {
-      throw new ValidationError("The URL points at a private or reserved address", undefined, SubscriptionErrorCode.urlNotAllowed);
+      throw new ValidationError(SubscriptionErrorCode.urlNotAllowed, "The URL points at a private or reserved address");
     }
     return url.toString();
   }
 
   async function find(tenantId: string, id: string): Promise<SubscriptionView> {
     const found = uuid.test(id) ? await store.get(tenantId, id) : undefined;
-    if (!found) throw new NotFoundError("Webhook", SubscriptionErrorCode.notFound);
+    if (!found) throw new NotFoundError(SubscriptionErrorCode.notFound, "Webhook");
     return found;
   }
 
@@ -115,7 +115,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
         const url = checkUrl(ctx.params.url);
         const events = normalizeEvents(ctx.params.events);
         if ((await store.count(tenantId)) >= MAX_SUBSCRIPTIONS_PER_TENANT) {
-          throw new ConflictError(`A tenant may have at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhooks`, SubscriptionErrorCode.limitReached);
+          throw new ConflictError(SubscriptionErrorCode.limitReached, `A tenant may have at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhooks`);
         }
         const secret = newSigningSecret();
         const created = await store.create({ id: crypto.randomUUID(), tenantId, url, events, secretSealed: platform.secretBox.seal(secret), enabled: ctx.params.enabled ?? true });
@@ -137,14 +137,14 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
           enabled: ctx.params.enabled,
         };
         const updated = await store.update(tenantId, id, changes);
-        if (!updated) throw new NotFoundError("Webhook", SubscriptionErrorCode.notFound);
+        if (!updated) throw new NotFoundError(SubscriptionErrorCode.notFound, "Webhook");
         await ctx.broadcast(CHANGED_EVENT, { tenantId });
         return updated;
       },
       /** Removes a subscription and its delivery log; pending deliveries are dropped. */
       async remove(ctx: Context<{ tenantId: string; id: string }>) {
         const { tenantId, id } = ctx.params;
-        if (!uuid.test(id) || !(await store.remove(tenantId, id))) throw new NotFoundError("Webhook", SubscriptionErrorCode.notFound);
+        if (!uuid.test(id) || !(await store.remove(tenantId, id))) throw new NotFoundError(SubscriptionErrorCode.notFound, "Webhook");
         await ctx.broadcast(CHANGED_EVENT, { tenantId });
       },
       /** The delivery log, newest first; of one subscription when named. */
@@ -152,7 +152,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
         const { tenantId, subscriptionId, status } = ctx.params;
         if (subscriptionId !== undefined) await find(tenantId, subscriptionId);
         if (status !== undefined && !(Object.values(DeliveryStatus) as string[]).includes(status)) {
-          throw new ValidationError(`status must be one of ${Object.values(DeliveryStatus).join(", ")}`, undefined, PlatformErrorCode.validationFailed);
+          throw new ValidationError(PlatformErrorCode.validationFailed, `status must be one of ${Object.values(DeliveryStatus).join(", ")}`);
         }
         const limit = Math.min(Math.max(Math.trunc(ctx.params.limit ?? 50), 1), 200);
         // PostgreSQL's row-level security checks the tenant too (withTenantScope).
@@ -162,11 +162,11 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
       async redeliver(ctx: Context<{ tenantId: string; subscriptionId: string; deliveryId: string }>) {
         const { tenantId, subscriptionId, deliveryId } = ctx.params;
         const subscription = await find(tenantId, subscriptionId);
-        if (!subscription.enabled) throw new ConflictError("This webhook is disabled; enable it first", SubscriptionErrorCode.disabled);
+        if (!subscription.enabled) throw new ConflictError(SubscriptionErrorCode.disabled, "This webhook is disabled; enable it first");
         const existing = uuid.test(deliveryId) ? await store.delivery(tenantId, subscriptionId, deliveryId) : undefined;
-        if (!existing) throw new NotFoundError("Delivery", SubscriptionErrorCode.deliveryNotFound);
+        if (!existing) throw new NotFoundError(SubscriptionErrorCode.deliveryNotFound, "Delivery");
         const queued = await store.redeliver(tenantId, subscriptionId, deliveryId);
-        if (!queued) throw new ConflictError("This delivery is still being attempted", SubscriptionErrorCode.deliveryPending);
+        if (!queued) throw new ConflictError(SubscriptionErrorCode.deliveryPending, "This delivery is still being attempted");
         worker?.kick();
         return queued;
       },
