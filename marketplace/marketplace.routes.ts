@@ -1,7 +1,7 @@
 /**
  * HTTP of the marketplace: publishers (operator, then integrator keys), the public catalog, and a
  * tenant admin's installs. `GET /v1/admin/plugins` (loaded plugins plus the tenant's installs)
- * stays in core/gateway/routes/plugins.routes.ts.
+ * stays in core/kernel/plugin-host/plugins.routes.ts.
  */
 import { z } from "zod";
 import type { RouteModule, ZodApp } from "../core/kernel/gateway/gateway-app.ts";

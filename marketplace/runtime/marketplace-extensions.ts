@@ -5,7 +5,7 @@
  * - A tool answers MCP-style, `{ content: [{ type: "text", text }], isError }`: arguments that break
  *   its input schema and failures of its code (throws, time or memory limits) come back as an
  *   error result for the model to read, never as an exception that ends the turn.
- * - A CRM connector implements the contract of core/plugin-sdk/crm-contract.ts. The platform's `crm`
+ * - A CRM connector implements the contract of core/sdk/crm-contract.ts. The platform's `crm`
  *   service has already normalised and merged the contact; the connector translates to its API.
  *   Its answers are checked against the contract; a failure becomes a `CRM_*` error (a handler may
  *   throw an Error whose `code` is one of them, e.g. CRM_NOT_FOUND).

@@ -18,7 +18,7 @@ export const crmRoutes: RouteModule = (app, { broker }) => {
 
   app.put("/v1/admin/crm", {
     config: auth,
-    // The full schema lives in core/crm/crm-settings.ts and is checked by the service (one schema, one place).
+    // The full schema lives in core/modules/crm/crm-settings.ts and is checked by the service (one schema, one place).
     schema: { tags, security, summary: "Choose the CRM connector, its config, credentials and field mapping", body: z.record(z.string(), z.unknown()) },
   }, async (request) => broker.call("crm.configure", { tenantId: requireTenant(request).tenantId, settings: request.body }));
 

@@ -1,6 +1,6 @@
 /**
  * The broker events a tenant may subscribe a URL to. Each payload carries `tenantId`, `botId` and
- * `sessionId`; see core/flow/turn-runner.ts and core/flow/flow-engine.ts for the rest.
+ * `sessionId`; see core/engine/flow/turn-runner.ts and core/engine/flow/flow-engine.ts for the rest.
  */
 export const subscribableEvents = [
   "conversation.session.started",

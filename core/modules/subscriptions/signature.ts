@@ -30,7 +30,7 @@ export function signDelivery(secret: string, timestamp: string | number, body: s
  * timestamp is within `toleranceSeconds` of now (default 5 minutes; 0 turns the check off).
  *
  * ```ts
- * import { verifySignature } from "<platform>/core/subscriptions/signature.ts";
+ * import { verifySignature } from "<platform>/core/modules/subscriptions/signature.ts";
  * const ok = verifySignature(process.env.BOT_WEBHOOK_SECRET!, req.headers["x-bot-timestamp"], rawBody, req.headers["x-bot-signature"]);
  * if (!ok) return res.writeHead(401).end();
  * ```
