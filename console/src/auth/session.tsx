@@ -51,15 +51,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
     // The link may also be opened in a tab already showing the console (only the fragment changes).
     window.addEventListener("hashchange", adoptLinkedKey);
+    // The one-time link of the demo owner (`/console/#/sign-in?token=…`): redeemed for a cookie session.
+    const linkToken = /^#\/sign-in\?(.*)$/.exec(location.hash)?.[1];
+    const token = linkToken ? new URLSearchParams(linkToken).get("token") : null;
     const key = adoptLinkedKey() ?? sessionStorage.getItem(KEY_STORAGE);
-    if (key) {
+    if (token) {
+      history.replaceState(null, "", location.pathname + location.search);
+      authApi.redeemLink(token).then(
+        (started) => {
+          setCredentials({ kind: "cookie", csrfToken: started.csrfToken });
+          setSession({ status: "signed-in", mode: "cookie", label: started.user?.email ?? "operator", session: started });
+        },
+        () => setSession({ status: "signed-out", reason: "That sign-in link was already used or has expired. Restart the platform for a new one, or sign in with a password." }),
+      );
+    } else if (key) {
       setCredentials({ kind: "key", key });
       setSession({ status: "signed-in", mode: "key", label: keyLabel(key) });
     } else {
       authApi.current().then(
         (current) => {
           setCredentials({ kind: "cookie", csrfToken: current.csrfToken });
-          setSession({ status: "signed-in", mode: "cookie", label: current.user.email, session: current });
+          setSession({ status: "signed-in", mode: "cookie", label: current.user?.email ?? "operator", session: current });
         },
         () => setSession({ status: "signed-out" }),
       );
@@ -72,7 +84,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async signInWithPassword(email, password) {
       const started = await authApi.signIn(email, password);
       setCredentials({ kind: "cookie", csrfToken: started.csrfToken });
-      setSession({ status: "signed-in", mode: "cookie", label: started.user.email, session: started });
+      setSession({ status: "signed-in", mode: "cookie", label: started.user?.email ?? "operator", session: started });
     },
     async signInWithKey(key) {
       setCredentials({ kind: "key", key });
