@@ -53,7 +53,7 @@ describe("plugins on one node", function () {
 
   it("answers a runtime load of a broken plugin with its coded error, and nothing changes", async () => {
     const answer = await node.request("POST", "/v1/operator/plugins", { key: node.operatorKey, body: { source: join(dir, "broken") } });
-    assert.equal(answer.status, 422);
+    assert.equal(answer.status, 422, JSON.stringify(answer.body));
     assert.equal(answer.body.error.code, "PLUGIN_INVALID_MANIFEST");
     const missing = await node.request("POST", "/v1/operator/plugins", { key: node.operatorKey, body: { source: "./nowhere/at-all" } });
     assert.equal(missing.body.error.code, "PLUGIN_IMPORT_FAILED");

@@ -27,7 +27,14 @@ export function checkPlugin(candidate: unknown, loaded: ReadonlyMap<string, Load
     }
   }
   // The same manifest schema and capability grammar as a marketplace package (plugin-manifest.ts).
-  const manifest = pluginManifestSchema.safeParse(manifestOf(definition));
+  let described: unknown;
+  try {
+    described = manifestOf(definition);
+  } catch (error) {
+    // A definition not made by definePlugin (a hand-written object) may lack what manifestOf reads.
+    throw new PluginLoadError(PluginLoadCode.invalidManifest, name, `its definition is not one definePlugin makes (${(error as Error).message})`);
+  }
+  const manifest = pluginManifestSchema.safeParse(described);
   if (!manifest.success) {
     const said = (i: z.core.$ZodIssue) => (i.code === "invalid_format" ? `must be ${i.message}` : i.message);
     throw new PluginLoadError(PluginLoadCode.invalidManifest, name, manifest.error.issues.map((i) => `${i.path.join(".") || "manifest"}: ${said(i)}`).join("; "));
