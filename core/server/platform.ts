@@ -1,3 +1,4 @@
+import "./sdk-specifier.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { ServiceBroker } from "moleculer";
