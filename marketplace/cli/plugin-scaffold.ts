@@ -200,6 +200,8 @@ export const definition = definePlugin({
     order_status: {
       description: "The status of an order, by its number. Use it when someone asks where their order is.",
       params: z.strictObject({ order: z.string().regex(/^[A-Z]-\\d+$/).describe("The order number, e.g. A-1001") }),
+      // It only reads: agents may call it without asking the user first (tools that change things ask).
+      readOnly: true,
     },
   },
 });

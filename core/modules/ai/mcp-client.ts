@@ -14,7 +14,8 @@ import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
 import type { LlmTool } from "../../sdk/llm-provider.ts";
 import { AiErrorCode } from "./ai-errors.ts";
 
-export type McpTool = LlmTool & { server: string; tool: string };
+/** `readOnly`: the server says the tool changes nothing (MCP `readOnlyHint`); the agent may call it without asking. */
+export type McpTool = LlmTool & { server: string; tool: string; readOnly: boolean };
 
 /** What a tool answered: its text for the model, and its structured content when it gave one. */
 export type McpCallResult = { ok: boolean; text: string; structured?: Record<string, unknown> };
@@ -67,7 +68,7 @@ export async function connectMcp(server: string, transport: Transport, only: rea
     const listed = await client.listTools(undefined, { timeout: timeoutMs });
     const tools = listed.tools
       .filter((t) => !only || only.includes(t.name))
-      .map((t) => ({ name: toolName(server, t.name), description: (t.description ?? "").slice(0, 2000), parameters: t.inputSchema as Record<string, unknown>, server, tool: t.name }));
+      .map((t) => ({ name: toolName(server, t.name), description: (t.description ?? "").slice(0, 2000), parameters: t.inputSchema as Record<string, unknown>, server, tool: t.name, readOnly: t.annotations?.readOnlyHint === true }));
     return {
       server,
       tools,
