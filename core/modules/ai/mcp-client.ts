@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { TransientError } from "../../sdk/platform-error.ts";
 import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
+import { DEPTH_HEADER, outboundDepthHeader } from "../../kernel/net/request-depth.ts";
 import type { LlmTool } from "../../sdk/llm-provider.ts";
 import { AiErrorCode } from "./ai-errors.ts";
 
@@ -39,7 +40,10 @@ export function guardedFetch(allowPrivateNetworks: boolean): typeof fetch {
         throw new TransientError(AiErrorCode.mcpServerBlocked, `MCP server ${url.host} is not reachable from the platform`, { status: 502 });
       }
     }
-    return fetch(input, init);
+    // Marked as the platform's own at call time, so a pooled session carries the current depth.
+    const headers = new Headers(init?.headers);
+    headers.set(DEPTH_HEADER, outboundDepthHeader()[DEPTH_HEADER]!);
+    return fetch(input, { ...init, headers });
   };
 }
 
