@@ -9,6 +9,7 @@ import { parseRoute, usePathname } from "./router.ts";
 // The editor (React Flow, the layout engine) loads only when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
 const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
+const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
 
 export function App() {
   const { session } = useSession();
@@ -19,6 +20,7 @@ export function App() {
   switch (route.page) {
     case "bots": return <BotsPage />;
     case "flow": return <Suspense fallback={loading}><FlowEditorPage botId={route.botId} /></Suspense>;
+    case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }

@@ -65,9 +65,28 @@ function limitsOf(schema: JsonSchema): string | undefined {
   return limits.length ? limits.join("; ") : undefined;
 }
 
+/**
+ * One object schema for a union of objects (`{ op: "set", … } | { op: "unset", … }`): every
+ * property of any variant, a property's alternatives side by side, required where every variant
+ * requires it.
+ */
+function mergedObject(schema: JsonSchema): JsonSchema {
+  const objects = variants(schema).filter((s) => s.properties);
+  if (objects.length <= 1) return objects[0] ?? schema;
+  const properties: Record<string, JsonSchema> = {};
+  for (const object of objects) {
+    for (const [name, field] of Object.entries(object.properties!)) {
+      const known = properties[name];
+      properties[name] = known === undefined ? field : { anyOf: [...variants(known), ...variants(field)], description: known.description ?? field.description };
+    }
+  }
+  const required = Object.keys(properties).filter((name) => objects.every((o) => o.required?.includes(name)));
+  return { type: "object", properties, required };
+}
+
 /** Every field of a content schema, parents before children. */
 export function fieldsOf(schema: JsonSchema, prefix = "", depth = 0): NodeTypeField[] {
-  const object = variants(schema).find((s) => s.properties) ?? schema;
+  const object = mergedObject(schema);
   if (!object.properties || depth > MAX_DEPTH) return [];
   const required = new Set(object.required ?? []);
   const rows: NodeTypeField[] = [];
