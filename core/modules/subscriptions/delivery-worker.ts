@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { isPlatformError } from "../../sdk/platform-error.ts";
 import { safeFetch } from "../../kernel/net/safe-fetch.ts";
 import type { Logger } from "../../kernel/observability/logger.ts";
+import { queueDepth, type MetricRegistry } from "../../kernel/observability/metric-registry.ts";
 import { SecretFormat, signLegacyDelivery, standardWebhookHeaders, type SigningSecret } from "./signature.ts";
 import { SignatureScheme } from "./subscription-store.ts";
 
@@ -44,6 +45,8 @@ export type DeliveryWorkerOptions = {
   allowPrivateNetworks: boolean;
   /** How often the table is checked when nothing on this node says work is due. */
   pollMs?: number;
+  /** Where attempts are counted by outcome, and the outbox's depth read when scraped (GET /metrics). */
+  metrics?: MetricRegistry;
 };
 
 export type DeliveryWorker = {
@@ -85,6 +88,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   let again = false;
   let stopping = false;
   let lastPrune = 0;
+  const attempts = options.metrics?.counter("botplatform_webhook_deliveries_total", "Webhook delivery attempts by outcome: delivered, retrying (will be tried again), failed (gave up)", ["outcome"]);
+  const outcomes = attempts && { delivered: attempts.labels("delivered"), retrying: attempts.labels("retrying"), failed: attempts.labels("failed") };
+  const outboxDepth = options.metrics && queueDepth(options.metrics).labels("webhook_outbox");
+  const stopCollecting = options.metrics?.collect(async () => {
+    const [row] = await sql<{ n: string | number }[]>(`select count(*) as n from event_delivery where status = 'pending'`);
+    outboxDepth?.set(Number(row?.n ?? 0));
+  });
 
   /** Runs a cycle within `ms`, unless one is already set to run sooner. */
   function wakeIn(ms: number): void {
@@ -240,6 +250,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
            signature_scheme = coalesce(?, signature_scheme) where id = ? and attempts = ?`,
         [outcome.statusCode, outcome.scheme, row.id, row.attempts],
       );
+      outcomes?.delivered.inc();
       return;
     }
     const giveUp = !outcome.retry || row.attempts >= MAX_ATTEMPTS;
@@ -249,6 +260,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
          signature_scheme = coalesce(?, signature_scheme) where id = ? and attempts = ?`,
       [giveUp ? "failed" : "pending", ...(giveUp ? [] : [waitMs / 1000]), outcome.statusCode, outcome.error.slice(0, 500), outcome.scheme, row.id, row.attempts],
     );
+    outcomes?.[giveUp ? "failed" : "retrying"].inc();
     logger.debug({ component: "subscriptions", deliveryId: row.id, tenantId: row.tenant_id, attempt: row.attempts, status: outcome.statusCode, giveUp }, "delivery attempt failed");
     if (!giveUp) wakeIn(waitMs);
   }
@@ -258,6 +270,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     kick: () => wakeIn(0),
     async stop() {
       stopping = true;
+      stopCollecting?.();
       clearTimeout(timer);
       await cycling;
       await Promise.allSettled([...inFlight]);

@@ -213,6 +213,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
         logger: platform.logger,
         retryBaseMs: platform.config.WEBHOOK_RETRY_BASE_MS,
         allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS,
+        metrics: platform.metrics,
       });
     },
     async stopped() {
