@@ -8,7 +8,7 @@
  * scopes) and the sub-flow runs in those scopes only; when the sub-flow ends, the frame is popped
  * and the composite runs again with `ctx.returned` = the sub-flow's `output`.
  */
-import type { InputRequest, NodeLogger, OutboundMessage, UserInput } from "../../sdk/node-type.ts";
+import type { InputRequest, NodeLogger, NodeResult, OutboundMessage, UserInput } from "../../sdk/node-type.ts";
 import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import { nodeOf, subflowOf, type CompiledFlow } from "./compiled-flow.ts";
 import { createNodeContext, type NodeContextInit } from "./node-context.ts";
@@ -157,7 +157,7 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
       log: scopedLog(services.log, { ...base, nodeId: id }),
       signal,
     });
-    let result;
+    let result: NodeResult;
     try {
       result = await node.registered.implementation.run(ctx);
       services.metrics?.nodeRan(node.type);
