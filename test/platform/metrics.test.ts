@@ -130,6 +130,7 @@ describe("/metrics for operators: Prometheus text promtool accepts, with the pla
     const checked = spawnSync("promtool", ["check", "metrics"], { input: metrics, encoding: "utf8" });
     if ((checked.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
       // .ci/run installs it (Debian's `prometheus` package); a developer machine may not have it.
+      console.warn("      skipped: promtool is not installed (apt-get install prometheus); .ci/run installs it");
       this.skip();
     }
     assert.equal(`${checked.stdout}${checked.stderr}`.trim(), "", "promtool reports no problem");
