@@ -4,6 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MAX_ATTEMPTS } from "../../core/modules/subscriptions/delivery-worker.ts";
 import { verifySignature } from "../../core/modules/subscriptions/signature.ts";
+import { sealedFor } from "../../core/kernel/secrets/secret-box.ts";
 import { Webhook } from "standardwebhooks";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
@@ -236,7 +237,7 @@ for (const backend of databaseBackends()) {
       const hook = await subscribe(acme, { url: `${receiver.base}/legacy`, events: ["conversation.session.started"] });
       // A subscription as migration 0020 leaves one made before it: a base64url whsec_ string whose own bytes were the key.
       const legacySecret = `whsec_${randomBytes(32).toString("base64url")}`;
-      await sql(`update event_subscription set secret_sealed = ?, secret_format = 'raw' where id = ?`, [node.platform.context.secretBox.seal(legacySecret), hook.id]);
+      await sql(`update event_subscription set secret_sealed = ?, secret_format = 'raw' where id = ?`, [node.platform.context.secretBox.seal(legacySecret, sealedFor.webhookSigningSecret(acme.id)), hook.id]);
       assert.equal((await webhook(acme, hook.id)).legacySignature, true);
 
       receiver.verifyAt("/legacy", { raw: new Webhook(legacySecret, { format: "raw" }) });

@@ -39,7 +39,7 @@ const NO_RETRY_CODES = new Set(["SSRF_BLOCKED", "FETCH_INVALID_URL", "FETCH_INVA
 export type DeliveryWorkerOptions = {
   em: () => EntityManager;
   /** Opens a subscription's sealed signing secret. */
-  openSecret: (sealed: string) => string;
+  openSecret: (sealed: string, tenantId: string) => string;
   logger: Logger;
   retryBaseMs: number;
   allowPrivateNetworks: boolean;
@@ -196,8 +196,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   /** The secrets that sign this attempt, newest first: the current one, and the previous one during its overlap. */
   function secretsOf(row: Claimed): SigningSecret[] {
-    const secrets: SigningSecret[] = [{ secret: options.openSecret(row.secret_sealed), format: row.secret_format }];
-    if (row.previous_secret_sealed && row.previous_secret_format) secrets.push({ secret: options.openSecret(row.previous_secret_sealed), format: row.previous_secret_format });
+    const secrets: SigningSecret[] = [{ secret: options.openSecret(row.secret_sealed, row.tenant_id), format: row.secret_format }];
+    if (row.previous_secret_sealed && row.previous_secret_format) secrets.push({ secret: options.openSecret(row.previous_secret_sealed, row.tenant_id), format: row.previous_secret_format });
     return secrets;
   }
 
