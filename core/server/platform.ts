@@ -1,5 +1,6 @@
 import "./sdk-specifier.ts";
 import { fileURLToPath } from "node:url";
+import { MetricRegistry } from "../kernel/observability/metric-registry.ts";
 import { dirname, resolve } from "node:path";
 import { ServiceBroker } from "moleculer";
 import { createBrokerOptions, natsConnectionOptions } from "../../moleculer.config.ts";
@@ -94,7 +95,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   const operator = await ensureOperatorKey(db.orm.em.fork(), config.PLATFORM_ADMIN_KEY, config.DATA_DIR);
   const secretBox = createSecretBox(loadMasterKey(config.SECRETS_KEY, config.DATA_DIR));
   await resealLegacySecrets(db, secretBox, logger);
-  const context: PlatformContext = { config, db, cache, logger, operatorKeyHash: operator.hash, secretBox };
+  const context: PlatformContext = { config, db, cache, logger, operatorKeyHash: operator.hash, secretBox, metrics: new MetricRegistry() };
 
   if (config.TRANSPORTER && Object.keys(natsConnectionOptions(config)).length === 0) {
     logger.warn({ component: "broker" }, "NATS without credentials: anyone who reaches the bus can call every action (set NATS_USER and NATS_PASSWORD, or NATS_TOKEN)");

@@ -1,5 +1,7 @@
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { queueDepth } from "../../kernel/observability/metric-registry.ts";
+import { defineChannelMetrics } from "./channel-metrics.ts";
 import { describeChannel } from "../../sdk/channel.ts";
 import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
 import { sealedFor } from "../../kernel/secrets/secret-box.ts";
@@ -34,6 +36,8 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
   const publicUrl = platform.config.PUBLIC_URL ?? null;
   let broker: ServiceBroker;
   let queue: InboundQueue;
+  let stopCollecting: (() => void) | undefined;
+  const channelMetrics = defineChannelMetrics(platform.metrics);
   // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
   const priority = platform.config.TRANSPORTER ? createAckPriority() : undefined;
 
@@ -164,7 +168,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       async processInbound(ctx: Context<InboundJobParams>) {
         const channel = channelOf(ctx.params.channel);
         const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: channel.name });
-        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step());
+        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step(), channelMetrics);
       },
 
       async turn(ctx: Context<ChannelTurnParams>) {
@@ -204,8 +208,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
         // for it while making the loop (and so every acknowledgement) slower.
         : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
+      const depth = queueDepth(platform.metrics).labels("channel_inbound");
+      stopCollecting = platform.metrics.collect(() => { if (queue.depth) depth.set(queue.depth()); });
     },
     async stopped() {
+      stopCollecting?.();
       await queue.stop();
     },
   };

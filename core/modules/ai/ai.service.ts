@@ -11,6 +11,7 @@ import type { ToolCallParams } from "./mcp-tool-call.ts";
 import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
+import { defineLlmMetrics } from "./llm-metrics.ts";
 import { openStreamSink } from "../../kernel/broker/turn-stream.ts";
 import { BotEvents } from "../../engine/bots/bots.service.ts";
 import { fillSecrets } from "../../sdk/template.ts";
@@ -103,7 +104,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
       const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio });
       respond = createResponder({
         platform, broker, ledger, toolLog,
-        router: createLlmRouter(platform.config, broker, ledger, logger),
+        router: createLlmRouter(platform.config, broker, ledger, logger, defineLlmMetrics(platform.metrics)),
         cache: createAnswerCache(platform.cache.cache, platform.config.AI_ANSWER_CACHE_SECONDS),
         toolsFor,
       });
