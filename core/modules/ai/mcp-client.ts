@@ -2,7 +2,7 @@
  * Tools from MCP servers. A tenant's servers are reached over Streamable HTTP (`url`, optional
  * headers whose `{{secret:name}}` are filled just before the connection opens and never kept);
  * stdio servers the operator allowed through a pool (mcp-stdio-pool.ts); the platform's tool
- * plugins through the broker (mcp-plugin-transport.ts). Each server's tools are offered to the
+ * plugins through the broker (kernel/plugin-host/mcp-plugin-transport.ts). Each server's tools are offered to the
  * model as `<server>__<tool>`; a tool that fails answers with the failure as its result.
  */
 import { lookup } from "node:dns/promises";

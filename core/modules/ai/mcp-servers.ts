@@ -9,18 +9,11 @@ import type { ServiceBroker } from "moleculer";
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { McpServerConfig } from "../../engine/bots/bot-ai-config.ts";
 import { connectMcp, httpTransport, type McpConnection } from "./mcp-client.ts";
-import { firstPartyToolPlugin, pluginTransport } from "./mcp-plugin-transport.ts";
+import { SESSION_META, firstPartyToolPlugin, pluginTransport } from "../../kernel/plugin-host/mcp-plugin-transport.ts";
 import type { StdioPool } from "./mcp-stdio-pool.ts";
 import { AiErrorCode } from "./ai-errors.ts";
 
 export type McpScope = { tenantId: string; botId: string; sessionId?: string };
-
-/**
- * The `_meta` key under which platform tool plugins get the conversation a call is made for
- * (`{ botId, sessionId, idempotencyKey }`); plugins/mcp-server-kit reads the same key. Only the
- * platform's own plugins get it: a tenant's server never learns session ids.
- */
-export const SESSION_META = "bot-platform/session";
 
 export type McpConnectorDeps = {
   broker: ServiceBroker;
