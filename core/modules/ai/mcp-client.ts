@@ -7,7 +7,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { TransientError } from "../../sdk/platform-error.ts";
 import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
@@ -19,11 +19,14 @@ export type McpTool = LlmTool & { server: string; tool: string };
 /** What a tool answered: its text for the model, and its structured content when it gave one. */
 export type McpCallResult = { ok: boolean; text: string; structured?: Record<string, unknown> };
 
+/** A call's result as the session pool sees it: `sessionLost` when the server no longer knows the session (it ran nothing). */
+export type McpSessionCallResult = McpCallResult & { sessionLost?: boolean };
+
 export type McpConnection = {
   server: string;
   tools: McpTool[];
   /** `meta` travels as the request's `_meta` (the session a platform tool acts for); never from the model. */
-  call(tool: string, args: Record<string, unknown>, timeoutMs: number, meta?: Record<string, unknown>): Promise<McpCallResult>;
+  call(tool: string, args: Record<string, unknown>, timeoutMs: number, meta?: Record<string, unknown>): Promise<McpSessionCallResult>;
   close(): Promise<void>;
 };
 
@@ -78,7 +81,9 @@ export async function connectMcp(server: string, transport: Transport, only: rea
           const text = structured !== undefined && !Array.isArray(result.content) ? JSON.stringify(structured) : textOf(result.content);
           return { ok: result.isError !== true, text: text.slice(0, 20_000), ...(structured ? { structured } : {}) };
         } catch (error) {
-          return { ok: false, text: `The tool failed: ${error instanceof Error ? error.message.slice(0, 300) : "unknown error"}` };
+          // Streamable HTTP answers 404 to a session the server forgot (it restarted): the spec's "initialize again".
+          const sessionLost = error instanceof StreamableHTTPError && error.code === 404;
+          return { ok: false, text: `The tool failed: ${error instanceof Error ? error.message.slice(0, 300) : "unknown error"}`, ...(sessionLost ? { sessionLost } : {}) };
         }
       },
       close: () => client.close(),

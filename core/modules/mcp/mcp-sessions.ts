@@ -6,7 +6,8 @@
  *
  * Bounded two ways: a tenant holds at most `maxPerTenant` sessions (opening one more closes the
  * tenant's least recently used one, so a client that never says goodbye cannot lock its tenant
- * out), and a session without a request for `idleMs` is closed.
+ * out), and a session without a request for `idleMs` is closed (an open event stream, GET, is not a
+ * request in this sense: closing the session ends it, and the client initializes again).
  */
 import { randomUUID } from "node:crypto";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";

@@ -108,7 +108,8 @@ export function mcpRoutes(toolServers: readonly ToolServerRef[]): RouteModule {
         return rpcError(reply, 400, -32000, "Bad Request: send an initialize request first, then the Mcp-Session-Id header it returned");
       }
 
-      const done = session.use();
+      // The server's event stream (GET) stays open as long as the client likes: it does not keep an idle session alive.
+      const done = request.method === "GET" ? () => {} : session.use();
       reply.hijack();
       try {
         await session.transport.handleRequest(request.raw, reply.raw, request.body);
