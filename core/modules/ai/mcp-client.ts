@@ -49,6 +49,9 @@ export function httpTransport(url: string, headers: Record<string, string>, allo
   return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allowPrivateNetworks) });
 }
 
+/** How long closing waits for a Streamable HTTP server to acknowledge the end of the session. */
+const GOODBYE_MS = 2000;
+
 const toolName = (server: string, tool: string) => `${server}__${tool}`.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -86,7 +89,16 @@ export async function connectMcp(server: string, transport: Transport, only: rea
           return { ok: false, text: `The tool failed: ${error instanceof Error ? error.message.slice(0, 300) : "unknown error"}`, ...(sessionLost ? { sessionLost } : {}) };
         }
       },
-      close: () => client.close(),
+      async close() {
+        // Streamable HTTP: say goodbye (DELETE) so the server frees the session now rather than when it expires.
+        // Bounded: a server that does not answer must not hold up the node's shutdown.
+        if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([transport.terminateSession().catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, GOODBYE_MS); })]);
+          clearTimeout(timer);
+        }
+        await client.close();
+      },
     };
   } catch (error) {
     await client.close().catch(() => {});
