@@ -12,7 +12,8 @@ export async function connectClient(node: TestPlatform, path: string, key: strin
   return { client, transport };
 }
 
-export const textOf = (result: { content?: unknown }) => (result.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
+/** The text of a tool result (the SDK types a result as either shape of the protocol's history). */
+export const textOf = (result: Record<string, unknown>) => ((result.content ?? []) as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
 
 /** A raw MCP request, for what the SDK client would never send. */
 export function mcpPost(node: TestPlatform, path: string, body: string, headers: Record<string, string>) {

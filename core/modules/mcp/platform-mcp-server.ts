@@ -11,12 +11,13 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../../kernel/observability/logger.ts";
 import { failureOf, type PlatformTool } from "./platform-tool.ts";
+import { McpServerErrorCode } from "./mcp-errors.ts";
 
 export type ToolSource = {
   /** Where the tools come from, for the log when a source fails. */
   name: string;
   tools(): Promise<PlatformTool[]>;
-  /** Without `required`, a source that fails is left out of the listing (the other tools still work). */
+  /** Without `required`, a source that fails is left out of the listing (the other tools still work); with it, the listing fails. */
   required?: boolean;
 };
 
@@ -41,8 +42,9 @@ export function createPlatformMcpServer(options: PlatformMcpServerOptions) {
         try {
           for (const tool of await source.tools()) all.set(tool.name, tool);
         } catch (error) {
-          if (source.required) throw error;
-          options.logger.warn({ ...options.logContext, source: source.name, message: error instanceof Error ? error.message.slice(0, 200) : undefined }, "MCP tool source unavailable; its tools are left out");
+          options.logger.warn({ ...options.logContext, source: source.name, message: error instanceof Error ? error.message.slice(0, 200) : undefined }, "MCP tool source unavailable");
+          // The client hears that the tools are away, not why (a broker error names our services).
+          if (source.required) throw new McpError(ErrorCode.InternalError, `The ${source.name} tools are not available right now; try again shortly`, { code: McpServerErrorCode.serverUnavailable });
         }
       }
       return all;
