@@ -235,7 +235,7 @@ describe("the platform as an MCP server at /v1/mcp, for outside MCP clients", fu
   });
 });
 
-describe("MCP sessions are bounded per tenant and by idleness", function () {
+describe("MCP on a node of its own: sessions bounded per tenant and by idleness, a tool server that is away", function () {
   this.timeout(120_000);
   let node: TestPlatform;
   let tenant: Tenant;
@@ -272,5 +272,22 @@ describe("MCP sessions are bounded per tenant and by idleness", function () {
       return (await ask()).status === 404;
     }, 30_000);
     await idle.client.close().catch(() => {});
+  });
+
+  it("tells the client a tool server is away when its plugin runs on no node, and /v1/mcp lists the rest", async () => {
+    const plugin = node.platform.broker.getLocalService("plugin.platform.mcp-pricing");
+    assert.ok(plugin);
+    await node.platform.broker.destroyService(plugin);
+    const alone = await connectClient(node, "/v1/mcp/pricing", tenant.keys.admin);
+    const all = await connectClient(node, "/v1/mcp", tenant.keys.admin);
+    try {
+      await assert.rejects(alone.client.listTools(), (error: unknown) => error instanceof McpError && error.code === -32603
+        && (error.data as { code?: string })?.code === "MCP_SERVER_UNAVAILABLE" && !/plugin\./.test(error.message));
+      const names = (await all.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes("ask_bot") && names.includes("lead-capture__capture_lead"), names.join());
+      assert.ok(!names.some((n) => n.startsWith("pricing__")), names.join());
+    } finally {
+      await Promise.all([alone, all].map((c) => c.client.close().catch(() => {})));
+    }
   });
 });
