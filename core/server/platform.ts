@@ -1,3 +1,4 @@
+import "./sdk-specifier.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 import { ServiceBroker } from "moleculer";
@@ -14,6 +15,7 @@ import { createLogger, type Logger } from "../kernel/observability/logger.ts";
 import { openDatabase } from "../kernel/persistence/database.ts";
 import { entities } from "./entities.ts";
 import { migrations } from "./migrations.ts";
+import { resealLegacySecrets } from "./reseal-legacy-secrets.ts";
 import { PluginHost } from "../kernel/plugin-host/plugin-host.ts";
 import { discoverPluginFolders } from "../kernel/plugin-host/plugin-source.ts";
 import { createPluginsService } from "../kernel/plugin-host/plugins.service.ts";
@@ -99,6 +101,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   });
   const operator = await ensureOperatorKey(db.orm.em.fork(), config.PLATFORM_ADMIN_KEY, config.DATA_DIR);
   const secretBox = createSecretBox(loadMasterKey(config.SECRETS_KEY, config.DATA_DIR));
+  await resealLegacySecrets(db, secretBox, logger);
   const context: PlatformContext = { config, db, cache, logger, operatorKeyHash: operator.hash, secretBox };
 
   if (config.TRANSPORTER && Object.keys(natsConnectionOptions(config)).length === 0) {

@@ -2,6 +2,7 @@ import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { describeChannel } from "../../sdk/channel.ts";
 import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
+import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
 import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
@@ -48,7 +49,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel.name],
     );
     if (!rows[0]) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
-    const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
+    const secret = JSON.parse(box.open(rows[0].sealed, sealedFor.botChannel(rows[0].tenant_id, botId, channel.name))) as Record<string, unknown>;
     return { tenantId: rows[0].tenant_id, botId, channel: channel.name, config: { ...rows[0].config, ...secret }, settings: channel.settings, publicUrl };
   }
 
@@ -108,7 +109,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
           `insert into bot_channel (bot_id, tenant_id, channel, config, sealed) values (?, ?, ?, ?, ?)
            on conflict (bot_id, channel) do update set config = excluded.config, sealed = excluded.sealed, updated_at = now()
            where bot_channel.tenant_id = excluded.tenant_id`,
-          [ctx.params.botId, ctx.params.tenantId, channel.name, JSON.stringify(visible), box.seal(JSON.stringify(secret))], "run",
+          [ctx.params.botId, ctx.params.tenantId, channel.name, JSON.stringify(visible), box.seal(JSON.stringify(secret), sealedFor.botChannel(ctx.params.tenantId, ctx.params.botId, channel.name))], "run",
         );
         ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel: channel.name });
         return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });

@@ -71,6 +71,21 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_URL: urlWith(["http:", "https:"]).optional(),
+  /**
+   * Which X-Forwarded-For/-Host/-Proto to believe: `false` (none: any client could claim another
+   * address or host, and vendors' signatures are checked over the URL), `true` (every hop), a hop
+   * count (`1` behind one load balancer) or the proxies' addresses and CIDRs, comma-separated.
+   */
+  TRUST_PROXY: z.string().default("false").transform((value, ctx) => {
+    const v = value.trim();
+    if (v === "false" || v === "") return false;
+    if (v === "true") return true;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const list = v.split(",").map((s) => s.trim()).filter(Boolean);
+    if (list.every((s) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(s))) return list;
+    ctx.addIssue({ code: "custom", message: "false, true, a hop count, or proxy addresses/CIDRs separated by commas" });
+    return z.NEVER;
+  }),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: urlWith(["postgres:", "postgresql:"]).optional(),
   /** Pool size against a real server; the embedded database is single-session and always uses 1. */
@@ -121,6 +136,8 @@ export const configSchema = z.object({
   SIGN_IN_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Lets webhooks and sandboxed fetch reach private addresses (tests, on-premise installs). */
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** How many times a request may come back through the platform (a bot calling itself) before 508 LOOP_DETECTED. */
+  LOOP_MAX_DEPTH: z.coerce.number().int().min(1).max(20).default(3),
   /** First wait before a failed event delivery is retried; later waits grow from it (x3, x12, x60, x360). */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
   /** Largest knowledge document (uploaded, or fetched from a URL), in bytes; larger is 413 KNOWLEDGE_TOO_LARGE. */

@@ -11,10 +11,12 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { TransientError } from "../../sdk/platform-error.ts";
 import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
+import { DEPTH_HEADER, outboundDepthHeader } from "../../kernel/net/request-depth.ts";
 import type { LlmTool } from "../../sdk/llm-provider.ts";
 import { AiErrorCode } from "./ai-errors.ts";
 
-export type McpTool = LlmTool & { server: string; tool: string };
+/** `readOnly`: the server says the tool changes nothing (MCP `readOnlyHint`); the agent may call it without asking. */
+export type McpTool = LlmTool & { server: string; tool: string; readOnly: boolean };
 
 /** What a tool answered: its text for the model, and its structured content when it gave one. */
 export type McpCallResult = { ok: boolean; text: string; structured?: Record<string, unknown> };
@@ -41,7 +43,10 @@ export function guardedFetch(allowPrivateNetworks: boolean): typeof fetch {
         throw new TransientError(AiErrorCode.mcpServerBlocked, `MCP server ${url.host} is not reachable from the platform`, { status: 502 });
       }
     }
-    return fetch(input, init);
+    // Marked as the platform's own at call time, so a pooled session carries the current depth.
+    const headers = new Headers(init?.headers);
+    headers.set(DEPTH_HEADER, outboundDepthHeader()[DEPTH_HEADER]!);
+    return fetch(input, { ...init, headers });
   };
 }
 
@@ -73,7 +78,7 @@ export async function connectMcp(server: string, transport: Transport, only: rea
     const listed = await client.listTools(undefined, { timeout: timeoutMs });
     const tools = listed.tools
       .filter((t) => !only || only.includes(t.name))
-      .map((t) => ({ name: toolName(server, t.name), description: (t.description ?? "").slice(0, 2000), parameters: t.inputSchema as Record<string, unknown>, server, tool: t.name }));
+      .map((t) => ({ name: toolName(server, t.name), description: (t.description ?? "").slice(0, 2000), parameters: t.inputSchema as Record<string, unknown>, server, tool: t.name, readOnly: t.annotations?.readOnlyHint === true }));
     return {
       server,
       tools,

@@ -37,7 +37,7 @@ const NO_RETRY_CODES = new Set(["SSRF_BLOCKED", "FETCH_INVALID_URL", "FETCH_INVA
 export type DeliveryWorkerOptions = {
   em: () => EntityManager;
   /** Opens a subscription's sealed signing secret. */
-  openSecret: (sealed: string) => string;
+  openSecret: (sealed: string, tenantId: string) => string;
   logger: Logger;
   retryBaseMs: number;
   allowPrivateNetworks: boolean;
@@ -178,7 +178,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   }
 
   async function send(row: Claimed): Promise<Outcome> {
-    const secret = options.openSecret(row.secret_sealed);
+    const secret = options.openSecret(row.secret_sealed, row.tenant_id);
     const body = JSON.stringify({ id: row.id, event: row.event, createdAt: new Date(row.created_at).toISOString(), data: row.payload });
     const timestamp = String(Math.floor(Date.now() / 1000));
     try {

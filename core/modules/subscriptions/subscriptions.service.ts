@@ -3,6 +3,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
 import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
+import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { startDeliveryWorker, type DeliveryWorker } from "./delivery-worker.ts";
 import { ALL_EVENTS, isSubscribableEvent, subscribableEvents } from "./event-names.ts";
 import { newSigningSecret } from "./signature.ts";
@@ -118,7 +119,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
           throw new ConflictError(SubscriptionErrorCode.limitReached, `A tenant may have at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhooks`);
         }
         const secret = newSigningSecret();
-        const created = await store.create({ id: crypto.randomUUID(), tenantId, url, events, secretSealed: platform.secretBox.seal(secret), enabled: ctx.params.enabled ?? true });
+        const created = await store.create({ id: crypto.randomUUID(), tenantId, url, events, secretSealed: platform.secretBox.seal(secret, sealedFor.webhookSigningSecret(tenantId)), enabled: ctx.params.enabled ?? true });
         await ctx.broadcast(CHANGED_EVENT, { tenantId });
         return { ...created, secret };
       },
@@ -189,7 +190,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
     started() {
       worker = startDeliveryWorker({
         em: () => platform.db.orm.em.fork(),
-        openSecret: (sealed) => platform.secretBox.open(sealed),
+        openSecret: (sealed, tenantId) => platform.secretBox.open(sealed, sealedFor.webhookSigningSecret(tenantId)),
         logger: platform.logger,
         retryBaseMs: platform.config.WEBHOOK_RETRY_BASE_MS,
         allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS,
