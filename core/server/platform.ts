@@ -56,8 +56,16 @@ import { publishFirstPartyExamples } from "../../marketplace/catalog/first-party
 import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
+import { mcpRoutes, type ToolServerRef } from "../modules/mcp/mcp.routes.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * The first-party tool servers (plugins/mcp-*) outside MCP clients reach through the platform's
+ * MCP server: all at /v1/mcp, each alone at /v1/mcp/<name>. Reached over the broker, on whichever
+ * node runs the plugin.
+ */
+export const mcpToolServers: readonly ToolServerRef[] = ["pricing", "lead-capture", "contact-owner"].map((name) => ({ name, plugin: `@platform/mcp-${name}` }));
 
 export type Platform = {
   broker: ServiceBroker;
@@ -109,6 +117,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
+  routes.push(mcpRoutes(mcpToolServers));
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {

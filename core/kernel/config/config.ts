@@ -184,6 +184,17 @@ export const configSchema = z.object({
   AI_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(6),
   /** Stdio MCP servers tenants may use by name (`{ "name": "files", "command": "files" }`); none by default. */
   MCP_STDIO_COMMANDS: stdioCommands.default({}),
+  /** Sessions with a tenant's MCP servers are kept for the next call until idle this long (core/modules/ai/mcp-session-pool.ts). */
+  MCP_CLIENT_IDLE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  // The platform as an MCP server (/v1/mcp, core/modules/mcp).
+  /** Browser origins besides PUBLIC_URL that may call /v1/mcp, comma-separated; any other Origin is refused (DNS rebinding). */
+  MCP_ALLOWED_ORIGINS: csv.default([]),
+  /** MCP sessions one tenant may hold on a node; opening one more closes its least recently used. */
+  MCP_MAX_SESSIONS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** An MCP session without a request for this long is closed. */
+  MCP_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Largest message /v1/mcp takes, in bytes; larger is 413. */
+  MCP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(256 * 1024),
 });
 
 export type PlatformConfig = z.infer<typeof configSchema> & {

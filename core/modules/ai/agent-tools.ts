@@ -11,6 +11,7 @@ import type { McpServerConfig } from "../../engine/bots/bot-ai-config.ts";
 import type { McpConnection } from "./mcp-client.ts";
 import { createMcpConnector } from "./mcp-servers.ts";
 import type { StdioPool } from "./mcp-stdio-pool.ts";
+import type { McpSessionPool } from "./mcp-session-pool.ts";
 import { ToolOutcome, type ToolCallLog } from "./tool-call-log.ts";
 
 export type AgentTool = LlmTool & {
@@ -34,6 +35,8 @@ type Deps = {
   timeoutMs: number;
   /** Stdio MCP servers the operator allowed (MCP_STDIO_COMMANDS). */
   stdio?: StdioPool;
+  /** Sessions with HTTP servers and tool plugins kept between turns (mcp-session-pool.ts). */
+  pool?: McpSessionPool;
 };
 
 /** What `knowledge.search` answers: the source as a name, or as an object with its citation line beside it. */
@@ -87,7 +90,7 @@ export function createToolFactory(deps: Deps) {
         }),
       });
     }
-    // MCP: one session per server named by the bot's tools, for this turn.
+    // MCP: one session per server named by the bot's tools, leased from the node's pool for this turn.
     const wanted = new Map<string, Set<string> | "all">();
     for (const name of names.filter((n) => n.startsWith("mcp:"))) {
       const [server, tool] = name.slice(4).split("/") as [string, string | undefined];

@@ -101,7 +101,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         return value;
       });
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
-      const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio });
+      const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio, pool: mcpTools.pool });
       respond = createResponder({
         platform, broker, ledger, toolLog,
         router: createLlmRouter(platform.config, broker, ledger, logger, defineLlmMetrics(platform.metrics)),
@@ -110,7 +110,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
       });
       realtime = createRealtimeVoice({ config: platform.config, broker, ledger, toolsFor });
     },
-    /** Stops the stdio MCP server processes this node started. */
+    /** Stops the stdio MCP server processes this node started and closes its pooled MCP sessions. */
     async stopped() {
       await mcpTools?.close();
     },
