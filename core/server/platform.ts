@@ -53,6 +53,8 @@ import { publishFirstPartyExamples } from "../../marketplace/catalog/first-party
 import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
+import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
+import { createAnalyticsService } from "../modules/analytics/analytics.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -101,7 +103,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   const gateway: GatewayHandle = {};
   const routes: RouteModule[] = [operationsRoutes, tenantRoutes, pluginRoutes, botRoutes, chatRoutes, secretRoutes, subscriptionRoutes, channelConfigRoutes, knowledgeRoutes];
   routes.push(crmRoutes);
-  routes.push(aiUsageRoutes);
+  routes.push(aiUsageRoutes, analyticsRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
@@ -141,6 +143,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createAiService(context));
   broker.createService(createCrmService(context));
   broker.createService(createSubscriptionsService(context));
+  broker.createService(createAnalyticsService(context));
   broker.createService(createKnowledgeService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
