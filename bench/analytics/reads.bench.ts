@@ -6,7 +6,7 @@
  * its baseline, and the ratio; the target is p95 under 100 ms. Nothing is asserted.
  *
  * The data is generated in the database with generate_series, not recorded through turns: the
- * rollups (hourly and daily, nodes, seconds-to-leave histograms, funnel paths, intents, turns)
+ * rollups (hourly and daily, nodes, seconds-to-leave histograms and funnel paths by day and month, intents, turns)
  * sum to BENCH_SESSIONS sessions over 365 days, 3 channels and 2 flow versions of a 12-node flow;
  * the raw event log gets BENCH_EVENTS rows (the API never reads it; it is there so the tables and
  * indexes are the size they would be).
@@ -84,6 +84,12 @@ await timed("analytics_node_leave_day", `insert into analytics_node_leave_day se
   from (${grid}) g, generate_series(0, 11) i, generate_series(0, 39) k, lateral (select case when k < 30 then k * 4 else 120 + (k - 30) * 300 end sec) x`, gridParams);
 await timed("analytics_path_day", `insert into analytics_path_day select t, b, d, ch, v, 'n' || i, 'n' || j, s * (24 - j) / 24
   from (${grid}) g, generate_series(0, 10) i, generate_series(1, 11) j where j > i`, gridParams);
+for (const [table, keys] of [["analytics_node", "node_id"], ["analytics_node_leave", "node_id, seconds"], ["analytics_path", "from_node, to_node"]]) {
+  const sums = table === "analytics_node"
+    ? "sum(entered), sum(left_count), sum(reached), sum(drop_off), sum(validation_failures), sum(errors), sum(sentiment_sum), sum(sentiment_count)" : "sum(sessions)";
+  await timed(`${table}_month`, `insert into ${table}_month select tenant_id, bot_id, date_trunc('month', day)::date, channel, flow_version, ${keys}, ${sums}
+    from ${table}_day group by tenant_id, bot_id, 3, channel, flow_version, ${keys}`);
+}
 await timed("analytics_intent_day", `insert into analytics_intent_day select t, b, d, ch, v, intent, s / 2, s * 0.05, s / 4
   from (${grid}) g, unnest(array['', 'greeting', 'pricing', 'opening_hours', 'complaint', 'order_status', 'refund', 'goodbye']) intent`, gridParams);
 await timed("analytics_session", `insert into analytics_session (session_id, tenant_id, bot_id, channel, flow_version, started_at, turns, outcome, ended_at)
@@ -123,7 +129,7 @@ const api = (path: string, accept = "application/json") => async () => {
 const count = (table: string) => () => db.query(`select count(*) from ${table} where tenant_id = $1 and bot_id = $2 and day >= $3 and day <= $4`, [...ids, from, to]);
 const cases: [string, () => Promise<unknown>, string][] = [
   ["summary, a year", api(`?${range}`), "analytics_bot_day"],
-  ["summary, a year, by hour", api(`?${range}&interval=hour`), "analytics_bot_day"],
+  ["summary, 31 days, by hour", api(`?from=${new Date(Date.parse(to) - 30 * 86_400_000).toISOString().slice(0, 10)}&to=${to}&interval=hour`), "analytics_bot_day"],
   ["summary, 30 days, one channel", api(`?channel=whatsapp`), "analytics_bot_day"],
   ["nodes, a year", api(`/nodes?${range}`), "analytics_node_day"],
   ["nodes, a year, CSV", api(`/nodes?${range}`, "text/csv"), "analytics_node_day"],

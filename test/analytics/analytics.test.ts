@@ -148,6 +148,13 @@ for (const backend of databaseBackends()) {
       });
       const last = (await get("/funnel?fromNode=menu&toNode=bye")).body;
       assert.deepEqual([last.reachedFrom, last.reachedTo], [4, 3]);
+      // The whole month is read from the month rollups: the same figures.
+      const month = today.slice(0, 8);
+      const monthEnd = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)), 0)).toISOString().slice(0, 10);
+      const whole = (await get(`/funnel?fromNode=ask_name&toNode=menu&from=${month}01&to=${monthEnd}`)).body;
+      assert.deepEqual([whole.reachedFrom, whole.reachedTo], [7, 4]);
+      const nodes = (await get(`/nodes?from=${month}01&to=${monthEnd}`)).body.nodes as { nodeId: string; dropOff: number; validationFailures: number }[];
+      assert.deepEqual(nodes.find((n) => n.nodeId === "ask_email"), { ...nodes.find((n) => n.nodeId === "ask_email"), dropOff: 2, validationFailures: 1 });
       // Backwards: nobody reached ask_name after menu.
       assert.equal((await get("/funnel?fromNode=menu&toNode=ask_name")).body.reachedTo, 0);
     });
@@ -182,6 +189,7 @@ for (const backend of databaseBackends()) {
         ["/funnel?fromNode=menu&toNode=menu", "ANALYTICS_FUNNEL_SAME_NODE"],
         ["?from=2026-06-02&to=2026-06-01", "ANALYTICS_RANGE_REVERSED"],
         ["/nodes?from=2025-01-01&to=2026-06-01", "ANALYTICS_RANGE_TOO_LONG"],
+        ["?from=2026-01-01&to=2026-03-01&interval=hour", "ANALYTICS_HOURLY_RANGE_TOO_LONG"],
       ];
       for (const [path, code] of cases) {
         const answer = await get(path);

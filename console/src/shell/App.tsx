@@ -9,6 +9,8 @@ import { parseRoute, usePathname } from "./router.ts";
 // The editor (React Flow, the layout engine) loads only when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
 const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
+// The dashboard and its chart library load only on its own page.
+const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -20,6 +22,7 @@ export function App() {
     case "bots": return <BotsPage />;
     case "flow": return <Suspense fallback={loading}><FlowEditorPage botId={route.botId} /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
+    case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

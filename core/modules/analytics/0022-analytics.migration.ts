@@ -6,6 +6,7 @@ import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrati
 export const analyticsTables = [
   "analytics_event", "analytics_session", "analytics_bot_hour", "analytics_bot_day", "analytics_turns_day",
   "analytics_node_day", "analytics_node_leave_day", "analytics_path_day", "analytics_intent_day",
+  "analytics_node_month", "analytics_node_leave_month", "analytics_path_month",
 ] as const;
 
 /**
@@ -16,7 +17,8 @@ export const analyticsTables = [
  * and its flow version (`''` where unknown, e.g. tokens of a call with no session). A session's
  * messages, node visits and outcome all count on the day it started, so completion and drop-off
  * rates compare like with like. Medians come from exact histograms (turns per ended session,
- * seconds to leave a node in buckets), not from sums.
+ * seconds to leave a node in buckets), not from sums. Nodes, their histograms and funnel paths are
+ * also kept by month, which long ranges read for their whole months.
  */
 export class AnalyticsMigration extends Migration {
   override up(): void {
@@ -62,6 +64,12 @@ export class AnalyticsMigration extends Migration {
       primary key ("tenant_id", "bot_id", "day", "channel", "flow_version", "node_id", "seconds"))`);
     this.addSql(`create table "analytics_path_day" (${cohort}, "from_node" varchar(200) not null, "to_node" varchar(200) not null, "sessions" int not null default 0,
       primary key ("tenant_id", "bot_id", "day", "channel", "flow_version", "from_node", "to_node"))`);
+    // The same three by month (`day` = the month's first day): a year's read of nodes, their
+    // seconds-to-leave histograms and funnel paths adds up twelve rows where it would add 365.
+    for (const [table, key] of [["analytics_node", `"node_id"`], ["analytics_node_leave", `"node_id", "seconds"`], ["analytics_path", `"from_node", "to_node"`]] as const) {
+      this.addSql(`create table "${table}_month" (like "${table}_day" including defaults, primary key ("tenant_id", "bot_id", "day", "channel", "flow_version", ${key}),
+        foreign key ("tenant_id") references "tenant" ("id") on delete cascade)`);
+    }
     this.addSql(`create table "analytics_intent_day" (${cohort}, "intent" varchar(100) not null, "messages" int not null default 0,
       "sentiment_sum" double precision not null default 0, "sentiment_count" int not null default 0,
       primary key ("tenant_id", "bot_id", "day", "channel", "flow_version", "intent"))`);

@@ -57,6 +57,42 @@ function where(f: AnalyticsFilter, day = "day"): { sql: string; params: unknown[
   return { sql, params };
 }
 
+const plusDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const monthStart = (day: string) => `${day.slice(0, 8)}01`;
+const monthEnd = (day: string) => {
+  const next = new Date(Date.parse(`${monthStart(day)}T00:00:00Z`));
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  return plusDays(next.toISOString().slice(0, 10), -1);
+};
+
+/** The whole months of [from, to] (their first days), and the days before and after them. */
+export function splitRange(from: string, to: string): { months?: [string, string]; days: [string, string][] } {
+  const first = from === monthStart(from) ? from : plusDays(monthEnd(from), 1);
+  const lastEnd = to === monthEnd(to) ? to : plusDays(monthStart(to), -1);
+  if (first > lastEnd) return { days: [[from, to]] };
+  const days: [string, string][] = [];
+  if (from < first) days.push([from, plusDays(first, -1)]);
+  if (lastEnd < to) days.push([plusDays(lastEnd, 1), to]);
+  return { months: [first, monthStart(lastEnd)], days };
+}
+
+/**
+ * The rows of a rollup kept by day and by month (nodes, seconds to leave, paths) for the filter:
+ * whole months from `_month`, the rest from `_day`, as one derived table `r`.
+ */
+function rollupRows(table: "analytics_node" | "analytics_node_leave" | "analytics_path", f: AnalyticsFilter): { sql: string; params: unknown[] } {
+  const { months, days } = splitRange(f.from, f.to);
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const spans: [string, [string, string]][] = [...(months ? [["month", months] as [string, [string, string]]] : []), ...days.map((d): [string, [string, string]] => ["day", d])];
+  for (const [grain, [from, to]] of spans) {
+    const w = where({ ...f, from, to });
+    parts.push(`select * from ${table}_${grain} where ${w.sql}`);
+    params.push(...w.params);
+  }
+  return { sql: `(${parts.join(" union all ")}) r`, params };
+}
+
 export function createAnalyticsStore(db: TenantScopedDatabase) {
   const scoped = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => withTenantScope(db, tenantId, fn);
 
@@ -109,13 +145,14 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
     /** Per node id seen in the range (the service puts them in the flow's order and adds the unseen). */
     async nodes(f: AnalyticsFilter): Promise<Map<string, Omit<NodeFigures, "type">>> {
       return scoped(f.tenantId, async (em) => {
-        const w = where(f);
+        const nodes = rollupRows("analytics_node", f);
         const rows = await em.execute<Record<string, string>[]>(
           `select node_id, sum(entered) entered, sum(reached) reached, sum(left_count) left_count, sum(drop_off) drop_off, sum(validation_failures) validation_failures,
              sum(errors) errors, sum(sentiment_sum) sentiment_sum, sum(sentiment_count) sentiment_count
-           from analytics_node_day where ${w.sql} group by node_id`, w.params);
+           from ${nodes.sql} group by node_id`, nodes.params);
+        const leave = rollupRows("analytics_node_leave", f);
         const leaves = await em.execute<{ node_id: string; seconds: number; sessions: string }[]>(
-          `select node_id, seconds, sum(sessions) sessions from analytics_node_leave_day where ${w.sql} group by node_id, seconds`, w.params);
+          `select node_id, seconds, sum(sessions) sessions from ${leave.sql} group by node_id, seconds`, leave.params);
         const histograms = new Map<string, { value: number; count: number }[]>();
         for (const l of leaves) {
           const list = histograms.get(l.node_id) ?? [];
@@ -138,16 +175,17 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
     /** Sessions that reached `fromNode`, and of those, how many reached `toNode` after it. */
     async funnel(f: AnalyticsFilter, fromNode: string, toNode: string): Promise<{ reachedFrom: number; reachedTo: number }> {
       return scoped(f.tenantId, async (em) => {
-        const w = where(f);
-        const [from] = await em.execute<{ reached: string }[]>(`select coalesce(sum(reached), 0) reached from analytics_node_day where ${w.sql} and node_id = ?`, [...w.params, fromNode]);
-        const [to] = await em.execute<{ sessions: string }[]>(`select coalesce(sum(sessions), 0) sessions from analytics_path_day where ${w.sql} and from_node = ? and to_node = ?`, [...w.params, fromNode, toNode]);
+        const nodes = rollupRows("analytics_node", f);
+        const paths = rollupRows("analytics_path", f);
+        const [from] = await em.execute<{ reached: string }[]>(`select coalesce(sum(reached), 0) reached from ${nodes.sql} where node_id = ?`, [...nodes.params, fromNode]);
+        const [to] = await em.execute<{ sessions: string }[]>(`select coalesce(sum(sessions), 0) sessions from ${paths.sql} where from_node = ? and to_node = ?`, [...paths.params, fromNode, toNode]);
         return { reachedFrom: n(from?.reached), reachedTo: n(to?.sessions) };
       });
     },
 
     /** Whether a node id was ever recorded for the bot (a sub-flow's qualified id, a node of an older version). */
     async nodeSeen(tenantId: string, botId: string, nodeId: string): Promise<boolean> {
-      return scoped(tenantId, async (em) => (await em.execute(`select 1 from analytics_node_day where tenant_id = ? and bot_id = ? and node_id = ? limit 1`, [tenantId, botId, nodeId])).length > 0);
+      return scoped(tenantId, async (em) => (await em.execute(`select 1 from analytics_node_month where tenant_id = ? and bot_id = ? and node_id = ? limit 1`, [tenantId, botId, nodeId])).length > 0);
     },
 
     async intents(f: AnalyticsFilter) {

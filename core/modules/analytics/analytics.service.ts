@@ -11,6 +11,8 @@ export type RangeParams = { tenantId: string; botId: string; from?: string; to?:
 /** The longest range one read may span: a year, leap day included. */
 const MAX_DAYS = 366;
 const DEFAULT_DAYS = 30;
+/** `interval=hour` answers up to 31 days (744 rows), so a chart by hour stays one screen of data. */
+const MAX_HOURLY_DAYS = 31;
 
 /**
  * Analytics of each bot: listens to the conversation events every node emits, records them in
@@ -52,6 +54,9 @@ export function createAnalyticsService(platform: PlatformContext): ServiceSchema
     actions: {
       async summary(ctx: Context<RangeParams & { interval?: "day" | "hour" }>) {
         const filter = rangeOf(ctx.params);
+        if (ctx.params.interval === "hour" && Date.parse(filter.to) - Date.parse(filter.from) >= MAX_HOURLY_DAYS * 86_400_000) {
+          throw new ValidationError(AnalyticsErrorCode.hourlyRangeTooLong, `Figures by hour cover at most ${MAX_HOURLY_DAYS} days; ask by day for longer ranges`);
+        }
         await ctx.call("bots.get", { tenantId: filter.tenantId, botId: filter.botId }); // 404 for another tenant's bot
         await recorder?.flush();
         return store.summary(filter, { byHour: ctx.params.interval === "hour" });

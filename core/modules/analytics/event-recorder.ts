@@ -169,29 +169,32 @@ async function writeRollups(run: Run, d: RollupDeltas): Promise<void> {
       on conflict (${cohortKey}, turns) do update set ${adding("analytics_turns_day", ["sessions"])}`,
     [json([...d.turns.values()].map((r) => ({ ...cohort(r), turns: r.turns, sessions: r.sessions })))]);
   }
-  if (d.nodes.size > 0) {
-    const sums = ["entered", "left_count", "reached", "drop_off", "validation_failures", "errors", "sentiment_sum", "sentiment_count"];
-    await run(`insert into analytics_node_day (tenant_id, bot_id, channel, flow_version, day, node_id, ${sums.join(", ")})
-      select * from jsonb_to_recordset(?::jsonb) as x(${cohortColumns}, day date, node_id varchar,
-        entered int, left_count int, reached int, drop_off int, validation_failures int, errors int, sentiment_sum double precision, sentiment_count int)
-      on conflict (${cohortKey}, node_id) do update set ${adding("analytics_node_day", sums)}`,
-    [json([...d.nodes.values()].map((r) => ({
-      ...cohort(r), node_id: r.nodeId, entered: r.entered, left_count: r.left, reached: r.reached, drop_off: r.dropOff,
-      validation_failures: r.validationFailures, errors: r.errors, sentiment_sum: r.sentimentSum, sentiment_count: r.sentimentCount,
-    })))]);
-  }
-  if (d.leaves.size > 0) {
-    await run(`insert into analytics_node_leave_day (tenant_id, bot_id, channel, flow_version, day, node_id, seconds, sessions)
-      select * from jsonb_to_recordset(?::jsonb) as x(${cohortColumns}, day date, node_id varchar, seconds int, sessions int)
-      on conflict (${cohortKey}, node_id, seconds) do update set ${adding("analytics_node_leave_day", ["sessions"])}`,
-    [json([...d.leaves.values()].map((r) => ({ ...cohort(r), node_id: r.nodeId, seconds: r.seconds, sessions: r.sessions })))]);
-  }
-  if (d.paths.size > 0) {
-    await run(`insert into analytics_path_day (tenant_id, bot_id, channel, flow_version, day, from_node, to_node, sessions)
-      select * from jsonb_to_recordset(?::jsonb) as x(${cohortColumns}, day date, from_node varchar, to_node varchar, sessions int)
-      on conflict (${cohortKey}, from_node, to_node) do update set ${adding("analytics_path_day", ["sessions"])}`,
-    [json([...d.paths.values()].map((r) => ({ ...cohort(r), from_node: r.fromNode, to_node: r.toNode, sessions: r.sessions })))]);
-  }
+  // Nodes, seconds-to-leave and paths go to their day and month rollups from the same rows.
+  const dayAndMonth = async (table: string, keys: readonly [string, string][], sums: readonly [string, string][], rows: object[]) => {
+    if (rows.length === 0) return;
+    const record = `x(${cohortColumns}, day date, ${[...keys, ...sums].map(([c, t]) => `${c} ${t}`).join(", ")})`;
+    const keyList = keys.map(([c]) => c).join(", ");
+    const sumList = sums.map(([c]) => c);
+    const data = json(rows);
+    await run(`insert into ${table}_day (tenant_id, bot_id, channel, flow_version, day, ${keyList}, ${sumList.join(", ")})
+      select * from jsonb_to_recordset(?::jsonb) as ${record}
+      on conflict (${cohortKey}, ${keyList}) do update set ${adding(`${table}_day`, sumList)}`, [data]);
+    await run(`insert into ${table}_month (tenant_id, bot_id, channel, flow_version, day, ${keyList}, ${sumList.join(", ")})
+      select tenant_id, bot_id, channel, flow_version, date_trunc('month', day)::date, ${keyList}, ${sumList.map((c) => `sum(${c})`).join(", ")}
+      from jsonb_to_recordset(?::jsonb) as ${record} group by tenant_id, bot_id, channel, flow_version, 5, ${keyList}
+      on conflict (${cohortKey}, ${keyList}) do update set ${adding(`${table}_month`, sumList)}`, [data]);
+  };
+  await dayAndMonth("analytics_node", [["node_id", "varchar"]], [
+    ["entered", "int"], ["left_count", "int"], ["reached", "int"], ["drop_off", "int"], ["validation_failures", "int"], ["errors", "int"],
+    ["sentiment_sum", "double precision"], ["sentiment_count", "int"],
+  ], [...d.nodes.values()].map((r) => ({
+    ...cohort(r), node_id: r.nodeId, entered: r.entered, left_count: r.left, reached: r.reached, drop_off: r.dropOff,
+    validation_failures: r.validationFailures, errors: r.errors, sentiment_sum: r.sentimentSum, sentiment_count: r.sentimentCount,
+  })));
+  await dayAndMonth("analytics_node_leave", [["node_id", "varchar"], ["seconds", "int"]], [["sessions", "int"]],
+    [...d.leaves.values()].map((r) => ({ ...cohort(r), node_id: r.nodeId, seconds: r.seconds, sessions: r.sessions })));
+  await dayAndMonth("analytics_path", [["from_node", "varchar"], ["to_node", "varchar"]], [["sessions", "int"]],
+    [...d.paths.values()].map((r) => ({ ...cohort(r), from_node: r.fromNode, to_node: r.toNode, sessions: r.sessions })));
   if (d.intents.size > 0) {
     await run(`insert into analytics_intent_day (tenant_id, bot_id, channel, flow_version, day, intent, messages, sentiment_sum, sentiment_count)
       select * from jsonb_to_recordset(?::jsonb) as x(${cohortColumns}, day date, intent varchar, messages int, sentiment_sum double precision, sentiment_count int)

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { applyEvents, emptyDeltas, leaveBucket, type SessionState } from "./rollup-deltas.ts";
-import { medianOf } from "./analytics-store.ts";
+import { medianOf, splitRange } from "./analytics-store.ts";
 import { toRecordedEvent } from "./recorded-event.ts";
 
 const tenantId = "00000000-0000-4000-8000-000000000001";
@@ -71,5 +71,12 @@ describe("analytics rollups from a batch of events", () => {
     assert.equal(medianOf([{ value: 5, count: 3 }]), 5);
     assert.equal(medianOf([]), null);
     assert.deepEqual([leaveBucket(0.4), leaveBucket(119), leaveBucket(150), leaveBucket(7300)], [0, 119, 120, 7200]);
+  });
+
+  it("reads whole months from the month rollup and the days around them from the day rollup", () => {
+    assert.deepEqual(splitRange("2026-01-15", "2026-04-10"), { months: ["2026-02-01", "2026-03-01"], days: [["2026-01-15", "2026-01-31"], ["2026-04-01", "2026-04-10"]] });
+    assert.deepEqual(splitRange("2026-02-01", "2026-02-28"), { months: ["2026-02-01", "2026-02-01"], days: [] });
+    assert.deepEqual(splitRange("2026-02-03", "2026-02-20"), { days: [["2026-02-03", "2026-02-20"]] });
+    assert.deepEqual(splitRange("2025-12-08", "2026-12-07"), { months: ["2026-01-01", "2026-11-01"], days: [["2025-12-08", "2025-12-31"], ["2026-12-01", "2026-12-07"]] });
   });
 });
