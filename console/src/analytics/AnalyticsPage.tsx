@@ -67,7 +67,7 @@ export default function AnalyticsPage({ botId }: { botId: string }) {
           <section aria-labelledby="channels-title">
             <h2 id="channels-title">Channels</h2>
             {s.byChannel.length === 0 ? <p className="muted">No sessions in this period.</p> : (
-              <div className="table-scroll"><table className="figures">
+              <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="channels-title"><table className="figures">
                 <thead><tr><th scope="col">Channel</th><th scope="col">Started</th><th scope="col">Completed</th><th scope="col">Abandoned</th><th scope="col">Handed off</th></tr></thead>
                 <tbody>{s.byChannel.map((c) => <tr key={c.channel}><th scope="row">{c.channel || "(none)"}</th><td>{c.started}</td><td>{c.completed}</td><td>{c.abandoned}</td><td>{c.handedOff}</td></tr>)}</tbody>
               </table></div>
@@ -80,7 +80,7 @@ export default function AnalyticsPage({ botId }: { botId: string }) {
         <p className="muted small">A session drops off at the node where it was waiting when it expired or the user ended it. The flow editor shows the same figures on each node.</p>
         {nodes.isError && <p role="alert" className="alert">{describeError(nodes.error)}</p>}
         {nodes.data && (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="nodes-title">
             <table className="figures">
               <thead><tr><th scope="col">Node</th><th scope="col">Reached</th><th scope="col">Left</th><th scope="col">Dropped off</th><th scope="col">Drop-off rate</th><th scope="col">Median seconds to leave</th><th scope="col">Wrong answers</th><th scope="col">Errors</th></tr></thead>
               <tbody>{nodes.data.map((n) => (
