@@ -97,18 +97,23 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
   const scoped = <T>(tenantId: string, fn: (em: EntityManager) => Promise<T>) => withTenantScope(db, tenantId, fn);
 
   return {
-    async summary(f: AnalyticsFilter, options: { byHour?: boolean } = {}): Promise<Summary> {
+    /** Undefined when the tenant has no such bot. One statement: a read is one round trip inside its scope. */
+    async summary(f: AnalyticsFilter, options: { byHour?: boolean } = {}): Promise<Summary | undefined> {
       return scoped(f.tenantId, async (em) => {
         const w = where(f);
-        const days = await em.execute<Record<string, string>[]>(
-          `select to_char(day, 'YYYY-MM-DD') as day, sum(started) started, sum(completed) completed, sum(abandoned) abandoned, sum(handed_off) handed_off,
-             sum(messages_in) messages_in, sum(messages_out) messages_out, sum(tokens) tokens, sum(cost_usd) cost_usd
-           from analytics_bot_day where ${w.sql} group by day order by day`, w.params);
-        const channels = await em.execute<Record<string, string>[]>(
-          `select channel, sum(started) started, sum(completed) completed, sum(abandoned) abandoned, sum(handed_off) handed_off
-           from analytics_bot_day where ${w.sql} group by channel order by sum(started) desc, channel`, w.params);
-        const turns = await em.execute<{ turns: number; sessions: string }[]>(
-          `select turns, sum(sessions) sessions from analytics_turns_day where ${w.sql} group by turns`, w.params);
+        const [found] = await em.execute<{ bot: boolean; days: Record<string, string>[]; channels: Record<string, string>[]; turns: { turns: number; sessions: string }[] }[]>(
+          `select exists (select 1 from bot where id = ? and tenant_id = ?) as bot,
+             (select coalesce(json_agg(d order by d.day), '[]') from (
+               select to_char(day, 'YYYY-MM-DD') as day, sum(started) started, sum(completed) completed, sum(abandoned) abandoned, sum(handed_off) handed_off,
+                 sum(messages_in) messages_in, sum(messages_out) messages_out, sum(tokens) tokens, sum(cost_usd) cost_usd
+               from analytics_bot_day where ${w.sql} group by day) d) as days,
+             (select coalesce(json_agg(c order by c.started desc, c.channel), '[]') from (
+               select channel, sum(started) started, sum(completed) completed, sum(abandoned) abandoned, sum(handed_off) handed_off
+               from analytics_bot_day where ${w.sql} group by channel) c) as channels,
+             (select coalesce(json_agg(t), '[]') from (select turns, sum(sessions) sessions from analytics_turns_day where ${w.sql} group by turns) t) as turns`,
+          [f.botId, f.tenantId, ...w.params, ...w.params, ...w.params]);
+        if (!found?.bot) return undefined;
+        const { days, channels, turns } = found;
         const figures = (r: Record<string, string>) => ({
           started: n(r.started), completed: n(r.completed), abandoned: n(r.abandoned), handedOff: n(r.handed_off),
           messagesIn: n(r.messages_in), messagesOut: n(r.messages_out), tokens: n(r.tokens), costUsd: usd(n(r.cost_usd)),

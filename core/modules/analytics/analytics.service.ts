@@ -1,6 +1,7 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
-import { ValidationError } from "../../sdk/platform-error.ts";
+import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
+import { BotErrorCode } from "../../engine/bots/bot-errors.ts";
 import { AnalyticsErrorCode } from "./analytics-errors.ts";
 import { createAnalyticsStore, type AnalyticsFilter, type NodeFigures } from "./analytics-store.ts";
 import { createEventRecorder, type EventRecorder } from "./event-recorder.ts";
@@ -57,9 +58,11 @@ export function createAnalyticsService(platform: PlatformContext): ServiceSchema
         if (ctx.params.interval === "hour" && Date.parse(filter.to) - Date.parse(filter.from) >= MAX_HOURLY_DAYS * 86_400_000) {
           throw new ValidationError(AnalyticsErrorCode.hourlyRangeTooLong, `Figures by hour cover at most ${MAX_HOURLY_DAYS} days; ask by day for longer ranges`);
         }
-        await ctx.call("bots.get", { tenantId: filter.tenantId, botId: filter.botId }); // 404 for another tenant's bot
         await recorder?.flush();
-        return store.summary(filter, { byHour: ctx.params.interval === "hour" });
+        const summary = await store.summary(filter, { byHour: ctx.params.interval === "hour" });
+        // Another tenant's bot is as missing as one that never was (row-level security hides it too).
+        if (!summary) throw new NotFoundError(BotErrorCode.botNotFound, "Bot");
+        return summary;
       },
 
       /** Every node of the flow version (`version`, or the published one), in the flow's order, then any other node id recorded. */
