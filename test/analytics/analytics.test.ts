@@ -53,7 +53,7 @@ for (const backend of databaseBackends()) {
     const get = (path: string, key = acme.keys.admin, headers: Record<string, string> = {}) => node.request("GET", `/v1/admin/bots/${botId}/analytics${path}`, { key, headers });
 
     before(async () => {
-      node = await startTestPlatform({ backend, pluginFolders: ["plugins"], env: { ANALYTICS_FLUSH_MS: "50" } });
+      node = await startTestPlatform({ backend, pluginFolders: ["plugins"], env: { ANALYTICS_FLUSH_MS: "50", ALLOW_PRIVATE_NETWORKS: "true" } });
       acme = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Acme", tier: "paid" } })).body;
       globex = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Globex", tier: "paid" } })).body;
       const bot = await node.request("POST", "/v1/admin/bots", { key: acme.keys.admin, body: { name: "Signup", flow } });
@@ -216,6 +216,24 @@ for (const backend of databaseBackends()) {
         const covered = new Set(rows.map((r) => r.tablename));
         for (const table of analyticsTables) assert.ok(covered.has(table), `${table} has the tenant policy`);
       }
+    });
+
+    it("counts a webhook that fails as an error of its node", async () => {
+      const hookFlow = {
+        start: "hook",
+        nodes: [
+          { id: "hook", type: "webhook", content: { url: "http://127.0.0.1:9/unreachable", method: "POST", retries: 0 }, connections: { default: "done", error: "done" } },
+          { id: "done", type: "end", content: { message: "Done" } },
+        ],
+      };
+      const created = await node.request("POST", "/v1/admin/bots", { key: acme.keys.admin, body: { name: "Hook", flow: hookFlow } });
+      assert.equal(created.status, 201, created.text);
+      await start(acme.keys.widget, created.body.id);
+      await node.platform.broker.call("analytics.flush");
+      const nodes = (await node.request("GET", `/v1/admin/bots/${created.body.id}/analytics/nodes`, { key: acme.keys.admin })).body.nodes as { nodeId: string; errors: number; left: number }[];
+      assert.deepEqual(nodes.map((n) => [n.nodeId, n.errors, n.left]), [["hook", 1, 1], ["done", 0, 1]]);
+      const summary = (await node.request("GET", `/v1/admin/bots/${created.body.id}/analytics`, { key: acme.keys.admin })).body;
+      assert.deepEqual(summary.sessions, { started: 1, completed: 1, abandoned: 0, handedOff: 0 });
     });
 
     it("lets a viewer read analytics", async () => {

@@ -79,4 +79,16 @@ describe("analytics rollups from a batch of events", () => {
     assert.deepEqual(splitRange("2026-02-03", "2026-02-20"), { days: [["2026-02-03", "2026-02-20"]] });
     assert.deepEqual(splitRange("2025-12-08", "2026-12-07"), { months: ["2026-01-01", "2026-11-01"], days: [["2025-12-08", "2025-12-31"], ["2026-12-01", "2026-12-07"]] });
   });
+
+  it("counts tokens and their list price against the session's cohort, and a call with no session against the bot", () => {
+    const states = new Map<string, SessionState>();
+    const deltas = emptyDeltas();
+    applyEvents(states, [
+      event("conversation.session.started", 0, { channel: "whatsapp", flowVersion: "2" }),
+      event("ai.usage.recorded", 1, { model: "gpt-4o-mini-2024-07-18", inputTokens: 1_000_000, outputTokens: 1_000_000 }),
+      toRecordedEvent("ai.usage.recorded", { tenantId, botId, sessionId: null, model: "offline", inputTokens: 10, outputTokens: 5 }, at(2))!,
+    ], deltas);
+    const rows = [...deltas.botHours.values()].map((r) => [r.channel, r.tokens, Math.round(r.costUsd * 100) / 100]);
+    assert.deepEqual(rows, [["whatsapp", 2_000_000, 0.75], ["", 15, 0]]);
+  });
 });
