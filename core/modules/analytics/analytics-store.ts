@@ -177,6 +177,16 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
       });
     },
 
+    /** Average sentiment of the messages answering each node, where any carried one. */
+    async nodeSentiment(f: AnalyticsFilter): Promise<{ nodeId: string; averageSentiment: number }[]> {
+      return scoped(f.tenantId, async (em) => {
+        const nodes = rollupRows("analytics_node", f);
+        const rows = await em.execute<{ node_id: string; average: number }[]>(
+          `select node_id, sum(sentiment_sum) / sum(sentiment_count) average from ${nodes.sql} group by node_id having sum(sentiment_count) > 0 order by node_id`, nodes.params);
+        return rows.map((r) => ({ nodeId: r.node_id, averageSentiment: Math.round(Number(r.average) * 1000) / 1000 }));
+      });
+    },
+
     /** Sessions that reached `fromNode`, and of those, how many reached `toNode` after it. */
     async funnel(f: AnalyticsFilter, fromNode: string, toNode: string): Promise<{ reachedFrom: number; reachedTo: number }> {
       return scoped(f.tenantId, async (em) => {

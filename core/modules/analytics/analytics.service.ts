@@ -111,7 +111,7 @@ export function createAnalyticsService(platform: PlatformContext): ServiceSchema
         const filter = rangeOf(ctx.params);
         const flow = await flowNodes(ctx, filter);
         await recorder?.flush();
-        const seen = await store.nodes(filter);
+        const byNode = await store.nodeSentiment(filter);
         const { byDay } = await store.intents(filter);
         const days = new Map<string, { messages: number; weighted: number; counted: number }>();
         for (const d of byDay) {
@@ -122,7 +122,7 @@ export function createAnalyticsService(platform: PlatformContext): ServiceSchema
         }
         return {
           from: filter.from, to: filter.to, version: flow.version,
-          byNode: [...seen.values()].filter((n) => n.averageSentiment !== null).map((n) => ({ nodeId: n.nodeId, averageSentiment: n.averageSentiment })),
+          byNode,
           byDay: [...days].map(([day, d]) => ({ day, messages: d.messages, averageSentiment: d.counted === 0 ? null : Math.round((d.weighted / d.counted) * 1000) / 1000 })),
         };
       },
