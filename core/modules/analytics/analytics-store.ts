@@ -48,10 +48,13 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
-/** The where-clause every read shares, with its parameters; `day` names the cohort column. */
-function where(f: AnalyticsFilter, day = "day"): { sql: string; params: unknown[] } {
+/** The where-clause every read shares, with its parameters; `day` names the cohort column (`day`, or `hour` in the hourly rollup). */
+function where(f: AnalyticsFilter, day: "day" | "hour" = "day"): { sql: string; params: unknown[] } {
   const params: unknown[] = [f.tenantId, f.botId, f.from, f.to];
-  let sql = `tenant_id = ? and bot_id = ? and ${day} >= ?::date and ${day} <= ?::date`;
+  // An hour column is bounded by instants (not cast to a date), so the primary key's range serves it.
+  let sql = day === "hour"
+    ? "tenant_id = ? and bot_id = ? and hour >= (?::date)::timestamp at time zone 'UTC' and hour < ((?::date) + 1)::timestamp at time zone 'UTC'"
+    : `tenant_id = ? and bot_id = ? and ${day} >= ?::date and ${day} <= ?::date`;
   if (f.channel !== undefined) { sql += " and channel = ?"; params.push(f.channel); }
   if (f.version !== undefined) { sql += " and flow_version = ?"; params.push(f.version); }
   return { sql, params };
@@ -136,7 +139,7 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
           byChannel: channels.map((r) => ({ channel: r.channel!, started: n(r.started), completed: n(r.completed), abandoned: n(r.abandoned), handedOff: n(r.handed_off) })),
         };
         if (options.byHour) {
-          const h = where(f, "(hour at time zone 'UTC')::date");
+          const h = where(f, "hour");
           const hours = await em.execute<Record<string, string>[]>(
             `select to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"') as hour, sum(started) started, sum(completed) completed, sum(abandoned) abandoned,
                sum(handed_off) handed_off, sum(messages_in) messages_in, sum(messages_out) messages_out, sum(tokens) tokens, sum(cost_usd) cost_usd
