@@ -206,7 +206,11 @@ for (const backend of databaseBackends()) {
     it("never mixes tenants: another tenant's bot is a 404, and each tenant sees only its own sessions", async () => {
       const foreign = await node.request("GET", `/v1/admin/bots/${globexBotId}/analytics`, { key: acme.keys.admin });
       assert.equal(foreign.status, 404, foreign.text);
-      assert.equal((await node.request("GET", `/v1/admin/bots/${globexBotId}/analytics/nodes`, { key: acme.keys.admin })).status, 404);
+      for (const view of ["nodes", "intents", "sentiment", "funnel?fromNode=hello&toNode=bye"]) {
+        const answer = await node.request("GET", `/v1/admin/bots/${globexBotId}/analytics/${view}`, { key: acme.keys.admin });
+        assert.equal(answer.status, 404, view);
+        assert.equal(answer.body.error.code, "BOT_NOT_FOUND", view);
+      }
       const own = (await node.request("GET", `/v1/admin/bots/${globexBotId}/analytics`, { key: globex.keys.admin })).body;
       assert.deepEqual(own.sessions, { started: 1, completed: 0, abandoned: 0, handedOff: 0 });
       assert.deepEqual(own.messages, { in: 1, out: 3 });

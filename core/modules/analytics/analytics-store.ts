@@ -180,13 +180,25 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
       });
     },
 
-    /** Average sentiment of the messages answering each node, where any carried one. */
-    async nodeSentiment(f: AnalyticsFilter): Promise<{ nodeId: string; averageSentiment: number }[]> {
+    /** Average sentiment by node (of the messages answering it) and by day; undefined when the tenant has no such bot. */
+    async sentiment(f: AnalyticsFilter) {
       return scoped(f.tenantId, async (em) => {
         const nodes = rollupRows("analytics_node", f);
-        const rows = await em.execute<{ node_id: string; average: number }[]>(
-          `select node_id, sum(sentiment_sum) / sum(sentiment_count) average from ${nodes.sql} group by node_id having sum(sentiment_count) > 0 order by node_id`, nodes.params);
-        return rows.map((r) => ({ nodeId: r.node_id, averageSentiment: Math.round(Number(r.average) * 1000) / 1000 }));
+        const w = where(f);
+        const [found] = await em.execute<{ bot: boolean; nodes: { node_id: string; average: number }[]; days: { day: string; messages: number; average: number | null }[] }[]>(
+          `select exists (select 1 from bot where id = ? and tenant_id = ?) as bot,
+             (select coalesce(json_agg(n order by n.node_id), '[]') from (
+               select node_id, sum(sentiment_sum) / sum(sentiment_count) average from ${nodes.sql} group by node_id having sum(sentiment_count) > 0) n) as nodes,
+             (select coalesce(json_agg(d order by d.day), '[]') from (
+               select to_char(day, 'YYYY-MM-DD') as day, sum(messages) messages, sum(sentiment_sum) / nullif(sum(sentiment_count), 0) average
+               from analytics_intent_day where ${w.sql} group by day) d) as days`,
+          [f.botId, f.tenantId, ...nodes.params, ...w.params]);
+        if (!found?.bot) return undefined;
+        const round = (value: number | null) => (value === null ? null : Math.round(Number(value) * 1000) / 1000);
+        return {
+          byNode: found.nodes.map((r) => ({ nodeId: r.node_id, averageSentiment: round(r.average) })),
+          byDay: found.days.map((r) => ({ day: r.day, messages: n(r.messages), averageSentiment: round(r.average) })),
+        };
       });
     },
 
@@ -206,12 +218,17 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
       return scoped(tenantId, async (em) => (await em.execute(`select 1 from analytics_node_month where tenant_id = ? and bot_id = ? and node_id = ? limit 1`, [tenantId, botId, nodeId])).length > 0);
     },
 
+    /** Messages by intent and by day; undefined when the tenant has no such bot. */
     async intents(f: AnalyticsFilter) {
       return scoped(f.tenantId, async (em) => {
         const w = where(f);
-        const rows = await em.execute<Record<string, string>[]>(
-          `select to_char(day, 'YYYY-MM-DD') as day, intent, sum(messages) messages, sum(sentiment_sum) sentiment_sum, sum(sentiment_count) sentiment_count
-           from analytics_intent_day where ${w.sql} group by day, intent order by day, intent`, w.params);
+        const [found] = await em.execute<{ bot: boolean; rows: Record<string, string>[] }[]>(
+          `select exists (select 1 from bot where id = ? and tenant_id = ?) as bot,
+             (select coalesce(json_agg(r order by r.day, r.intent), '[]') from (
+               select to_char(day, 'YYYY-MM-DD') as day, intent, sum(messages) messages, sum(sentiment_sum) sentiment_sum, sum(sentiment_count) sentiment_count
+               from analytics_intent_day where ${w.sql} group by day, intent) r) as rows`, [f.botId, f.tenantId, ...w.params]);
+        if (!found?.bot) return undefined;
+        const rows = found.rows;
         const totals = new Map<string, { messages: number; sum: number; count: number }>();
         for (const r of rows) {
           const t = totals.get(r.intent!) ?? { messages: 0, sum: 0, count: 0 };

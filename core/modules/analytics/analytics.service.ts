@@ -101,30 +101,19 @@ export function createAnalyticsService(platform: PlatformContext): ServiceSchema
 
       async intents(ctx: Context<RangeParams>) {
         const filter = rangeOf(ctx.params);
-        await ctx.call("bots.get", { tenantId: filter.tenantId, botId: filter.botId });
         await recorder?.flush();
-        return { from: filter.from, to: filter.to, ...(await store.intents(filter)) };
+        const intents = await store.intents(filter);
+        if (!intents) throw new NotFoundError(BotErrorCode.botNotFound, "Bot");
+        return { from: filter.from, to: filter.to, ...intents };
       },
 
       /** Sentiment by node (from `temp.sentiment` of the messages answering it) and by day. */
       async sentiment(ctx: Context<RangeParams>) {
         const filter = rangeOf(ctx.params);
-        const flow = await flowNodes(ctx, filter);
         await recorder?.flush();
-        const byNode = await store.nodeSentiment(filter);
-        const { byDay } = await store.intents(filter);
-        const days = new Map<string, { messages: number; weighted: number; counted: number }>();
-        for (const d of byDay) {
-          const day = days.get(d.day) ?? { messages: 0, weighted: 0, counted: 0 };
-          day.messages += d.messages;
-          if (d.averageSentiment !== null) { day.weighted += d.averageSentiment * d.messages; day.counted += d.messages; }
-          days.set(d.day, day);
-        }
-        return {
-          from: filter.from, to: filter.to, version: flow.version,
-          byNode,
-          byDay: [...days].map(([day, d]) => ({ day, messages: d.messages, averageSentiment: d.counted === 0 ? null : Math.round((d.weighted / d.counted) * 1000) / 1000 })),
-        };
+        const sentiment = await store.sentiment(filter);
+        if (!sentiment) throw new NotFoundError(BotErrorCode.botNotFound, "Bot");
+        return { from: filter.from, to: filter.to, ...sentiment };
       },
 
       /** Writes this node's buffered events now (tests, and before a node leaves). */
