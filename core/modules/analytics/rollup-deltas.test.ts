@@ -84,11 +84,11 @@ describe("analytics rollups from a batch of events", () => {
     const states = new Map<string, SessionState>();
     const deltas = emptyDeltas();
     applyEvents(states, [
-      event("conversation.session.started", 0, { channel: "whatsapp", flowVersion: "2" }),
+      event("conversation.session.started", 0, { channel: "sms", flowVersion: "2" }),
       event("ai.usage.recorded", 1, { model: "gpt-4o-mini-2024-07-18", inputTokens: 1_000_000, outputTokens: 1_000_000 }),
       toRecordedEvent("ai.usage.recorded", { tenantId, botId, sessionId: null, model: "offline", inputTokens: 10, outputTokens: 5 }, at(2))!,
     ], deltas);
     const rows = [...deltas.botHours.values()].map((r) => [r.channel, r.tokens, Math.round(r.costUsd * 100) / 100]);
-    assert.deepEqual(rows, [["whatsapp", 2_000_000, 0.75], ["", 15, 0]]);
+    assert.deepEqual(rows, [["sms", 2_000_000, 0.75], ["", 15, 0]]);
   });
 });
