@@ -58,7 +58,8 @@ describe("console: a bot's analytics", function () {
   it("shows sessions, completion, the channel and where people dropped off", async () => {
     const { page, problems, close } = await openPage(browser);
     await signInWithKey(page, node.url, acme.keys.admin);
-    await page.getByRole("link", { name: "Analytics of Signup" }).click();
+    await page.getByRole("link", { name: "Signup", exact: true }).click();
+    await page.getByRole("link", { name: "Analytics" }).click();
     await page.getByRole("heading", { level: 1, name: "Signup: analytics" }).waitFor();
     const stat = (name: string) => page.locator(".stats > div").filter({ has: page.getByText(name, { exact: true }) }).locator("dd");
     await stat("Started").filter({ hasText: "3" }).waitFor();

@@ -53,7 +53,6 @@ export function BotsPage() {
                 </span>
               </div>
               <div className="bot-actions">
-                <Link to={`/bots/${bot.id}/analytics`} className="button small" aria-label={`Analytics of ${bot.name}`}>Analytics</Link>
                 <button type="button" className="button small" onClick={() => setPending({ kind: "rename", bot })} aria-label={`Rename ${bot.name}`}>Rename</button>
                 <button type="button" className="button small" onClick={() => duplicate.mutate(bot)} disabled={duplicate.isPending} aria-label={`Duplicate ${bot.name}`}>Duplicate</button>
                 <button type="button" className="button small danger" onClick={() => setPending({ kind: "delete", bot })} aria-label={`Delete ${bot.name}`}>Delete</button>

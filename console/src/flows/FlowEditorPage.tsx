@@ -32,10 +32,9 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   const types = useQuery({ queryKey: nodeTypeKeys.all, queryFn: nodeTypesApi.list, staleTime: 60_000 });
   // Drop-off per node over the last 30 days, drawn on the canvas; a failed read only hides the badges.
   const last30 = useMemo(() => lastDays(30), []);
-  const dropOffs = useQuery({
-    queryKey: analyticsKeys.nodes(botId, last30), queryFn: () => analyticsApi.nodes(botId, last30), staleTime: 60_000, retry: false,
-    select: (nodes) => new Map(nodes.map((n) => [n.nodeId, { dropOff: n.dropOff, reached: n.reached, rate: n.dropOffRate }])),
-  });
+  const nodeFigures = useQuery({ queryKey: analyticsKeys.nodes(botId, last30), queryFn: () => analyticsApi.nodes(botId, last30), staleTime: 60_000, retry: false });
+  // One map per answer (not per render): the canvas redraws its nodes when it changes.
+  const dropOffs = useMemo(() => nodeFigures.data && new Map(nodeFigures.data.map((n) => [n.nodeId, { dropOff: n.dropOff, reached: n.reached, rate: n.dropOffRate }])), [nodeFigures.data]);
   const history = useFlowHistory();
   const { doc, apply } = history;
   const [selected, setSelected] = useState<string[]>([]);
@@ -213,7 +212,7 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
             <Palette nodeTypes={types.data ?? []} onAdd={add} />
             <div className="canvas-wrap">
               <Canvas
-                doc={doc} positions={positions} types={typeMap} problems={problems} activeNode={activeNode} dropOff={dropOffs.data} selected={selected}
+                doc={doc} positions={positions} types={typeMap} problems={problems} activeNode={activeNode} dropOff={dropOffs} selected={selected}
                 onSelect={setSelected}
                 onMove={(moves) => apply({ label: "Move", run: (d) => moveNodes(d, moves, positions) })}
                 onConnect={(source, connection, target) => apply({ label: "Connect", run: (d) => connect(d, source, connection, target) })}
