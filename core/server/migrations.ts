@@ -18,6 +18,7 @@ import { OneOpenSessionPerUserMigration } from "../engine/migrations/0017-one-op
 import { ForceRowLevelSecurityMigration } from "../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
 import { PeopleMigration } from "../modules/people/0019-people.migration.ts";
 import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standard-webhooks.migration.ts";
+import { AnalyticsMigration } from "../modules/analytics/0022-analytics.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -45,4 +46,5 @@ export const migrations = [
   { name: "0018-force-row-level-security", class: ForceRowLevelSecurityMigration },
   { name: "0019-people", class: PeopleMigration },
   { name: "0020-standard-webhooks", class: StandardWebhooksMigration },
+  { name: "0022-analytics", class: AnalyticsMigration },
 ];

@@ -57,6 +57,8 @@ import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
 import { mcpRoutes, type ToolServerRef } from "../modules/mcp/mcp.routes.ts";
+import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
+import { createAnalyticsService } from "../modules/analytics/analytics.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -113,7 +115,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   const gateway: GatewayHandle = {};
   const routes: RouteModule[] = [operationsRoutes, tenantRoutes, pluginRoutes, botRoutes, chatRoutes, secretRoutes, subscriptionRoutes, channelConfigRoutes, knowledgeRoutes];
   routes.push(crmRoutes);
-  routes.push(aiUsageRoutes);
+  routes.push(aiUsageRoutes, analyticsRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
@@ -154,6 +156,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createAiService(context));
   broker.createService(createCrmService(context));
   broker.createService(createSubscriptionsService(context));
+  broker.createService(createAnalyticsService(context));
   broker.createService(createKnowledgeService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));

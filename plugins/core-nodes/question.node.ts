@@ -77,6 +77,8 @@ export const runQuestion: NodeHandler<QuestionContent> = (ctx) => {
     return { next: byValue ? (read.value as string) : "default" };
   }
   const attempts = ((ctx.state as QuestionState | undefined)?.attempts ?? 0) + 1;
+  // For analytics (core/modules/analytics): which question people answer wrongly.
+  ctx.emit("conversation.validation.failed", { attempts, inputType: content.input_type });
   // Without an `error` connection there is nowhere better to go: keep asking.
   if (attempts >= content.max_attempts && ctx.node.connections.error !== undefined) {
     ctx.log.info("Question answered wrongly too many times; following `error`", { attempts });

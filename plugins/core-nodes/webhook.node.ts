@@ -89,6 +89,8 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
   const shownUrl = ctx.render(content.url, urlOptions); // secrets still as {{secret:name}}: safe to log
   const onError = (code: string, status?: number) => {
     ctx.log.warn("Webhook call failed; following `error`", { url: shownUrl, code, status });
+    // For analytics (core/modules/analytics): the call's outcome, never its URL or body.
+    ctx.emit("conversation.webhook.called", { outcome: "error", code, status: status ?? null });
     if (content.status_variable && status !== undefined) ctx.vars.set(content.status_variable, status);
     return { next: "error" };
   };
@@ -149,5 +151,6 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
       }
     }
   }
+  ctx.emit("conversation.webhook.called", { outcome: "ok", code: null, status: response.status });
   return { next: ctx.node.connections.success !== undefined ? "success" : "default" };
 };

@@ -58,6 +58,8 @@ export const runTool: NodeHandler<ToolContent> = async (ctx): Promise<NodeResult
   const failed = (reason: string): NodeResult => {
     ctx.vars.set(content.error_variable, reason.slice(0, 1000));
     ctx.log.warn("tool call failed", { tool: content.tool, reason: reason.slice(0, 200) });
+    // For analytics (core/modules/analytics): which tool and how it ended, never its arguments.
+    ctx.emit("conversation.tool.called", { tool: content.tool, outcome: "error" });
     return { next: "error" };
   };
   let answer: ToolAnswer;
@@ -73,5 +75,6 @@ export const runTool: NodeHandler<ToolContent> = async (ctx): Promise<NodeResult
   if (!answer.ok) return failed(answer.text || "The tool failed");
   if (content.output) ctx.vars.set(content.output, answer.structured ?? answer.text);
   ctx.vars.unset(content.error_variable);
+  ctx.emit("conversation.tool.called", { tool: content.tool, outcome: "ok" });
   return { next: "default" };
 };

@@ -98,11 +98,13 @@ describe("the console, served by the platform at /console", function () {
     const entry = Object.keys(manifest).find((key) => manifest[key]!.isEntry)!;
     const editor = Object.keys(manifest).find((key) => key.endsWith("flows/FlowEditorPage.tsx"))!;
     const versions = Object.keys(manifest).find((key) => key.endsWith("flows/VersionsPage.tsx"))!;
-    assert.ok(entry && editor && versions, "the editor and the versions page are chunks of their own");
+    const analytics = Object.keys(manifest).find((key) => key.endsWith("analytics/AnalyticsPage.tsx"))!;
+    assert.ok(entry && editor && versions && analytics, "the editor, the versions page and the analytics page are chunks of their own");
     const base = loaded(entry);
-    const pages = { "sign-in and bots": gzipKb(base), versions: gzipKb(new Set([...base, ...loaded(versions)])), editor: gzipKb(new Set([...base, ...loaded(editor)])) };
+    const pages = { "sign-in and bots": gzipKb(base), versions: gzipKb(new Set([...base, ...loaded(versions)])), analytics: gzipKb(new Set([...base, ...loaded(analytics)])), editor: gzipKb(new Set([...base, ...loaded(editor)])) };
     assert.ok(pages["sign-in and bots"] < 150, `sign-in and bots load ${pages["sign-in and bots"].toFixed(1)} kB`);
     assert.ok(pages.versions < 150, `versions load ${pages.versions.toFixed(1)} kB`);
+    assert.ok(pages.analytics < 150, `analytics loads ${pages.analytics.toFixed(1)} kB`);
     assert.ok(pages.editor < 350, `the editor loads ${pages.editor.toFixed(1)} kB`);
     assert.ok(!base.has(editor), "React Flow is not in the bundle every page loads");
   });

@@ -16,6 +16,8 @@ type Props = {
   types: ReadonlyMap<string, NodeTypeInfo>;
   problems: ReadonlyMap<string, string[]>;
   activeNode: string | null;
+  /** Drop-off per node from analytics, drawn as a badge on each node. */
+  dropOff?: ReadonlyMap<string, { dropOff: number; reached: number; rate: number }>;
   selected: readonly string[];
   onSelect: (ids: string[]) => void;
   onMove: (moves: FlowLayout) => void;
@@ -24,7 +26,7 @@ type Props = {
   onReady: (instance: ReactFlowInstance<FlowCanvasNode, Edge>) => void;
 };
 
-export function Canvas({ doc, positions, types, problems, activeNode, selected, onSelect, onMove, onConnect, onDelete, onReady }: Props) {
+export function Canvas({ doc, positions, types, problems, activeNode, dropOff, selected, onSelect, onMove, onConnect, onDelete, onReady }: Props) {
   const [nodes, setNodes] = useState<FlowCanvasNode[]>([]);
   const [selectedEdges, setSelectedEdges] = useState<string[]>([]);
 
@@ -39,7 +41,7 @@ export function Canvas({ doc, positions, types, problems, activeNode, selected, 
           type: "flow",
           position: old?.dragging ? old.position : positions[node.id] ?? { x: 0, y: 0 },
           selected: selected.includes(node.id),
-          ariaLabel: `${node.type} node ${node.id}${node.id === doc.start ? ", start" : ""}${problems.get(node.id)?.length ? `, ${problems.get(node.id)!.length} problems` : ""}`,
+          ariaLabel: `${node.type} node ${node.id}${node.id === doc.start ? ", start" : ""}${problems.get(node.id)?.length ? `, ${problems.get(node.id)!.length} problems` : ""}${dropOff?.get(node.id)?.reached ? `, ${Math.round(dropOff.get(node.id)!.rate * 100)}% drop-off` : ""}`,
           data: {
             type: node.type,
             summary: summarize(node.content),
@@ -47,11 +49,12 @@ export function Canvas({ doc, positions, types, problems, activeNode, selected, 
             problems: problems.get(node.id) ?? [],
             isStart: node.id === doc.start,
             active: node.id === activeNode,
+            ...(dropOff?.has(node.id) ? { dropOff: dropOff.get(node.id)! } : {}),
           },
         };
       });
     });
-  }, [doc, positions, types, problems, activeNode, selected]);
+  }, [doc, positions, types, problems, activeNode, dropOff, selected]);
 
   const edges = useMemo<Edge[]>(() => {
     const ids = new Set(doc.nodes.map((n) => n.id));

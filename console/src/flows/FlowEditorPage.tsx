@@ -12,6 +12,7 @@ import { botKeys, botsApi, currentFlow } from "../bots/api.ts";
 import { Layout } from "../shell/Layout.tsx";
 import { Link } from "../shell/Link.tsx";
 import { TestPanel } from "../test-panel/TestPanel.tsx";
+import { analyticsApi, analyticsKeys, lastDays } from "../analytics/api.ts";
 import { nodeTypeKeys, nodeTypesApi } from "./api.ts";
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH } from "./auto-layout.ts";
 import { Canvas } from "./Canvas.tsx";
@@ -29,6 +30,11 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   const queryClient = useQueryClient();
   const loaded = useQuery({ queryKey: botKeys.flow(botId), queryFn: () => currentFlow(botId), staleTime: Infinity, refetchOnWindowFocus: false });
   const types = useQuery({ queryKey: nodeTypeKeys.all, queryFn: nodeTypesApi.list, staleTime: 60_000 });
+  // Drop-off per node over the last 30 days, drawn on the canvas; a failed read only hides the badges.
+  const last30 = useMemo(() => lastDays(30), []);
+  const nodeFigures = useQuery({ queryKey: analyticsKeys.nodes(botId, last30), queryFn: () => analyticsApi.nodes(botId, last30), staleTime: 60_000, retry: false });
+  // One map per answer (not per render): the canvas redraws its nodes when it changes.
+  const dropOffs = useMemo(() => nodeFigures.data && new Map(nodeFigures.data.map((n) => [n.nodeId, { dropOff: n.dropOff, reached: n.reached, rate: n.dropOffRate }])), [nodeFigures.data]);
   const history = useFlowHistory();
   const { doc, apply } = history;
   const [selected, setSelected] = useState<string[]>([]);
@@ -175,6 +181,7 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
 
   return (
     <Layout title={name} wide actions={<>
+      <Link to={`/bots/${botId}/analytics`} className="button">Analytics</Link>
       <Link to={`/bots/${botId}/versions`} className="button">Versions</Link>
       <button type="button" className="button primary" onClick={() => publish.mutate()} disabled={!doc || publish.isPending}>{publish.isPending ? "Publishing…" : "Publish"}</button>
     </>}>
@@ -205,7 +212,7 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
             <Palette nodeTypes={types.data ?? []} onAdd={add} />
             <div className="canvas-wrap">
               <Canvas
-                doc={doc} positions={positions} types={typeMap} problems={problems} activeNode={activeNode} selected={selected}
+                doc={doc} positions={positions} types={typeMap} problems={problems} activeNode={activeNode} dropOff={dropOffs} selected={selected}
                 onSelect={setSelected}
                 onMove={(moves) => apply({ label: "Move", run: (d) => moveNodes(d, moves, positions) })}
                 onConnect={(source, connection, target) => apply({ label: "Connect", run: (d) => connect(d, source, connection, target) })}

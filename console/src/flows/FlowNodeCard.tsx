@@ -8,6 +8,8 @@ export type FlowNodeData = {
   problems: string[];
   isStart: boolean;
   active: boolean;
+  /** Of the sessions that reached this node in the last 30 days, how many dropped off here (analytics). */
+  dropOff?: { dropOff: number; reached: number; rate: number };
 };
 export type FlowCanvasNode = Node<FlowNodeData, "flow">;
 
@@ -21,6 +23,11 @@ export const FlowNodeCard = memo(function FlowNodeCard({ id, data, selected }: N
       <div className="flow-node-head">
         <span className="type-tag">{data.type}</span>
         {data.isStart && <span className="start-tag">Start</span>}
+        {data.dropOff && data.dropOff.reached > 0 && (
+          <span className={data.dropOff.rate >= 0.2 ? "drop-tag high" : "drop-tag"} title={`${data.dropOff.dropOff} of ${data.dropOff.reached} sessions that reached this node in the last 30 days dropped off here`}>
+            {(data.dropOff.rate * 100).toFixed(0)}% drop-off
+          </span>
+        )}
         {data.problems.length > 0 && <span className="problem-tag" title={data.problems.join("\n")}>{data.problems.length} problem{data.problems.length === 1 ? "" : "s"}</span>}
       </div>
       <div className="flow-node-id">{id}</div>

@@ -10,6 +10,8 @@ import { parseRoute, usePathname } from "./router.ts";
 const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
 const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
 const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
+// The dashboard and its chart library load only on its own page.
+const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -22,6 +24,7 @@ export function App() {
     case "flow": return <Suspense fallback={loading}><FlowEditorPage botId={route.botId} /></Suspense>;
     case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
+    case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

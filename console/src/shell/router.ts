@@ -11,6 +11,7 @@ export type Route =
   | { page: "flow"; botId: string }
   | { page: "versions"; botId: string }
   | { page: "node-types" }
+  | { page: "analytics"; botId: string }
   | { page: "not-found" };
 
 export function parseRoute(pathname: string): Route {
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string): Route {
   if (parts.length === 1 && parts[0] === "node-types") return { page: "node-types" };
   if (parts[0] === "bots" && parts[1] && parts.length === 2) return { page: "flow", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "analytics" && parts.length === 3) return { page: "analytics", botId: parts[1] };
   return { page: "not-found" };
 }
 

@@ -101,7 +101,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     };
   }
 
-  let sweeper: { stop(): void } | undefined;
+  let sweeper: { stop(): void; sweep(): Promise<void> } | undefined;
 
   return {
     name: "conversations",
@@ -161,6 +161,15 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         const session = await withTenantScope(platform.db, ctx.params.tenantId, (scoped) => new PostgresSessionStore(() => scoped).get(ctx.params.tenantId, ctx.params.sessionId));
         if (!session) throw new NotFoundError("SESSION_NOT_FOUND", "Session");
         return publicView(session);
+      },
+
+      /** Ends idle sessions now rather than at the next minute's sweep (tests, operators' tools); not an HTTP route. */
+      sweep: {
+        visibility: "public",
+        async handler() {
+          await sweeper?.sweep();
+          return true;
+        },
       },
 
       /** For channels: a call answered by a realtime voice model, kept as an ended session with its transcript. */

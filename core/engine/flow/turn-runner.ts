@@ -70,11 +70,15 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
   // An empty input resumes the waiting node without a message from the user (a human handing back).
   const said = inbound !== undefined && (inbound.text !== undefined || inbound.choice !== undefined);
   if (said) history.push({ sessionId: session.id, direction: "inbound", nodeId: qualified(session.position.frames, session.position.nodeId), at, revision, message: inbound });
-  const received: EngineEvent[] = said ? [{ name: "conversation.message.received", payload: { ...base, message: inbound } }] : [];
+  const waitingAt = qualified(session.position.frames, session.position.nodeId);
+  // The node it answered and what the turn's nodes read into `temp.intent` / `temp.sentiment` go
+  // with the message, for analytics (intents over time, sentiment by node); known only after the run.
+  const received = (temp: unknown): EngineEvent[] => said ? [{ name: "conversation.message.received", payload: { ...base, nodeId: waitingAt, message: inbound, ...signalsOf(temp) } }] : [];
+  const failedAt: { nodeId: string | null } = { nodeId: waitingAt };
 
   const controller = new AbortController();
   try {
-    const run = await runNodes(services, session, flow, inbound, controller.signal, stream);
+    const run = await runNodes(services, session, flow, inbound, controller.signal, stream, failedAt);
     const outbound = run.outbound.map((o) => ({ sessionId: session.id, direction: "outbound" as const, nodeId: o.nodeId, at, revision, message: o.message }));
     const ended = run.status === SessionStatus.ended;
     const next: SessionRecord = {
@@ -85,7 +89,7 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
       updatedAt: at,
       ...(ended ? { endedAt: at } : {}),
     };
-    const events = [...received, ...run.events, ...outbound.map((o) => ({ name: "conversation.message.sent", payload: { ...base, nodeId: o.nodeId, message: o.message } }))];
+    const events = [...received(run.scopes.temp), ...run.events, ...outbound.map((o) => ({ name: "conversation.message.sent", payload: { ...base, nodeId: o.nodeId, message: o.message } }))];
     if (run.status === SessionStatus.waitingHuman) events.push({ name: "conversation.handoff.requested", payload: { ...base, nodeId: run.position.nodeId, reason: run.handoffReason } });
     if (ended) events.push({ name: "conversation.session.ended", payload: { ...base, reason: "flow_end" } });
     return { next, history: [...history, ...outbound], events, messages: run.outbound.map((o) => o.message), input: run.position.input };
@@ -103,7 +107,11 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
     return {
       next,
       history: [...history, { sessionId: session.id, direction: "outbound", nodeId, at, revision, message }],
-      events: [...received, { name: "conversation.message.sent", payload: { ...base, nodeId, message } }],
+      events: [
+        ...received(session.variables.temp),
+        { name: "conversation.turn.failed", payload: { ...base, nodeId: failedAt.nodeId, stepLimit, code: (error as { code?: unknown }).code ?? null } },
+        { name: "conversation.message.sent", payload: { ...base, nodeId, message } },
+      ],
       messages: [message],
       input: session.position.input,
     };
@@ -112,12 +120,23 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
   }
 }
 
+/** `temp.intent` (a string) and `temp.sentiment` (-1..1) when a turn's nodes set them. */
+function signalsOf(temp: unknown): { intent?: string | null; sentiment?: number } {
+  if (typeof temp !== "object" || temp === null) return {};
+  const { intent, sentiment } = temp as { intent?: unknown; sentiment?: unknown };
+  return {
+    ...(typeof intent === "string" || intent === null ? { intent } : {}),
+    ...(typeof sentiment === "number" && Number.isFinite(sentiment) ? { sentiment: Math.max(-1, Math.min(1, sentiment)) } : {}),
+  };
+}
+
 function qualified(frames: readonly CompositeFrame[], nodeId: string | null): string | null {
   if (nodeId === null) return null;
   return frames.length === 0 ? nodeId : `${frames.map((f) => f.nodeId).join("/")}/${nodeId}`;
 }
 
-async function runNodes(services: TurnServices, session: SessionRecord, root: CompiledFlow, inbound: UserInput | undefined, signal: AbortSignal, stream: TurnStream | undefined) {
+/** `failedAt` follows the node running, so a failed turn can name where it failed. */
+async function runNodes(services: TurnServices, session: SessionRecord, root: CompiledFlow, inbound: UserInput | undefined, signal: AbortSignal, stream: TurnStream | undefined, failedAt: { nodeId: string | null }) {
   const scopes: Scopes = structuredClone(session.variables);
   const frames: CompositeFrame[] = structuredClone(session.position.frames);
   const flows: CompiledFlow[] = [root];
@@ -140,6 +159,7 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
     if (steps > services.stepLimit) throw new StepLimitReached();
     const node = nodeOf(flows.at(-1)!, nodeId, services.nodeTypes);
     const id = qualified(frames, node.id)!;
+    failedAt.nodeId = id;
     if (!resumed) events.push({ name: "conversation.node.entered", payload: { ...base, nodeId: id, type: node.type } });
     const frame = frames.at(-1);
     // A node's draft is shown where its first message will be: after what the turn said so far.
@@ -170,6 +190,8 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
 
     if (result.wait) return finish(SessionStatus.active, { nodeId: node.id, state: result.state, input: result.wait, frames });
     if (result.handoff) return finish(SessionStatus.waitingHuman, { nodeId: node.id, state: result.state, frames }, result.handoff.reason);
+    // Left: the session moves on from this node (to the next, out of a sub-flow, or to the end).
+    if (!result.call) events.push({ name: "conversation.node.left", payload: { ...base, nodeId: id, type: node.type } });
     if (result.call) {
       const sub = subflowOf(node);
       frames.push({ nodeId: node.id, state: result.state, vars: { input: structuredClone(result.call.input), local: {}, output: {} } });

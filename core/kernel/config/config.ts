@@ -138,6 +138,11 @@ export const configSchema = z.object({
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
   /** How many times a request may come back through the platform (a bot calling itself) before 508 LOOP_DETECTED. */
   LOOP_MAX_DEPTH: z.coerce.number().int().min(1).max(20).default(3),
+  /** Record conversation events for analytics (core/modules/analytics); off only to measure what recording costs. */
+  ANALYTICS_RECORDING: bool.default(true),
+  /** Recorded events are buffered and written at most this many milliseconds later, or at ANALYTICS_FLUSH_ROWS events, whichever comes first. */
+  ANALYTICS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  ANALYTICS_FLUSH_ROWS: z.coerce.number().int().min(1).max(5000).default(500),
   /** First wait before a failed event delivery is retried; later waits grow from it (x3, x12, x60, x360). */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
   /** Largest knowledge document (uploaded, or fetched from a URL), in bytes; larger is 413 KNOWLEDGE_TOO_LARGE. */

@@ -95,6 +95,11 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   // usage and analytics
   "GET /v1/admin/usage": "viewer",
   "GET /v1/admin/usage/tool-calls": "viewer",
+  "GET /v1/admin/bots/:botId/analytics": "viewer",
+  "GET /v1/admin/bots/:botId/analytics/nodes": "viewer",
+  "GET /v1/admin/bots/:botId/analytics/funnel": "viewer",
+  "GET /v1/admin/bots/:botId/analytics/intents": "viewer",
+  "GET /v1/admin/bots/:botId/analytics/sentiment": "viewer",
 };
 
 /** Routes the table does not name (plugin routes, a route added without an entry): admin and up. */

@@ -115,7 +115,7 @@ export function createResponder(deps: Deps) {
     let model: string | undefined;
     const chat = async (messages: LlmMessage[], tools: readonly AgentTool[], passages: readonly LlmPassage[], stream = options.stream) => {
       const answer = await deps.router.chat({
-        tenantId, botId, tier: tenant.tier, provider: ai.provider, model: ai.model, ...(stream ? { stream } : {}),
+        tenantId, botId, ...(sessionId ? { sessionId } : {}), tier: tenant.tier, provider: ai.provider, model: ai.model, ...(stream ? { stream } : {}),
         request: { messages, tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })), knowledge: [...passages], maxTokens: 1024, cachePrompt: true, cacheKey: botId },
       });
       // Text said on the way to a tool call ("let me check") is not the answer.

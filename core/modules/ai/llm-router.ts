@@ -32,6 +32,8 @@ type Connection = { apiKey?: string; baseUrl?: string };
 export type RoutedCall = {
   tenantId: string;
   botId?: string;
+  /** The conversation the call serves, so analytics can count its tokens by channel and flow version. */
+  sessionId?: string;
   tier: TenantTier;
   provider?: AiProviderName;
   model?: string;
@@ -119,6 +121,11 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
         answered = { provider: second, response: await withRetries(second, modelFor(second, call.tier), call) };
       }
       await ledger.record({ tenantId: call.tenantId, botId: call.botId, provider: answered.provider, model: answered.response.model, usage: answered.response.usage });
+      // Analytics counts tokens and cost per bot (core/modules/analytics); the ledger above stays the quota's truth.
+      if (call.botId) void broker.emit("ai.usage.recorded", {
+        tenantId: call.tenantId, botId: call.botId, sessionId: call.sessionId ?? null, provider: answered.provider, model: answered.response.model,
+        inputTokens: answered.response.usage.inputTokens, outputTokens: answered.response.usage.outputTokens,
+      });
       return { ...answered.response, provider: answered.provider };
     },
   };
