@@ -53,6 +53,8 @@ import { publishFirstPartyExamples } from "../../marketplace/catalog/first-party
 import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
+import { intentRoutes } from "../modules/nlp/intents.routes.ts";
+import { createNlpService } from "../modules/nlp/nlp.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -102,6 +104,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   const routes: RouteModule[] = [operationsRoutes, tenantRoutes, pluginRoutes, botRoutes, chatRoutes, secretRoutes, subscriptionRoutes, channelConfigRoutes, knowledgeRoutes];
   routes.push(crmRoutes);
   routes.push(aiUsageRoutes);
+  routes.push(intentRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
@@ -142,6 +145,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createCrmService(context));
   broker.createService(createSubscriptionsService(context));
   broker.createService(createKnowledgeService(context));
+  broker.createService(createNlpService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

@@ -14,6 +14,7 @@ import { nodeOf, subflowOf, type CompiledFlow } from "./compiled-flow.ts";
 import { createNodeContext, type NodeContextInit } from "./node-context.ts";
 import { SessionStatus, type CompositeFrame, type HistoryEntry, type SessionRecord } from "./session-store.ts";
 import type { Scopes } from "./variables.ts";
+import { SENTIMENT_HANDOFF_REASON, applyUnderstanding, understandingVariables, type MessageUnderstanding, type SentimentHandoffRule } from "./message-understanding.ts";
 
 export type EngineEvent = { name: string; payload: Record<string, unknown> };
 
@@ -58,16 +59,46 @@ class StepLimitReached extends Error {}
 /** One reason for every finished turn: `abort()` without one builds a DOMException (and its stack) per turn. */
 const turnOver = new DOMException("The turn is over", "AbortError");
 
+/** What was understood of the inbound message (see message-understanding.ts), and the bot's handoff rule. */
+export type TurnUnderstanding = { understood: MessageUnderstanding; handoffRule?: SentimentHandoffRule };
+
 /** Runs one turn of `session` on `flow`; `inbound` is what the user sent (none when a session starts). */
-export async function runTurn(services: TurnServices, session: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream): Promise<TurnResult> {
+export async function runTurn(
+  services: TurnServices, original: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream, understanding?: TurnUnderstanding,
+): Promise<TurnResult> {
+  let session = original;
   const at = services.now();
   const revision = session.revision + 1;
   const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
   const history: HistoryEntry[] = [];
   // An empty input resumes the waiting node without a message from the user (a human handing back).
   const said = inbound !== undefined && (inbound.text !== undefined || inbound.choice !== undefined);
-  if (said) history.push({ sessionId: session.id, direction: "inbound", nodeId: qualified(session.position.frames, session.position.nodeId), at, revision, message: inbound });
-  const received: EngineEvent[] = said ? [{ name: "conversation.message.received", payload: { ...base, message: inbound } }] : [];
+  const nodeAt = qualified(session.position.frames, session.position.nodeId);
+  if (said) history.push({ sessionId: session.id, direction: "inbound", nodeId: nodeAt, at, revision, message: inbound });
+  const received: EngineEvent[] = said
+    ? [{ name: "conversation.message.received", payload: { ...base, nodeId: nodeAt, message: inbound, ...(understanding ? understandingVariables(understanding.understood) : {}) } }]
+    : [];
+
+  if (said && understanding) {
+    const variables = structuredClone(session.variables);
+    const { handoff } = applyUnderstanding(variables, understanding.understood, understanding.handoffRule);
+    session = { ...session, variables };
+    if (handoff) {
+      // The bot's rule hands the conversation to a person before the flow sees the message; the
+      // session stays at its node, which runs again with an empty input when the person hands back.
+      return {
+        next: { ...session, status: SessionStatus.waitingHuman, variables: { ...variables, temp: {} }, updatedAt: at },
+        history: [...history, { sessionId: session.id, direction: "outbound", nodeId: nodeAt, at, revision, message: handoff }],
+        events: [
+          ...received,
+          { name: "conversation.message.sent", payload: { ...base, nodeId: nodeAt, message: handoff } },
+          { name: "conversation.handoff.requested", payload: { ...base, nodeId: session.position.nodeId, reason: SENTIMENT_HANDOFF_REASON } },
+        ],
+        messages: [handoff],
+        input: undefined,
+      };
+    }
+  }
 
   const controller = new AbortController();
   try {
@@ -96,7 +127,7 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
     });
     const message: OutboundMessage = { type: "text", text: stepLimit ? services.politeMessages.stepLimit : services.politeMessages.failure };
     const nodeId = qualified(session.position.frames, session.position.nodeId);
-    const next: SessionRecord = { ...session, variables: { ...session.variables, temp: {} }, updatedAt: at };
+    const next: SessionRecord = { ...original, variables: { ...original.variables, temp: {} }, updatedAt: at };
     return {
       next,
       history: [...history, { sessionId: session.id, direction: "outbound", nodeId, at, revision, message }],

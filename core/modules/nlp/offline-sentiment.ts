@@ -1,0 +1,34 @@
+/**
+ * Sentiment without a model call: wink-nlp's English lexicon scorer (AFINN and emoji/emoticon
+ * scores, with negation — "not bad" is not negative — and intensifiers), which answers -1..1 for a
+ * whole message. wink-nlp was chosen over `sentiment` (AFINN alone, no negation scope) and
+ * `vader-sentiment` (a little-kept port) because the same toolkit also gives the offline
+ * answerer its sentences, stems and negation (plugins/llm-offline).
+ *
+ * The language model (wink-eng-lite-web-model, about 3 MB) takes a few hundred milliseconds to
+ * load, so it loads once per process, on first use or when the nlp service starts.
+ */
+import winkNLP from "wink-nlp";
+import model from "wink-eng-lite-web-model";
+
+type Nlp = ReturnType<typeof winkNLP>;
+let nlp: Nlp | undefined;
+
+function english(): Nlp {
+  // Only what sentiment needs: sentence breaks and negation (no part-of-speech tagging, no entities).
+  nlp ??= winkNLP(model, ["sbd", "negation", "sentiment"]);
+  return nlp;
+}
+
+/** Loads the language model now rather than on the first message. */
+export function warmOfflineSentiment(): void {
+  english();
+}
+
+/** -1 (very negative) .. 1 (very positive), rounded to 3 places; 0 for text with no opinion words. */
+export function offlineSentiment(text: string): number {
+  const nlp = english();
+  const score = nlp.readDoc(text).out(nlp.its.sentiment) as unknown as number;
+  if (!Number.isFinite(score)) return 0;
+  return Math.round(Math.max(-1, Math.min(1, score)) * 1000) / 1000;
+}
