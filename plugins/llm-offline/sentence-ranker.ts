@@ -82,7 +82,8 @@ function termsOf(text: string): { terms: Term[]; refersBack: boolean } {
   const { its } = nlp;
   const tokens = nlp.readDoc(text).tokens();
   const normals = tokens.out(its.normal) as string[];
-  const lemmas = tokens.out(its.lemma) as string[];
+  // wink-nlp 2.4's typings give `its.lemma` (which needs the model's addons) a signature `out()` refuses; it runs as any other.
+  const lemmas = tokens.out(its.lemma as unknown as typeof its.normal) as string[];
   const types = tokens.out(its.type) as string[];
   const stop = tokens.out(its.stopWordFlag) as unknown as boolean[];
   const negated = tokens.out(its.negationFlag) as unknown as boolean[];

@@ -2,7 +2,8 @@
  * Message understanding: the intents a tenant defines per bot (CRUD), and `nlp.understand`, which
  * the conversations service calls for every typed message before the flow handles it. It answers
  * the intent (by embedding similarity with the platform's embedder, or the bot's language model
- * when the bot has a provider), its confidence, and the sentiment (-1..1, offline, or the model's).
+ * when the bot has a provider and intents), its confidence, and the sentiment (-1..1, offline, or
+ * the model's when the model was asked).
  *
  * What a turn costs offline: one embedding of the message (cached by text) and one lexicon pass.
  * The examples' embeddings are kept per bot on this node until its intents or the bot change.
@@ -17,7 +18,7 @@ import type { BotConfig } from "../../engine/bots/bot-config.ts";
 import { NO_INTENT, type MessageUnderstanding } from "../../engine/flow/message-understanding.ts";
 import { createIntentStore, type IntentStore, type IntentView } from "./intent.store.ts";
 import { DEFAULT_INTENT_THRESHOLD, embedIntents, matchIntent, type EmbeddedIntents } from "./intent-matcher.ts";
-import { offlineSentiment, warmOfflineSentiment } from "./offline-sentiment.ts";
+import { offlineSentiment } from "./offline-sentiment.ts";
 import { NlpErrorCode } from "./nlp-errors.ts";
 
 export const NlpEvents = { intentsChanged: "nlp.intents.changed" } as const;
@@ -105,7 +106,9 @@ export function createNlpService(platform: PlatformContext): ServiceSchema {
         const { tenantId, botId, text } = ctx.params;
         const bot = await botIntents(tenantId, botId);
         const ai = bot.config.ai;
-        if (ai?.provider && ai.provider !== "offline") {
+        // The model reads the message only for a bot with intents to tell apart: one more model
+        // call per message is worth it for routing, not for the sentiment alone.
+        if (ai?.provider && ai.provider !== "offline" && bot.intents.length > 0) {
           try {
             const byModel = await ctx.call<MessageUnderstanding | null, object>("ai.classify", {
               tenantId, botId, text, provider: ai.provider, ...(ai.model ? { model: ai.model } : {}),
@@ -171,10 +174,6 @@ export function createNlpService(platform: PlatformContext): ServiceSchema {
     },
     created() {
       broker = this.broker;
-    },
-    started() {
-      // The lexicon loads in the background, so the node is ready at once and the first message is not slow.
-      setTimeout(() => warmOfflineSentiment(), 0).unref();
     },
   };
 }

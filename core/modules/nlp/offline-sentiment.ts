@@ -6,7 +6,8 @@
  * answerer its sentences, stems and negation (plugins/llm-offline).
  *
  * The language model (wink-eng-lite-web-model, about 3 MB) takes a few hundred milliseconds to
- * load, so it loads once per process, on first use or when the nlp service starts.
+ * load, synchronously: it loads once per process, on the first message, not at start, where it
+ * would hold the event loop while the node boots.
  */
 import winkNLP from "wink-nlp";
 import model from "wink-eng-lite-web-model";
@@ -18,11 +19,6 @@ function english(): Nlp {
   // Only what sentiment needs: sentence breaks and negation (no part-of-speech tagging, no entities).
   nlp ??= winkNLP(model, ["sbd", "negation", "sentiment"]);
   return nlp;
-}
-
-/** Loads the language model now rather than on the first message. */
-export function warmOfflineSentiment(): void {
-  english();
 }
 
 /** -1 (very negative) .. 1 (very positive), rounded to 3 places; 0 for text with no opinion words. */
