@@ -5,7 +5,7 @@
  * invents an answer and never calls tools.
  */
 import type { LlmChatRequest, LlmChatResponse } from "../../core/sdk/index.ts";
-import { questionTermCount, rankSentences } from "./sentence-ranker.ts";
+import { loadEnglish, questionTermCount, rankSentences } from "./sentence-ranker.ts";
 
 export const OFFLINE_UNKNOWN = "I don't know the answer to that: it isn't in the information I have. Could you rephrase, or ask something else?";
 
@@ -15,7 +15,8 @@ export const OFFLINE_UNKNOWN = "I don't know the answer to that: it isn't in the
  * coincidence, not an answer, unless the sentence also holds what the question asks for ("How
  * long does a refund take?" and "Refunds go back … within 5 business days").
  */
-export function answerOffline(request: LlmChatRequest): LlmChatResponse {
+export async function answerOffline(request: LlmChatRequest): Promise<LlmChatResponse> {
+  await loadEnglish();
   const lastUser = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
   const terms = questionTermCount(lastUser);
   if (terms === 0) return reply(request, "Hello! What would you like to know?");

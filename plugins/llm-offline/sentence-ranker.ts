@@ -23,14 +23,27 @@
  * The `natural` library (BM25-free TF-IDF, its own stemmers) was weighed: it duplicates what
  * wink-nlp already gives here, for a second 10 MB dependency.
  */
-import winkNLP from "wink-nlp";
-import model from "wink-eng-lite-web-model";
+import type winkNLP from "wink-nlp";
 import porter2 from "wink-porter2-stemmer";
 
 type Nlp = ReturnType<typeof winkNLP>;
 let nlp: Nlp | undefined;
-// Part-of-speech tagging for lemmas; no entity recognition, which would cost more than the rest.
-const english = (): Nlp => (nlp ??= winkNLP(model, ["sbd", "negation", "pos"]));
+let loading: Promise<Nlp> | undefined;
+
+/**
+ * wink-nlp and its model, imported on first use (importing the model parses 3 MB, which a node
+ * that never answers offline should not pay at boot). Part-of-speech tagging for lemmas; no
+ * entity recognition, which would cost more than the rest.
+ */
+export function loadEnglish(): Promise<Nlp> {
+  loading ??= Promise.all([import("wink-nlp"), import("wink-eng-lite-web-model")]).then(([wink, model]) => (nlp = wink.default(model.default, ["sbd", "negation", "pos"])));
+  return loading;
+}
+
+function english(): Nlp {
+  if (!nlp) throw new Error("loadEnglish() first");
+  return nlp;
+}
 
 export type Passage = { text: string; source: string; score: number };
 /** `matched`: the question's terms the sentence itself has; `answersKind`: it has what the question asks for (a time for "when"). */

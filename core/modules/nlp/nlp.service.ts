@@ -79,7 +79,7 @@ export function createNlpService(platform: PlatformContext): ServiceSchema {
   }
 
   async function understandOffline(bot: BotIntents, text: string): Promise<MessageUnderstanding> {
-    const sentiment = offlineSentiment(text);
+    const sentiment = await offlineSentiment(text);
     if (bot.embedded.intents.length === 0) return { intent: NO_INTENT, intentConfidence: 0, sentiment };
     const { vectors } = await broker.call<{ model: string; vectors: number[][] }, object>("knowledge.embed", { texts: [text] });
     return { ...matchIntent(vectors[0]!, bot.embedded, bot.config.nlp?.intentThreshold ?? DEFAULT_INTENT_THRESHOLD), sentiment };

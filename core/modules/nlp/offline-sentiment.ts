@@ -9,21 +9,21 @@
  * load, synchronously: it loads once per process, on the first message, not at start, where it
  * would hold the event loop while the node boots.
  */
-import winkNLP from "wink-nlp";
-import model from "wink-eng-lite-web-model";
+import type winkNLP from "wink-nlp";
 
 type Nlp = ReturnType<typeof winkNLP>;
-let nlp: Nlp | undefined;
+let loading: Promise<Nlp> | undefined;
 
-function english(): Nlp {
+/** wink-nlp and its model, imported on first use: importing the model alone parses 3 MB at boot. */
+function english(): Promise<Nlp> {
   // Only what sentiment needs: sentence breaks and negation (no part-of-speech tagging, no entities).
-  nlp ??= winkNLP(model, ["sbd", "negation", "sentiment"]);
-  return nlp;
+  loading ??= Promise.all([import("wink-nlp"), import("wink-eng-lite-web-model")]).then(([wink, model]) => wink.default(model.default, ["sbd", "negation", "sentiment"]));
+  return loading;
 }
 
 /** -1 (very negative) .. 1 (very positive), rounded to 3 places; 0 for text with no opinion words. */
-export function offlineSentiment(text: string): number {
-  const nlp = english();
+export async function offlineSentiment(text: string): Promise<number> {
+  const nlp = await english();
   const score = nlp.readDoc(text).out(nlp.its.sentiment) as unknown as number;
   if (!Number.isFinite(score)) return 0;
   return Math.round(Math.max(-1, Math.min(1, score)) * 1000) / 1000;
