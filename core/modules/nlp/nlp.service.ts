@@ -27,6 +27,12 @@ export const MAX_INTENTS_PER_BOT = 200;
 export const MAX_EXAMPLES_PER_INTENT = 100;
 const intentName = /^[a-z][a-z0-9_]{0,49}$/;
 
+/** Two requests naming the same intent at once: the unique index refuses the second (PostgreSQL 23505). */
+function isNameClash(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e?.code === "23505" && e.constraint === "bot_intent_bot_name_unique";
+}
+
 export type IntentInput = { name?: string; description?: string | null; examples?: string[] };
 type BotIntents = { intents: IntentView[]; embedded: EmbeddedIntents; config: BotConfig };
 
@@ -141,12 +147,13 @@ export function createNlpService(platform: PlatformContext): ServiceSchema {
       async create(ctx: Context<{ tenantId: string; botId: string } & IntentInput>) {
         const { tenantId, botId } = ctx.params;
         const intent = checked(ctx.params);
+        const taken = () => new ConflictError(NlpErrorCode.intentNameTaken, `This bot already has an intent named "${intent.name}"`);
         const created = await scoped(tenantId, async (store) => {
           await requireBot(store, tenantId, botId);
-          if (await store.nameTaken(tenantId, botId, intent.name)) throw new ConflictError(NlpErrorCode.intentNameTaken, `This bot already has an intent named "${intent.name}"`);
+          if (await store.nameTaken(tenantId, botId, intent.name)) throw taken();
           if ((await store.count(tenantId, botId)) >= MAX_INTENTS_PER_BOT) throw new ConflictError(NlpErrorCode.intentLimitReached, `A bot has at most ${MAX_INTENTS_PER_BOT} intents`);
           return store.insert({ id: crypto.randomUUID(), tenantId, botId, name: intent.name, ...(intent.description ? { description: intent.description } : {}), examples: intent.examples });
-        });
+        }).catch((error: unknown) => { throw isNameClash(error) ? taken() : error; });
         changed(ctx, tenantId, botId);
         return created;
       },
@@ -159,7 +166,7 @@ export function createNlpService(platform: PlatformContext): ServiceSchema {
           const intent = checked(ctx.params, current);
           if (await store.nameTaken(tenantId, botId, intent.name, intentId)) throw new ConflictError(NlpErrorCode.intentNameTaken, `This bot already has an intent named "${intent.name}"`);
           return (await store.update(tenantId, botId, intentId, intent))!;
-        });
+        }).catch((error: unknown) => { throw isNameClash(error) ? new ConflictError(NlpErrorCode.intentNameTaken, "This bot already has an intent of that name") : error; });
         changed(ctx, tenantId, botId);
         return updated;
       },
