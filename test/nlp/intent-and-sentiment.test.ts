@@ -57,7 +57,7 @@ function chat(node: TestPlatform, tenant: Tenant, botId: string) {
 }
 
 describe("intent and sentiment on every message, offline (the offline embedder and lexicon)", function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a node boots in about a minute on a loaded 2-core machine
   let node: TestPlatform;
   let acme: Tenant;
   let globex: Tenant;
@@ -169,7 +169,7 @@ describe("intent and sentiment on every message, offline (the offline embedder a
 });
 
 describe("intent and sentiment from the bot's language model (the real openai SDK against a fake OpenAI)", function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a node boots in about a minute on a loaded 2-core machine
   let node: TestPlatform;
   let fake: FakeVendor;
   let acme: Tenant;
