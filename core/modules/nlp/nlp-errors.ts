@@ -8,6 +8,8 @@ export const NlpErrorCode = {
   intentNameInvalid: "INTENT_NAME_INVALID",
   /** An intent with no example phrase, or only blank ones. */
   intentExamplesEmpty: "INTENT_EXAMPLES_EMPTY",
+  /** More example phrases than an intent may have. */
+  intentExamplesTooMany: "INTENT_EXAMPLES_TOO_MANY",
   /** The bot has as many intents as allowed. */
   intentLimitReached: "INTENT_LIMIT_REACHED",
 } as const;

@@ -53,7 +53,7 @@ export function createNlpService(platform: PlatformContext): ServiceSchema {
     }
     const examples = [...new Set((input.examples ?? current?.examples ?? []).map((e) => e.trim()).filter(Boolean))];
     if (examples.length === 0) throw new ValidationError(NlpErrorCode.intentExamplesEmpty, "An intent needs at least one example phrase");
-    if (examples.length > MAX_EXAMPLES_PER_INTENT) throw new ValidationError(NlpErrorCode.intentExamplesEmpty, `An intent has at most ${MAX_EXAMPLES_PER_INTENT} example phrases`);
+    if (examples.length > MAX_EXAMPLES_PER_INTENT) throw new ValidationError(NlpErrorCode.intentExamplesTooMany, `An intent has at most ${MAX_EXAMPLES_PER_INTENT} example phrases`);
     const description = input.description === undefined ? current?.description ?? null : input.description;
     return { name, description, examples };
   }
