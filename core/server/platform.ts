@@ -59,6 +59,8 @@ import { createPeopleService } from "../modules/people/people.service.ts";
 import { mcpRoutes, type ToolServerRef } from "../modules/mcp/mcp.routes.ts";
 import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
 import { createAnalyticsService } from "../modules/analytics/analytics.service.ts";
+import { intentRoutes } from "../modules/nlp/intents.routes.ts";
+import { createNlpService } from "../modules/nlp/nlp.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -116,6 +118,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   const routes: RouteModule[] = [operationsRoutes, tenantRoutes, pluginRoutes, botRoutes, chatRoutes, secretRoutes, subscriptionRoutes, channelConfigRoutes, knowledgeRoutes];
   routes.push(crmRoutes);
   routes.push(aiUsageRoutes, analyticsRoutes);
+  routes.push(intentRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
@@ -158,6 +161,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createSubscriptionsService(context));
   broker.createService(createAnalyticsService(context));
   broker.createService(createKnowledgeService(context));
+  broker.createService(createNlpService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

@@ -1,6 +1,6 @@
 /**
  * The built-in node types, as one first-party plugin written only against the SDK: message,
- * question, condition, action, webhook, composite, handoff and end (one file each).
+ * question, condition, intent, action, webhook, composite, handoff and end (one file each).
  */
 import { definePlugin, implementNodeType, implementPlugin } from "../../core/sdk/index.ts";
 import { actionNode, runAction, validateAction } from "./action.node.ts";
@@ -8,6 +8,7 @@ import { compositeNode, compositeSubflow, runComposite } from "./composite.node.
 import { conditionNode, conditionRoutes, runCondition, validateCondition } from "./condition.node.ts";
 import { endNode, runEnd } from "./end.node.ts";
 import { handoffNode, runHandoff } from "./handoff.node.ts";
+import { intentNode, intentRoutes, runIntent, validateIntent } from "./intent.node.ts";
 import { messageNode, runMessage } from "./message.node.ts";
 import { questionNode, runQuestion, validateQuestion } from "./question.node.ts";
 import { runWebhook, validateWebhook, webhookNode } from "./webhook.node.ts";
@@ -19,7 +20,7 @@ export const definition = definePlugin({
   kinds: ["node-type"],
   description: "The built-in conversation node types.",
   capabilities: ["http:*"],
-  nodeTypes: [messageNode, questionNode, conditionNode, actionNode, webhookNode, compositeNode, handoffNode, endNode],
+  nodeTypes: [messageNode, questionNode, conditionNode, intentNode, actionNode, webhookNode, compositeNode, handoffNode, endNode],
 });
 
 export default implementPlugin(definition, {
@@ -27,6 +28,7 @@ export default implementPlugin(definition, {
     message: implementNodeType(definition, "message", runMessage),
     question: implementNodeType(definition, "question", runQuestion, validateQuestion),
     condition: { ...implementNodeType(definition, "condition", runCondition, validateCondition), routes: conditionRoutes },
+    intent: { ...implementNodeType(definition, "intent", runIntent, validateIntent), routes: intentRoutes },
     action: implementNodeType(definition, "action", runAction, validateAction),
     webhook: implementNodeType(definition, "webhook", runWebhook, validateWebhook),
     composite: { ...implementNodeType(definition, "composite", runComposite), subflow: compositeSubflow },

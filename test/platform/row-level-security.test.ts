@@ -66,7 +66,7 @@ for (const backend of databaseBackends()) {
       assert.equal(db().rowLevelSecurity, true);
       const rows = await owner().execute<{ tablename: string }[]>(`select tablename from pg_policies where schemaname = current_schema() and policyname = ?`, [TENANT_POLICY]);
       const covered = new Set(rows.map((r) => r.tablename));
-      for (const { table } of [...tenantTables, { table: "channel_opt_out" }]) assert.ok(covered.has(table), `${table} has the policy`);
+      for (const { table } of [...tenantTables, { table: "channel_opt_out" }, { table: "bot_intent" }]) assert.ok(covered.has(table), `${table} has the policy`);
     });
 
     it("shows an unscoped select only the scope's tenant's rows", async () => {

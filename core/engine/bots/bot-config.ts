@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { botAiConfigSchema } from "./bot-ai-config.ts";
 import { botVoiceConfigSchema } from "./bot-voice-config.ts";
+import { botNlpConfigSchema } from "./bot-nlp-config.ts";
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #1a73e8");
 const httpsUrl = z.url({ protocol: /^https?$/ }).max(2000);
@@ -39,6 +40,8 @@ export const botConfigSchema = z.strictObject({
   ai: botAiConfigSchema.optional(),
   /** Phone calls: `realtime` sends them to a speech-to-speech model (a voice channel's media stream) instead of <Say>/<Gather> turns. */
   voice: botVoiceConfigSchema.optional(),
+  /** Intent matching and the sentiment handoff rule (see bot-nlp-config.ts). */
+  nlp: botNlpConfigSchema.optional(),
 });
 
 export type BotConfig = z.infer<typeof botConfigSchema>;

@@ -20,6 +20,7 @@ import { startSessionSweeper } from "./session-sweeper.ts";
 import { findOpenSession } from "./open-session.ts";
 import { flowUsesAi } from "../bots/assistant-flow.ts";
 import { deliverStreamEvents, openStreamSink, type StreamEvent } from "../../kernel/broker/turn-stream.ts";
+import type { MessageUnderstanding } from "../flow/message-understanding.ts";
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
 export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown>; oneOpenPerUser?: boolean };
@@ -101,6 +102,21 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     };
   }
 
+  /**
+   * Intent and sentiment of a typed message, from the nlp module when this platform runs it
+   * (`nlp.understand`). A failure there must not cost the user their turn: the flow then runs
+   * without `temp.intent` and `temp.sentiment`, and the failure is logged.
+   */
+  async function understand(tenantId: string, botId: string, sessionId: string, text: string | undefined): Promise<MessageUnderstanding | undefined> {
+    if (text === undefined) return undefined;
+    try {
+      return await broker.call<MessageUnderstanding, object>("nlp.understand", { tenantId, botId, text });
+    } catch (error) {
+      platform.logger.warn({ component: "conversations", tenantId, botId, sessionId, err: error }, "the message's intent and sentiment could not be read; the flow runs without them");
+      return undefined;
+    }
+  }
+
   let sweeper: { stop(): void; sweep(): Promise<void> } | undefined;
 
   return {
@@ -134,10 +150,13 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         const published = await publishedFlow(tenantId, botId, Number(flowVersion));
         await enforceLimits(tenantId, sessionId, published.config, text ?? choice);
         if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
+        const understood = await understand(tenantId, botId, sessionId, text);
+        const handoffRule = published.config.nlp?.handoff;
         const sink = openStreamSink(broker, ctx.meta.stream);
         try {
           const reply = await engine.handleMessage({
             tenantId, sessionId, ...(text !== undefined ? { text } : { choice }), ...(typeof ref === "string" ? { ref } : {}),
+            ...(understood ? { understanding: { understood, ...(handoffRule ? { handoffRule } : {}) } } : {}),
             ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => { sink.reset(index ?? "turn"); return sink.flush(); }, handle: (index) => ({ ...sink.handle, index }) } } : {}),
           });
           return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);

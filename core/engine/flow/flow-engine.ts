@@ -29,7 +29,7 @@ import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import type { TenantNodeTypes } from "./tenant-node-types.ts";
 import { silentLogger } from "./node-context.ts";
 import { SessionStatus, type SessionRecord, type SessionStore } from "./session-store.ts";
-import { runTurn, type EngineEvent, type TurnResult, type TurnServices, type TurnStream } from "./turn-runner.ts";
+import { runTurn, type EngineEvent, type TurnResult, type TurnServices, type TurnStream, type TurnUnderstanding } from "./turn-runner.ts";
 import { emptyFlowScopes } from "./variables.ts";
 
 export type FlowEngineDeps = {
@@ -89,6 +89,8 @@ export type HandleMessageParams = {
    * node taking over the message of a worker that died finds the committed turn by it, exactly.
    */
   ref?: string;
+  /** What the platform understood of `text` (intent, sentiment) and the bot's sentiment handoff rule; set on `temp.*` before the flow runs. */
+  understanding?: TurnUnderstanding;
 } & UserInput;
 
 export type TurnReply = {
@@ -240,7 +242,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
           channel = session.channel;
           const turn = session.status === SessionStatus.waitingHuman
             ? recordForHuman(session, inbound, now())
-            : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
+            : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream, params.understanding);
           return params.ref === undefined ? turn : withRef(turn, params.ref);
         }, params.stream);
         metrics?.turnDone(channel, started);

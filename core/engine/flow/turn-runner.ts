@@ -15,6 +15,7 @@ import { createNodeContext, type NodeContextInit } from "./node-context.ts";
 import { SessionStatus, type CompositeFrame, type HistoryEntry, type SessionRecord } from "./session-store.ts";
 import type { Scopes } from "./variables.ts";
 import type { FlowMetrics } from "./flow-metrics.ts";
+import { SENTIMENT_HANDOFF_REASON, applyUnderstanding, type MessageUnderstanding, type SentimentHandoffRule } from "./message-understanding.ts";
 
 export type EngineEvent = { name: string; payload: Record<string, unknown> };
 
@@ -61,8 +62,14 @@ class StepLimitReached extends Error {}
 /** One reason for every finished turn: `abort()` without one builds a DOMException (and its stack) per turn. */
 const turnOver = new DOMException("The turn is over", "AbortError");
 
+/** What was understood of the inbound message (see message-understanding.ts), and the bot's handoff rule. */
+export type TurnUnderstanding = { understood: MessageUnderstanding; handoffRule?: SentimentHandoffRule };
+
 /** Runs one turn of `session` on `flow`; `inbound` is what the user sent (none when a session starts). */
-export async function runTurn(services: TurnServices, session: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream): Promise<TurnResult> {
+export async function runTurn(
+  services: TurnServices, original: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream, understanding?: TurnUnderstanding,
+): Promise<TurnResult> {
+  let session = original;
   const at = services.now();
   const revision = session.revision + 1;
   const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
@@ -75,6 +82,27 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
   // with the message, for analytics (intents over time, sentiment by node); known only after the run.
   const received = (temp: unknown): EngineEvent[] => said ? [{ name: "conversation.message.received", payload: { ...base, nodeId: waitingAt, message: inbound, ...signalsOf(temp) } }] : [];
   const failedAt: { nodeId: string | null } = { nodeId: waitingAt };
+
+  if (said && understanding) {
+    const variables = structuredClone(session.variables);
+    const { handoff } = applyUnderstanding(variables, understanding.understood, understanding.handoffRule);
+    session = { ...session, variables };
+    if (handoff) {
+      // The bot's rule hands the conversation to a person before the flow sees the message; the
+      // session stays at its node, which runs again with an empty input when the person hands back.
+      return {
+        next: { ...session, status: SessionStatus.waitingHuman, variables: { ...variables, temp: {} }, updatedAt: at },
+        history: [...history, { sessionId: session.id, direction: "outbound", nodeId: waitingAt, at, revision, message: handoff }],
+        events: [
+          ...received(variables.temp),
+          { name: "conversation.message.sent", payload: { ...base, nodeId: waitingAt, message: handoff } },
+          { name: "conversation.handoff.requested", payload: { ...base, nodeId: session.position.nodeId, reason: SENTIMENT_HANDOFF_REASON } },
+        ],
+        messages: [handoff],
+        input: undefined,
+      };
+    }
+  }
 
   const controller = new AbortController();
   try {
@@ -103,7 +131,7 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
     });
     const message: OutboundMessage = { type: "text", text: stepLimit ? services.politeMessages.stepLimit : services.politeMessages.failure };
     const nodeId = qualified(session.position.frames, session.position.nodeId);
-    const next: SessionRecord = { ...session, variables: { ...session.variables, temp: {} }, updatedAt: at };
+    const next: SessionRecord = { ...original, variables: { ...original.variables, temp: {} }, updatedAt: at };
     return {
       next,
       history: [...history, { sessionId: session.id, direction: "outbound", nodeId, at, revision, message }],
@@ -120,12 +148,13 @@ export async function runTurn(services: TurnServices, session: SessionRecord, fl
   }
 }
 
-/** `temp.intent` (a string) and `temp.sentiment` (-1..1) when a turn's nodes set them. */
-function signalsOf(temp: unknown): { intent?: string | null; sentiment?: number } {
+/** `temp.intent` (a string), its confidence and `temp.sentiment` (-1..1) when the message was read or a turn's nodes set them. */
+function signalsOf(temp: unknown): { intent?: string | null; intentConfidence?: number; sentiment?: number } {
   if (typeof temp !== "object" || temp === null) return {};
-  const { intent, sentiment } = temp as { intent?: unknown; sentiment?: unknown };
+  const { intent, intentConfidence, sentiment } = temp as { intent?: unknown; intentConfidence?: unknown; sentiment?: unknown };
   return {
     ...(typeof intent === "string" || intent === null ? { intent } : {}),
+    ...(typeof intentConfidence === "number" && Number.isFinite(intentConfidence) ? { intentConfidence } : {}),
     ...(typeof sentiment === "number" && Number.isFinite(sentiment) ? { sentiment: Math.max(-1, Math.min(1, sentiment)) } : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { Role } from "./roles.ts";
  * - owner: deleting the tenant;
  * - admin: members, invites, API keys, tenant settings, channels, CRM, secrets, event webhooks,
  *   marketplace installs (AI provider settings and the widget live in bot and tenant settings);
- * - editor: bots and flows (draft, publish, roll back), knowledge;
+ * - editor: bots and flows (draft, publish, roll back), knowledge, intents;
  * - agent: acting in the inbox (none of today's routes; conversation reads are viewer);
  * - viewer: reading bots, versions, knowledge, conversations, analytics and usage.
  *
@@ -59,6 +59,12 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/knowledge/:sourceId": "viewer",
   "DELETE /v1/admin/bots/:botId/knowledge/:sourceId": "editor",
   "POST /v1/admin/bots/:botId/knowledge/:sourceId/reingest": "editor",
+  // intents (temp.intent, the intent node)
+  "GET /v1/admin/bots/:botId/intents": "viewer",
+  "POST /v1/admin/bots/:botId/intents": "editor",
+  "GET /v1/admin/bots/:botId/intents/:intentId": "viewer",
+  "PATCH /v1/admin/bots/:botId/intents/:intentId": "editor",
+  "DELETE /v1/admin/bots/:botId/intents/:intentId": "editor",
   // channels (conversation reads are the inbox's: viewers read them)
   "GET /v1/admin/channels": "viewer",
   "PUT /v1/admin/bots/:botId/channels/:channel": "admin",

@@ -20,4 +20,6 @@ export const AiErrorCode = {
   llmQuotaExhausted: "LLM_QUOTA_EXHAUSTED",
   /** Every provider tried failed. */
   llmCallFailed: "LLM_CALL_FAILED",
+  /** The model's intent and sentiment answer was not the JSON asked for (the nlp module then reads the message offline). */
+  classificationInvalid: "AI_CLASSIFICATION_INVALID",
 } as const;

@@ -5,10 +5,11 @@ import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
 import { createToolFactory } from "./agent-tools.ts";
 import { createAnswerCache } from "./answer-cache.ts";
 import { createResponder, type RespondParams, type Responder } from "./assistant-responder.ts";
-import { createLlmRouter } from "./llm-router.ts";
+import { createLlmRouter, type LlmRouter } from "./llm-router.ts";
 import { createMcpTools, type McpTools } from "./mcp-tools.ts";
 import type { ToolCallParams } from "./mcp-tool-call.ts";
 import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
+import { classifyMessage, type ClassifyParams } from "./message-classifier.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
 import { defineLlmMetrics } from "./llm-metrics.ts";
@@ -26,6 +27,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
   const toolLog = createToolCallLog(platform);
   let respond: Responder;
   let realtime: RealtimeVoice;
+  let router: LlmRouter;
   let mcpTools: McpTools | undefined;
   // An agent turn may make several model and tool calls: it must not be cut at the default request
   // timeout, nor re-run by the broker's retry policy (that would repeat tool calls). Moleculer reads
@@ -69,6 +71,20 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         await realtime.recordUsage(ctx.params);
         return { ok: true };
       },
+      /**
+       * Intent and sentiment of a message from the bot's model (see message-classifier.ts), or null
+       * when the bot has no provider this platform holds a key for (the caller reads it offline).
+       */
+      classify: {
+        ...{ timeout: platform.config.AI_TIMEOUT_MS + 5000 },
+        async handler(ctx: Context<ClassifyParams>) {
+          const { provider, model } = ctx.params;
+          if (provider === undefined || provider === "offline") return null;
+          const tenant = await ctx.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: ctx.params.tenantId });
+          await ledger.assertQuota(ctx.params.tenantId, tenant.tier);
+          return classifyMessage(router, { provider, ...(model ? { model } : {}) }, tenant.tier, ctx.params);
+        },
+      },
       async assertQuota(ctx: Context<{ tenantId: string }>) {
         const tenant = await ctx.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: ctx.params.tenantId });
         await ledger.assertQuota(ctx.params.tenantId, tenant.tier);
@@ -102,9 +118,10 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
       });
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
       const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio, pool: mcpTools.pool });
+      router = createLlmRouter(platform.config, broker, ledger, logger, defineLlmMetrics(platform.metrics));
       respond = createResponder({
         platform, broker, ledger, toolLog,
-        router: createLlmRouter(platform.config, broker, ledger, logger, defineLlmMetrics(platform.metrics)),
+        router,
         cache: createAnswerCache(platform.cache.cache, platform.config.AI_ANSWER_CACHE_SECONDS),
         toolsFor,
       });

@@ -273,6 +273,19 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       async remove(ctx: Context<{ tenantId: string; botId: string; sourceId: string }>) {
         if (!(await store.deleteSource(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId))) throw new NotFoundError(KnowledgeErrorCode.sourceNotFound, "Knowledge source");
       },
+      /**
+       * `{ texts }` → `{ model, vectors }` from the platform's embedder, for other modules that
+       * compare texts the way knowledge does (the nlp module's intents). One text is a query and
+       * reuses a recent embedding of the same text.
+       */
+      async embed(ctx: Context<{ texts: string[] }>) {
+        const { texts } = ctx.params;
+        if (texts.length === 1) {
+          const { model, vector } = await embedder.embedQuery(texts[0]!);
+          return { model, vectors: [vector] };
+        }
+        return embedder.embed(texts);
+      },
       /** `{ tenantId, botId, query, limit? }` → passages with their source and score, best first. */
       async search(ctx: Context<SearchParams>) {
         if (typeof ctx.params !== "object" || ctx.params === null) throw new ValidationError(KnowledgeErrorCode.queryInvalid, "params: expected an object");
