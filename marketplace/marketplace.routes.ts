@@ -26,16 +26,15 @@ function publisherOf(request: FastifyRequest): string {
 
 export const marketplaceRoutes: RouteModule = (app, { broker }) => {
   const tags = ["marketplace"];
-  const security = [{ bearer: [] }];
 
   app.post("/v1/admin/publishers", {
     config: { auth: "operator" },
-    schema: { tags, security, summary: "Register a publisher; answers its integrator key (shown once)", body: z.strictObject({ name: z.string().trim().min(2).max(200) }) },
+    schema: { tags, summary: "Register a publisher; answers its integrator key (shown once)", body: z.strictObject({ name: z.string().trim().min(2).max(200) }) },
   }, async (request, reply) => reply.code(201).send(await broker.call("marketplace.createPublisher", request.body)));
 
   app.post("/v1/marketplace/publishers/keys", {
     config: { auth: "integrator" },
-    schema: { tags, security, summary: "Register an Ed25519 public key (PEM, or raw base64) that signs this publisher's packages", body: z.strictObject({ publicKey: z.string().min(40).max(2000) }) },
+    schema: { tags, summary: "Register an Ed25519 public key (PEM, or raw base64) that signs this publisher's packages", body: z.strictObject({ publicKey: z.string().min(40).max(2000) }) },
   }, async (request, reply) => reply.code(201).send(await broker.call("marketplace.registerKey", { publisherId: publisherOf(request), publicKey: request.body.publicKey })));
 
   // The package travels as raw bytes; only this scope parses application/gzip, with its own size limit.
@@ -45,7 +44,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
       config: { auth: "integrator" },
       bodyLimit: MAX_PACKAGE_BYTES,
       schema: {
-        tags, security, summary: "Publish a version: the body is the .tgz (content-type application/gzip), x-package-signature its Ed25519 signature over the sha512 integrity",
+        tags, summary: "Publish a version: the body is the .tgz (content-type application/gzip), x-package-signature its Ed25519 signature over the sha512 integrity",
         headers: z.object({ "x-package-signature": z.string().max(200).optional() }),
       },
     }, async (request, reply) => {
@@ -60,7 +59,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
 
   app.post("/v1/marketplace/plugins/:scope/:name/versions/:version/yank", {
     config: { auth: "integrator" },
-    schema: { tags, security, summary: "Withdraw a version from new installs (installs already made keep it)", params: pluginParams.extend({ version: semverText }) },
+    schema: { tags, summary: "Withdraw a version from new installs (installs already made keep it)", params: pluginParams.extend({ version: semverText }) },
   }, async (request) => broker.call("marketplace.yank", { publisherId: publisherOf(request), id: `${request.params.scope}/${request.params.name}`, version: request.params.version }));
 
   app.get("/v1/marketplace/plugins", {
@@ -84,7 +83,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/plugins", {
     config: { auth: "tenant-admin" },
     schema: {
-      tags, security, summary: "Install a plugin from the catalog for this tenant",
+      tags, summary: "Install a plugin from the catalog for this tenant",
       body: z.strictObject({
         plugin: z.string().regex(/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/, "a scoped name like @acme/pricing"),
         version: semverText.optional(),
@@ -98,13 +97,13 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
   app.patch("/v1/admin/plugins/:scope/:name", {
     config: { auth: "tenant-admin" },
     schema: {
-      tags, security, summary: "Upgrade or roll back (version), disable or enable, change grants, configuration or secrets", params: pluginParams,
+      tags, summary: "Upgrade or roll back (version), disable or enable, change grants, configuration or secrets", params: pluginParams,
       body: z.strictObject({ version: semverText.optional(), enabled: z.boolean().optional(), grants: z.array(capabilitySchema).max(50).optional(), config: configBody.optional(), secrets: secretsBody.optional() }),
     },
   }, async (request) => broker.call("marketplaceInstalls.update", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}`, ...request.body }));
 
   app.delete("/v1/admin/plugins/:scope/:name", {
     config: { auth: "tenant-admin" },
-    schema: { tags, security, summary: "Uninstall: its configuration, secrets and stored data are removed", params: pluginParams },
+    schema: { tags, summary: "Uninstall: its configuration, secrets and stored data are removed", params: pluginParams },
   }, async (request) => broker.call("marketplaceInstalls.uninstall", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}` }));
 };

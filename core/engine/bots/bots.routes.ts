@@ -11,56 +11,55 @@ const flowBody = z.unknown().describe("A flow: { start, nodes: [{ id, type, cont
 /** Bots, their drafts and published versions, for the tenant admin. */
 export const botRoutes: RouteModule = (app, { broker }) => {
   const tags = ["bots"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
   app.post("/v1/admin/bots", {
     config: auth,
-    schema: { tags, security, summary: "Create a bot; its flow is validated and published as version 1 (no flow: an assistant answering with its `config.ai`)", body: z.strictObject({ name: z.string().trim().min(1).max(200), flow: flowBody.optional(), config: botConfigSchema.optional() }) },
+    schema: { tags, summary: "Create a bot; its flow is validated and published as version 1 (no flow: an assistant answering with its `config.ai`)", body: z.strictObject({ name: z.string().trim().min(1).max(200), flow: flowBody.optional(), config: botConfigSchema.optional() }) },
   }, async (request, reply) => reply.code(201).send(await broker.call("bots.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
   app.post("/v1/admin/bots/import", {
     config: auth,
     schema: {
-      tags, security,
+      tags,
       summary: "Create a bot from a Typebot export (6, 6.1) or a flow in the seed's JSON; blocks without a counterpart are listed in `unsupported`, and the rest runs",
       body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), format: importFormatSchema, source: z.unknown().describe("The export, as JSON"), config: botConfigSchema.optional() }),
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("bots.import", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
-  app.get("/v1/admin/bots", { config: auth, schema: { tags, security } }, async (request) => ({ bots: await broker.call("bots.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/bots", { config: auth, schema: { tags } }, async (request) => ({ bots: await broker.call("bots.list", { tenantId: requireTenant(request).tenantId }) }));
 
-  app.get("/v1/admin/bots/:botId", { config: auth, schema: { tags, security, params: botParams } },
+  app.get("/v1/admin/bots/:botId", { config: auth, schema: { tags, params: botParams } },
     async (request) => broker.call("bots.get", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }));
 
   app.patch("/v1/admin/bots/:botId", {
     config: auth,
-    schema: { tags, security, params: botParams, summary: "Rename, or change branding, greeting, calls to action and limits", body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), config: botConfigSchema.optional() }) },
+    schema: { tags, params: botParams, summary: "Rename, or change branding, greeting, calls to action and limits", body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), config: botConfigSchema.optional() }) },
   }, async (request) => broker.call("bots.update", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, ...request.body }));
 
-  app.delete("/v1/admin/bots/:botId", { config: auth, schema: { tags, security, params: botParams } }, async (request, reply) => {
+  app.delete("/v1/admin/bots/:botId", { config: auth, schema: { tags, params: botParams } }, async (request, reply) => {
     await broker.call("bots.remove", { tenantId: requireTenant(request).tenantId, botId: request.params.botId });
     return reply.code(204).send();
   });
 
   app.put("/v1/admin/bots/:botId/flow", {
     config: auth,
-    schema: { tags, security, params: botParams, summary: "Save a draft flow (the body is the flow); problems are listed, and block only publishing", body: flowBody },
+    schema: { tags, params: botParams, summary: "Save a draft flow (the body is the flow); problems are listed, and block only publishing", body: flowBody },
   }, async (request) => broker.call("bots.saveDraft", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, flow: request.body }));
 
-  app.post("/v1/admin/bots/:botId/publish", { config: auth, schema: { tags, security, params: botParams, summary: "Publish the draft as a new immutable version" } },
+  app.post("/v1/admin/bots/:botId/publish", { config: auth, schema: { tags, params: botParams, summary: "Publish the draft as a new immutable version" } },
     async (request, reply) => reply.code(201).send(await broker.call("bots.publish", { tenantId: requireTenant(request).tenantId, botId: request.params.botId })));
 
-  app.get("/v1/admin/bots/:botId/versions", { config: auth, schema: { tags, security, params: botParams } },
+  app.get("/v1/admin/bots/:botId/versions", { config: auth, schema: { tags, params: botParams } },
     async (request) => ({ versions: await broker.call("bots.versions", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
 
   app.get("/v1/admin/bots/:botId/versions/:version", {
     config: auth,
-    schema: { tags, security, params: z.strictObject({ botId: z.uuid(), version: z.coerce.number().int().min(1) }) },
+    schema: { tags, params: z.strictObject({ botId: z.uuid(), version: z.coerce.number().int().min(1) }) },
   }, async (request) => broker.call("bots.flow", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, version: request.params.version }));
 
   app.post("/v1/admin/flows/validate", {
     config: auth,
-    schema: { tags, security, summary: "Check a flow without saving it", body: z.strictObject({ flow: flowBody }) },
+    schema: { tags, summary: "Check a flow without saving it", body: z.strictObject({ flow: flowBody }) },
   }, async (request) => broker.call("bots.validate", { flow: request.body.flow }));
 };

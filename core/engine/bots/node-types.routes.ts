@@ -20,6 +20,6 @@ const nodeTypeView = z.object({
 export const nodeTypeRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/node-types", {
     config: { auth: "tenant-admin" },
-    schema: { tags: ["bots"], security: [{ bearer: [] }], summary: "List the node types this tenant's flows may use, with their content JSON Schemas", response: { 200: z.object({ nodeTypes: z.array(nodeTypeView) }) } },
+    schema: { tags: ["bots"], summary: "List the node types this tenant's flows may use, with their content JSON Schemas", response: { 200: z.object({ nodeTypes: z.array(nodeTypeView) }) } },
   }, async (request) => ({ nodeTypes: await broker.call<z.infer<typeof nodeTypeView>[], object>("bots.nodeTypes", { tenantId: requireTenant(request).tenantId }) }));
 };

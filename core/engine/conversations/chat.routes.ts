@@ -10,7 +10,6 @@ import { ConversationErrorCode } from "./conversation-errors.ts";
 
 const sessionParams = z.strictObject({ sessionId: z.uuid() });
 const tags = ["chat"];
-const security = [{ widgetKey: [] }];
 const auth = { auth: "widget" as const };
 
 /**
@@ -34,7 +33,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/v1/chat/sessions", {
     config: auth,
     schema: {
-      tags, security, summary: "Start a conversation",
+      tags, summary: "Start a conversation",
       body: z.strictObject({
         botId: z.uuid(),
         userId: z.string().min(1).max(200).optional(),
@@ -53,7 +52,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/v1/chat/sessions/:sessionId/messages", {
     config: auth,
     schema: {
-      tags, security, params: sessionParams, summary: "Send a message (JSON reply, or Server-Sent Events with Accept: text/event-stream)",
+      tags, params: sessionParams, summary: "Send a message (JSON reply, or Server-Sent Events with Accept: text/event-stream)",
       // Length is checked by the runtime, which answers 413 MESSAGE_TOO_LONG with the limit.
       body: z.union([z.strictObject({ text: z.string().min(1) }), z.strictObject({ choice: z.string().min(1).max(200) })]),
     },
@@ -98,15 +97,15 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
     return reply;
   });
 
-  app.get("/v1/chat/sessions/:sessionId", { config: auth, schema: { tags, security, params: sessionParams } },
+  app.get("/v1/chat/sessions/:sessionId", { config: auth, schema: { tags, params: sessionParams } },
     async (request) => broker.call("conversations.get", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId }));
 
   app.get("/v1/chat/sessions/:sessionId/history", {
     config: auth,
-    schema: { tags, security, params: sessionParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }) },
+    schema: { tags, params: sessionParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }) },
   }, async (request) => ({ messages: await broker.call("conversations.history", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId, limit: request.query.limit }) }));
 
-  app.post("/v1/chat/sessions/:sessionId/end", { config: auth, schema: { tags, security, params: sessionParams } }, async (request) => {
+  app.post("/v1/chat/sessions/:sessionId/end", { config: auth, schema: { tags, params: sessionParams } }, async (request) => {
     checkCsrf(request, request.params.sessionId);
     return broker.call("conversations.end", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId });
   });
@@ -114,7 +113,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/chat", {
     config: auth,
     schema: {
-      tags, security, summary: "The simple form: one call per message, the caller names the session",
+      tags, summary: "The simple form: one call per message, the caller names the session",
       body: z.strictObject({ business_id: z.uuid(), session_id: z.string().min(1).max(200), message: z.string() }),
     },
   }, async (request) => broker.call("conversations.chat", {

@@ -10,27 +10,26 @@ const body = z.record(z.string(), z.unknown()).describe("The channel's configura
 /** Per-bot channel configuration for the tenant admin; secrets go in and never come back out. */
 export const channelConfigRoutes: RouteModule = (app, { broker }) => {
   const tags = ["channels"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
-  app.get("/v1/admin/channels", { config: auth, schema: { tags, security, summary: "The channels this platform serves: each one's configuration and secrets (JSON Schema), webhook routes and settings" } },
+  app.get("/v1/admin/channels", { config: auth, schema: { tags, summary: "The channels this platform serves: each one's configuration and secrets (JSON Schema), webhook routes and settings" } },
     async () => ({ channels: await broker.call("channelConfig.list", {}) }));
 
   app.put("/v1/admin/bots/:botId/channels/:channel", {
     config: auth,
-    schema: { tags, security, params, summary: "Connect a bot to a channel (replaces the previous configuration)", body: z.unknown().describe(body.description ?? "") },
+    schema: { tags, params, summary: "Connect a bot to a channel (replaces the previous configuration)", body: z.unknown().describe(body.description ?? "") },
   }, async (request) => broker.call("channelConfig.put", { tenantId: requireTenant(request).tenantId, ...request.params, config: request.body }));
 
-  app.get("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, security, params, summary: "The channel's configuration without its secrets, and the webhook URLs to give the vendor" } },
+  app.get("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, params, summary: "The channel's configuration without its secrets, and the webhook URLs to give the vendor" } },
     async (request) => broker.call("channelConfig.get", { tenantId: requireTenant(request).tenantId, ...request.params }));
 
-  app.delete("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, security, params } }, async (request, reply) => {
+  app.delete("/v1/admin/bots/:botId/channels/:channel", { config: auth, schema: { tags, params } }, async (request, reply) => {
     await broker.call("channelConfig.remove", { tenantId: requireTenant(request).tenantId, ...request.params });
     return reply.code(204).send();
   });
 
   app.get("/v1/admin/bots/:botId/channels/:channel/messages", {
     config: auth,
-    schema: { tags, security, params, summary: "Recent messages through this channel with their delivery status", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
+    schema: { tags, params, summary: "Recent messages through this channel with their delivery status", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() }) },
   }, async (request) => ({ messages: await broker.call("channelConfig.messages", { tenantId: requireTenant(request).tenantId, ...request.params, limit: request.query.limit }) }));
 };

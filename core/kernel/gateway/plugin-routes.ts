@@ -81,9 +81,8 @@ export class PluginRoutes {
             ...(schema.params ? { params: schema.params } : {}), ...(schema.querystring ? { querystring: schema.querystring } : {}),
             ...(schema.headers ? { headers: schema.headers } : {}), ...(schema.body ? { body: schema.body } : {}),
             ...(schema.response ? { response: { ...schema.response } } : {}), ...(schema.consumes ? { consumes: [...schema.consumes] } : {}),
-            ...securityOf(route.auth),
           }
-          : { tags: ["plugins"], ...securityOf(route.auth) },
+          : { tags: ["plugins"] },
         handler: (request, reply) => this.#serve(key, request, reply, tools),
       });
     }
@@ -146,13 +145,6 @@ export class PluginRoutes {
         socket.close(1011, "internal error");
       });
   }
-}
-
-/** The OpenAPI security requirement of a route's auth (the schemes are declared in gateway-app.ts). */
-function securityOf(auth: PluginRoute["auth"]): { security?: Record<string, string[]>[] } {
-  if (auth === "widget") return { security: [{ widgetKey: [] }] };
-  if (auth === "tenant-admin") return { security: [{ bearer: [] }] };
-  return {};
 }
 
 function contextFor(plugin: string, tools: Tools): PluginRouteContext {

@@ -5,10 +5,9 @@ import { requirePrincipal } from "../gateway/route-auth.ts";
 /** Plugins loaded on the platform; the operator loads, replaces and unloads them at run time. */
 export const pluginRoutes: RouteModule = (app, { broker }) => {
   const tags = ["plugins"];
-  const security = [{ bearer: [] }];
 
   // A tenant admin also sees what it installed from the marketplace; the operator sees the node's plugins.
-  app.get("/v1/admin/plugins", { config: { auth: "operator-or-admin" }, schema: { tags, security, summary: "Plugins loaded on the platform, and the tenant's marketplace installs" } },
+  app.get("/v1/admin/plugins", { config: { auth: "operator-or-admin" }, schema: { tags, summary: "Plugins loaded on the platform, and the tenant's marketplace installs" } },
     async (request) => {
       const principal = requirePrincipal(request);
       const plugins = await broker.call("plugins.list");
@@ -18,12 +17,12 @@ export const pluginRoutes: RouteModule = (app, { broker }) => {
 
   app.post("/v1/operator/plugins", {
     config: { auth: "operator" },
-    schema: { tags, security, summary: "Load or replace a plugin on every node, without a restart", body: z.strictObject({ source: z.string().min(1).max(500) }) },
+    schema: { tags, summary: "Load or replace a plugin on every node, without a restart", body: z.strictObject({ source: z.string().min(1).max(500) }) },
   }, async (request, reply) => reply.code(201).send(await broker.call("plugins.load", request.body)));
 
   app.delete("/v1/operator/plugins/:scope/:name", {
     config: { auth: "operator" },
-    schema: { tags, security, summary: "Unload a plugin from every node", params: z.strictObject({ scope: z.string().regex(/^@[a-z0-9-._]+$/), name: z.string().regex(/^[a-z0-9-._]+$/) }) },
+    schema: { tags, summary: "Unload a plugin from every node", params: z.strictObject({ scope: z.string().regex(/^@[a-z0-9-._]+$/), name: z.string().regex(/^[a-z0-9-._]+$/) }) },
   }, async (request, reply) => {
     await broker.call("plugins.unload", { id: `${request.params.scope}/${request.params.name}` });
     return reply.code(204).send();

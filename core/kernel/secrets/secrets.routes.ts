@@ -7,17 +7,16 @@ const name = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, "
 /** Tenant secrets: written and listed by name; the values never come back out. */
 export const secretRoutes: RouteModule = (app, { broker }) => {
   const tags = ["secrets"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
   app.put("/v1/admin/secrets/:name", {
     config: auth,
-    schema: { tags, security, params: name, summary: "Store a secret for flows to use as {{secret:name}}", body: z.strictObject({ value: z.string().min(1).max(16_384) }) },
+    schema: { tags, params: name, summary: "Store a secret for flows to use as {{secret:name}}", body: z.strictObject({ value: z.string().min(1).max(16_384) }) },
   }, async (request) => broker.call("secrets.set", { tenantId: requireTenant(request).tenantId, name: request.params.name, value: request.body.value }));
 
-  app.get("/v1/admin/secrets", { config: auth, schema: { tags, security } }, async (request) => ({ secrets: await broker.call("secrets.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/secrets", { config: auth, schema: { tags } }, async (request) => ({ secrets: await broker.call("secrets.list", { tenantId: requireTenant(request).tenantId }) }));
 
-  app.delete("/v1/admin/secrets/:name", { config: auth, schema: { tags, security, params: name } }, async (request, reply) => {
+  app.delete("/v1/admin/secrets/:name", { config: auth, schema: { tags, params: name } }, async (request, reply) => {
     await broker.call("secrets.remove", { tenantId: requireTenant(request).tenantId, name: request.params.name });
     return reply.code(204).send();
   });

@@ -12,29 +12,28 @@ const tenantId = z.strictObject({ tenantId: z.uuid() });
 /** Tenants and their keys: the operator manages all of them; a tenant admin sees only its own. */
 export const tenantRoutes: RouteModule = (app, { broker }) => {
   const tags = ["tenants"];
-  const bearer = [{ bearer: [] }];
 
   app.post("/v1/admin/tenants", {
     config: { auth: "operator" },
     schema: {
-      tags, security: bearer, summary: "Create a tenant; its keys are shown once, in this answer",
+      tags, summary: "Create a tenant; its keys are shown once, in this answer",
       body: z.strictObject({ name: z.string().trim().min(1).max(200), tier: tier.optional(), allowedDomains: z.array(domain).max(100).optional() }),
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("tenants.create", request.body)));
 
-  app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, security: bearer, summary: "List tenants" } },
+  app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, summary: "List tenants" } },
     async () => ({ tenants: await broker.call("tenants.list") }));
 
-  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, security: bearer, summary: "The caller's own tenant" } },
+  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, summary: "The caller's own tenant" } },
     async (request) => broker.call("tenants.get", { tenantId: requireTenant(request).tenantId }));
 
-  app.get("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId } },
+  app.get("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId } },
     async (request) => broker.call("tenants.get", { tenantId: tenantInScope(request, request.params.tenantId) }));
 
   app.patch("/v1/admin/tenants/:tenantId", {
     config: { auth: "operator-or-admin" },
     schema: {
-      tags, security: bearer, params: tenantId,
+      tags, params: tenantId,
       body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), tier: tier.optional(), allowedDomains: z.array(domain).max(100).optional(), settings: tenantSettingsSchema.optional() }),
     },
   }, async (request) => {
@@ -47,19 +46,19 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
   });
 
   // The operator, or the tenant's own owner (permissions.ts).
-  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId, summary: "Delete a tenant and everything it owns (the operator, or the tenant's owner)" } },
+  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "Delete a tenant and everything it owns (the operator, or the tenant's owner)" } },
     async (request, reply) => {
       await broker.call("tenants.remove", { tenantId: tenantInScope(request, request.params.tenantId) });
       return reply.code(204).send();
     });
 
-  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId } },
+  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId } },
     async (request) => ({ keys: await broker.call("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
 
   app.post("/v1/admin/tenants/:tenantId/keys", {
     config: { auth: "operator-or-admin" },
     schema: {
-      tags, security: bearer, params: tenantId, summary: "Rotate: issue a new key of a kind (an admin key of a role, `admin` by default) and revoke the old ones of that kind and role",
+      tags, params: tenantId, summary: "Rotate: issue a new key of a kind (an admin key of a role, `admin` by default) and revoke the old ones of that kind and role",
       body: z.strictObject({ kind: z.enum(["admin", "widget"]), role: roleSchema.optional() }),
     },
   }, async (request, reply) => {
@@ -73,7 +72,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
 
   app.delete("/v1/admin/tenants/:tenantId/keys/:keyId", {
     config: { auth: "operator-or-admin" },
-    schema: { tags, security: bearer, params: z.strictObject({ tenantId: z.uuid(), keyId: z.uuid() }) },
+    schema: { tags, params: z.strictObject({ tenantId: z.uuid(), keyId: z.uuid() }) },
   }, async (request, reply) => {
     await broker.call("tenants.revokeKey", { tenantId: tenantInScope(request, request.params.tenantId), keyId: request.params.keyId });
     return reply.code(204).send();

@@ -13,44 +13,43 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export const crmRoutes: RouteModule = (app, { broker }) => {
   const tags = ["crm"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
   app.put("/v1/admin/crm", {
     config: auth,
     // The full schema lives in core/modules/crm/crm-settings.ts and is checked by the service (one schema, one place).
-    schema: { tags, security, summary: "Choose the CRM connector, its config, credentials and field mapping", body: z.record(z.string(), z.unknown()) },
+    schema: { tags, summary: "Choose the CRM connector, its config, credentials and field mapping", body: z.record(z.string(), z.unknown()) },
   }, async (request) => broker.call("crm.configure", { tenantId: requireTenant(request).tenantId, settings: request.body }));
 
-  app.get("/v1/admin/crm", { config: auth, schema: { tags, security, summary: "The CRM settings, without credentials" } },
+  app.get("/v1/admin/crm", { config: auth, schema: { tags, summary: "The CRM settings, without credentials" } },
     async (request) => broker.call("crm.settings", { tenantId: requireTenant(request).tenantId }));
 
-  app.get("/v1/admin/crm/pipelines", { config: auth, schema: { tags, security, summary: "Deal pipelines of the configured CRM" } },
+  app.get("/v1/admin/crm/pipelines", { config: auth, schema: { tags, summary: "Deal pipelines of the configured CRM" } },
     async (request) => broker.call("crm.listPipelines", { tenantId: requireTenant(request).tenantId }));
 
   app.get("/v1/admin/crm/search", {
     config: auth,
-    schema: { tags, security, summary: "Contacts in the configured CRM with this email or phone (any format)", querystring: z.strictObject({ email: z.string().max(320).optional(), phone: z.string().max(40).optional() }) },
+    schema: { tags, summary: "Contacts in the configured CRM with this email or phone (any format)", querystring: z.strictObject({ email: z.string().max(320).optional(), phone: z.string().max(40).optional() }) },
   }, async (request) => broker.call("crm.searchContacts", { tenantId: requireTenant(request).tenantId, email: request.query.email, phone: request.query.phone }));
 
   app.get("/v1/admin/crm/contacts", {
     config: auth,
-    schema: { tags, security, summary: "Contacts of the platform CRM", querystring: z.strictObject({ query: z.string().max(200).optional(), page }) },
+    schema: { tags, summary: "Contacts of the platform CRM", querystring: z.strictObject({ query: z.string().max(200).optional(), page }) },
   }, async (request) => broker.call("crm.contacts", { tenantId: requireTenant(request).tenantId, query: request.query.query, page: request.query.page }));
 
-  app.get("/v1/admin/crm/contacts.csv", { config: auth, schema: { tags, security, summary: "Contacts of the platform CRM as CSV" } }, async (request, reply) => {
+  app.get("/v1/admin/crm/contacts.csv", { config: auth, schema: { tags, summary: "Contacts of the platform CRM as CSV" } }, async (request, reply) => {
     const csv = await broker.call<string, object>("crm.exportContacts", { tenantId: requireTenant(request).tenantId });
     return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="contacts.csv"').send(csv);
   });
 
   app.get("/v1/admin/crm/contacts/:id", {
     config: auth,
-    schema: { tags, security, summary: "One contact with its deals and notes", params: z.strictObject({ id: z.string().max(100) }) },
+    schema: { tags, summary: "One contact with its deals and notes", params: z.strictObject({ id: z.string().max(100) }) },
   }, async (request) => broker.call("crm.contact", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
 
   app.get("/v1/admin/crm/deals", {
     config: auth,
-    schema: { tags, security, summary: "Deals of the platform CRM", querystring: z.strictObject({ page }) },
+    schema: { tags, summary: "Deals of the platform CRM", querystring: z.strictObject({ page }) },
   }, async (request) => broker.call("crm.deals", { tenantId: requireTenant(request).tenantId, page: request.query.page }));
 
   app.post("/v1/crm/webhooks/:tenantId/:connector", {

@@ -35,7 +35,6 @@ function statusOf(outcome: IngestOutcome): number {
 /** Knowledge sources per bot, and a search box for the admin to try them. */
 export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
   const tags = ["knowledge"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
   const maxBytes = platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES;
   // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
@@ -62,7 +61,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       request.body = { name: typeof name === "string" && name.trim() ? name : file.filename || "upload", contentBase64: file.contentBase64, ...rest } as typeof request.body;
     },
     schema: {
-      tags, security, params: botParams, body: uploadBody, querystring: ingestQuery,
+      tags, params: botParams, body: uploadBody, querystring: ingestQuery,
       summary: "Add a source: a file (multipart field `file`, or base64 in JSON), a URL, or a site crawl. The file is read or the URL fetched before the answer (413, 415, 422 with codes); embedding and storing run in the background: 202 { sourceId, status }, then poll or stream the source. A known name or URL re-ingests that source (200 when unchanged). ?wait=true answers when it is done (201, or 200 for a re-ingest)",
     },
   }, async (request, reply) => {
@@ -74,12 +73,12 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     return reply.code(statusOf(outcome)).send(outcome);
   });
 
-  app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, security, params: botParams, summary: "The bot's sources with their status and chunk counts" } },
+  app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, params: botParams, summary: "The bot's sources with their status and chunk counts" } },
     async (request) => ({ sources: await broker.call("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
 
   app.get("/v1/admin/bots/:botId/knowledge/search", {
     config: auth,
-    schema: { tags, security, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores" },
+    schema: { tags, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores" },
   }, async (request) => {
     const { tenantId } = requireTenant(request);
     // The bot is checked first so another tenant's bot id is a 404, not an empty list.
@@ -89,7 +88,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.get("/v1/admin/bots/:botId/knowledge/:sourceId", {
     config: auth,
-    schema: { tags, security, params: sourceParams, summary: "A source's status and progress (0–100); with Accept: text/event-stream, a `progress` event at each change until it is ready or failed" },
+    schema: { tags, params: sourceParams, summary: "A source's status and progress (0–100); with Accept: text/event-stream, a `progress` event at each change until it is ready or failed" },
   }, async (request, reply) => {
     const params = { tenantId: requireTenant(request).tenantId, ...request.params };
     // The first read also answers 404 for another tenant's source before any stream opens.
@@ -112,13 +111,13 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     reply.raw.end();
   });
 
-  app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams, summary: "Remove a source with its passages and vectors" } },
+  app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, params: sourceParams, summary: "Remove a source with its passages and vectors" } },
     async (request, reply) => {
       await broker.call("knowledge.remove", { tenantId: requireTenant(request).tenantId, ...request.params });
       return reply.code(204).send();
     });
 
-  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, security, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)" } },
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)" } },
     async (request, reply) => {
       const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
       return reply.code(statusOf(outcome)).send(outcome);

@@ -11,30 +11,29 @@ const events = z.array(z.string().min(1).max(100)).min(1).max(20).describe('Even
 /** Event subscriptions (webhooks) of the tenant, and their delivery log. */
 export const subscriptionRoutes: RouteModule = (app, { broker }) => {
   const tags = ["webhooks"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
   app.post("/v1/admin/webhooks", {
     config: auth,
     schema: {
-      tags, security,
+      tags,
       summary: "Subscribe a URL to events; the answer holds the signing secret (whsec_...), shown this once",
       body: z.strictObject({ url, events, enabled: z.boolean().optional() }),
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("subscriptions.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
-  app.get("/v1/admin/webhooks", { config: auth, schema: { tags, security } },
+  app.get("/v1/admin/webhooks", { config: auth, schema: { tags } },
     async (request) => ({ webhooks: await broker.call("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
 
-  app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, security, params: webhookParams } },
+  app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams } },
     async (request) => broker.call("subscriptions.get", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
 
   app.patch("/v1/admin/webhooks/:id", {
     config: auth,
-    schema: { tags, security, params: webhookParams, summary: "Change the URL or the events, or pause and resume", body: z.strictObject({ url: url.optional(), events: events.optional(), enabled: z.boolean().optional() }) },
+    schema: { tags, params: webhookParams, summary: "Change the URL or the events, or pause and resume", body: z.strictObject({ url: url.optional(), events: events.optional(), enabled: z.boolean().optional() }) },
   }, async (request) => broker.call("subscriptions.update", { tenantId: requireTenant(request).tenantId, id: request.params.id, ...request.body }));
 
-  app.delete("/v1/admin/webhooks/:id", { config: auth, schema: { tags, security, params: webhookParams } }, async (request, reply) => {
+  app.delete("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams } }, async (request, reply) => {
     await broker.call("subscriptions.remove", { tenantId: requireTenant(request).tenantId, id: request.params.id });
     return reply.code(204).send();
   });
@@ -42,7 +41,7 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/webhooks/:id/deliveries", {
     config: auth,
     schema: {
-      tags, security, params: webhookParams, summary: "The delivery log of this webhook, newest first",
+      tags, params: webhookParams, summary: "The delivery log of this webhook, newest first",
       querystring: z.strictObject({ status: z.enum(["pending", "delivered", "failed"]).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
     },
   }, async (request) => ({
@@ -51,6 +50,6 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
 
   app.post("/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver", {
     config: auth,
-    schema: { tags, security, params: deliveryParams, summary: "Send a delivered or failed delivery again (same id, new attempts)" },
+    schema: { tags, params: deliveryParams, summary: "Send a delivered or failed delivery again (same id, new attempts)" },
   }, async (request, reply) => reply.code(202).send(await broker.call("subscriptions.redeliver", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, deliveryId: request.params.deliveryId })));
 };
