@@ -3,6 +3,8 @@ import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import type { ChatReply } from "./conversations.service.ts";
+import { apiError } from "../../kernel/gateway/openapi.ts";
+import { testTurnSchema } from "./chat-answers.ts";
 
 const tags = ["bots"];
 const auth = { auth: "tenant-admin" as const };
@@ -20,7 +22,7 @@ function turnView(reply: ChatReply & { flowVersion?: string }) {
 export const testSessionRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/bots/:botId/test-sessions", {
     config: auth,
-    schema: { tags, params: z.strictObject({ botId: z.uuid() }), summary: "Start a test conversation with the bot's draft (422 FLOW_INVALID when the draft has problems)" },
+    schema: { tags, params: z.strictObject({ botId: z.uuid() }), summary: "Start a test conversation with the bot's draft (422 FLOW_INVALID when the draft has problems)", response: { 201: testTurnSchema, 422: apiError("The draft has problems (FLOW_INVALID with details)") } },
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
     const { version } = await broker.call<{ version: number }, object>("bots.testVersion", { tenantId, botId: request.params.botId });
@@ -33,6 +35,7 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
     schema: {
       tags, params: z.strictObject({ sessionId: z.uuid() }), summary: "Answer in a test conversation",
       body: z.union([z.strictObject({ text: z.string().min(1) }), z.strictObject({ choice: z.string().min(1).max(200) })]),
+      response: { 200: testTurnSchema, 409: apiError("The conversation has ended (SESSION_ENDED) or changed meanwhile (REVISION_CONFLICT)") },
     },
   }, async (request) => {
     const tenantId = requireTenant(request).tenantId;

@@ -20,6 +20,13 @@ import type { RouteAuth } from "./route-auth.ts";
  * (`z.globalRegistry.add(schema, { id })`): they become components referenced by `$ref`.
  */
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** A route that also takes multipart/form-data: the form's fields, for the document (the route maps them onto its JSON body). */
+    multipartBody?: z.ZodType;
+  }
+}
+
 /** The error envelope every 4xx and 5xx answers with (http-error.ts builds it). */
 export const apiErrorSchema = z.object({
   error: z.object({
@@ -134,7 +141,7 @@ function transformRoute(input: TransformInput) {
   const responses: Record<string, JsonResponse> = {};
   for (const [status, answer] of Object.entries(schema.response ?? {})) {
     // A route's own error statuses (apiError) point at the shared component.
-    responses[status] = Number(status) >= 400 ? errorResponse(String(answer.description ?? "Error")) : answer;
+    responses[status] = Number(status) >= 400 ? errorResponse(String(answer.description ?? "Error")) : { description: SUCCESS[status] ?? "Success", ...answer };
   }
   const hasBody = zodSchema?.body !== undefined;
   const hasParams = /[:*]/.test(result.url);
@@ -154,6 +161,8 @@ function transformRoute(input: TransformInput) {
   schema.response = responses;
   return result;
 }
+
+const SUCCESS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted: it goes on in the background", 204: "Done; no body" };
 
 function errorResponse(description: string): JsonResponse {
   return { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
