@@ -34,7 +34,7 @@ export type ChannelRouteDefinition = {
   body?: z.ZodType;
   /** Status → answer; a 4xx names when it happens with `errorAnswer(description)` (the shared error envelope). */
   responses?: Readonly<Record<number, z.ZodType>>;
-  /** Media types of the successful answers, when not JSON (`text/plain`, `text/xml` for TwiML). */
+  /** Media types of the successful answers, when not JSON (`text/plain`, `text/xml`). */
   produces?: readonly string[];
   /** Body media types, when not JSON (`application/x-www-form-urlencoded` for form posts). */
   consumes?: readonly string[];
