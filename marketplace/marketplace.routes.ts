@@ -61,7 +61,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError(MarketplaceErrorCode.packageMissing, "Send the package .tgz as the body with content-type application/gzip");
       const signature = request.headers["x-package-signature"];
-      const published = await broker.call("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
+      const published = await broker.call<{ id: string; version: string }, object>("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
       return reply.code(201).send(published);
     });
   });

@@ -34,7 +34,7 @@ describe("the OpenAPI document passes the ecosystem's validators", function () {
   it("is OpenAPI 3.1 that @apidevtools/swagger-parser validates, every $ref resolved", async () => {
     assert.match(document.openapi, /^3\.1\./);
     // validate() dereferences in place: hand it a copy.
-    await SwaggerParser.validate(structuredClone(document) as Parameters<typeof SwaggerParser.validate>[0]);
+    await SwaggerParser.validate(structuredClone(document) as unknown as string);
   });
 
   it("has no errors under @redocly/cli lint with the repository's redocly.yaml", async () => {

@@ -51,7 +51,7 @@ export const botRoutes: RouteModule = (app, { broker }) => {
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("bots.import", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
-  app.get("/v1/admin/bots", { config: auth, schema: { tags, summary: "List the tenant's bots", response: { 200: z.object({ bots: z.array(bot) }) } } }, async (request) => ({ bots: await broker.call("bots.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/bots", { config: auth, schema: { tags, summary: "List the tenant's bots", response: { 200: z.object({ bots: z.array(bot) }) } } }, async (request) => ({ bots: await broker.call<z.infer<typeof bot>[], object>("bots.list", { tenantId: requireTenant(request).tenantId }) }));
 
   app.get("/v1/admin/bots/:botId", { config: auth, schema: { tags, params: botParams, summary: "A bot", response: { 200: bot } } },
     async (request) => broker.call("bots.get", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }));
@@ -75,7 +75,7 @@ export const botRoutes: RouteModule = (app, { broker }) => {
     async (request, reply) => reply.code(201).send(await broker.call("bots.publish", { tenantId: requireTenant(request).tenantId, botId: request.params.botId })));
 
   app.get("/v1/admin/bots/:botId/versions", { config: auth, schema: { tags, params: botParams, summary: "The bot's published versions", response: { 200: z.object({ versions: z.array(z.looseObject({ version: z.number().int(), createdAt: z.string() })) }) } } },
-    async (request) => ({ versions: await broker.call("bots.versions", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
+    async (request) => ({ versions: await broker.call<{ version: number; createdAt: string }[], object>("bots.versions", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
 
   app.get("/v1/admin/bots/:botId/versions/:version", {
     config: auth,

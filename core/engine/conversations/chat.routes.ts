@@ -116,7 +116,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.get("/v1/chat/sessions/:sessionId/history", {
     config: auth,
     schema: { tags, params: sessionParams, summary: "A conversation's messages, oldest first", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }), response: { 200: z.object({ messages: z.array(historyEntrySchema) }) } },
-  }, async (request) => ({ messages: await broker.call("conversations.history", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId, limit: request.query.limit }) }));
+  }, async (request) => ({ messages: await broker.call<z.infer<typeof historyEntrySchema>[], object>("conversations.history", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId, limit: request.query.limit }) }));
 
   app.post("/v1/chat/sessions/:sessionId/end", { config: auth, schema: { tags, params: sessionParams, summary: "End a conversation", response: { 200: sessionStateSchema, 409: ended } } }, async (request) => {
     checkCsrf(request, request.params.sessionId);

@@ -23,7 +23,7 @@ export const channelConfigRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/channels", { config: auth, schema: { tags, summary: "The channels this platform serves: each one's configuration and secrets (JSON Schema), webhook routes and settings",
       response: { 200: z.object({ channels: z.array(z.looseObject({ plugin: z.string(), name: z.string(), description: z.string().optional(), configSchema: z.record(z.string(), z.unknown()).optional() })) }) },
     } },
-    async () => ({ channels: await broker.call("channelConfig.list", {}) }));
+    async () => ({ channels: await broker.call<{ plugin: string; name: string }[], object>("channelConfig.list", {}) }));
 
   app.put("/v1/admin/bots/:botId/channels/:channel", {
     config: auth,
@@ -41,5 +41,5 @@ export const channelConfigRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/bots/:botId/channels/:channel/messages", {
     config: auth,
     schema: { tags, params, summary: "Recent messages through this channel with their delivery status", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() }), response: { 200: z.object({ messages: z.array(z.record(z.string(), z.unknown())) }) } },
-  }, async (request) => ({ messages: await broker.call("channelConfig.messages", { tenantId: requireTenant(request).tenantId, ...request.params, limit: request.query.limit }) }));
+  }, async (request) => ({ messages: await broker.call<Record<string, unknown>[], object>("channelConfig.messages", { tenantId: requireTenant(request).tenantId, ...request.params, limit: request.query.limit }) }));
 };

@@ -1,6 +1,6 @@
 import type { FastifyDynamicSwaggerOptions } from "@fastify/swagger";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
-import type { FastifySchemaCompiler } from "fastify";
+import type { FastifySerializerCompiler } from "fastify";
 import { z } from "zod";
 import type { RouteAuth } from "./route-auth.ts";
 
@@ -49,7 +49,7 @@ export function noContent(description: string): z.ZodType {
   return z.null().describe(description);
 }
 
-const ERROR_JSON_SCHEMA = {
+const ERROR_JSON_SCHEMA: Record<string, unknown> = {
   type: "object",
   description: "The error envelope of every 4xx and 5xx answer",
   required: ["error"],
@@ -64,7 +64,7 @@ const ERROR_JSON_SCHEMA = {
       },
     },
   },
-} as const;
+};
 
 const SECURITY_SCHEMES = {
   tenantKey: { type: "http", scheme: "bearer", description: "A tenant's secret key (`sk_…`) in `Authorization: Bearer`; its role (owner, admin, editor, agent, viewer) limits what it may call" },
@@ -108,7 +108,7 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
     },
     servers: [{ url: "/", description: "This platform (the origin serving this document)" }],
     tags: TAGS,
-    components: { securitySchemes: SECURITY_SCHEMES, schemas: { Error: ERROR_JSON_SCHEMA } },
+    components: { securitySchemes: SECURITY_SCHEMES, schemas: { Error: ERROR_JSON_SCHEMA as never } },
   },
   transform: transformRoute,
   transformObject: transformDocument,
@@ -173,7 +173,7 @@ function errorResponse(description: string): JsonResponse {
  * needs the CSRF header too, so that alternative names both schemes.
  */
 export function securityOf(auth: RouteAuth, method: string): Record<string, string[]>[] {
-  const cookie = UNSAFE.has(method) ? { sessionCookie: [], csrfToken: [] } : { sessionCookie: [] };
+  const cookie: Record<string, string[]> = UNSAFE.has(method) ? { sessionCookie: [], csrfToken: [] } : { sessionCookie: [] };
   switch (auth) {
     case "public": return [];
     case "operator": return [{ operatorKey: [] }, cookie];
@@ -194,8 +194,8 @@ export function operationIdOf(method: string, url: string): string {
   return method.toLowerCase() + (words.join("") || "Root");
 }
 
-function transformDocument(input: Parameters<typeof jsonSchemaTransformObject>[0]) {
-  const document = jsonSchemaTransformObject(input) as { components?: { schemas?: Record<string, unknown> } };
+function transformDocument(input: Parameters<typeof jsonSchemaTransformObject>[0]): ReturnType<typeof jsonSchemaTransformObject> {
+  const document = jsonSchemaTransformObject(input) as ReturnType<typeof jsonSchemaTransformObject> & { components?: { schemas?: Record<string, unknown> } };
   // fastify-type-provider-zod emits an input and an output variant of every registered schema;
   // keep only those the document references.
   const schemas = document.components?.schemas;
@@ -220,7 +220,7 @@ function transformDocument(input: Parameters<typeof jsonSchemaTransformObject>[0
  * 500 for the user, and zod's parse would silently drop a field the schema does not name. Outside
  * production, a mismatch is logged so it is found early.
  */
-export function createResponseSerializer(warn: (message: string, data: object) => void, check: boolean): FastifySchemaCompiler<unknown> {
+export function createResponseSerializer(warn: (message: string, data: object) => void, check: boolean): FastifySerializerCompiler<unknown> {
   return ({ schema, method, url, httpStatus }) => {
     const zod = schema instanceof z.ZodType ? schema : undefined;
     return (data: unknown) => {

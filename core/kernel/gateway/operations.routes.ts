@@ -4,12 +4,12 @@ import { z } from "zod";
 
 const readiness = z.looseObject({
   status: z.enum(["ready", "degraded", "not ready"]),
-  checks: z.looseObject({ database: z.boolean(), cache: z.union([z.literal(true), z.literal("degraded")]), broker: z.boolean() }),
+  checks: z.looseObject({ database: z.boolean(), cache: z.union([z.boolean(), z.literal("degraded")]).describe("true, or degraded while Redis is unreachable"), broker: z.boolean() }),
 });
 
 /** Liveness, readiness and metrics: what a load balancer and Prometheus ask. */
 export const operationsRoutes: RouteModule = (app, { broker, platform, httpMetrics }) => {
-  app.get("/health", { schema: { tags: ["operations"], summary: "The process is up", response: { 200: z.looseObject({ status: z.literal("ok"), nodeID: z.string() }) } } }, async () => ({ status: "ok", nodeID: broker.nodeID }));
+  app.get("/health", { schema: { tags: ["operations"], summary: "The process is up", response: { 200: z.looseObject({ status: z.literal("ok"), nodeID: z.string() }) } } }, async () => ({ status: "ok" as const, nodeID: broker.nodeID }));
 
   // Without Redis the node still serves (cache and limits node-local), so it stays in the balancer:
   // 200 with `degraded`, where an outage of the shared Redis would otherwise take every node out.
@@ -17,7 +17,7 @@ export const operationsRoutes: RouteModule = (app, { broker, platform, httpMetri
     const cacheUp = await platform.cache.isHealthy();
     const checks = {
       database: await platform.db.isHealthy(),
-      cache: cacheUp ? true : "degraded",
+      cache: cacheUp ? true : "degraded" as const,
       broker: broker.started && (!broker.transit || broker.transit.connected),
     };
     const ready = checks.database && checks.broker;

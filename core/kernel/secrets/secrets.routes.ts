@@ -15,7 +15,7 @@ export const secretRoutes: RouteModule = (app, { broker }) => {
     schema: { tags, params: name, summary: "Store a secret for flows to use as {{secret:name}}", body: z.strictObject({ value: z.string().min(1).max(16_384) }), response: { 200: z.looseObject({ name: z.string() }) } },
   }, async (request) => broker.call("secrets.set", { tenantId: requireTenant(request).tenantId, name: request.params.name, value: request.body.value }));
 
-  app.get("/v1/admin/secrets", { config: auth, schema: { tags, summary: "The tenant's secrets by name (never their values)", response: { 200: z.object({ secrets: z.array(z.looseObject({ name: z.string(), updatedAt: z.string() })) }) } } }, async (request) => ({ secrets: await broker.call("secrets.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/secrets", { config: auth, schema: { tags, summary: "The tenant's secrets by name (never their values)", response: { 200: z.object({ secrets: z.array(z.looseObject({ name: z.string(), updatedAt: z.string() })) }) } } }, async (request) => ({ secrets: await broker.call<{ name: string; updatedAt: string }[], object>("secrets.list", { tenantId: requireTenant(request).tenantId }) }));
 
   app.delete("/v1/admin/secrets/:name", { config: auth, schema: { tags, params: name, summary: "Delete a secret", response: { 204: noContent("Deleted") } } }, async (request, reply) => {
     await broker.call("secrets.remove", { tenantId: requireTenant(request).tenantId, name: request.params.name });

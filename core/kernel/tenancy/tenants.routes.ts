@@ -34,7 +34,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
   }, async (request, reply) => reply.code(201).send(await broker.call("tenants.create", request.body)));
 
   app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, summary: "List tenants", response: { 200: z.object({ tenants: z.array(tenantView) }) } } },
-    async () => ({ tenants: await broker.call("tenants.list") }));
+    async () => ({ tenants: await broker.call<z.infer<typeof tenantView>[]>("tenants.list") }));
 
   app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, summary: "The caller's own tenant", response: { 200: tenantView } } },
     async (request) => broker.call("tenants.get", { tenantId: requireTenant(request).tenantId }));
@@ -65,7 +65,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
     });
 
   app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "The tenant's keys (prefixes only, never the keys)", response: { 200: z.object({ keys: z.array(keyView) }) } } },
-    async (request) => ({ keys: await broker.call("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
+    async (request) => ({ keys: await broker.call<z.infer<typeof keyView>[], object>("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
 
   app.post("/v1/admin/tenants/:tenantId/keys", {
     config: { auth: "operator-or-admin" },

@@ -20,5 +20,5 @@ export const aiUsageRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/usage/tool-calls", {
     config: auth,
     schema: { tags, summary: "The latest tool calls of the tenant's agents (tool, input size, latency, outcome)", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }), response: { 200: z.object({ toolCalls: z.array(z.record(z.string(), z.unknown())) }) } },
-  }, async (request) => ({ toolCalls: await broker.call("ai.toolCalls", { tenantId: requireTenant(request).tenantId, limit: request.query.limit }) }));
+  }, async (request) => ({ toolCalls: await broker.call<Record<string, unknown>[], object>("ai.toolCalls", { tenantId: requireTenant(request).tenantId, limit: request.query.limit }) }));
 };

@@ -10,10 +10,13 @@ import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
 // Answers are loose objects: a field may be added without breaking a client.
 const sourceView = z.looseObject({
   id: z.uuid(),
-  kind: z.enum(["file", "url", "crawl"]),
+  kind: z.string().describe("file, url or crawl"),
   name: z.string(),
+  url: z.string().optional(),
+  maxPages: z.number().int().optional(),
   contentType: z.string().optional().describe("What the content was read as (pdf, docx, text, markdown, csv, html)"),
-  status: z.enum(["processing", "ready", "failed"]),
+  status: z.string().describe("processing, ready or failed"),
+  error: z.looseObject({ code: z.string(), message: z.string() }).optional().describe("Why it failed"),
   progress: z.number().describe("0–100"),
   chunks: z.number().int(),
   pages: z.number().int(),
@@ -21,9 +24,15 @@ const sourceView = z.looseObject({
   createdAt: z.string(),
   updatedAt: z.string(),
 }).describe("A knowledge source");
+const passage = z.looseObject({
+  text: z.string(),
+  source: z.looseObject({ id: z.uuid(), name: z.string(), position: z.number().int() }),
+  citation: z.string(),
+  score: z.number(),
+});
 const ingestOutcome = z.looseObject({
   sourceId: z.uuid(),
-  status: z.enum(["processing", "ready", "failed"]),
+  status: z.string().describe("processing (202), ready or failed"),
   source: sourceView,
   created: z.boolean().describe("A new source (false: an existing one was read again)"),
   unchanged: z.boolean().describe("Its content had not changed; nothing was re-embedded"),
@@ -63,7 +72,7 @@ const ingestQuery = z.strictObject({ wait: z.stringbool().optional() });
 const PROGRESS_POLL_MS = 250;
 
 /** 202 while the source is ingested in the background, 201 for a new source, 200 for a re-ingested (or unchanged) one. */
-function statusOf(outcome: IngestOutcome): number {
+function statusOf(outcome: IngestOutcome): 200 | 201 | 202 {
   if (outcome.status === "processing") return 202;
   return outcome.created ? 201 : 200;
 }
@@ -110,19 +119,14 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
   });
 
   app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, params: botParams, summary: "The bot's sources with their status and chunk counts", response: { 200: z.object({ sources: z.array(sourceView) }) } } },
-    async (request) => ({ sources: await broker.call("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
+    async (request) => ({ sources: await broker.call<z.infer<typeof sourceView>[], object>("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
 
   app.get("/v1/admin/bots/:botId/knowledge/search", {
     config: auth,
     schema: { tags, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores",
       response: {
         200: z.object({
-          passages: z.array(z.looseObject({
-            text: z.string(),
-            source: z.looseObject({ id: z.uuid(), name: z.string(), position: z.number().int() }),
-            citation: z.string(),
-            score: z.number(),
-          })),
+          passages: z.array(passage),
         }),
       },
     },
@@ -130,7 +134,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     const { tenantId } = requireTenant(request);
     // The bot is checked first so another tenant's bot id is a 404, not an empty list.
     await broker.call("knowledge.list", { tenantId, botId: request.params.botId });
-    return { passages: await broker.call("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
+    return { passages: await broker.call<z.infer<typeof passage>[], object>("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
   });
 
   app.get("/v1/admin/bots/:botId/knowledge/:sourceId", {
@@ -176,7 +180,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       return reply.code(204).send();
     });
 
-  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)", response: { 200: ingestAnswers[200], 202: ingestAnswers[202], 422: ingestAnswers[422] } } },
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)", response: { 200: ingestAnswers[200], 201: ingestAnswers[201], 202: ingestAnswers[202], 422: ingestAnswers[422] } } },
     async (request, reply) => {
       const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
       return reply.code(statusOf(outcome)).send(outcome);

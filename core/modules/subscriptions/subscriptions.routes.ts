@@ -30,7 +30,7 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
   }, async (request, reply) => reply.code(201).send(await broker.call("subscriptions.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
   app.get("/v1/admin/webhooks", { config: auth, schema: { tags, summary: "The tenant's event webhooks", response: { 200: z.object({ webhooks: z.array(webhookView) }) } } },
-    async (request) => ({ webhooks: await broker.call("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
+    async (request) => ({ webhooks: await broker.call<z.infer<typeof webhookView>[], object>("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
 
   app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams, summary: "An event webhook", response: { 200: webhookView } } },
     async (request) => broker.call("subscriptions.get", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
@@ -53,7 +53,7 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
       response: { 200: z.object({ deliveries: z.array(z.looseObject({ id: z.uuid(), status: z.enum(["pending", "delivered", "failed"]) })) }) },
     },
   }, async (request) => ({
-    deliveries: await broker.call("subscriptions.deliveries", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, ...request.query }),
+    deliveries: await broker.call<{ id: string; status: "pending" | "delivered" | "failed" }[], object>("subscriptions.deliveries", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, ...request.query }),
   }));
 
   app.post("/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver", {
