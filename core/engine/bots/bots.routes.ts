@@ -13,7 +13,7 @@ const flowBody = z.unknown().describe("A flow: { start, nodes: [{ id, type, cont
 const bot = z.looseObject({
   id: z.uuid(),
   name: z.string(),
-  publishedVersion: z.number().int().nullable().describe("The version conversations run; null before the first publish"),
+  publishedVersion: z.number().int().describe("The version conversations run"),
   config: z.record(z.string(), z.unknown()).describe("The bot's configuration (branding, greeting, calls to action, limits, ai, voice), as in the request"),
   hasDraft: z.boolean(),
   createdAt: z.string(),
@@ -53,7 +53,7 @@ export const botRoutes: RouteModule = (app, { broker }) => {
 
   app.get("/v1/admin/bots", { config: auth, schema: { tags, summary: "List the tenant's bots", response: { 200: z.object({ bots: z.array(bot) }) } } }, async (request) => ({ bots: await broker.call<z.infer<typeof bot>[], object>("bots.list", { tenantId: requireTenant(request).tenantId }) }));
 
-  app.get("/v1/admin/bots/:botId", { config: auth, schema: { tags, params: botParams, summary: "A bot", response: { 200: bot } } },
+  app.get("/v1/admin/bots/:botId", { config: auth, schema: { tags, params: botParams, summary: "A bot, with its draft flow when it has one", response: { 200: bot.extend({ draftFlow: z.unknown().optional().describe("The saved draft, when there is one") }) } } },
     async (request) => broker.call("bots.get", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }));
 
   app.patch("/v1/admin/bots/:botId", {
@@ -79,7 +79,7 @@ export const botRoutes: RouteModule = (app, { broker }) => {
 
   app.get("/v1/admin/bots/:botId/versions/:version", {
     config: auth,
-    schema: { tags, params: z.strictObject({ botId: z.uuid(), version: z.coerce.number().int().min(1) }), summary: "One published version with its flow", response: { 200: z.looseObject({ version: z.number().int(), flow: z.unknown().describe("The flow as published") }) } },
+    schema: { tags, params: z.strictObject({ botId: z.uuid(), version: z.coerce.number().int().min(1) }), summary: "One published version with its flow", response: { 200: z.looseObject({ version: z.number().int(), flow: z.unknown().describe("The flow as published"), name: z.string(), config: z.record(z.string(), z.unknown()) }) } },
   }, async (request) => broker.call("bots.flow", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, version: request.params.version }));
 
   app.post("/v1/admin/flows/validate", {
