@@ -138,11 +138,6 @@ function transformRoute(input: TransformInput) {
   // Always from the auth the gateway enforces, never written by hand.
   schema.security = securityOf(auth, method);
 
-  const responses: Record<string, JsonResponse> = {};
-  for (const [status, answer] of Object.entries(schema.response ?? {})) {
-    // A route's own error statuses (apiError) point at the shared component.
-    responses[status] = Number(status) >= 400 ? errorResponse(String(answer.description ?? "Error")) : { description: SUCCESS[status] ?? "Success", ...answer };
-  }
   const hasBody = zodSchema?.body !== undefined;
   const hasParams = /[:*]/.test(result.url);
   const defaults: [string, string, boolean][] = [
@@ -155,6 +150,12 @@ function transformRoute(input: TransformInput) {
     ["429", "Too many requests (TENANT_RATE_LIMITED and others); wait for Retry-After", ["tenant-admin", "operator-or-admin", "widget", "signed-in"].includes(auth)],
     ["5XX", "Our side failed (INTERNAL) or a dependency is down (SERVICE_UNAVAILABLE, with Retry-After)", true],
   ];
+  const responses: Record<string, JsonResponse> = {};
+  for (const [status, answer] of Object.entries(schema.response ?? {})) {
+    // A route's own error statuses (apiError) point at the shared component.
+    const known = defaults.find(([code]) => code === status)?.[1];
+    responses[status] = Number(status) >= 400 ? errorResponse(String(answer.description ?? known ?? "Error")) : { description: SUCCESS[status] ?? "Success", ...answer };
+  }
   for (const [status, description, applies] of defaults) {
     if (applies && !responses[status]) responses[status] = errorResponse(description);
   }
