@@ -28,7 +28,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".tools/", "data/", "console/dist/", "**/*.generated.*"] },
+  { ignores: ["node_modules/", ".tools/", "data/", "console/dist/", "**/*.generated.*", "console/src/api/schema.d.ts", "test/openapi/typed-client/generated/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,11 +12,13 @@ import { MAX_PACKAGE_BYTES } from "./package/plugin-package.ts";
 import { capabilitySchema } from "./package/plugin-manifest.schema.ts";
 import { pluginManifestJsonSchema } from "../core/sdk/plugin-manifest.ts";
 import { MarketplaceErrorCode } from "./marketplace-errors.ts";
+import { apiError } from "../core/kernel/gateway/openapi.ts";
 
 const pluginParams = z.strictObject({ scope: z.string().regex(/^@[a-z0-9][a-z0-9-._]*$/), name: z.string().regex(/^[a-z0-9][a-z0-9-._]*$/) });
 const semverText = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, "a semver version like 1.2.3");
 const secretsBody = z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().min(1).max(10_000)).refine((s) => Object.keys(s).length <= 20, "at most 20 secrets");
 const configBody = z.record(z.string(), z.unknown());
+const installView = z.looseObject({ plugin: z.string(), version: z.string() }).describe("A tenant's install of a catalog plugin");
 
 function publisherOf(request: FastifyRequest): string {
   const principal = requirePrincipal(request);
@@ -26,16 +28,15 @@ function publisherOf(request: FastifyRequest): string {
 
 export const marketplaceRoutes: RouteModule = (app, { broker }) => {
   const tags = ["marketplace"];
-  const security = [{ bearer: [] }];
 
   app.post("/v1/admin/publishers", {
     config: { auth: "operator" },
-    schema: { tags, security, summary: "Register a publisher; answers its integrator key (shown once)", body: z.strictObject({ name: z.string().trim().min(2).max(200) }) },
+    schema: { tags, summary: "Register a publisher; answers its integrator key (shown once)", body: z.strictObject({ name: z.string().trim().min(2).max(200) }), response: { 201: z.looseObject({ id: z.uuid(), name: z.string(), key: z.string().describe("The integrator key (ik_…), shown once") }), 409: apiError("A publisher has this name") } },
   }, async (request, reply) => reply.code(201).send(await broker.call("marketplace.createPublisher", request.body)));
 
   app.post("/v1/marketplace/publishers/keys", {
     config: { auth: "integrator" },
-    schema: { tags, security, summary: "Register an Ed25519 public key (PEM, or raw base64) that signs this publisher's packages", body: z.strictObject({ publicKey: z.string().min(40).max(2000) }) },
+    schema: { tags, summary: "Register an Ed25519 public key (PEM, or raw base64) that signs this publisher's packages", body: z.strictObject({ publicKey: z.string().min(40).max(2000) }), response: { 201: z.looseObject({ fingerprint: z.string(), publicKey: z.string() }) } },
   }, async (request, reply) => reply.code(201).send(await broker.call("marketplace.registerKey", { publisherId: publisherOf(request), publicKey: request.body.publicKey })));
 
   // The package travels as raw bytes; only this scope parses application/gzip, with its own size limit.
@@ -45,22 +46,29 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
       config: { auth: "integrator" },
       bodyLimit: MAX_PACKAGE_BYTES,
       schema: {
-        tags, security, summary: "Publish a version: the body is the .tgz (content-type application/gzip), x-package-signature its Ed25519 signature over the sha512 integrity",
+        tags, summary: "Publish a version: the body is the .tgz (content-type application/gzip), x-package-signature its Ed25519 signature over the sha512 integrity",
         headers: z.object({ "x-package-signature": z.string().max(200).optional() }),
+        body: z.unknown().describe("The package .tgz"),
+        consumes: ["application/gzip"],
+        response: {
+          201: z.looseObject({ id: z.string(), version: z.string() }).describe("Published"),
+          409: apiError("This version is already published"),
+          422: apiError("The package is not a valid plugin package, or its signature does not verify"),
+        },
       },
     }, async (request, reply) => {
       const publisherId = publisherOf(request);
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new ValidationError(MarketplaceErrorCode.packageMissing, "Send the package .tgz as the body with content-type application/gzip");
       const signature = request.headers["x-package-signature"];
-      const published = await broker.call("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
+      const published = await broker.call<{ id: string; version: string }, object>("marketplace.publish", { publisherId, package: body.toString("base64"), signature: typeof signature === "string" && signature ? signature : undefined });
       return reply.code(201).send(published);
     });
   });
 
   app.post("/v1/marketplace/plugins/:scope/:name/versions/:version/yank", {
     config: { auth: "integrator" },
-    schema: { tags, security, summary: "Withdraw a version from new installs (installs already made keep it)", params: pluginParams.extend({ version: semverText }) },
+    schema: { tags, summary: "Withdraw a version from new installs (installs already made keep it)", params: pluginParams.extend({ version: semverText }), response: { 200: z.record(z.string(), z.unknown()).describe("The version, yanked") } },
   }, async (request) => broker.call("marketplace.yank", { publisherId: publisherOf(request), id: `${request.params.scope}/${request.params.name}`, version: request.params.version }));
 
   app.get("/v1/marketplace/plugins", {
@@ -68,23 +76,24 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
     schema: {
       tags, summary: "Search the catalog",
       querystring: z.strictObject({ q: z.string().max(100).optional(), kind: z.enum(["node-type", "crm", "tool"]).optional(), category: z.string().max(40).optional(), page: z.coerce.number().int().min(1).max(1000).optional() }),
+      response: { 200: z.looseObject({ plugins: z.array(z.looseObject({ id: z.string(), publisher: z.string(), description: z.string(), kinds: z.array(z.string()), latestVersion: z.string() })) }) },
     },
   }, async (request) => broker.call("marketplace.list", request.query));
 
   app.get("/v1/marketplace/manifest.schema.json", {
     config: { auth: "public" },
-    schema: { tags, summary: "The JSON Schema of a plugin manifest (what bp-plugin pack derives from a definePlugin file)" },
+    schema: { tags, summary: "The JSON Schema of a plugin manifest (what bp-plugin pack derives from a definePlugin file)", response: { 200: z.record(z.string(), z.unknown()).describe("A JSON Schema (draft 2020-12)") } },
   }, async () => pluginManifestJsonSchema());
 
   app.get("/v1/marketplace/plugins/:scope/:name", {
     config: { auth: "public" },
-    schema: { tags, summary: "A plugin: versions, changelog, README, requested capabilities, configuration form schema", params: pluginParams },
+    schema: { tags, summary: "A plugin: versions, changelog, README, requested capabilities, configuration form schema", params: pluginParams, response: { 200: z.looseObject({ id: z.string() }).describe("A catalog plugin") } },
   }, async (request) => broker.call("marketplace.get", { id: `${request.params.scope}/${request.params.name}` }));
 
   app.post("/v1/admin/plugins", {
     config: { auth: "tenant-admin" },
     schema: {
-      tags, security, summary: "Install a plugin from the catalog for this tenant",
+      tags, summary: "Install a plugin from the catalog for this tenant",
       body: z.strictObject({
         plugin: z.string().regex(/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/, "a scoped name like @acme/pricing"),
         version: semverText.optional(),
@@ -92,19 +101,21 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
         config: configBody.default({}),
         secrets: secretsBody.default({}),
       }),
+      response: { 201: installView, 409: apiError("Already installed"), 422: apiError("The configuration, secrets or grants do not fit the plugin") },
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("marketplaceInstalls.install", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
   app.patch("/v1/admin/plugins/:scope/:name", {
     config: { auth: "tenant-admin" },
     schema: {
-      tags, security, summary: "Upgrade or roll back (version), disable or enable, change grants, configuration or secrets", params: pluginParams,
+      tags, summary: "Upgrade or roll back (version), disable or enable, change grants, configuration or secrets", params: pluginParams,
       body: z.strictObject({ version: semverText.optional(), enabled: z.boolean().optional(), grants: z.array(capabilitySchema).max(50).optional(), config: configBody.optional(), secrets: secretsBody.optional() }),
+      response: { 200: installView, 422: apiError("The configuration, secrets or grants do not fit the plugin") },
     },
   }, async (request) => broker.call("marketplaceInstalls.update", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}`, ...request.body }));
 
   app.delete("/v1/admin/plugins/:scope/:name", {
     config: { auth: "tenant-admin" },
-    schema: { tags, security, summary: "Uninstall: its configuration, secrets and stored data are removed", params: pluginParams },
+    schema: { tags, summary: "Uninstall: its configuration, secrets and stored data are removed", params: pluginParams, response: { 200: z.record(z.string(), z.unknown()).describe("Uninstalled") } },
   }, async (request) => broker.call("marketplaceInstalls.uninstall", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}` }));
 };

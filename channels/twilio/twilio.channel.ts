@@ -1,4 +1,4 @@
-import { defineChannel, z } from "../../core/sdk/index.ts";
+import { defineChannel, errorAnswer, z } from "../../core/sdk/index.ts";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be a URL starting with http:// or https://" });
 
@@ -11,6 +11,7 @@ const botParams = z.object({ botId: z.string().min(1).max(100).describe("The bot
 const signed = z.looseObject({ "x-twilio-signature": z.string().optional().describe("Twilio's HMAC-SHA1 of the public URL and the form parameters, with the auth token") });
 const form = ["application/x-www-form-urlencoded"];
 const twiml = z.string().describe("TwiML (text/xml)");
+const refused = errorAnswer("The X-Twilio-Signature or the number does not match this bot (SIGNATURE_INVALID, PHONE_NUMBER_MISMATCH)");
 
 /** Twilio's form fields, as far as the channel reads them; Twilio sends many more, all kept. */
 const messageForm = z.looseObject({
@@ -46,22 +47,22 @@ export const twilioChannel = defineChannel({
     sms: {
       method: "POST", path: "/:botId/sms", operationId: "twilioReceiveSms", consumes: form, webhook: "sms",
       summary: "An incoming SMS: signature and number checked, STOP/START/HELP honoured, one conversation turn answered in TwiML",
-      params: botParams, headers: signed, body: messageForm, responses: { 200: twiml },
+      params: botParams, headers: signed, body: messageForm, produces: ["text/xml"], responses: { 200: twiml, 403: refused },
     },
     smsStatus: {
       method: "POST", path: "/:botId/sms/status", operationId: "twilioSmsStatus", consumes: form,
       summary: "Delivery status of a message sent through the Messages API",
-      params: botParams, headers: signed, body: messageForm, responses: { 204: z.null().describe("No content") },
+      params: botParams, headers: signed, body: messageForm, responses: { 204: z.null().describe("No content"), 403: refused },
     },
     voice: {
       method: "POST", path: "/:botId/voice", operationId: "twilioReceiveVoice", consumes: form, webhook: "voice",
       summary: "A phone call's turn: speech or keypad in, TwiML out (or a media stream for realtime voice)",
-      params: botParams, querystring: z.looseObject({ silence: z.string().optional().describe("Silent turns so far") }), headers: signed, body: callForm, responses: { 200: twiml },
+      params: botParams, querystring: z.looseObject({ silence: z.string().optional().describe("Silent turns so far") }), headers: signed, body: callForm, produces: ["text/xml"], responses: { 200: twiml, 403: refused },
     },
     voiceStatus: {
       method: "POST", path: "/:botId/voice/status", operationId: "twilioVoiceStatus", consumes: form, webhook: "voiceStatus",
       summary: "Call progress (ringing, in-progress, completed...), kept in the channel's message log",
-      params: botParams, headers: signed, body: callForm, responses: { 204: z.null().describe("No content") },
+      params: botParams, headers: signed, body: callForm, responses: { 204: z.null().describe("No content"), 403: refused },
     },
   },
   sockets: {

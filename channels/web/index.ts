@@ -37,7 +37,7 @@ export default implementPlugin(definition, {
     {
       method: "GET",
       path: "/widget.js",
-      schema: { operationId: "webWidgetScript", summary: "The embeddable chat widget (one script tag on any site)", tags, response: { 200: z.string().describe("JavaScript") } },
+      schema: { operationId: "webWidgetScript", summary: "The embeddable chat widget (one script tag on any site)", tags, produces: ["application/javascript"], response: { 200: z.string().describe("JavaScript") } },
       handler: async (request) => serveWidgetScript(bundle ??= await buildWidgetBundle(), request),
     },
     {
@@ -53,6 +53,7 @@ export default implementPlugin(definition, {
       schema: {
         operationId: "webWidgetDemo", summary: "A page that embeds the widget as a tenant's site would", tags,
         querystring: z.looseObject({ key: z.string().optional().describe("A widget key (pk_…)"), bot: z.string().optional().describe("The bot's id") }),
+        produces: ["text/html"],
         response: { 200: z.string().describe("HTML") },
       },
     },

@@ -1,4 +1,4 @@
-import { defineChannel, z } from "../../core/sdk/index.ts";
+import { defineChannel, errorAnswer, z } from "../../core/sdk/index.ts";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be a URL starting with http:// or https://" });
 
@@ -40,7 +40,8 @@ export const whatsappChannel = defineChannel({
       summary: "Meta's subscription handshake: echoes hub.challenge to the holder of the bot's verify token",
       params: botParams,
       querystring: z.looseObject({ "hub.mode": z.string().optional(), "hub.verify_token": z.string().optional(), "hub.challenge": z.string().optional() }),
-      responses: { 200: z.string().describe("hub.challenge, as text") },
+      produces: ["text/plain"],
+      responses: { 200: z.string().describe("hub.challenge, as text"), 403: errorAnswer("The verify token does not match (VERIFY_TOKEN_MISMATCH)") },
     },
     receive: {
       method: "POST",
@@ -53,7 +54,8 @@ export const whatsappChannel = defineChannel({
         object: z.string().optional().describe("whatsapp_business_account"),
         entry: z.array(z.looseObject({ id: z.string().optional(), changes: z.array(z.looseObject({ field: z.string().optional(), value: z.unknown() })).optional() })).optional(),
       }),
-      responses: { 200: z.string().describe("EVENT_RECEIVED") },
+      produces: ["text/plain"],
+      responses: { 200: z.string().describe("EVENT_RECEIVED"), 401: errorAnswer("X-Hub-Signature-256 does not match the body (SIGNATURE_INVALID)") },
       rawBody: true,
       webhook: "webhook",
     },

@@ -32,7 +32,10 @@ export type ChannelRouteDefinition = {
   querystring?: z.ZodType;
   headers?: z.ZodType;
   body?: z.ZodType;
+  /** Status → answer; a 4xx names when it happens with `errorAnswer(description)` (the shared error envelope). */
   responses?: Readonly<Record<number, z.ZodType>>;
+  /** Media types of the successful answers, when not JSON (`text/plain`, `text/xml`). */
+  produces?: readonly string[];
   /** Body media types, when not JSON (`application/x-www-form-urlencoded` for form posts). */
   consumes?: readonly string[];
   /** The handler needs the exact bytes received (the vendor signs them). */
@@ -163,7 +166,7 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
     rawBody: route.rawBody ?? false,
     schema: {
       operationId: route.operationId, summary: route.summary, description: route.description, tags,
-      params: route.params, querystring: route.querystring, headers: route.headers, body: route.body, response: route.responses, consumes: route.consumes,
+      params: route.params, querystring: route.querystring, headers: route.headers, body: route.body, response: route.responses, consumes: route.consumes, produces: route.produces,
     },
     handler: (handlers.routes as Record<string, PluginRoute["handler"]>)[name],
   }));

@@ -22,6 +22,7 @@ export {
   PlatformError, PlatformErrorCode, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
 } from "./platform-error.ts";
 export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
+export { errorAnswer } from "./plugin-route.ts";
 export {
   CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, defineChannel, describeChannel, implementChannel, isChannelModule,
   type ChannelCallContext, type ChannelDefinition, type ChannelHandlers, type ChannelPluginInfo, type ChannelPluginModule, type ChannelRouteDefinition,

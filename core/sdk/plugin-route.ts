@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /**
  * HTTP routes a trusted plugin serves: channel webhooks (declared through `defineChannel`, see
@@ -46,6 +46,8 @@ export type PluginRouteSchema = {
   body?: z.ZodType;
   /** Body media types, when not JSON (`application/x-www-form-urlencoded`). */
   consumes?: readonly string[];
+  /** Answer media types, when not JSON (`application/javascript`, `text/xml`): the successful answers' content type. */
+  produces?: readonly string[];
   /** Status → schema of the answer, for the OpenAPI document (JSON answers are checked against it too). */
   response?: Readonly<Record<number, z.ZodType>>;
 };
@@ -86,3 +88,11 @@ export type PluginSocketRoute = {
   summary?: string;
   handler(socket: PluginSocket, request: PluginSocketRequest, ctx: PluginRouteContext): Promise<void> | void;
 };
+
+/**
+ * A route's error answer for the OpenAPI document: the platform's error envelope
+ * `{ error: { code, message } }`, with when it happens (the document points at its shared `Error`).
+ */
+export function errorAnswer(description: string): z.ZodType {
+  return z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).describe(description);
+}

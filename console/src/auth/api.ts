@@ -1,17 +1,17 @@
 /** People and sessions (the contract of `/v1/auth/*`), and the key check for "Sign in with an API key". */
-import { request } from "../api/client.ts";
+import { anonymous, api, unwrap } from "../api/client.ts";
+import type { Answer } from "../api/answers.ts";
 
-export type Membership = { tenantId: string; tenantName?: string; role: "owner" | "admin" | "editor" | "agent" | "viewer" };
-export type SessionUser = { id: string; email: string; name?: string | null };
-/** `user` is null for the operator's session. */
-export type CookieSession = { user: SessionUser | null; memberships: Membership[]; csrfToken: string };
+export type CookieSession = Answer<"/v1/auth/session", "get">;
+export type Membership = CookieSession["memberships"][number];
+export type SessionUser = NonNullable<CookieSession["user"]>;
 
 export const authApi = {
-  signIn: (email: string, password: string) => request<CookieSession>("POST", "/v1/auth/sessions", { email, password }, { anonymous: true }),
+  signIn: (email: string, password: string) => unwrap(api.POST("/v1/auth/sessions", { body: { email, password }, headers: anonymous })),
   /** Redeems the one-time sign-in link the first embedded start prints (`/console/#/sign-in?token=…`). */
-  redeemLink: (token: string) => request<CookieSession>("POST", "/v1/auth/link-sessions", { token }, { anonymous: true }),
-  current: () => request<CookieSession>("GET", "/v1/auth/session", undefined, { anonymous: true }),
-  signOut: () => request<void>("DELETE", "/v1/auth/session"),
+  redeemLink: (token: string) => unwrap(api.POST("/v1/auth/link-sessions", { body: { token }, headers: anonymous })),
+  current: () => unwrap(api.GET("/v1/auth/session", { headers: anonymous })),
+  signOut: async () => { await unwrap(api.DELETE("/v1/auth/session")); },
   /** Any tenant-admin read proves a key; the bots list is the cheapest one the console needs anyway. */
-  checkKey: () => request<unknown>("GET", "/v1/admin/bots"),
+  checkKey: () => unwrap(api.GET("/v1/admin/bots")),
 };

@@ -1,22 +1,30 @@
-/** Bots as the API serves them (core/engine/bots/bots.service.ts, bots.routes.ts). */
-import { request } from "../api/client.ts";
+/** Bots as the API serves them, through the typed client (core/engine/bots/bots.routes.ts). */
+import { api, unwrap } from "../api/client.ts";
+import type { Answer } from "../api/answers.ts";
 import type { FlowDocument } from "../flows/flow-document.ts";
 
-export type Bot = { id: string; name: string; publishedVersion: number; config: Record<string, unknown>; hasDraft: boolean; createdAt: string; updatedAt: string };
-export type BotDetail = Bot & { draftFlow?: unknown };
-export type FlowVersion = { version: number; createdAt: string };
-export type SaveDraftAnswer = { saved: boolean; problems: { node: string; problem: string }[] };
+export type Bot = Answer<"/v1/admin/bots", "get">["bots"][number];
+export type BotDetail = Answer<"/v1/admin/bots/{botId}", "get">;
+export type FlowVersion = Answer<"/v1/admin/bots/{botId}/versions", "get">["versions"][number];
+export type SaveDraftAnswer = Answer<"/v1/admin/bots/{botId}/flow", "put">;
+type CreateBody = { name: string; flow?: unknown; config?: Record<string, unknown> };
+const bot = (botId: string) => ({ params: { path: { botId } } });
 
 export const botsApi = {
-  list: async () => (await request<{ bots: Bot[] }>("GET", "/v1/admin/bots")).bots,
-  get: (botId: string) => request<BotDetail>("GET", `/v1/admin/bots/${botId}`),
-  create: (body: { name: string; flow?: unknown; config?: Record<string, unknown> }) => request<Bot>("POST", "/v1/admin/bots", body),
-  rename: (botId: string, name: string) => request<Bot>("PATCH", `/v1/admin/bots/${botId}`, { name }),
-  remove: (botId: string) => request<void>("DELETE", `/v1/admin/bots/${botId}`),
-  saveDraft: (botId: string, flow: FlowDocument) => request<SaveDraftAnswer>("PUT", `/v1/admin/bots/${botId}/flow`, flow),
-  publish: (botId: string) => request<{ version: number }>("POST", `/v1/admin/bots/${botId}/publish`),
-  versions: async (botId: string) => (await request<{ versions: FlowVersion[] }>("GET", `/v1/admin/bots/${botId}/versions`)).versions,
-  version: (botId: string, version: number) => request<{ version: number; flow: FlowDocument; name: string }>("GET", `/v1/admin/bots/${botId}/versions/${version}`),
+  list: async () => (await unwrap(api.GET("/v1/admin/bots"))).bots,
+  get: (botId: string) => unwrap(api.GET("/v1/admin/bots/{botId}", bot(botId))),
+  // The console copies configurations it read from the API, which the server checks again.
+  create: (body: CreateBody) => unwrap(api.POST("/v1/admin/bots", { body: body as { name: string } })),
+  rename: (botId: string, name: string) => unwrap(api.PATCH("/v1/admin/bots/{botId}", { ...bot(botId), body: { name } })),
+  remove: async (botId: string) => { await unwrap(api.DELETE("/v1/admin/bots/{botId}", bot(botId))); },
+  saveDraft: (botId: string, flow: FlowDocument) => unwrap(api.PUT("/v1/admin/bots/{botId}/flow", { ...bot(botId), body: flow })),
+  publish: (botId: string) => unwrap(api.POST("/v1/admin/bots/{botId}/publish", bot(botId))),
+  versions: async (botId: string) => (await unwrap(api.GET("/v1/admin/bots/{botId}/versions", bot(botId)))).versions,
+  version: async (botId: string, version: number) => {
+    const answer = await unwrap(api.GET("/v1/admin/bots/{botId}/versions/{version}", { params: { path: { botId, version } } }));
+    // The document types a flow as any JSON (the flow validator checks it); the console reads it as the flow document.
+    return { ...answer, flow: answer.flow as FlowDocument };
+  },
 };
 
 /** The flow an editor opens: the draft when there is one, else the published version. */

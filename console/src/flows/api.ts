@@ -1,8 +1,9 @@
 /** What the flow editor reads besides the bot: the node types this tenant may use. */
-import { request } from "../api/client.ts";
+import { api, unwrap } from "../api/client.ts";
 import type { NodeTypeInfo } from "./flow-document.ts";
 
 export const nodeTypesApi = {
-  list: async () => (await request<{ nodeTypes: NodeTypeInfo[] }>("GET", "/v1/admin/node-types")).nodeTypes,
+  // The content schemas are JSON Schemas the form builder reads as its own NodeTypeInfo.
+  list: async (): Promise<NodeTypeInfo[]> => (await unwrap(api.GET("/v1/admin/node-types"))).nodeTypes as NodeTypeInfo[],
 };
 export const nodeTypeKeys = { all: ["node-types"] as const };

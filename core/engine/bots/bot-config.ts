@@ -22,6 +22,8 @@ export const callToActionSchema: z.ZodType<CallToAction> = z.lazy(() =>
     children: z.array(callToActionSchema).max(20).optional(),
   }),
 );
+// Recursive, so the OpenAPI document can only reference it: a named component (gateway/openapi.ts).
+z.globalRegistry.add(callToActionSchema, { id: "CallToAction" });
 
 /** Everything about a bot beside its flow: how the widget looks, what it says first, its limits. */
 export const botConfigSchema = z.strictObject({

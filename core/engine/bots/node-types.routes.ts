@@ -38,7 +38,7 @@ const withReference = (t: NodeTypeView) => ({ ...t, fields: fieldsOf(t.contentSc
 export const nodeTypeRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/node-types", {
     config: { auth: "tenant-admin" },
-    schema: { tags: ["bots"], security: [{ bearer: [] }], summary: "List the node types this tenant's flows may use, with their content JSON Schemas and a field reference", response: { 200: z.object({ nodeTypes: z.array(nodeTypeView) }) } },
+    schema: { tags: ["bots"], summary: "List the node types this tenant's flows may use, with their content JSON Schemas and a field reference", response: { 200: z.object({ nodeTypes: z.array(nodeTypeView) }) } },
   }, async (request) => ({ nodeTypes: (await broker.call<NodeTypeView[], object>("bots.nodeTypes", { tenantId: requireTenant(request).tenantId })).map(withReference) }));
 
   app.get("/docs/node-types", { schema: { hide: true } }, async (_request, reply) => {

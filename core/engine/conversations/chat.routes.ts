@@ -7,11 +7,13 @@ import { toHttpError } from "../../kernel/gateway/http-error.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { ConversationErrorCode } from "./conversation-errors.ts";
+import { apiError } from "../../kernel/gateway/openapi.ts";
+import { historyEntrySchema, sessionStateSchema, startedAnswerSchema, turnAnswerSchema, turnEventsDescription } from "./chat-answers.ts";
 
 const sessionParams = z.strictObject({ sessionId: z.uuid() });
 const tags = ["chat"];
-const security = [{ widgetKey: [] }];
 const auth = { auth: "widget" as const };
+const ended = apiError("The conversation has ended (SESSION_ENDED), or another turn changed it first (REVISION_CONFLICT; send again)");
 
 /**
  * The web chat API that the widget (and any client) speaks. A message reply is JSON, or, when the
@@ -34,12 +36,13 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/v1/chat/sessions", {
     config: auth,
     schema: {
-      tags, security, summary: "Start a conversation",
+      tags, summary: "Start a conversation",
       body: z.strictObject({
         botId: z.uuid(),
         userId: z.string().min(1).max(200).optional(),
         context: z.strictObject({ locale: z.string().max(35).optional(), metadata: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean()])).optional() }).optional(),
       }),
+      response: { 201: startedAnswerSchema },
     },
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
@@ -53,9 +56,18 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/v1/chat/sessions/:sessionId/messages", {
     config: auth,
     schema: {
-      tags, security, params: sessionParams, summary: "Send a message (JSON reply, or Server-Sent Events with Accept: text/event-stream)",
+      tags, params: sessionParams, summary: "Send a message (JSON reply, or Server-Sent Events with Accept: text/event-stream)",
       // Length is checked by the runtime, which answers 413 MESSAGE_TOO_LONG with the limit.
       body: z.union([z.strictObject({ text: z.string().min(1) }), z.strictObject({ choice: z.string().min(1).max(200) })]),
+      headers: z.looseObject({ accept: z.string().optional().describe("text/event-stream for Server-Sent Events; anything else for JSON") }),
+      response: {
+        200: {
+          description: "The turn: JSON, or Server-Sent Events when the request accepts text/event-stream",
+          content: { "application/json": { schema: turnAnswerSchema }, "text/event-stream": { schema: z.string().describe(turnEventsDescription) } },
+        },
+        409: ended,
+        413: apiError("The message is longer than the platform allows (MESSAGE_TOO_LONG)"),
+      },
     },
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
@@ -98,15 +110,15 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
     return reply;
   });
 
-  app.get("/v1/chat/sessions/:sessionId", { config: auth, schema: { tags, security, params: sessionParams } },
+  app.get("/v1/chat/sessions/:sessionId", { config: auth, schema: { tags, params: sessionParams, summary: "A conversation's state", response: { 200: sessionStateSchema } } },
     async (request) => broker.call("conversations.get", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId }));
 
   app.get("/v1/chat/sessions/:sessionId/history", {
     config: auth,
-    schema: { tags, security, params: sessionParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }) },
-  }, async (request) => ({ messages: await broker.call("conversations.history", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId, limit: request.query.limit }) }));
+    schema: { tags, params: sessionParams, summary: "A conversation's messages, oldest first", querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }), response: { 200: z.object({ messages: z.array(historyEntrySchema) }) } },
+  }, async (request) => ({ messages: await broker.call<z.infer<typeof historyEntrySchema>[], object>("conversations.history", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId, limit: request.query.limit }) }));
 
-  app.post("/v1/chat/sessions/:sessionId/end", { config: auth, schema: { tags, security, params: sessionParams } }, async (request) => {
+  app.post("/v1/chat/sessions/:sessionId/end", { config: auth, schema: { tags, params: sessionParams, summary: "End a conversation", response: { 200: sessionStateSchema, 409: ended } } }, async (request) => {
     checkCsrf(request, request.params.sessionId);
     return broker.call("conversations.end", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId });
   });
@@ -114,8 +126,17 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/chat", {
     config: auth,
     schema: {
-      tags, security, summary: "The simple form: one call per message, the caller names the session",
+      tags, summary: "The simple form: one call per message, the caller names the session",
       body: z.strictObject({ business_id: z.uuid(), session_id: z.string().min(1).max(200), message: z.string() }),
+      response: {
+        200: z.looseObject({
+          response: z.string().describe("The bot's messages as one text"),
+          ctas: z.array(z.looseObject({ id: z.string(), label: z.string(), url: z.string().optional() })),
+          session_id: z.string(),
+          status: z.string(),
+        }),
+        409: ended,
+      },
     },
   }, async (request) => broker.call("conversations.chat", {
     tenantId: requireTenant(request).tenantId, botId: request.body.business_id, externalSessionId: request.body.session_id, message: request.body.message,

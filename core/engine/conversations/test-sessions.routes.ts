@@ -3,9 +3,10 @@ import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import type { ChatReply } from "./conversations.service.ts";
+import { apiError } from "../../kernel/gateway/openapi.ts";
+import { testTurnSchema } from "./chat-answers.ts";
 
 const tags = ["bots"];
-const security = [{ bearer: [] }];
 const auth = { auth: "tenant-admin" as const };
 
 /** What the console's test panel sees of a turn: the messages, what the bot waits for, and where it is. */
@@ -21,7 +22,7 @@ function turnView(reply: ChatReply & { flowVersion?: string }) {
 export const testSessionRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/bots/:botId/test-sessions", {
     config: auth,
-    schema: { tags, security, params: z.strictObject({ botId: z.uuid() }), summary: "Start a test conversation with the bot's draft (422 FLOW_INVALID when the draft has problems)" },
+    schema: { tags, params: z.strictObject({ botId: z.uuid() }), summary: "Start a test conversation with the bot's draft (422 FLOW_INVALID when the draft has problems)", response: { 201: testTurnSchema, 422: apiError("The draft has problems (FLOW_INVALID with details)") } },
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
     const { version } = await broker.call<{ version: number }, object>("bots.testVersion", { tenantId, botId: request.params.botId });
@@ -32,8 +33,9 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/test-sessions/:sessionId/messages", {
     config: auth,
     schema: {
-      tags, security, params: z.strictObject({ sessionId: z.uuid() }), summary: "Answer in a test conversation",
+      tags, params: z.strictObject({ sessionId: z.uuid() }), summary: "Answer in a test conversation",
       body: z.union([z.strictObject({ text: z.string().min(1) }), z.strictObject({ choice: z.string().min(1).max(200) })]),
+      response: { 200: testTurnSchema, 409: apiError("The conversation has ended (SESSION_ENDED) or changed meanwhile (REVISION_CONFLICT)") },
     },
   }, async (request) => {
     const tenantId = requireTenant(request).tenantId;

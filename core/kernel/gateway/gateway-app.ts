@@ -5,7 +5,7 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
 import fastifyCookie from "@fastify/cookie";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { ServiceBroker } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { ForbiddenError, PlatformError, RateLimitedError, UnauthorizedError } from "../../sdk/platform-error.ts";
@@ -13,6 +13,7 @@ import { hashApiKey } from "../tenancy/api-keys.ts";
 import type { Principal } from "../tenancy/principal.ts";
 import type { HttpMetrics } from "../observability/http-metrics.ts";
 import { toHttpError } from "./http-error.ts";
+import { createResponseSerializer, openApiOptions } from "./openapi.ts";
 import type { PluginRoutes } from "./plugin-routes.ts";
 import { parse as parseForm } from "node:querystring";
 import { parseMultipart } from "./multipart-body.ts";
@@ -60,7 +61,7 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(createResponseSerializer((message, data) => app.log.warn(data, message), platform.config.NODE_ENV !== "production"));
   // People's sessions travel in a cookie (session-auth.ts).
   await app.register(fastifyCookie);
 
@@ -172,20 +173,7 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     }
   }
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: { title: "Bot platform API", version: "1.0.0", description: "Tenants, bots, conversations, plugins and channels." },
-      components: {
-        securitySchemes: {
-          bearer: { type: "http", scheme: "bearer", description: "Operator key (op_…) or tenant admin key (sk_…)" },
-          widgetKey: { type: "apiKey", in: "header", name: "x-api-key", description: "Tenant widget key (pk_…)" },
-          sessionCookie: { type: "apiKey", in: "cookie", name: "bp_session", description: "A person's (or the operator's) session from /v1/auth; unsafe methods also send x-csrf-token, and x-tenant-id picks the tenant" },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, openApiOptions);
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
   app.get("/docs/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,17 +1,23 @@
 import type { RouteModule } from "./gateway-app.ts";
 import { GatewayPrometheusReporter } from "../observability/prometheus-reporter.ts";
+import { z } from "zod";
+
+const readiness = z.looseObject({
+  status: z.enum(["ready", "degraded", "not ready"]),
+  checks: z.looseObject({ database: z.boolean(), cache: z.union([z.boolean(), z.literal("degraded")]).describe("true, or degraded while Redis is unreachable"), broker: z.boolean() }),
+});
 
 /** Liveness, readiness and metrics: what a load balancer and Prometheus ask. */
 export const operationsRoutes: RouteModule = (app, { broker, platform, httpMetrics }) => {
-  app.get("/health", { schema: { tags: ["operations"], summary: "The process is up" } }, async () => ({ status: "ok", nodeID: broker.nodeID }));
+  app.get("/health", { schema: { tags: ["operations"], summary: "The process is up", response: { 200: z.looseObject({ status: z.literal("ok"), nodeID: z.string() }) } } }, async () => ({ status: "ok" as const, nodeID: broker.nodeID }));
 
   // Without Redis the node still serves (cache and limits node-local), so it stays in the balancer:
   // 200 with `degraded`, where an outage of the shared Redis would otherwise take every node out.
-  app.get("/ready", { schema: { tags: ["operations"], summary: "Database, cache and broker are reachable (200 `degraded` while Redis is not)" } }, async (_request, reply) => {
+  app.get("/ready", { schema: { tags: ["operations"], summary: "Database, cache and broker are reachable (200 `degraded` while Redis is not)", response: { 200: readiness, 503: readiness.describe("Not ready: the database or the broker is unreachable") } } }, async (_request, reply) => {
     const cacheUp = await platform.cache.isHealthy();
     const checks = {
       database: await platform.db.isHealthy(),
-      cache: cacheUp ? true : "degraded",
+      cache: cacheUp ? true : "degraded" as const,
       broker: broker.started && (!broker.transit || broker.transit.connected),
     };
     const ready = checks.database && checks.broker;
@@ -20,7 +26,7 @@ export const operationsRoutes: RouteModule = (app, { broker, platform, httpMetri
   });
 
   // Operator only: the figures name every tenant (sandbox runs by tenant and outcome).
-  app.get("/metrics", { config: { auth: "operator" }, schema: { tags: ["operations"], summary: "Prometheus text exposition (operator key): the broker's, HTTP and the platform's own figures" } }, async (_request, reply) => {
+  app.get("/metrics", { config: { auth: "operator" }, schema: { tags: ["operations"], summary: "Prometheus text exposition (operator key): the broker's, HTTP and the platform's own figures", produces: ["text/plain"], response: { 200: z.string().describe("Prometheus text format 0.0.4") } } }, async (_request, reply) => {
     const reporter = (broker.metrics as unknown as { reporter: unknown[] }).reporter?.find((r) => r instanceof GatewayPrometheusReporter) as GatewayPrometheusReporter | undefined;
     const own = await platform.metrics.render({ namespace: broker.namespace, node_id: broker.nodeID });
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send((reporter ? reporter.render() : "") + httpMetrics.render() + own);

@@ -4,6 +4,8 @@ import type { PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRoute }
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { PluginHost } from "../plugin-host/plugin-host.ts";
 import type { Logger } from "../observability/logger.ts";
+import { apiError } from "./openapi.ts";
+import type { z } from "zod";
 
 /** The part of a `ws` WebSocket the gateway uses (the package ships no types of its own). */
 export type RawSocket = {
@@ -81,9 +83,9 @@ export class PluginRoutes {
             ...(schema.params ? { params: schema.params } : {}), ...(schema.querystring ? { querystring: schema.querystring } : {}),
             ...(schema.headers ? { headers: schema.headers } : {}), ...(schema.body ? { body: schema.body } : {}),
             ...(schema.response ? { response: { ...schema.response } } : {}), ...(schema.consumes ? { consumes: [...schema.consumes] } : {}),
-            ...securityOf(route.auth),
+            ...(schema.produces ? { response: withMediaType(schema.response ?? {}, schema.produces) } : {}),
           }
-          : { tags: ["plugins"], ...securityOf(route.auth) },
+          : { tags: ["plugins"] },
         handler: (request, reply) => this.#serve(key, request, reply, tools),
       });
     }
@@ -92,7 +94,11 @@ export class PluginRoutes {
       app.route({
         method: "GET",
         url: path,
-        schema: { summary: this.#sockets.get(path)?.route.summary ?? "A plugin's WebSocket", tags: ["channels"] },
+        schema: {
+          summary: this.#sockets.get(path)?.route.summary ?? "A plugin's WebSocket", tags: ["channels"],
+          description: "A WebSocket: connect with an HTTP upgrade (101 Switching Protocols). A plain HTTP request answers 426.",
+          response: { 426: apiError("This is a WebSocket endpoint (WEBSOCKET_REQUIRED): connect with an upgrade") },
+        },
         handler: async (_request: FastifyRequest, reply: FastifyReply) => reply.code(426).header("upgrade", "websocket").send({ error: { code: "WEBSOCKET_REQUIRED", message: "This is a WebSocket endpoint" } }),
         wsHandler: (socket: RawSocket, request: FastifyRequest) => this.#serveSocket(path, socket, request, tools),
         // @fastify/websocket's own form: `handler` for plain HTTP, `wsHandler` for the upgrade.
@@ -148,11 +154,12 @@ export class PluginRoutes {
   }
 }
 
-/** The OpenAPI security requirement of a route's auth (the schemes are declared in gateway-app.ts). */
-function securityOf(auth: PluginRoute["auth"]): { security?: Record<string, string[]>[] } {
-  if (auth === "widget") return { security: [{ widgetKey: [] }] };
-  if (auth === "tenant-admin") return { security: [{ bearer: [] }] };
-  return {};
+/** Successful answers in the route's media types (`produces`); errors stay JSON. */
+function withMediaType(response: Readonly<Record<number, z.ZodType>>, produces: readonly string[]): Record<number, unknown> {
+  return Object.fromEntries(Object.entries(response).map(([status, schema]) => [
+    status,
+    Number(status) < 400 ? { description: schema.description ?? "OK", content: Object.fromEntries(produces.map((type) => [type, { schema }])) } : schema,
+  ]));
 }
 
 function contextFor(plugin: string, tools: Tools): PluginRouteContext {

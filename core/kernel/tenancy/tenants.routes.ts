@@ -4,6 +4,17 @@ import { tenantSettingsSchema } from "./tenant-settings.ts";
 import { ForbiddenError } from "../../sdk/platform-error.ts";
 import { requirePrincipal, requireTenant, tenantInScope } from "../gateway/route-auth.ts";
 import { roleAtLeast, roleSchema } from "./roles.ts";
+import { noContent } from "../gateway/openapi.ts";
+
+// Answers are loose objects: a field may be added without breaking a client.
+const tenantView = z.looseObject({
+  id: z.uuid(), name: z.string(), tier: z.enum(["free", "paid"]), allowedDomains: z.array(z.string()),
+  settings: z.record(z.string(), z.unknown()), createdAt: z.string(),
+}).describe("A tenant");
+const keyView = z.looseObject({
+  id: z.uuid(), kind: z.string(), role: roleSchema.optional(), prefix: z.string().describe("The key's first characters, to recognise it"),
+  createdAt: z.string(), revokedAt: z.string().nullable(),
+});
 
 const tier = z.enum(["free", "paid"]);
 const domain = z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "must be a host name like shop.example or *.example.com").max(253);
@@ -12,29 +23,29 @@ const tenantId = z.strictObject({ tenantId: z.uuid() });
 /** Tenants and their keys: the operator manages all of them; a tenant admin sees only its own. */
 export const tenantRoutes: RouteModule = (app, { broker }) => {
   const tags = ["tenants"];
-  const bearer = [{ bearer: [] }];
 
   app.post("/v1/admin/tenants", {
     config: { auth: "operator" },
     schema: {
-      tags, security: bearer, summary: "Create a tenant; its keys are shown once, in this answer",
+      tags, summary: "Create a tenant; its keys are shown once, in this answer",
       body: z.strictObject({ name: z.string().trim().min(1).max(200), tier: tier.optional(), allowedDomains: z.array(domain).max(100).optional() }),
+      response: { 201: tenantView.extend({ keys: z.looseObject({ admin: z.string().describe("The owner's secret key (sk_…), shown once"), widget: z.string().describe("The public widget key (pk_…)") }) }) },
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("tenants.create", request.body)));
 
-  app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, security: bearer, summary: "List tenants" } },
-    async () => ({ tenants: await broker.call("tenants.list") }));
+  app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, summary: "List tenants", response: { 200: z.object({ tenants: z.array(tenantView) }) } } },
+    async () => ({ tenants: await broker.call<z.infer<typeof tenantView>[]>("tenants.list") }));
 
-  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, security: bearer, summary: "The caller's own tenant" } },
+  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, summary: "The caller's own tenant", response: { 200: tenantView } } },
     async (request) => broker.call("tenants.get", { tenantId: requireTenant(request).tenantId }));
 
-  app.get("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId } },
+  app.get("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "A tenant (the operator: any; a tenant's key: its own)", response: { 200: tenantView } } },
     async (request) => broker.call("tenants.get", { tenantId: tenantInScope(request, request.params.tenantId) }));
 
   app.patch("/v1/admin/tenants/:tenantId", {
     config: { auth: "operator-or-admin" },
     schema: {
-      tags, security: bearer, params: tenantId,
+      tags, params: tenantId, summary: "Rename a tenant, change its allowed domains and settings (its tier: the operator only)", response: { 200: tenantView },
       body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), tier: tier.optional(), allowedDomains: z.array(domain).max(100).optional(), settings: tenantSettingsSchema.optional() }),
     },
   }, async (request) => {
@@ -47,20 +58,21 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
   });
 
   // The operator, or the tenant's own owner (permissions.ts).
-  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId, summary: "Delete a tenant and everything it owns (the operator, or the tenant's owner)" } },
+  app.delete("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "Delete a tenant and everything it owns (the operator, or the tenant's owner)", response: { 204: noContent("Deleted") } } },
     async (request, reply) => {
       await broker.call("tenants.remove", { tenantId: tenantInScope(request, request.params.tenantId) });
       return reply.code(204).send();
     });
 
-  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, security: bearer, params: tenantId } },
-    async (request) => ({ keys: await broker.call("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
+  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "The tenant's keys (prefixes only, never the keys)", response: { 200: z.object({ keys: z.array(keyView) }) } } },
+    async (request) => ({ keys: await broker.call<z.infer<typeof keyView>[], object>("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
 
   app.post("/v1/admin/tenants/:tenantId/keys", {
     config: { auth: "operator-or-admin" },
     schema: {
-      tags, security: bearer, params: tenantId, summary: "Rotate: issue a new key of a kind (an admin key of a role, `admin` by default) and revoke the old ones of that kind and role",
+      tags, params: tenantId, summary: "Rotate: issue a new key of a kind (an admin key of a role, `admin` by default) and revoke the old ones of that kind and role",
       body: z.strictObject({ kind: z.enum(["admin", "widget"]), role: roleSchema.optional() }),
+      response: { 201: z.looseObject({ kind: z.enum(["admin", "widget"]), role: roleSchema.optional(), key: z.string().describe("The new key, shown once") }) },
     },
   }, async (request, reply) => {
     const principal = requirePrincipal(request);
@@ -73,7 +85,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
 
   app.delete("/v1/admin/tenants/:tenantId/keys/:keyId", {
     config: { auth: "operator-or-admin" },
-    schema: { tags, security: bearer, params: z.strictObject({ tenantId: z.uuid(), keyId: z.uuid() }) },
+    schema: { tags, params: z.strictObject({ tenantId: z.uuid(), keyId: z.uuid() }), summary: "Revoke a key at once, on every node", response: { 204: noContent("Revoked") } },
   }, async (request, reply) => {
     await broker.call("tenants.revokeKey", { tenantId: tenantInScope(request, request.params.tenantId), keyId: request.params.keyId });
     return reply.code(204).send();

@@ -5,6 +5,51 @@ import { PayloadTooLargeError, ValidationError } from "../../sdk/platform-error.
 import { isUploadedFile } from "../../kernel/gateway/multipart-body.ts";
 import { drainRefusedBody } from "../../kernel/gateway/drain-refused-body.ts";
 import type { IngestOutcome, NewSource, SourceView } from "./knowledge.service.ts";
+import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
+
+// Answers are loose objects: a field may be added without breaking a client.
+const sourceView = z.looseObject({
+  id: z.uuid(),
+  kind: z.string().describe("file, url or crawl"),
+  name: z.string(),
+  url: z.string().optional(),
+  maxPages: z.number().int().optional(),
+  contentType: z.string().optional().describe("What the content was read as (pdf, docx, text, markdown, csv, html)"),
+  status: z.string().describe("processing, ready or failed"),
+  error: z.looseObject({ code: z.string(), message: z.string() }).optional().describe("Why it failed"),
+  progress: z.number().describe("0–100"),
+  chunks: z.number().int(),
+  pages: z.number().int(),
+  bytes: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).describe("A knowledge source");
+const passage = z.looseObject({
+  text: z.string(),
+  source: z.looseObject({ id: z.uuid(), name: z.string(), position: z.number().int() }),
+  citation: z.string(),
+  score: z.number(),
+});
+const ingestOutcome = z.looseObject({
+  sourceId: z.uuid(),
+  status: z.string().describe("processing (202), ready or failed"),
+  source: sourceView,
+  created: z.boolean().describe("A new source (false: an existing one was read again)"),
+  unchanged: z.boolean().describe("Its content had not changed; nothing was re-embedded"),
+});
+const ingestAnswers = {
+  200: ingestOutcome.describe("An existing source was read again (or was unchanged)"),
+  201: ingestOutcome.describe("A new source, ready (?wait=true)"),
+  202: ingestOutcome.describe("Accepted: embedding and storing go on in the background; poll or stream the source"),
+  413: apiError("The document is larger than KNOWLEDGE_MAX_UPLOAD_BYTES (KNOWLEDGE_TOO_LARGE)"),
+  415: apiError("The file's type is not one we read (KNOWLEDGE_UNSUPPORTED_TYPE)"),
+  422: apiError("The document or page could not be read or yields no text, or the fetch failed (codes name which)"),
+};
+/** The multipart form of an upload, for the OpenAPI document (the gateway maps it onto the JSON form). */
+const uploadForm = z.object({
+  file: z.string().meta({ contentMediaType: "application/octet-stream" }).describe("The document: PDF, DOCX, TXT, Markdown, CSV or HTML"),
+  name: z.string().max(300).optional().describe("Its name in the bot's knowledge (default: the file's name)"),
+});
 
 const botParams = z.strictObject({ botId: z.uuid() });
 const sourceParams = z.strictObject({ botId: z.uuid(), sourceId: z.uuid() });
@@ -27,7 +72,7 @@ const ingestQuery = z.strictObject({ wait: z.stringbool().optional() });
 const PROGRESS_POLL_MS = 250;
 
 /** 202 while the source is ingested in the background, 201 for a new source, 200 for a re-ingested (or unchanged) one. */
-function statusOf(outcome: IngestOutcome): number {
+function statusOf(outcome: IngestOutcome): 200 | 201 | 202 {
   if (outcome.status === "processing") return 202;
   return outcome.created ? 201 : 200;
 }
@@ -35,7 +80,6 @@ function statusOf(outcome: IngestOutcome): number {
 /** Knowledge sources per bot, and a search box for the admin to try them. */
 export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
   const tags = ["knowledge"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
   const maxBytes = platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES;
   // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
@@ -43,7 +87,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
   const bodyLimit = Math.ceil(maxBytes / 3) * 4 + 64 * 1024;
 
   app.post("/v1/admin/bots/:botId/knowledge", {
-    config: auth,
+    config: { ...auth, multipartBody: uploadForm },
     bodyLimit,
     errorHandler(error, request, reply) {
       // Too large for the route's body limit is too large a document: same code as the service's check.
@@ -62,7 +106,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       request.body = { name: typeof name === "string" && name.trim() ? name : file.filename || "upload", contentBase64: file.contentBase64, ...rest } as typeof request.body;
     },
     schema: {
-      tags, security, params: botParams, body: uploadBody, querystring: ingestQuery,
+      tags, params: botParams, body: uploadBody, querystring: ingestQuery, consumes: ["application/json", "multipart/form-data"], response: ingestAnswers,
       summary: "Add a source: a file (multipart field `file`, or base64 in JSON), a URL, or a site crawl. The file is read or the URL fetched before the answer (413, 415, 422 with codes); embedding and storing run in the background: 202 { sourceId, status }, then poll or stream the source. A known name or URL re-ingests that source (200 when unchanged). ?wait=true answers when it is done (201, or 200 for a re-ingest)",
     },
   }, async (request, reply) => {
@@ -74,22 +118,40 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     return reply.code(statusOf(outcome)).send(outcome);
   });
 
-  app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, security, params: botParams, summary: "The bot's sources with their status and chunk counts" } },
-    async (request) => ({ sources: await broker.call("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
+  app.get("/v1/admin/bots/:botId/knowledge", { config: auth, schema: { tags, params: botParams, summary: "The bot's sources with their status and chunk counts", response: { 200: z.object({ sources: z.array(sourceView) }) } } },
+    async (request) => ({ sources: await broker.call<z.infer<typeof sourceView>[], object>("knowledge.list", { tenantId: requireTenant(request).tenantId, botId: request.params.botId }) }));
 
   app.get("/v1/admin/bots/:botId/knowledge/search", {
     config: auth,
-    schema: { tags, security, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores" },
+    schema: { tags, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores",
+      response: {
+        200: z.object({
+          passages: z.array(passage),
+        }),
+      },
+    },
   }, async (request) => {
     const { tenantId } = requireTenant(request);
     // The bot is checked first so another tenant's bot id is a 404, not an empty list.
     await broker.call("knowledge.list", { tenantId, botId: request.params.botId });
-    return { passages: await broker.call("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
+    return { passages: await broker.call<z.infer<typeof passage>[], object>("knowledge.search", { tenantId, botId: request.params.botId, query: request.query.q, limit: request.query.limit, sourceIds: request.query.sourceId ? [request.query.sourceId] : undefined }) };
   });
 
   app.get("/v1/admin/bots/:botId/knowledge/:sourceId", {
     config: auth,
-    schema: { tags, security, params: sourceParams, summary: "A source's status and progress (0–100); with Accept: text/event-stream, a `progress` event at each change until it is ready or failed" },
+    schema: {
+      tags, params: sourceParams, summary: "A source's status and progress (0–100); with Accept: text/event-stream, a `progress` event at each change until it is ready or failed",
+      headers: z.looseObject({ accept: z.string().optional().describe("text/event-stream to follow the progress as Server-Sent Events") }),
+      response: {
+        200: {
+          description: "The source, or its progress as Server-Sent Events",
+          content: {
+            "application/json": { schema: sourceView },
+            "text/event-stream": { schema: z.string().describe("Server-Sent Events: `progress` { status, progress } at each change, then `done` with the source") },
+          },
+        },
+      },
+    },
   }, async (request, reply) => {
     const params = { tenantId: requireTenant(request).tenantId, ...request.params };
     // The first read also answers 404 for another tenant's source before any stream opens.
@@ -112,13 +174,13 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     reply.raw.end();
   });
 
-  app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, security, params: sourceParams, summary: "Remove a source with its passages and vectors" } },
+  app.delete("/v1/admin/bots/:botId/knowledge/:sourceId", { config: auth, schema: { tags, params: sourceParams, summary: "Remove a source with its passages and vectors", response: { 204: noContent("Removed") } } },
     async (request, reply) => {
       await broker.call("knowledge.remove", { tenantId: requireTenant(request).tenantId, ...request.params });
       return reply.code(204).send();
     });
 
-  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, security, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)" } },
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)", response: { 200: ingestAnswers[200], 201: ingestAnswers[201], 202: ingestAnswers[202], 422: ingestAnswers[422] } } },
     async (request, reply) => {
       const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
       return reply.code(statusOf(outcome)).send(outcome);

@@ -13,7 +13,6 @@ import { email, errorAnswer, givenPassword, newPassword, secretToken, sessionAns
  */
 export const authRoutes: RouteModule = (app, { broker, platform }) => {
   const tags = ["people"];
-  const cookie = [{ sessionCookie: [] }];
   const signedIn = { auth: "signed-in" as const };
 
   const baseUrl = (request: FastifyRequest) => platform.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`;
@@ -41,13 +40,13 @@ export const authRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.get("/v1/auth/session", {
     config: signedIn,
-    schema: { tags, security: cookie, summary: "Who is signed in: the person (or the operator), their tenants and roles, and the CSRF token", response: { 200: sessionAnswer, 401: errorAnswer } },
+    schema: { tags, summary: "Who is signed in: the person (or the operator), their tenants and roles, and the CSRF token", response: { 200: sessionAnswer, 401: errorAnswer } },
   }, async (request) => current(request, await broker.call<SessionView, object>("people.describeSession", { sessionId: sessionOf(request).sessionId })));
 
   app.patch("/v1/auth/session", {
     config: signedIn,
     schema: {
-      tags, security: cookie, summary: "Choose the tenant this session acts in when a request sends no x-tenant-id",
+      tags, summary: "Choose the tenant this session acts in when a request sends no x-tenant-id",
       body: z.strictObject({ tenantId: z.uuid() }),
       response: { 200: sessionAnswer, 404: errorAnswer },
     },
@@ -58,7 +57,7 @@ export const authRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.delete("/v1/auth/session", {
     config: signedIn,
-    schema: { tags, security: cookie, summary: "Sign out of this browser", response: { 204: z.null(), 401: errorAnswer, 403: errorAnswer } },
+    schema: { tags, summary: "Sign out of this browser", response: { 204: z.null(), 401: errorAnswer, 403: errorAnswer } },
   }, async (request, reply) => {
     await broker.call("people.signOut", { sessionId: sessionOf(request).sessionId });
     clearSessionCookie(reply);
@@ -67,7 +66,7 @@ export const authRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.delete("/v1/auth/sessions", {
     config: signedIn,
-    schema: { tags, security: cookie, summary: "Sign out everywhere: every session of this person ends, this one included", response: { 204: z.null(), 401: errorAnswer, 403: errorAnswer } },
+    schema: { tags, summary: "Sign out everywhere: every session of this person ends, this one included", response: { 204: z.null(), 401: errorAnswer, 403: errorAnswer } },
   }, async (request, reply) => {
     const session = sessionOf(request);
     await broker.call("people.signOutEverywhere", { sessionId: session.sessionId, userId: session.userId });
@@ -78,7 +77,7 @@ export const authRoutes: RouteModule = (app, { broker, platform }) => {
   app.put("/v1/auth/password", {
     config: signedIn,
     schema: {
-      tags, security: cookie, summary: "Set or change the signed-in person's password (the current one is needed once one is set); other sessions end",
+      tags, summary: "Set or change the signed-in person's password (the current one is needed once one is set); other sessions end",
       body: z.strictObject({ password: newPassword, currentPassword: givenPassword.optional() }),
       response: { 204: z.null(), 403: errorAnswer },
     },

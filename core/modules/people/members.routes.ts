@@ -14,7 +14,6 @@ import { email, errorAnswer, invite, inviteCreated, member } from "./people-sche
  */
 export const memberRoutes: RouteModule = (app, { broker, platform }) => {
   const tags = ["people"];
-  const security: Record<string, string[]>[] = [{ bearer: [] }, { sessionCookie: [] }];
   const auth = { auth: "tenant-admin" as const };
   const userParams = z.strictObject({ userId: z.uuid() });
   const newInvite = z.strictObject({ email, role: roleSchema });
@@ -29,13 +28,13 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.get("/v1/admin/members", {
     config: auth,
-    schema: { tags, security, summary: "The tenant's members and their roles", response: { 200: z.object({ members: z.array(member) }) } },
+    schema: { tags, summary: "The tenant's members and their roles", response: { 200: z.object({ members: z.array(member) }) } },
   }, async (request) => ({ members: await broker.call<z.infer<typeof member>[], object>("people.listMembers", { tenantId: scope(request).tenantId }) }));
 
   app.post("/v1/admin/members", {
     config: auth,
     schema: {
-      tags, security, summary: "Add a member by email: the same as an invite (a person joins by accepting it, so nobody is added without knowing)",
+      tags, summary: "Add a member by email: the same as an invite (a person joins by accepting it, so nobody is added without knowing)",
       body: newInvite,
       response: { 201: inviteCreated, 403: errorAnswer, 409: errorAnswer },
     },
@@ -44,7 +43,7 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
   app.patch("/v1/admin/members/:userId", {
     config: auth,
     schema: {
-      tags, security, params: userParams, summary: "Change a member's role (the last owner cannot be demoted: 409 LAST_OWNER)",
+      tags, params: userParams, summary: "Change a member's role (the last owner cannot be demoted: 409 LAST_OWNER)",
       body: z.strictObject({ role: roleSchema }),
       response: { 200: member, 403: errorAnswer, 404: errorAnswer, 409: errorAnswer },
     },
@@ -52,7 +51,7 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.delete("/v1/admin/members/:userId", {
     config: auth,
-    schema: { tags, security, params: userParams, summary: "Remove a member (the last owner cannot be removed: 409 LAST_OWNER)", response: { 204: z.null(), 403: errorAnswer, 404: errorAnswer, 409: errorAnswer } },
+    schema: { tags, params: userParams, summary: "Remove a member (the last owner cannot be removed: 409 LAST_OWNER)", response: { 204: z.null(), 403: errorAnswer, 404: errorAnswer, 409: errorAnswer } },
   }, async (request, reply) => {
     await broker.call("people.removeMember", { ...scope(request), userId: request.params.userId });
     return reply.code(204).send(null);
@@ -60,13 +59,13 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.get("/v1/admin/invites", {
     config: auth,
-    schema: { tags, security, summary: "Invitations not yet accepted or expired", response: { 200: z.object({ invites: z.array(invite) }) } },
+    schema: { tags, summary: "Invitations not yet accepted or expired", response: { 200: z.object({ invites: z.array(invite) }) } },
   }, async (request) => ({ invites: await broker.call<z.infer<typeof invite>[], object>("people.listInvites", { tenantId: scope(request).tenantId }) }));
 
   app.post("/v1/admin/invites", {
     config: auth,
     schema: {
-      tags, security, summary: "Invite someone by email with a role; the link is valid for 7 days and is answered here while no mail transport is configured",
+      tags, summary: "Invite someone by email with a role; the link is valid for 7 days and is answered here while no mail transport is configured",
       body: newInvite,
       response: { 201: inviteCreated, 403: errorAnswer, 409: errorAnswer },
     },
@@ -76,7 +75,7 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/v1/admin/tenants/:tenantId/invites", {
     config: { auth: "operator" },
     schema: {
-      tags, security: [{ bearer: [] }, { sessionCookie: [] }], params: z.strictObject({ tenantId: z.uuid() }), summary: "The operator invites someone into a tenant with any role (its first owner, typically)",
+      tags, params: z.strictObject({ tenantId: z.uuid() }), summary: "The operator invites someone into a tenant with any role (its first owner, typically)",
       body: newInvite,
       response: { 201: inviteCreated, 404: errorAnswer, 409: errorAnswer },
     },
@@ -88,7 +87,7 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.delete("/v1/admin/invites/:inviteId", {
     config: auth,
-    schema: { tags, security, params: z.strictObject({ inviteId: z.uuid() }), summary: "Withdraw an invitation", response: { 204: z.null(), 404: errorAnswer } },
+    schema: { tags, params: z.strictObject({ inviteId: z.uuid() }), summary: "Withdraw an invitation", response: { 204: z.null(), 404: errorAnswer } },
   }, async (request, reply) => {
     await broker.call("people.revokeInvite", { tenantId: scope(request).tenantId, inviteId: request.params.inviteId });
     return reply.code(204).send(null);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { roleSchema } from "../../kernel/tenancy/roles.ts";
+import { apiErrorSchema } from "../../kernel/gateway/openapi.ts";
 
 /** The request and answer shapes of the people routes (they are also the OpenAPI document's). */
 export const email = z.email().max(320);
@@ -27,4 +28,5 @@ export const inviteCreated = z.object({
   mailed: z.boolean(),
 });
 
-export const errorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+/** The shared error envelope (the gateway documents each status with its own description). */
+export const errorAnswer = apiErrorSchema;

@@ -2,6 +2,12 @@ import { z } from "zod";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { MAX_ROTATION_OVERLAP_SECONDS } from "./subscriptions.service.ts";
+import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
+
+// Answers are loose objects: a field may be added without breaking a client.
+const webhookView = z.looseObject({
+  id: z.uuid(), url: z.string(), events: z.array(z.string()), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string(),
+}).describe("An event webhook (without its secret)");
 
 const webhookParams = z.strictObject({ id: z.uuid() });
 const deliveryParams = z.strictObject({ id: z.uuid(), deliveryId: z.uuid() });
@@ -12,33 +18,33 @@ const events = z.array(z.string().min(1).max(100)).min(1).max(20).describe('Even
 /** Event subscriptions (webhooks) of the tenant, and their delivery log. */
 export const subscriptionRoutes: RouteModule = (app, { broker }) => {
   const tags = ["webhooks"];
-  const security = [{ bearer: [] }];
   const auth = { auth: "tenant-admin" as const };
 
   app.post("/v1/admin/webhooks", {
     config: auth,
     schema: {
-      tags, security,
+      tags,
       summary: "Subscribe a URL to events; the answer holds the signing secret (whsec_...), shown this once",
       body: z.strictObject({ url, events, enabled: z.boolean().optional() }),
+      response: { 201: webhookView.extend({ secret: z.string().describe("The signing secret (whsec_…), shown this once") }) },
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("subscriptions.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
-  app.get("/v1/admin/webhooks", { config: auth, schema: { tags, security } },
-    async (request) => ({ webhooks: await broker.call("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/webhooks", { config: auth, schema: { tags, summary: "The tenant's event webhooks", response: { 200: z.object({ webhooks: z.array(webhookView) }) } } },
+    async (request) => ({ webhooks: await broker.call<z.infer<typeof webhookView>[], object>("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
 
-  app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, security, params: webhookParams } },
+  app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams, summary: "An event webhook", response: { 200: webhookView } } },
     async (request) => broker.call("subscriptions.get", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
 
   app.patch("/v1/admin/webhooks/:id", {
     config: auth,
-    schema: { tags, security, params: webhookParams, summary: "Change the URL or the events, or pause and resume", body: z.strictObject({ url: url.optional(), events: events.optional(), enabled: z.boolean().optional() }) },
+    schema: { tags, params: webhookParams, summary: "Change the URL or the events, or pause and resume", body: z.strictObject({ url: url.optional(), events: events.optional(), enabled: z.boolean().optional() }), response: { 200: webhookView } },
   }, async (request) => broker.call("subscriptions.update", { tenantId: requireTenant(request).tenantId, id: request.params.id, ...request.body }));
 
   app.post("/v1/admin/webhooks/:id/rotate-secret", {
     config: auth,
     schema: {
-      tags, security, params: webhookParams,
+      tags, params: webhookParams,
       summary: "Replace the signing secret; the answer holds the new one, shown this once. The old one keeps signing beside it for overlapSeconds (default 86400)",
       body: z.strictObject({
         overlapSeconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).optional()
@@ -47,7 +53,7 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
     },
   }, async (request) => broker.call("subscriptions.rotateSecret", { tenantId: requireTenant(request).tenantId, id: request.params.id, ...(request.body ?? {}) }));
 
-  app.delete("/v1/admin/webhooks/:id", { config: auth, schema: { tags, security, params: webhookParams } }, async (request, reply) => {
+  app.delete("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams, summary: "Delete an event webhook and its delivery log", response: { 204: noContent("Deleted") } } }, async (request, reply) => {
     await broker.call("subscriptions.remove", { tenantId: requireTenant(request).tenantId, id: request.params.id });
     return reply.code(204).send();
   });
@@ -55,15 +61,16 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/webhooks/:id/deliveries", {
     config: auth,
     schema: {
-      tags, security, params: webhookParams, summary: "The delivery log of this webhook, newest first",
+      tags, params: webhookParams, summary: "The delivery log of this webhook, newest first",
       querystring: z.strictObject({ status: z.enum(["pending", "delivered", "failed"]).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
+      response: { 200: z.object({ deliveries: z.array(z.looseObject({ id: z.uuid(), status: z.enum(["pending", "delivered", "failed"]) })) }) },
     },
   }, async (request) => ({
-    deliveries: await broker.call("subscriptions.deliveries", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, ...request.query }),
+    deliveries: await broker.call<{ id: string; status: "pending" | "delivered" | "failed" }[], object>("subscriptions.deliveries", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, ...request.query }),
   }));
 
   app.post("/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver", {
     config: auth,
-    schema: { tags, security, params: deliveryParams, summary: "Send a delivered or failed delivery again (same id, new attempts)" },
+    schema: { tags, params: deliveryParams, summary: "Send a delivered or failed delivery again (same id, new attempts)", response: { 202: z.record(z.string(), z.unknown()).describe("Queued again"), 409: apiError("The webhook is disabled (WEBHOOK_DISABLED), or the delivery is still pending") } },
   }, async (request, reply) => reply.code(202).send(await broker.call("subscriptions.redeliver", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, deliveryId: request.params.deliveryId })));
 };
