@@ -53,6 +53,8 @@ import { publishFirstPartyExamples } from "../../marketplace/catalog/first-party
 import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
+import { contentRoutes } from "../modules/content/content.routes.ts";
+import { createContentService } from "../modules/content/content.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -104,6 +106,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(aiUsageRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
+  routes.push(contentRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
@@ -142,6 +145,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createCrmService(context));
   broker.createService(createSubscriptionsService(context));
   broker.createService(createKnowledgeService(context));
+  broker.createService(createContentService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

@@ -8,7 +8,7 @@ import { compositeNode, compositeSubflow, runComposite } from "./composite.node.
 import { conditionNode, conditionRoutes, runCondition, validateCondition } from "./condition.node.ts";
 import { endNode, runEnd } from "./end.node.ts";
 import { handoffNode, runHandoff } from "./handoff.node.ts";
-import { messageNode, runMessage } from "./message.node.ts";
+import { messageNode, runMessage, validateMessage } from "./message.node.ts";
 import { questionNode, runQuestion, validateQuestion } from "./question.node.ts";
 import { runWebhook, validateWebhook, webhookNode } from "./webhook.node.ts";
 
@@ -24,7 +24,7 @@ export const definition = definePlugin({
 
 export default implementPlugin(definition, {
   nodeTypes: {
-    message: implementNodeType(definition, "message", runMessage),
+    message: implementNodeType(definition, "message", runMessage, validateMessage),
     question: implementNodeType(definition, "question", runQuestion, validateQuestion),
     condition: { ...implementNodeType(definition, "condition", runCondition, validateCondition), routes: conditionRoutes },
     action: implementNodeType(definition, "action", runAction, validateAction),
