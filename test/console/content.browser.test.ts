@@ -104,10 +104,16 @@ describe("console: the content library and its A/B experiments", function () {
     await assertAccessible(page, "the experiment's results");
     await page.screenshot({ path: "/tmp/console-experiment-1280.png", fullPage: true });
 
-    await page.getByRole("button", { name: "Promote Variant B" }).click();
+    // By keyboard: the row's button, then Tab to the dialog's confirmation.
+    await page.getByRole("button", { name: "Promote Variant B" }).focus();
+    await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: "Promote Variant B?" });
+    await dialog.waitFor();
     await assertAccessible(page, "the promote dialog");
-    await dialog.getByRole("button", { name: "Promote Variant B" }).click();
+    const confirm = dialog.getByRole("button", { name: "Promote Variant B" });
+    for (let tabs = 0; tabs < 4 && !(await confirm.evaluate((b) => b === document.activeElement)); tabs++) await page.keyboard.press("Tab");
+    assert.equal(await confirm.evaluate((b) => b === document.activeElement), true, "the confirmation is reached with Tab");
+    await page.keyboard.press("Enter");
     await page.getByRole("status").filter({ hasText: "every user now sees it" }).waitFor();
     await page.getByText("promoted", { exact: true }).waitFor();
     assert.equal(await page.getByRole("button", { name: /^Promote/ }).count(), 0, "a closed experiment offers no promote");
@@ -139,6 +145,7 @@ describe("console: the content library and its A/B experiments", function () {
     await page.getByRole("link", { name: "Offer wording" }).click();
     await page.getByRole("table", { name: "Results per variant" }).waitFor();
     await assertNoSidewaysScroll(page, "the results");
+    await assertAccessible(page, "the results at 375 px");
     await page.screenshot({ path: "/tmp/console-experiment-375.png", fullPage: true });
     assert.deepEqual(problems, []);
     await close();

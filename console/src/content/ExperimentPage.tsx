@@ -36,7 +36,8 @@ export default function ExperimentPage({ experimentId }: { experimentId: string 
       {data && <Summary data={data} />}
       {data?.goalProblem && <p role="alert" className="alert">{data.goalProblem.message}</p>}
       {data && (
-        <div className="table-wrap">
+        // Focusable so a keyboard can scroll it sideways on a narrow screen.
+        <div className="table-wrap" role="region" aria-label="Results per variant" tabIndex={0}>
           <table className="results">
             <caption className="visually-hidden">Results per variant</caption>
             <thead>

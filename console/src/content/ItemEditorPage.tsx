@@ -92,7 +92,7 @@ export default function ItemEditorPage({ itemId }: { itemId?: string }) {
         <p className="muted small">Each user sees one variant, chosen by weight, and keeps it. Give a variant weight 0 to show it to nobody.</p>
         {draft.variants.map((variant, index) => (
           <VariantEditor key={index} index={index} variant={variant} share={total > 0 ? variant.weight / total : 0}
-            schema={messagesField} root={messageSchema} winner={item.data?.winnerVariantId === variant.id}
+            schema={messagesField} root={messageSchema} winner={item.data?.winnerVariantId ?? null}
             onChange={(change) => setVariant(index, change)}
             onRemove={draft.variants.length > 1 ? () => setDraft((d) => ({ ...d, variants: d.variants.filter((_, i) => i !== index) })) : undefined} />
         ))}
@@ -116,7 +116,8 @@ export default function ItemEditorPage({ itemId }: { itemId?: string }) {
 }
 
 type VariantProps = {
-  index: number; variant: Draft["variants"][number]; share: number; schema: JsonSchema | undefined; root: JsonSchema | undefined; winner: boolean;
+  /** The promoted variant's id, when the item has one: it alone is shown, whatever the weights. */
+  index: number; variant: Draft["variants"][number]; share: number; schema: JsonSchema | undefined; root: JsonSchema | undefined; winner: string | null;
   onChange: (change: Partial<Draft["variants"][number]>) => void; onRemove?: () => void;
 };
 
@@ -124,7 +125,12 @@ function VariantEditor({ index, variant, share, schema, root, winner, onChange, 
   const id = useId();
   return (
     <fieldset className="group variant">
-      <legend>{variant.name || `Variant ${index + 1}`} <span className="muted small">{Math.round(share * 100)}% of users</span>{winner && <span className="badge live"> winner</span>}</legend>
+      <legend>
+        {variant.name || `Variant ${index + 1}`}{" "}
+        {winner === null && <span className="muted small">{Math.round(share * 100)}% of users</span>}
+        {winner === variant.id && <span className="badge live">winner: every user sees it</span>}
+        {winner !== null && winner !== variant.id && <span className="muted small">not shown (another variant won)</span>}
+      </legend>
       <div className="variant-head">
         <label className="field" htmlFor={`${id}-id`}>Id<input id={`${id}-id`} value={variant.id} required maxLength={40} pattern="[A-Za-z0-9_\-]+" onChange={(e) => onChange({ id: e.target.value })} /></label>
         <label className="field" htmlFor={`${id}-name`}>Variant name<input id={`${id}-name`} value={variant.name} maxLength={100} onChange={(e) => onChange({ name: e.target.value })} /></label>
