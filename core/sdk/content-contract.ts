@@ -43,7 +43,7 @@ export type PickedContent = z.infer<typeof pickedContentSchema>;
 
 /** Events of a turn the content library records (emitted once the turn is committed). */
 export const ContentEvents = {
-  /** An item in a running experiment was shown: `{ itemId, variantId, experimentId, userId }`. */
+  /** An item in a running experiment was shown: `{ itemId, variantId, experimentId, userId, flowVersion, channel }`. */
   shown: "content.variant.shown",
   /** A node tracked a custom event: `{ event, userId }`. */
   tracked: "content.event.tracked",

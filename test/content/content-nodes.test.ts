@@ -66,6 +66,10 @@ for (const backend of databaseBackends()) {
       const byEvent = await admin("POST", "/v1/admin/experiments", { name: "Facts", itemId: items.fact, botId, goal: { kind: "event", event: "named" } });
       assert.equal(byVariable.status, 201, byVariable.text);
       assert.equal(byEvent.status, 201, byEvent.text);
+      // The console's test panel runs a draft snapshot: its sessions are no audience and are not counted.
+      const tried = await admin("POST", `/v1/admin/bots/${botId}/test-sessions`, {});
+      assert.equal(tried.status, 201, tried.text);
+      assert.match(tried.body.messages[0].text, /^(Pun|Dad joke)/);
       const shown = { joke: new Map<string, number>(), fact: new Map<string, number>() };
       const named = { joke: new Map<string, number>(), fact: new Map<string, number>() };
       const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);

@@ -198,7 +198,7 @@ function contentLibrary(
     async pick(request) {
       const locale = request.locale ?? (typeof scopes.context?.locale === "string" ? scopes.context.locale : undefined);
       const picked = await pick({ ...request, ...(locale ? { locale } : {}) });
-      if (picked.experimentId !== null) record(ContentEvents.shown, { itemId: picked.itemId, variantId: picked.variantId, experimentId: picked.experimentId, flowVersion: session.flowVersion });
+      if (picked.experimentId !== null) record(ContentEvents.shown, { itemId: picked.itemId, variantId: picked.variantId, experimentId: picked.experimentId, flowVersion: session.flowVersion, channel: session.channel });
       return picked;
     },
     track(event) {

@@ -43,7 +43,7 @@ export class ContentMigration extends Migration {
     this.addSql(`create table "content_impression" (
       "experiment_id" uuid not null references "content_experiment" ("id") on delete cascade,
       "tenant_id" uuid not null references "tenant" ("id") on delete cascade,
-      "user_key" varchar(200) not null,
+      "user_key" text not null,
       "variant_id" varchar(40) not null,
       "shows" integer not null default 1,
       "first_shown_at" timestamptz not null default now(),
@@ -51,7 +51,7 @@ export class ContentMigration extends Migration {
     this.addSql(`create table "content_conversion" (
       "experiment_id" uuid not null references "content_experiment" ("id") on delete cascade,
       "tenant_id" uuid not null references "tenant" ("id") on delete cascade,
-      "user_key" varchar(200) not null,
+      "user_key" text not null,
       "converted_at" timestamptz not null default now(),
       primary key ("experiment_id", "user_key"))`);
     const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;

@@ -13,6 +13,8 @@ import { experimentResults, type ExperimentResults } from "./experiment-results.
 
 /** Broadcast to every node when a tenant's experiments change, so goal lookups see it at once. */
 const EXPERIMENTS_CHANGED = "content.experiments.changed";
+/** The channel of the console's test conversations (test-sessions.routes.ts). */
+const TEST_CHANNEL = "test";
 /** How long a node trusts its copy of a bot's running experiments; changes made on any node clear it at once. */
 const RUNNING_TTL_MS = 30_000;
 
@@ -60,9 +62,11 @@ export function createContentService(platform: PlatformContext): ServiceSchema {
       [EXPERIMENTS_CHANGED](ctx: Context<{ tenantId: string }>) {
         for (const key of running.keys()) if (key.startsWith(`${ctx.params.tenantId}:`)) running.delete(key);
       },
-      async [ContentEvents.shown](ctx: Context<EngineEvent & { experimentId: string; variantId: string }>) {
-        const { tenantId, experimentId, userId, variantId } = ctx.params;
+      async [ContentEvents.shown](ctx: Context<EngineEvent & { experimentId: string; variantId: string; flowVersion?: string; channel?: string }>) {
+        const { tenantId, experimentId, userId, variantId, flowVersion, channel } = ctx.params;
         if (!userId || !isUuid(experimentId)) return;
+        // The console's test panel (channel `test`, often on a draft snapshot numbered below 0) is no audience.
+        if (channel === TEST_CHANNEL || Number(flowVersion) < 0) return;
         await scoped(tenantId, (s) => s.recordImpression(tenantId, experimentId, userId, variantId));
       },
       async [ContentEvents.tracked](ctx: Context<EngineEvent & { event: string }>) {
