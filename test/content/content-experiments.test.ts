@@ -71,6 +71,18 @@ for (const backend of databaseBackends()) {
       throw new Error(`no offer among ${JSON.stringify(texts)}`);
     };
 
+    it("keeps the library's tables under forced row-level security, with the tenant and platform policies", async () => {
+      const rows = await node.platform.context.db.orm.em.fork().execute<{ tablename: string; policyname: string; forced: boolean }[]>(
+        `select p.tablename, p.policyname, c.relforcerowsecurity as forced from pg_policies p join pg_class c on c.relname = p.tablename
+         where p.schemaname = current_schema() and p.tablename like 'content\\_%'`,
+      );
+      for (const table of ["content_item", "content_experiment", "content_impression", "content_conversion"]) {
+        const policies = rows.filter((r) => r.tablename === table);
+        assert.deepEqual(policies.map((p) => p.policyname).sort(), ["bp_platform_access", "bp_tenant_isolation"], table);
+        assert.ok(policies.every((p) => p.forced), `${table} forces row-level security`);
+      }
+    });
+
     it("keeps each item with its variants, tags and locale, and lists it by tag", async () => {
       const got = await admin("GET", `/v1/admin/content/${itemId}`);
       assert.equal(got.status, 200, got.text);
