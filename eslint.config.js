@@ -20,7 +20,7 @@ const above = {
   plugins: ["core/kernel", "core/engine", "core/modules", "core/server", "core/testing", "sandbox", "marketplace", "channels"],
   channels: ["core/kernel", "core/engine", "core/modules", "core/server", "core/testing", "sandbox", "marketplace", "plugins"],
 };
-const modules = ["ai", "crm", "knowledge", "people", "subscriptions"];
+const modules = ["ai", "crm", "knowledge", "mcp", "people", "subscriptions"];
 const zones = [
   ...Object.entries(above).map(([target, from]) => ({ target: `./${target}/**`, from: from.map((f) => `./${f}`), message: `That room sits above ${target}: imports point down the layout only (DESIGN.md).` })),
   // A module is a room of its own: it reaches another module through the broker, never its files.

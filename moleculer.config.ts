@@ -4,6 +4,7 @@ import Channels from "@moleculer/channels";
 import type { PlatformConfig } from "./core/kernel/config/config.ts";
 import { PlatformErrorRegenerator } from "./core/kernel/broker/error-regenerator.ts";
 import { GatewayPrometheusReporter } from "./core/kernel/observability/prometheus-reporter.ts";
+import { depthMiddleware } from "./core/kernel/net/request-depth.ts";
 
 /** What a node presents to NATS: the cluster's credentials and TLS files, from config (see config.ts). */
 export type NatsConnectionOptions = { user?: string; pass?: string; token?: string; tls?: { caFile?: string; certFile?: string; keyFile?: string } };
@@ -64,8 +65,9 @@ export function createBrokerOptions(config: PlatformConfig): BrokerOptions {
     heartbeatTimeout: 15,
     // Durable queues (channel webhooks) on NATS JetStream; the embedded default queues in process instead.
     // The middleware's typings make every option required, hence the cast.
+    // A request's depth (how often it came back through the platform) follows its work to other nodes.
     middlewares: config.TRANSPORTER
-      ? [Channels.Middleware({ adapter: { type: "NATS", options: { nats: { url: config.TRANSPORTER, connectionOptions: nats } } } } as unknown as Parameters<typeof Channels.Middleware>[0]) as unknown as Middleware]
+      ? [depthMiddleware, Channels.Middleware({ adapter: { type: "NATS", options: { nats: { url: config.TRANSPORTER, connectionOptions: nats } } } } as unknown as Parameters<typeof Channels.Middleware>[0]) as unknown as Middleware]
       : [],
   };
 }

@@ -1,12 +1,6 @@
 import { defineChannel, z } from "../../core/sdk/index.ts";
 
-const httpUrl = z.string().refine((value) => {
-  try {
-    return ["http:", "https:"].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, "must be a URL starting with http:// or https://");
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be a URL starting with http:// or https://" });
 
 const settingsSchema = z.object({
   /** Where the WhatsApp Cloud API is reached (a proxy, or a fake in tests); Meta's Graph API by default. */

@@ -13,7 +13,8 @@ export type SecretDeclaration = { name: string; description?: string };
 export type ActionDefinition<P extends z.ZodType = z.ZodType> = { description?: string; params: P };
 
 /** A tool a model may call (kind `tool`): what it does, for the model, and its arguments' schema (an object). */
-export type ToolDefinition<P extends z.ZodType = z.ZodType> = { description: string; params: P };
+/** `readOnly`: the tool changes nothing (MCP `readOnlyHint`), so an agent may call it without asking the user first. */
+export type ToolDefinition<P extends z.ZodType = z.ZodType> = { description: string; params: P; readOnly?: boolean };
 
 /**
  * What a plugin is, as data: the marketplace and the flow editor read this without running any
@@ -111,7 +112,7 @@ export function manifestOf(definition: PluginDefinition): PluginManifest {
       ...(n.waitsForInput ? { waitsForInput: true } : {}),
       ...(n.sideEffects ? { sideEffects: true } : {}),
     })),
-    tools: Object.entries(definition.tools ?? {}).map(([name, t]) => ({ name, description: t.description, inputSchema: jsonSchema(t.params) })),
+    tools: Object.entries(definition.tools ?? {}).map(([name, t]) => ({ name, description: t.description, inputSchema: jsonSchema(t.params), ...(t.readOnly ? { readOnly: true } : {}) })),
     ...(definition.actions && Object.keys(definition.actions).length > 0
       ? { actions: Object.entries(definition.actions).map(([name, a]) => ({ name, ...(a.description ? { description: a.description } : {}), paramsSchema: jsonSchema(a.params) })) }
       : {}),

@@ -57,6 +57,8 @@ export const manifestToolSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, "a tool name like lookup_order"),
   description: z.string().min(1).max(1000),
   inputSchema: jsonSchemaObject.default({ type: "object", properties: {} }),
+  /** The tool changes nothing: agents call it without asking the user first (see the bot's toolPolicy). */
+  readOnly: z.boolean().optional(),
 });
 
 /** A plain action (CRM contract actions, `mcp`, `chat`...), with the JSON Schema of its params. */

@@ -17,6 +17,7 @@ import { OneOpenWhatsAppSessionMigration } from "../engine/migrations/0016-one-o
 import { OneOpenSessionPerUserMigration } from "../engine/migrations/0017-one-open-session-per-user.migration.ts";
 import { ForceRowLevelSecurityMigration } from "../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
 import { PeopleMigration } from "../modules/people/0019-people.migration.ts";
+import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standard-webhooks.migration.ts";
 import { ContentMigration } from "../modules/content/0024-content.migration.ts";
 
 /**
@@ -44,5 +45,6 @@ export const migrations = [
   { name: "0017-one-open-session-per-user", class: OneOpenSessionPerUserMigration },
   { name: "0018-force-row-level-security", class: ForceRowLevelSecurityMigration },
   { name: "0019-people", class: PeopleMigration },
+  { name: "0020-standard-webhooks", class: StandardWebhooksMigration },
   { name: "0024-content", class: ContentMigration },
 ];

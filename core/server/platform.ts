@@ -1,4 +1,6 @@
+import "./sdk-specifier.ts";
 import { fileURLToPath } from "node:url";
+import { MetricRegistry } from "../kernel/observability/metric-registry.ts";
 import { dirname, resolve } from "node:path";
 import { ServiceBroker } from "moleculer";
 import { createBrokerOptions, natsConnectionOptions } from "../../moleculer.config.ts";
@@ -14,6 +16,7 @@ import { createLogger, type Logger } from "../kernel/observability/logger.ts";
 import { openDatabase } from "../kernel/persistence/database.ts";
 import { entities } from "./entities.ts";
 import { migrations } from "./migrations.ts";
+import { resealLegacySecrets } from "./reseal-legacy-secrets.ts";
 import { PluginHost } from "../kernel/plugin-host/plugin-host.ts";
 import { discoverPluginFolders } from "../kernel/plugin-host/plugin-source.ts";
 import { createPluginsService } from "../kernel/plugin-host/plugins.service.ts";
@@ -55,8 +58,16 @@ import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
 import { contentRoutes } from "../modules/content/content.routes.ts";
 import { createContentService } from "../modules/content/content.service.ts";
+import { mcpRoutes, type ToolServerRef } from "../modules/mcp/mcp.routes.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * The first-party tool servers (plugins/mcp-*) outside MCP clients reach through the platform's
+ * MCP server: all at /v1/mcp, each alone at /v1/mcp/<name>. Reached over the broker, on whichever
+ * node runs the plugin.
+ */
+export const mcpToolServers: readonly ToolServerRef[] = ["pricing", "lead-capture", "contact-owner"].map((name) => ({ name, plugin: `@platform/mcp-${name}` }));
 
 export type Platform = {
   broker: ServiceBroker;
@@ -93,7 +104,8 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   });
   const operator = await ensureOperatorKey(db.orm.em.fork(), config.PLATFORM_ADMIN_KEY, config.DATA_DIR);
   const secretBox = createSecretBox(loadMasterKey(config.SECRETS_KEY, config.DATA_DIR));
-  const context: PlatformContext = { config, db, cache, logger, operatorKeyHash: operator.hash, secretBox };
+  await resealLegacySecrets(db, secretBox, logger);
+  const context: PlatformContext = { config, db, cache, logger, operatorKeyHash: operator.hash, secretBox, metrics: new MetricRegistry() };
 
   if (config.TRANSPORTER && Object.keys(natsConnectionOptions(config)).length === 0) {
     logger.warn({ component: "broker" }, "NATS without credentials: anyone who reaches the bus can call every action (set NATS_USER and NATS_PASSWORD, or NATS_TOKEN)");
@@ -108,6 +120,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(authRoutes, memberRoutes);
   routes.push(contentRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
+  routes.push(mcpRoutes(mcpToolServers));
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {

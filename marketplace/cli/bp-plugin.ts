@@ -2,7 +2,7 @@
 /**
  * bp-plugin: the integrator's command line.
  *
- *   bp-plugin init <dir> [--kind node-type|crm|tool] [--id @acme/name]
+ *   bp-plugin init <dir> [--kind node-type|crm|tool|channel] [--id @acme/name]
  *                                                  scaffold one definePlugin file (plugin.ts), its tests, README.md and a test input
  *   bp-plugin validate <dir>                       derive the manifest from plugin.ts and check it as the catalog will
  *   bp-plugin test <dir>                           run the plugin's own tests (<dir>/*.test.ts, node:test + bp-plugin/testing)
@@ -24,8 +24,10 @@ import { parseArgs } from "node:util";
 import { isPlatformError } from "../../core/sdk/platform-error.ts";
 import { generateSigningKeys, signIntegrity } from "../package/package-signing.ts";
 import { integrityOf, unpackPackage } from "../package/plugin-package.ts";
-import { buildPlugin, packPlugin, refuseFirstFormat } from "../package/plugin-build.ts";
-import { CHANNEL_NOT_YET, SCAFFOLD_KINDS, scaffoldFiles, type ScaffoldKind } from "./plugin-scaffold.ts";
+import { buildPlugin, packPlugin, pluginEntryOf, readDefinition, refuseFirstFormat } from "../package/plugin-build.ts";
+import { SANDBOXED_KINDS } from "../../core/sdk/plugin-manifest.ts";
+import type { PluginDefinition } from "../../core/sdk/define-plugin.ts";
+import { SCAFFOLD_KINDS, scaffoldFiles, type ScaffoldKind } from "./plugin-scaffold.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,16 +45,28 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
+/** The definition of a plugin whose kinds all run in process only (a channel, an LLM provider), or undefined. */
+async function trustedOnly(dir: string): Promise<PluginDefinition | undefined> {
+  const entry = pluginEntryOf(dir);
+  if (!entry) return undefined;
+  const definition = await readDefinition(entry);
+  const kinds = definition.kinds ?? [];
+  return kinds.length > 0 && kinds.every((kind) => !(SANDBOXED_KINDS as readonly string[]).includes(kind)) ? definition : undefined;
+}
+
 async function main(): Promise<void> {
   switch (command) {
     case "init": {
       const dir = resolve(need(target, "<dir>"));
       const kind = values.kind ?? "node-type";
-      if (kind === "channel") throw new Error(CHANNEL_NOT_YET);
       if (!(SCAFFOLD_KINDS as readonly string[]).includes(kind)) throw new Error(`--kind is one of ${SCAFFOLD_KINDS.join(", ")}, not ${kind}`);
       if (existsSync(join(dir, "plugin.ts")) || existsSync(join(dir, "manifest.json"))) throw new Error(`${dir} already holds a plugin`);
       mkdirSync(dir, { recursive: true });
       for (const [name, text] of Object.entries(scaffoldFiles(values.id ?? `@my-org/${basename(dir)}`, kind as ScaffoldKind))) writeFileSync(join(dir, name), text);
+      if (kind === "channel") {
+        say(`created a channel plugin in ${dir} (plugin.ts); try: bp-plugin test ${target} (its tests), then load it in process with PLUGINS=${target}`);
+        return;
+      }
       const call = kind === "node-type" ? "--type hello" : kind === "tool" ? "--tool order_status" : "--crm createContact --grant http:crm.example.com";
       say(`created a ${kind} plugin in ${dir} (plugin.ts); try: bp-plugin test ${target} (its tests), or bp-plugin test ${target} ${call} --input ${join(target!, "test-input.json")}`);
       return;
@@ -60,6 +74,11 @@ async function main(): Promise<void> {
     case "validate": {
       const dir = resolve(need(target, "<dir>"));
       refuseFirstFormat(dir);
+      const trusted = await trustedOnly(dir);
+      if (trusted) {
+        say(`ok ${trusted.id}@${trusted.version}: ${trusted.kinds.join(", ")}; a trusted plugin: an operator loads it in process (PLUGINS=${target}); the marketplace takes only ${SANDBOXED_KINDS.join(", ")}`);
+        return;
+      }
       const { manifest, bundle } = await buildPlugin(dir);
       say(`ok ${manifest.id}@${manifest.version}: ${manifest.kinds.join(", ")}; asks for ${manifest.capabilities.join(", ") || "no capabilities"}; bundle ${Buffer.byteLength(bundle)} bytes`);
       return;
@@ -87,6 +106,8 @@ async function main(): Promise<void> {
     case "pack": {
       const dir = resolve(need(target, "<dir>"));
       refuseFirstFormat(dir);
+      const trusted = await trustedOnly(dir);
+      if (trusted) throw new Error(`${trusted.kinds.join(", ")} plugins are trusted and are not packed for the marketplace (it takes only ${SANDBOXED_KINDS.join(", ")}); an operator loads the folder in process: PLUGINS=${target}`);
       const { bytes, manifest } = await packPlugin(dir);
       say(`packed ${manifest.id}@${manifest.version} from plugin.ts`);
       await unpackPackage(bytes);

@@ -4,13 +4,8 @@
  * `bp-plugin test --type|--tool|--crm`. The same file is what `bp-plugin pack` bundles for the
  * marketplace, and what an operator may load in process.
  */
-export const SCAFFOLD_KINDS = ["node-type", "crm", "tool"] as const;
+export const SCAFFOLD_KINDS = ["node-type", "crm", "tool", "channel"] as const;
 export type ScaffoldKind = (typeof SCAFFOLD_KINDS)[number];
-
-/** What `init --kind channel` says until the channel contract is part of the SDK. */
-export const CHANNEL_NOT_YET =
-  "channels are trusted plugins that hold webhooks and sockets; their contract (core/sdk/channel.ts) is not in the SDK yet, so there is no channel template. " +
-  "See marketplace/docs/writing-a-plugin.md (Channels) for how the first-party channels are written.";
 
 const nodeTypePlugin = (id: string) => `/**
  * ${id}: a node type. The flow gives it \`content\` (templates already filled in); the tenant's
@@ -205,6 +200,8 @@ export const definition = definePlugin({
     order_status: {
       description: "The status of an order, by its number. Use it when someone asks where their order is.",
       params: z.strictObject({ order: z.string().regex(/^[A-Z]-\\d+$/).describe("The order number, e.g. A-1001") }),
+      // It only reads: agents may call it without asking the user first (tools that change things ask).
+      readOnly: true,
     },
   },
 });
@@ -241,6 +238,213 @@ test("order_status returns bad arguments to the model as an error result", async
 });
 `;
 
+const channelName = (id: string) => (id.split("/").pop() ?? "my-chat").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").slice(0, 40) || "my-chat";
+const envPrefix = (name: string) => name.toUpperCase().replace(/-/g, "_");
+
+const channelPlugin = (id: string) => {
+  const name = channelName(id);
+  return `/**
+ * ${id}: a channel. The vendor calls \`POST /v1/channels/${name}/<botId>/webhook\` with messages,
+ * signed with the bot's \`signingSecret\`; the route checks the signature over the exact bytes and
+ * queues the payload (the answer comes before any turn runs). The platform's inbox then calls
+ * \`parseInbound\` on any node, claims each message once, runs the turn, holds sends under
+ * \`sendRate\`, and hands the reply to \`deliver\`, which speaks the vendor's API.
+ *
+ * Channels hold webhooks and sockets, so they are trusted: an operator loads this folder in process
+ * (\`PLUGINS=./${name}\`); the marketplace does not install channels.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import {
+  defineChannel, implementChannel, UnauthorizedError, ValidationError, z,
+  type DeliveryReport, type InboundEvent, type PluginHttpRequest, type PluginHttpResponse, type PluginRouteContext,
+} from "bp-plugin/sdk";
+
+export const channel = defineChannel({
+  name: "${name}",
+  description: "Messages to and from ${name}.",
+  /** Per bot, readable back by the tenant admin. */
+  configSchema: z.strictObject({ accountId: z.string().min(1).max(100).describe("The bot's account at the vendor") }),
+  /** Per bot, sealed at rest and never shown again. */
+  secretsSchema: z.strictObject({
+    apiToken: z.string().min(8).max(1024).describe("Bearer token for the vendor's send API"),
+    signingSecret: z.string().min(8).max(256).describe("Key of the HMAC the vendor signs webhooks with"),
+  }),
+  /** Per node, from the operator's environment (a proxy, or a fake vendor in tests). */
+  settings: {
+    schema: z.object({ apiUrl: z.url({ protocol: /^https?$/ }).default("https://api.${name}.example") }),
+    env: { apiUrl: "${envPrefix(name)}_API_URL" },
+  },
+  routes: {
+    receive: {
+      method: "POST",
+      path: "/:botId/webhook",
+      operationId: "${name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())}ReceiveWebhook",
+      summary: "The vendor's message notifications, signed with the bot's signing secret; queued before the answer",
+      params: z.object({ botId: z.string().min(1).max(100) }),
+      headers: z.looseObject({ "x-signature": z.string().optional().describe("hex HMAC-SHA256 of the raw body") }),
+      body: z.looseObject({ messages: z.array(z.looseObject({ id: z.string(), from: z.string(), text: z.string().optional() })).optional() }),
+      rawBody: true,
+      webhook: "messages",
+    },
+  },
+  sendRate: { per: "accountId", perSecond: 20 },
+  oneOpenSessionPerUser: true,
+});
+
+type Config = z.infer<typeof channel.configSchema> & z.infer<typeof channel.secretsSchema>;
+type Payload = { messages?: { id: string; from: string; text?: string }[] };
+
+export function signatureMatches(secret: string, rawBody: string, header: string | undefined): boolean {
+  if (!header || !/^[0-9a-f]{64}$/i.test(header)) return false;
+  return timingSafeEqual(createHmac("sha256", secret).update(rawBody).digest(), Buffer.from(header, "hex"));
+}
+
+async function receive(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
+  const botId = request.params.botId;
+  const { config } = await ctx.call<{ config: Config }>("channelConfig.resolve", { botId, channel: channel.name });
+  if (request.rawBody === undefined) throw new ValidationError("BODY_MISSING", "A JSON body is required");
+  if (!signatureMatches(config.signingSecret, request.rawBody, request.headers["x-signature"])) {
+    throw new UnauthorizedError("SIGNATURE_INVALID", "x-signature does not match the body");
+  }
+  const payload = request.body as Payload;
+  // One user's messages queue behind each other, so their turns run in the order they were sent.
+  const from = payload.messages?.[0]?.from ?? "none";
+  await ctx.call("channelConfig.enqueue", { target: "channelConfig.processInbound", key: \`\${botId}:\${from}\`, params: { channel: channel.name, botId, payload } });
+  return { status: 200, body: { received: true } };
+}
+
+export default implementChannel({ id: "${id}", version: "0.1.0", platform: "^1.0.0", description: channel.description }, channel, {
+  routes: { receive },
+  parseInbound(payload): InboundEvent[] {
+    return ((payload as Payload).messages ?? []).map((m) => ({ kind: "message", vendorMessageId: m.id, from: m.from, text: m.text ?? "" }));
+  },
+  async deliver({ to, messages }, { config, settings, log }): Promise<DeliveryReport[]> {
+    const reports: DeliveryReport[] = [];
+    for (const message of messages) {
+      // Buttons and choices become plain text here; a richer vendor renders them natively.
+      const text = "text" in message && typeof message.text === "string" ? message.text : JSON.stringify(message);
+      try {
+        const response = await fetch(\`\${settings.apiUrl}/accounts/\${encodeURIComponent(config.accountId)}/messages\`, {
+          method: "POST",
+          headers: { authorization: \`Bearer \${config.apiToken}\`, "content-type": "application/json" },
+          body: JSON.stringify({ to, text }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!response.ok) throw new Error(\`the vendor answered \${response.status}\`);
+        const sent = (await response.json()) as { id: string };
+        reports.push({ vendorMessageId: sent.id, status: "sent" });
+      } catch (error) {
+        // deliver never throws: the turn is committed, a failed send is reported to the admin.
+        log("send failed", { to, error: (error as Error).message });
+        reports.push({ vendorMessageId: \`failed:\${crypto.randomUUID()}\`, status: "failed", error: (error as Error).message });
+      }
+    }
+    return reports;
+  },
+});
+`;
+};
+
+const channelTest = (id: string) => {
+  const name = channelName(id);
+  return `// The channel's own tests (bp-plugin test .): its webhook route with a fake platform context, and
+// parseInbound and deliver against a fake of the vendor's API on loopback. A whole conversation
+// through a platform: load this folder with PLUGINS=./${name} and follow README.md.
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { after, before, test } from "node:test";
+import plugin from "./plugin.ts";
+
+const config = { accountId: "acct-1", apiToken: "token-123456", signingSecret: "secret-123456" };
+const route = plugin.implementation.routes!.find((r) => r.path === "/v1/channels/${name}/:botId/webhook")!;
+const actions = plugin.implementation.actions!;
+const actionCtx = { log: () => {} } as never;
+const sent: { path: string; auth: string | undefined; body: unknown }[] = [];
+let vendor: Server;
+let apiUrl = "";
+
+before(async () => {
+  vendor = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      sent.push({ path: req.url ?? "", auth: req.headers.authorization, body: JSON.parse(body) });
+      const refused = (JSON.parse(body) as { to: string }).to === "blocked";
+      res.writeHead(refused ? 403 : 200, { "content-type": "application/json" }).end(JSON.stringify({ id: \`m\${sent.length}\` }));
+    });
+  });
+  await new Promise<void>((resolve) => vendor.listen(0, "127.0.0.1", resolve));
+  apiUrl = \`http://127.0.0.1:\${(vendor.address() as { port: number }).port}\`;
+});
+after(() => vendor.close());
+
+function webhook(body: object, signWith = config.signingSecret) {
+  const rawBody = JSON.stringify(body);
+  const signature = createHmac("sha256", signWith).update(rawBody).digest("hex");
+  return { method: "POST", path: "/", params: { botId: "bot-1" }, query: {}, headers: { "x-signature": signature }, body, rawBody, publicUrl: "" };
+}
+
+function platform() {
+  const calls: { action: string; params: Record<string, unknown> }[] = [];
+  const ctx = {
+    calls,
+    log: () => {},
+    async call<T>(action: string, params: Record<string, unknown>): Promise<T> {
+      calls.push({ action, params });
+      return (action === "channelConfig.resolve" ? { config } : {}) as T;
+    },
+  };
+  return ctx;
+}
+
+test("a signed webhook is queued for the inbox, keyed by bot and sender", async () => {
+  const ctx = platform();
+  const answer = await route.handler(webhook({ messages: [{ id: "in-1", from: "ada", text: "hi" }] }), ctx);
+  assert.equal(answer.status, 200);
+  const queued = ctx.calls.find((c) => c.action === "channelConfig.enqueue");
+  assert.equal(queued?.params.key, "bot-1:ada");
+});
+
+test("a webhook signed with another secret is refused before anything is queued", async () => {
+  const ctx = platform();
+  await assert.rejects(route.handler(webhook({ messages: [] }, "not-the-secret"), ctx), (e: { code: string }) => e.code === "SIGNATURE_INVALID");
+  assert.equal(ctx.calls.some((c) => c.action === "channelConfig.enqueue"), false);
+});
+
+test("parseInbound turns the vendor's payload into message events", async () => {
+  const events = await actions.parseInbound!({ botId: "bot-1", config, settings: { apiUrl }, payload: { messages: [{ id: "in-1", from: "ada", text: "hi" }] } }, actionCtx);
+  assert.deepEqual(events, [{ kind: "message", vendorMessageId: "in-1", from: "ada", text: "hi" }]);
+});
+
+test("deliver sends each message with the bot's token and reports a refused send instead of throwing", async () => {
+  const reports = await actions.deliver!({ botId: "bot-1", config, settings: { apiUrl }, to: "ada", messages: [{ type: "text", text: "Hello!" }], input: null }, actionCtx);
+  assert.deepEqual(reports, [{ vendorMessageId: "m1", status: "sent" }]);
+  assert.deepEqual(sent[0], { path: "/accounts/acct-1/messages", auth: "Bearer token-123456", body: { to: "ada", text: "Hello!" } });
+  const refused = (await actions.deliver!({ botId: "bot-1", config, settings: { apiUrl }, to: "blocked", messages: [{ type: "text", text: "Hi" }], input: null }, actionCtx)) as { status: string; error: string }[];
+  assert.equal(refused[0].status, "failed");
+  assert.match(refused[0].error, /403/);
+});
+`;
+};
+
+const channelReadme = (id: string) => {
+  const name = channelName(id);
+  return `# ${id}
+
+A channel \`${name}\`. Load it in process: \`PLUGINS=./${name} scripts/start.sh\` (channels are trusted;
+the marketplace does not install them). Then connect a bot with the tenant admin key:
+
+\`\`\`
+PUT /v1/admin/bots/<botId>/channels/${name}
+{ "accountId": "acct-1", "apiToken": "…", "signingSecret": "…" }
+\`\`\`
+
+\`GET /v1/admin/bots/<botId>/channels/${name}\` lists the webhook URL to give the vendor. The vendor's
+API is \`${envPrefix(name)}_API_URL\` (operator setting). \`bp-plugin test .\` runs plugin.test.ts.
+`;
+};
+
 /** The files of a new plugin of `kind`. */
 export function scaffoldFiles(id: string, kind: ScaffoldKind = "node-type"): Record<string, string> {
   const common = { "CHANGELOG.md": "## 0.1.0\n- First version.\n" };
@@ -269,5 +473,7 @@ export function scaffoldFiles(id: string, kind: ScaffoldKind = "node-type"): Rec
         "README.md": `# ${id}\n\nA tool \`order_status\` for agents: list it in a bot's tools as \`marketplace:${id}/order_status\`.\n`,
         "test-input.json": JSON.stringify({ args: { order: "A-1001" }, config: { shop_name: "Acme" } }, null, 2) + "\n",
       };
+    case "channel":
+      return { ...common, "plugin.ts": channelPlugin(id), "plugin.test.ts": channelTest(id), "README.md": channelReadme(id) };
   }
 }

@@ -41,7 +41,7 @@ function toolResult(value: unknown): ToolResult {
 /** The tools of a tenant's installs, as an agent lists them. */
 export function toolsOf(installed: readonly InstalledPlugin[]) {
   return installed.flatMap((plugin) => (plugin.tools ?? []).map((tool) => ({
-    plugin: plugin.pluginId, version: plugin.version, name: tool.name, description: tool.description, inputSchema: tool.inputSchema,
+    plugin: plugin.pluginId, version: plugin.version, name: tool.name, description: tool.description, inputSchema: tool.inputSchema, readOnly: tool.readOnly === true,
   })));
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { createTestEngine } from "../../core/testing/flow-kit.ts";
+import { MetricRegistry } from "../../core/kernel/observability/metric-registry.ts";
 import { validateFlow } from "../../core/engine/flow/flow-validator.ts";
 import { createNodeTypeRegistry } from "../../core/engine/flow/node-type-registry.ts";
 import coreNodes from "./index.ts";
@@ -153,6 +154,19 @@ describe("a node that fails", () => {
     const stored = await engine.getSession(tenantId, session.id);
     assert.equal(stored.position.nodeId, "ask");
     assert.equal(stored.variables.user.go, undefined);
+  });
+
+  it("is counted in /metrics as an execution and an error of its node type, beside the turns by channel", async () => {
+    const metrics = new MetricRegistry();
+    const { engine } = setup(flow, { metrics });
+    const { session } = await engine.startSession({ tenantId, botId: "demo", flow, flowVersion: "1", channel: "whatsapp" });
+    await engine.handleMessage({ tenantId, sessionId: session.id, text: "yes" });
+    const text = await metrics.render({});
+    assert.match(text, /^botplatform_node_errors_total\{type="action"\} 1$/m);
+    assert.match(text, /^botplatform_node_executions_total\{type="action"\} 1$/m);
+    assert.match(text, /^botplatform_node_executions_total\{type="question"\} 2$/m);
+    assert.doesNotMatch(text, /botplatform_node_errors_total\{type="question"\}/);
+    assert.match(text, /^botplatform_turns_total\{channel="whatsapp"\} 2$/m, "a failed turn is still a turn");
   });
 });
 

@@ -60,6 +60,7 @@ const format = (currency: string, amount: number) => `${amount.toFixed(2)} ${cur
 export function createPricingServer(config: PricingConfig): McpServer {
   const server = new McpServer({ name: "pricing", version: "1.0.0" });
   server.registerTool("list_prices", {
+    annotations: { readOnlyHint: true },
     description: "The price list: every item that can be quoted, with its unit price.",
     inputSchema: {},
   }, async () => {
@@ -71,6 +72,7 @@ export function createPricingServer(config: PricingConfig): McpServer {
     };
   });
   server.registerTool("quote", {
+    annotations: { readOnlyHint: true },
     description: "Computes a price quote from items and quantities, with any volume discount and tax. Use the item names of list_prices.",
     inputSchema: { items: z.array(z.object({ item: z.string().min(1).max(200), quantity: z.number().int().min(1).max(1_000_000) })).min(1).max(100) },
   }, async ({ items }) => {

@@ -39,6 +39,6 @@ describe("/metrics is for the operator, and says nothing about the host", functi
     for (const secret of [`"${hostname()}"`, `"${username}"`, `"${homedir}"`, process.argv[1]!, ...addresses.map((a) => `"${a}"`)]) {
       assert.ok(!metrics.text.includes(secret), `the metrics do not show ${secret}`);
     }
-    assert.ok(!metrics.text.includes(`nodeID="${hostname()}-`), "the default node id does not carry the host name");
+    assert.ok(!metrics.text.includes(`node_id="${hostname()}-`) && !metrics.text.includes(`nodeID="${hostname()}-`), "the default node id does not carry the host name");
   });
 });

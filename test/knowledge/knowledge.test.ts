@@ -223,6 +223,8 @@ for (const backend of databaseBackends()) {
         { name: "photo.pdf", contentBase64: b64(png) },
         { name: "sheet.docx", contentBase64: b64(zip({ "xl/workbook.xml": "<workbook/>" })) },
         { name: "notes.txt", contentBase64: b64(Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x00, 0x42])) },
+        // A web page saved as a PDF's name: refused, not read as HTML.
+        { name: "invoice.pdf", contentBase64: b64("<!DOCTYPE html><html><body><p>Pay this invoice now.</p></body></html>") },
       ]) {
         const answer = await upload(body);
         assert.deepEqual([answer.status, answer.body.error.code], [415, "KNOWLEDGE_UNSUPPORTED_TYPE"], body.name);

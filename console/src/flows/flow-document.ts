@@ -17,7 +17,12 @@ export type NodeTypeInfo = {
   connections: string[] | "any";
   waitsForInput: boolean;
   contentSchema: JsonSchema;
+  /** The content's fields, flattened by the API for the node-type reference. */
+  fields?: NodeTypeField[];
+  /** The smallest content that passes the schema. */
+  example?: unknown;
 };
+export type NodeTypeField = { path: string; type: string; required: boolean; description: string | null; default?: unknown; allowed?: unknown[]; limits?: string };
 export type JsonSchema = { [key: string]: unknown };
 
 /** Connection names a node offers as handles: the type's own, or for free-form types the usual ones, its choices' values and what it already uses. */

@@ -13,6 +13,7 @@ const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
 const ContentPage = lazy(() => import("../content/ContentPage.tsx"));
 const ItemEditorPage = lazy(() => import("../content/ItemEditorPage.tsx"));
 const ExperimentPage = lazy(() => import("../content/ExperimentPage.tsx"));
+const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
 
 export function App() {
   const { session } = useSession();
@@ -23,6 +24,7 @@ export function App() {
   switch (route.page) {
     case "bots": return <BotsPage />;
     case "flow": return <Suspense fallback={loading}><FlowEditorPage botId={route.botId} /></Suspense>;
+    case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;

@@ -13,12 +13,14 @@ export type Route =
   | { page: "content" }
   | { page: "content-item"; itemId?: string }
   | { page: "experiment"; experimentId: string }
+  | { page: "node-types" }
   | { page: "not-found" };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const parts = path.split("/").filter(Boolean);
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "bots")) return { page: "bots" };
+  if (parts.length === 1 && parts[0] === "node-types") return { page: "node-types" };
   if (parts[0] === "bots" && parts[1] && parts.length === 2) return { page: "flow", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
   if (parts[0] === "content" && parts.length === 1) return { page: "content" };

@@ -72,14 +72,24 @@ export const toolNameSchema = z.string().regex(
   "knowledge, mcp:<server>[/<tool>], action:plugin.<...>.<action> / action:crm.<action> or marketplace:@scope/name[/<tool>]",
 );
 
+/** What the agent may do with a tool the model picks: call it, ask the user first, or never offer it. */
+export const toolPolicySchema = z.enum(["allow", "confirm", "off"]);
+export type ToolPolicy = z.infer<typeof toolPolicySchema>;
+
 export const botAiConfigSchema = z.strictObject({
   provider: aiProviderName.optional(),
   model: z.string().min(1).max(200).optional(),
   systemPrompt: z.string().max(20_000).optional(),
   persona: z.string().max(2000).optional(),
   tools: z.array(toolNameSchema).max(50).optional(),
-  /** Tools that change something: the agent asks the user to confirm before calling them. */
+  /** Tools (or whole servers, `mcp:crm`) the agent asks the user to confirm before calling: `toolPolicy` with `confirm`. */
   confirmTools: z.array(toolNameSchema).max(50).optional(),
+  /**
+   * Per tool, or per server or plugin (`mcp:lead-capture`, `marketplace:@acme/orders`): `allow`,
+   * `confirm` or `off`. Without an entry, tools that declare themselves read-only are allowed and
+   * the others ask the user first.
+   */
+  toolPolicy: z.record(toolNameSchema, toolPolicySchema).optional(),
   mcpServers: z.array(mcpServerConfigSchema).max(10).optional(),
   rules: z.array(aiRuleSchema).max(100).optional(),
   format: replyFormatSchema.optional(),

@@ -148,9 +148,10 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
           return { version };
         });
       },
-      /** The node types this tenant's flows may use, each with its content as JSON Schema (for the editor's forms). */
-      async nodeTypes(ctx: Context<{ tenantId: string }>) {
-        return (await nodeTypesOf(ctx.params.tenantId)).list().map((entry) => ({
+      /** The node types this tenant's flows may use (the platform's own without a tenant), each with its content as JSON Schema (for the editor's forms). */
+      async nodeTypes(ctx: Context<{ tenantId?: string }>) {
+        // Without a tenant: the platform's own types (the public reference page).
+        return (ctx.params.tenantId ? await nodeTypesOf(ctx.params.tenantId) : baseNodeTypes).list().map((entry) => ({
           type: entry.type,
           plugin: entry.pluginId,
           pluginVersion: entry.pluginVersion,

@@ -210,6 +210,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         emit: (event, payload) => void this.broker.emit(event, payload),
         fetch: (url, init) => safeFetch(url, init, { allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS }),
         circuits: platform.cache.circuits,
+        metrics: platform.metrics,
         resolveSecret: async (tenantId, name) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
         runCode: (tenantId, request) => this.broker.call("sandbox.run", { tenantId, ...request }),
         // The content module (core/modules/content) answers; the engine records what was shown with the turn.

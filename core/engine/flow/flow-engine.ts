@@ -21,6 +21,8 @@
 import type { InputRequest, NodeLogger, OutboundMessage, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput } from "../../sdk/node-type.ts";
 import { ConflictError, NotFoundError, PlatformError, ValidationError, isPlatformError } from "../../sdk/platform-error.ts";
 import { safeFetch } from "../../kernel/net/safe-fetch.ts";
+import type { MetricRegistry } from "../../kernel/observability/metric-registry.ts";
+import { defineFlowMetrics } from "./flow-metrics.ts";
 import type { CircuitBreakers } from "../../sdk/resilience.ts";
 import type { ContentRequest, PickedContent } from "../../sdk/content-contract.ts";
 import { compileFlow } from "./compiled-flow.ts";
@@ -51,6 +53,8 @@ export type FlowEngineDeps = {
   /** Platform actions for `ctx.call` (the broker); params arrive with the session's `tenantId` forced. */
   call?: (action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<unknown>;
   log?: NodeLogger;
+  /** Where turns and node runs are counted (GET /metrics); not counted without it. */
+  metrics?: MetricRegistry;
   /** Nodes one turn may run before it is stopped (default 100). */
   stepLimit?: number;
   /** Reruns of a turn that lost a compare-and-set race (default 5). */
@@ -117,7 +121,9 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
   const now = deps.now ?? (() => new Date());
   const retries = deps.conflictRetries ?? 5;
   const queues = new Map<string, Promise<unknown>>();
+  const metrics = deps.metrics ? defineFlowMetrics(deps.metrics) : undefined;
   const services: TurnServices = {
+    ...(metrics ? { metrics } : {}),
     nodeTypes: deps.nodeTypes,
     stepLimit: deps.stepLimit ?? DEFAULT_STEP_LIMIT,
     log,
@@ -214,8 +220,10 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         position: { nodeId: null, frames: [] }, revision: 0, createdAt: at, updatedAt: at,
         ...(params.oneOpenPerUser ? { oneOpenPerUser: true } : {}),
       };
+      const started = metrics ? performance.now() : 0;
       const turn = await runTurn(await servicesFor(session.tenantId), session, flow, undefined);
       const stored = await deps.store.create({ ...turn.next, revision: 1 }, turn.history);
+      metrics?.turnDone(channel, started);
       emitAll([
         { name: "conversation.session.started", payload: { tenantId: stored.tenantId, botId: stored.botId, sessionId: id, channel, userId: stored.userId, flowVersion: stored.flowVersion } },
         ...turn.events,
@@ -229,13 +237,17 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       if (params.choice !== undefined) inbound.choice = params.choice;
       if (inbound.text === undefined && inbound.choice === undefined) return Promise.reject(new ValidationError("MESSAGE_EMPTY", "A message needs text or a choice"));
       return queued(params.sessionId, async () => {
+        const started = metrics ? performance.now() : 0;
+        let channel = "";
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
           if (session.status === SessionStatus.ended) throw new ConflictError("SESSION_ENDED", "This conversation has ended", { sessionId: session.id });
+          channel = session.channel;
           const turn = session.status === SessionStatus.waitingHuman
             ? recordForHuman(session, inbound, now())
             : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream);
           return params.ref === undefined ? turn : withRef(turn, params.ref);
         }, params.stream);
+        metrics?.turnDone(channel, started);
         return reply(stored, turn);
       });
     },

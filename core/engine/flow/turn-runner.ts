@@ -8,13 +8,14 @@
  * scopes) and the sub-flow runs in those scopes only; when the sub-flow ends, the frame is popped
  * and the composite runs again with `ctx.returned` = the sub-flow's `output`.
  */
-import type { InputRequest, NodeLogger, OutboundMessage, UserInput } from "../../sdk/node-type.ts";
+import type { InputRequest, NodeLogger, NodeResult, OutboundMessage, UserInput } from "../../sdk/node-type.ts";
 import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import { ContentEvents, type ContentRequest, type NodeContentLibrary, type PickedContent } from "../../sdk/content-contract.ts";
 import { nodeOf, subflowOf, type CompiledFlow } from "./compiled-flow.ts";
 import { createNodeContext, type NodeContextInit } from "./node-context.ts";
 import { SessionStatus, type CompositeFrame, type HistoryEntry, type SessionRecord } from "./session-store.ts";
 import type { Scopes } from "./variables.ts";
+import type { FlowMetrics } from "./flow-metrics.ts";
 
 export type EngineEvent = { name: string; payload: Record<string, unknown> };
 
@@ -24,6 +25,8 @@ export type TurnServices = {
   log: NodeLogger;
   now: () => Date;
   politeMessages: { stepLimit: string; failure: string };
+  /** Node runs and errors by type, when the engine counts them. */
+  metrics?: FlowMetrics;
   bind: (session: SessionRecord) => Pick<NodeContextInit, "fetch" | "runCode" | "resolveSecret" | "circuits"> & {
     /** `stream` is a handle from `TurnStream.handle`, for the action to stream a node's draft with. */
     call: <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<T>;
@@ -158,7 +161,14 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
       log: scopedLog(services.log, { ...base, nodeId: id }),
       signal,
     });
-    const result = await node.registered.implementation.run(ctx);
+    let result: NodeResult;
+    try {
+      result = await node.registered.implementation.run(ctx);
+      services.metrics?.nodeRan(node.type);
+    } catch (error) {
+      services.metrics?.nodeFailed(node.type);
+      throw error;
+    }
     for (const message of result.messages ?? []) outbound.push({ nodeId: id, message });
     input = undefined; returned = undefined; state = undefined; resumed = false;
 

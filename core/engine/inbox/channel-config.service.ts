@@ -1,7 +1,10 @@
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { queueDepth } from "../../kernel/observability/metric-registry.ts";
+import { defineChannelMetrics } from "./channel-metrics.ts";
 import { describeChannel } from "../../sdk/channel.ts";
 import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
+import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
 import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
@@ -33,6 +36,8 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
   const publicUrl = platform.config.PUBLIC_URL ?? null;
   let broker: ServiceBroker;
   let queue: InboundQueue;
+  let stopCollecting: (() => void) | undefined;
+  const channelMetrics = defineChannelMetrics(platform.metrics);
   // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
   const priority = platform.config.TRANSPORTER ? createAckPriority() : undefined;
 
@@ -48,7 +53,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       `select tenant_id, config, sealed from bot_channel where bot_id = ? and channel = ?`, [botId, channel.name],
     );
     if (!rows[0]) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
-    const secret = JSON.parse(box.open(rows[0].sealed)) as Record<string, unknown>;
+    const secret = JSON.parse(box.open(rows[0].sealed, sealedFor.botChannel(rows[0].tenant_id, botId, channel.name))) as Record<string, unknown>;
     return { tenantId: rows[0].tenant_id, botId, channel: channel.name, config: { ...rows[0].config, ...secret }, settings: channel.settings, publicUrl };
   }
 
@@ -108,7 +113,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
           `insert into bot_channel (bot_id, tenant_id, channel, config, sealed) values (?, ?, ?, ?, ?)
            on conflict (bot_id, channel) do update set config = excluded.config, sealed = excluded.sealed, updated_at = now()
            where bot_channel.tenant_id = excluded.tenant_id`,
-          [ctx.params.botId, ctx.params.tenantId, channel.name, JSON.stringify(visible), box.seal(JSON.stringify(secret))], "run",
+          [ctx.params.botId, ctx.params.tenantId, channel.name, JSON.stringify(visible), box.seal(JSON.stringify(secret), sealedFor.botChannel(ctx.params.tenantId, ctx.params.botId, channel.name))], "run",
         );
         ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel: channel.name });
         return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
@@ -163,7 +168,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       async processInbound(ctx: Context<InboundJobParams>) {
         const channel = channelOf(ctx.params.channel);
         const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: channel.name });
-        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step());
+        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step(), channelMetrics);
       },
 
       async turn(ctx: Context<ChannelTurnParams>) {
@@ -203,8 +208,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
         // for it while making the loop (and so every acknowledgement) slower.
         : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
+      const depth = queueDepth(platform.metrics).labels("channel_inbound");
+      stopCollecting = platform.metrics.collect(() => { if (queue.depth) depth.set(queue.depth()); });
     },
     async stopped() {
+      stopCollecting?.();
       await queue.stop();
     },
   };

@@ -6,6 +6,7 @@ import { TransientError } from "../../sdk/platform-error.ts";
 import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn } from "./channel-message-store.ts";
 import type { RegisteredChannel, ResolvedChannel } from "./channel-registry.ts";
 import { runChannelTurn, type OpenSession } from "./channel-turn.ts";
+import type { ChannelMetrics } from "./channel-metrics.ts";
 
 export type { DeliveryReport, InboundEvent };
 
@@ -22,7 +23,7 @@ export type InboundJobParams = { channel: string; botId: string; payload: unknow
  * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
  * delivery that fails after its own retries is recorded as failed and not retried.
  */
-export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined): Promise<{ turns: number; statuses: number }> {
+export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined, metrics?: ChannelMetrics): Promise<{ turns: number; statuses: number }> {
   const plugin = channel.serviceName;
   const pluginConfig = { botId: resolved.botId, config: resolved.config, settings: resolved.settings };
   const sendRate = sendRateOf(channel, resolved);
@@ -57,7 +58,13 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
       if (!turn.delivered && turn.messages.length > 0) {
         if (sendRate) await reserveSends(limiter, sendRate.key, turn.messages.length, sendRate.perSecond);
         await step();
-        reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
+        try {
+          reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
+          metrics?.delivered(resolved.channel, turn.messages.length, reports);
+        } catch (error) {
+          metrics?.delivered(resolved.channel, turn.messages.length, undefined);
+          throw error;
+        }
       }
       await step();
       await store.completeWithOutbound({ ...user, ...ids, sessionId: turn.sessionId, reports });

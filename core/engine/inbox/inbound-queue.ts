@@ -22,6 +22,8 @@ export type InboundQueue = {
   publish(job: InboundJob): Promise<void>;
   /** Waits for what is in flight, then stops taking work. */
   stop(): Promise<void>;
+  /** Jobs accepted and not yet finished, where this node can tell (the in-process queue). */
+  depth?(): number;
 };
 
 export const INBOUND_CHANNEL = "channels.inbound";
@@ -83,6 +85,7 @@ export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, lo
   const chains = new Map<string, Promise<void>>();
   let stopped = false;
   let running = 0;
+  let accepted = 0;
   const waiting: (() => void)[] = [];
 
   async function limited(job: InboundJob): Promise<void> {
@@ -118,7 +121,9 @@ export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, lo
       // Started on a later turn of the event loop, so the webhook's answer goes out before the work begins.
       const next = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => attempt(job));
       chains.set(job.key, next);
+      accepted++;
       void next.finally(() => {
+        accepted--;
         if (chains.get(job.key) === next) chains.delete(job.key);
       });
     },
@@ -126,5 +131,6 @@ export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, lo
       stopped = true;
       await Promise.allSettled([...chains.values()]);
     },
+    depth: () => accepted,
   };
 }

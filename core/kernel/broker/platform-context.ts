@@ -1,6 +1,7 @@
 import type { CacheBackend } from "../cache/cache-backend.ts";
 import type { PlatformConfig } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { MetricRegistry } from "../observability/metric-registry.ts";
 import type { Database } from "../persistence/database.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
 
@@ -13,4 +14,6 @@ export type PlatformContext = {
   operatorKeyHash: string;
   /** Seals and opens secrets at rest (tenant secrets, channel credentials, plugin secrets). */
   secretBox: SecretBox;
+  /** This node's own figures (turns, sends, deliveries...), served at GET /metrics with the broker's. */
+  metrics: MetricRegistry;
 };

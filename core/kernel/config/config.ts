@@ -71,6 +71,21 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_URL: urlWith(["http:", "https:"]).optional(),
+  /**
+   * Which X-Forwarded-For/-Host/-Proto to believe: `false` (none: any client could claim another
+   * address or host, and vendors' signatures are checked over the URL), `true` (every hop), a hop
+   * count (`1` behind one load balancer) or the proxies' addresses and CIDRs, comma-separated.
+   */
+  TRUST_PROXY: z.string().default("false").transform((value, ctx) => {
+    const v = value.trim();
+    if (v === "false" || v === "") return false;
+    if (v === "true") return true;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const list = v.split(",").map((s) => s.trim()).filter(Boolean);
+    if (list.every((s) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(s))) return list;
+    ctx.addIssue({ code: "custom", message: "false, true, a hop count, or proxy addresses/CIDRs separated by commas" });
+    return z.NEVER;
+  }),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: urlWith(["postgres:", "postgresql:"]).optional(),
   /** Pool size against a real server; the embedded database is single-session and always uses 1. */
@@ -121,6 +136,8 @@ export const configSchema = z.object({
   SIGN_IN_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Lets webhooks and sandboxed fetch reach private addresses (tests, on-premise installs). */
   ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** How many times a request may come back through the platform (a bot calling itself) before 508 LOOP_DETECTED. */
+  LOOP_MAX_DEPTH: z.coerce.number().int().min(1).max(20).default(3),
   /** First wait before a failed event delivery is retried; later waits grow from it (x3, x12, x60, x360). */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
   /** Largest knowledge document (uploaded, or fetched from a URL), in bytes; larger is 413 KNOWLEDGE_TOO_LARGE. */
@@ -167,6 +184,17 @@ export const configSchema = z.object({
   AI_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(6),
   /** Stdio MCP servers tenants may use by name (`{ "name": "files", "command": "files" }`); none by default. */
   MCP_STDIO_COMMANDS: stdioCommands.default({}),
+  /** Sessions with a tenant's MCP servers are kept for the next call until idle this long (core/modules/ai/mcp-session-pool.ts). */
+  MCP_CLIENT_IDLE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  // The platform as an MCP server (/v1/mcp, core/modules/mcp).
+  /** Browser origins besides PUBLIC_URL that may call /v1/mcp, comma-separated; any other Origin is refused (DNS rebinding). */
+  MCP_ALLOWED_ORIGINS: csv.default([]),
+  /** MCP sessions one tenant may hold on a node; opening one more closes its least recently used. */
+  MCP_MAX_SESSIONS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** An MCP session without a request for this long is closed. */
+  MCP_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Largest message /v1/mcp takes, in bytes; larger is 413. */
+  MCP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(256 * 1024),
 });
 
 export type PlatformConfig = z.infer<typeof configSchema> & {

@@ -41,12 +41,13 @@ describe("CORS headers a browser gets", () => {
     assert.equal(res.headers["access-control-allow-origin"], "https://anyone.test");
     assert.match(String(res.headers["access-control-allow-headers"]), /x-api-key/);
     assert.equal(res.headers["access-control-max-age"], "600");
+    assert.equal(res.headers["access-control-allow-credentials"], undefined, "no site may have the browser attach this origin's cookies");
   });
 
   it("names the site for a widget key, even one whose tenant refuses it (the refusal must be readable), and never for other keys", async () => {
     const allowed = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://shop.acme.test", "x-api-key": "pk_acme" } });
     assert.equal(allowed.headers["access-control-allow-origin"], "https://shop.acme.test");
-    assert.equal(allowed.headers["access-control-allow-credentials"], "true");
+    assert.equal(allowed.headers["access-control-allow-credentials"], undefined, "the widget's key travels in a header, never with cookies");
     assert.match(String(allowed.headers.vary), /Origin/i);
     const other = await app.inject({ url: "/v1/widget/config", headers: { origin: "https://evil.test", "x-api-key": "pk_acme" } });
     assert.equal(other.headers["access-control-allow-origin"], "https://evil.test", "the gateway's 403 ORIGIN_NOT_ALLOWED is what refuses it");

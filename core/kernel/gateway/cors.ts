@@ -33,9 +33,10 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return (typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined) ?? (request.headers["x-api-key"] as string | undefined);
 }
 
+// No `credentials`: the widget sends its key in a header with `credentials: "omit"`, so no other
+// site ever needs the browser to attach this origin's cookies (the console's session) to a call.
 const PREFLIGHT: FastifyCorsOptions = {
   origin: true,
-  credentials: true,
   methods: "GET,POST,PUT,PATCH,DELETE",
   allowedHeaders: "content-type,accept,authorization,x-api-key,x-csrf-token,last-event-id",
   maxAge: 600,
@@ -59,7 +60,7 @@ export async function registerTenantCors(app: FastifyInstance, resolve: (key: st
       if (request.method === "OPTIONS" && request.headers["access-control-request-method"]) return PREFLIGHT;
       const key = presentedKey(request);
       const principal = key ? await resolve(key).catch(() => null) : null;
-      return principal?.kind === "widget" ? { origin: true, credentials: true } : { origin: false };
+      return principal?.kind === "widget" ? { origin: true } : { origin: false };
     },
   });
 }

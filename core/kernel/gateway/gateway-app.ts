@@ -8,7 +8,7 @@ import fastifyCookie from "@fastify/cookie";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { ServiceBroker } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
-import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../../sdk/platform-error.ts";
+import { ForbiddenError, PlatformError, RateLimitedError, UnauthorizedError } from "../../sdk/platform-error.ts";
 import { hashApiKey } from "../tenancy/api-keys.ts";
 import type { Principal } from "../tenancy/principal.ts";
 import type { HttpMetrics } from "../observability/http-metrics.ts";
@@ -20,6 +20,13 @@ import { allows, assertRolePermits, type RouteAuth } from "./route-auth.ts";
 import { sessionPrincipal } from "./session-auth.ts";
 import { originAllowed, presentedKey, registerTenantCors } from "./cors.ts";
 import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText, checkUrl } from "./request-guards.ts";
+import { DEPTH_HEADER, depthOf, withDepth } from "../net/request-depth.ts";
+import { GatewayErrorCode } from "./gateway-errors.ts";
+
+/** Fastify's form of TRUST_PROXY: a hop count becomes "trust the nearest N hops". */
+function trustedProxies(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === "number" ? (_address, hop) => hop < setting : setting;
+}
 
 /** Fastify with zod schemas: route types come from the schemas, and so does the OpenAPI document. */
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -39,7 +46,9 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     // We log one line per request ourselves (onResponse), with the tenant in it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: platform.config.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Forwarded headers only from the proxies the operator named: vendors sign the public URL, and
+    // rate limits key on the client's address.
+    trustProxy: trustedProxies(platform.config.TRUST_PROXY),
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -77,6 +86,18 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
 
   // A NUL byte in the path or query never means anything to us, and PostgreSQL refuses it in text.
   app.addHook("onRequest", async (request) => checkUrl(request.url));
+
+  // A request the platform itself sent (request-depth.ts): refused past the limit, otherwise served
+  // at its depth, so what it calls out to goes one deeper. `done` runs inside the storage, which
+  // carries the depth through the rest of the request's lifecycle.
+  app.addHook("onRequest", (request, _reply, done) => {
+    const depth = depthOf(request.headers[DEPTH_HEADER]);
+    if (depth > platform.config.LOOP_MAX_DEPTH) {
+      return done(new PlatformError(GatewayErrorCode.loopDetected, `This request came back through the platform ${depth} times; a bot or tool is calling the platform in a loop`, { status: 508, data: { depth, max: platform.config.LOOP_MAX_DEPTH } }));
+    }
+    if (depth === 0) return done();
+    withDepth(depth, () => done());
+  });
 
   // Keep the exact body text: webhook senders sign the bytes, not the parsed object.
   app.removeContentTypeParser(["application/json", "text/plain"]);

@@ -12,6 +12,8 @@ export const GatewayErrorCode = {
   originNotAllowed: "ORIGIN_NOT_ALLOWED",
   /** The tenant's requests per minute are used up. */
   tenantRateLimited: "TENANT_RATE_LIMITED",
+  /** The request came back through the platform more than LOOP_MAX_DEPTH times (a bot calling itself). */
+  loopDetected: "LOOP_DETECTED",
   /** A dependency is down; try again later. */
   serviceUnavailable: "SERVICE_UNAVAILABLE",
   /** The request cannot be read as HTTP (Fastify's 4xx without a code of ours). */

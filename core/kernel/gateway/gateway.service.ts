@@ -28,7 +28,7 @@ export function createGatewayService(platform: PlatformContext, routes: RouteMod
       },
     },
     async started() {
-      const httpMetrics = new HttpMetrics({ namespace: this.broker.namespace, nodeID: this.broker.nodeID });
+      const httpMetrics = new HttpMetrics({ namespace: this.broker.namespace, node_id: this.broker.nodeID });
       const app = await buildGatewayApp({ broker: this.broker, platform, httpMetrics, pluginRoutes }, routes, authCache);
       const address = await app.listen({ port: platform.config.PORT, host: platform.config.HOST });
       handle.app = app;

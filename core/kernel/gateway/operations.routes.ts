@@ -20,8 +20,9 @@ export const operationsRoutes: RouteModule = (app, { broker, platform, httpMetri
   });
 
   // Operator only: the figures name every tenant (sandbox runs by tenant and outcome).
-  app.get("/metrics", { config: { auth: "operator" }, schema: { tags: ["operations"], summary: "Prometheus text exposition (operator key)" } }, async (_request, reply) => {
+  app.get("/metrics", { config: { auth: "operator" }, schema: { tags: ["operations"], summary: "Prometheus text exposition (operator key): the broker's, HTTP and the platform's own figures" } }, async (_request, reply) => {
     const reporter = (broker.metrics as unknown as { reporter: unknown[] }).reporter?.find((r) => r instanceof GatewayPrometheusReporter) as GatewayPrometheusReporter | undefined;
-    return reply.type("text/plain; version=0.0.4; charset=utf-8").send((reporter ? reporter.render() : "") + httpMetrics.render());
+    const own = await platform.metrics.render({ namespace: broker.namespace, node_id: broker.nodeID });
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send((reporter ? reporter.render() : "") + httpMetrics.render() + own);
   });
 };

@@ -25,6 +25,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { ErrorKind, ForbiddenError, PlatformError, TransientError, ValidationError } from "../../sdk/platform-error.ts";
 import type { SafeFetchInit, SafeFetchResponse } from "../../sdk/node-type.ts";
 import { isBlockedAddress } from "./ip-policy.ts";
+import { DEPTH_HEADER, outboundDepthHeader } from "./request-depth.ts";
 import { FetchErrorCode } from "../../sdk/fetch-error-code.ts";
 
 export { isBlockedAddress } from "./ip-policy.ts";
@@ -40,7 +41,7 @@ export const SAFE_FETCH_DEFAULTS = { timeoutMs: 10_000, maxBytes: 1024 * 1024, m
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /** Headers that carry no credentials and may follow a redirect to another origin. */
-const portableHeaders = new Set(["accept", "accept-language", "user-agent"]);
+const portableHeaders = new Set(["accept", "accept-language", "user-agent", DEPTH_HEADER]);
 const methodToken = /^[A-Za-z]{1,16}$/;
 
 export function ssrfBlocked(message: string): PlatformError {
@@ -177,6 +178,8 @@ export async function safeFetch(url: string, init: SafeFetchInit = {}, policy: S
     }
     if (k.toLowerCase() !== "host" && k.toLowerCase() !== "content-length") headers[k.toLowerCase()] = v;
   }
+  // Marks the request as the platform's own, one hop deeper than the one being served (request-depth.ts).
+  Object.assign(headers, outboundDepthHeader());
   let body = init.body;
   const deadline = Date.now() + timeoutMs;
   let target = parseTarget(url, policy);

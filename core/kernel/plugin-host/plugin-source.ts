@@ -3,6 +3,9 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PluginLoadCode, PluginLoadError } from "./plugin-load-error.ts";
 
+/** A plugin folder's entry: first-party folders have an index; `bp-plugin init` writes plugin.ts. */
+const ENTRY_FILES = ["index.ts", "index.js", "index.mjs", "plugin.ts", "plugin.js"];
+
 /**
  * Where a plugin's code comes from: a folder or file path (first-party folders, an operator's own
  * code) or an npm package name. Paths are imported with a fresh URL each time, so replacing a
@@ -13,8 +16,8 @@ export async function importPluginSource(source: string, root: string): Promise<
   let specifier = source;
   if (isPath) {
     const path = resolve(root, source);
-    const entry = statSync(path, { throwIfNoEntry: false })?.isDirectory() ? ["index.ts", "index.js", "index.mjs"].map((f) => join(path, f)).find(existsSync) : path;
-    if (!entry || !existsSync(entry)) throw new PluginLoadError(PluginLoadCode.importFailed, source, "no index.ts or index.js found there");
+    const entry = statSync(path, { throwIfNoEntry: false })?.isDirectory() ? ENTRY_FILES.map((f) => join(path, f)).find(existsSync) : path;
+    if (!entry || !existsSync(entry)) throw new PluginLoadError(PluginLoadCode.importFailed, source, `no ${ENTRY_FILES.join(", ")} found there`);
     specifier = `${pathToFileURL(entry).href}?load=${Date.now()}-${Math.random().toString(36).slice(2)}`;
   }
   try {
@@ -33,7 +36,7 @@ export function discoverPluginFolders(root: string, folders: readonly string[]):
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory() && ["index.ts", "index.js"].some((f) => existsSync(join(path, f)))) found.push(`./${folder}/${name}`);
+      if (statSync(path).isDirectory() && ENTRY_FILES.some((f) => existsSync(join(path, f)))) found.push(`./${folder}/${name}`);
     }
   }
   return found;

@@ -1,7 +1,7 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
-import type { SecretBox } from "./secret-box.ts";
+import { sealedFor, type SecretBox } from "./secret-box.ts";
 import { withTenantScope } from "../persistence/tenant-scope.ts";
 import { SecretErrorCode } from "./secret-errors.ts";
 
@@ -18,7 +18,7 @@ export function createSecretsService(platform: PlatformContext, box: SecretBox):
         await sql().execute(
           `insert into tenant_secret (tenant_id, name, sealed) values (?, ?, ?)
            on conflict (tenant_id, name) do update set sealed = excluded.sealed, updated_at = now()`,
-          [ctx.params.tenantId, ctx.params.name, box.seal(ctx.params.value)],
+          [ctx.params.tenantId, ctx.params.name, box.seal(ctx.params.value, sealedFor.tenantSecret(ctx.params.tenantId, ctx.params.name))],
         );
         return { name: ctx.params.name };
       },
@@ -35,7 +35,7 @@ export function createSecretsService(platform: PlatformContext, box: SecretBox):
       /** For platform code only (the flow runtime, channels, the sandbox host); not routed to HTTP. */
       async resolve(ctx: Context<{ tenantId: string; name: string }>): Promise<string | null> {
         const rows = await sql().execute<{ sealed: string }[]>(`select sealed from tenant_secret where tenant_id = ? and name = ?`, [ctx.params.tenantId, ctx.params.name]);
-        return rows[0] ? box.open(rows[0].sealed) : null;
+        return rows[0] ? box.open(rows[0].sealed, sealedFor.tenantSecret(ctx.params.tenantId, ctx.params.name)) : null;
       },
     },
   };

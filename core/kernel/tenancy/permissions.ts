@@ -96,6 +96,7 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "DELETE /v1/admin/webhooks/:id": "admin",
   "GET /v1/admin/webhooks/:id/deliveries": "admin",
   "POST /v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver": "admin",
+  "POST /v1/admin/webhooks/:id/rotate-secret": "admin",
   // plugins and the marketplace
   "GET /v1/admin/plugins": "viewer",
   "POST /v1/admin/plugins": "admin",

@@ -17,7 +17,12 @@ export type AgentOutcome = {
   steps: number;
   toolCalls: number;
   pending?: PendingToolCall;
+  /** The model was still asking for tools when the step limit came. */
+  stepLimitReached?: boolean;
 };
+
+/** What the user reads when the agent ran out of steps without an answer. */
+export const STEP_LIMIT_REPLY = "Sorry, I could not finish that just now. Could you put it another way, or ask me something else?";
 
 export type AgentRun = {
   messages: LlmMessage[];
@@ -54,7 +59,8 @@ export async function runAgent(run: AgentRun): Promise<AgentOutcome> {
     }
   }
   const last = await run.chat([...messages, { role: "user", content: "(Please answer now with what you have; no more tools.)" }], [], run.knowledge);
-  return { text: last.text, steps: run.maxSteps + 1, toolCalls };
+  // A model that still only asks for tools leaves no text: the user is told, never left with nothing.
+  return { text: last.text.trim() ? last.text : STEP_LIMIT_REPLY, steps: run.maxSteps + 1, toolCalls, stepLimitReached: true };
 }
 
 export function confirmationQuestion(pending: PendingToolCall): string {

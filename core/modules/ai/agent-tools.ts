@@ -11,11 +11,14 @@ import type { McpServerConfig } from "../../engine/bots/bot-ai-config.ts";
 import type { McpConnection } from "./mcp-client.ts";
 import { createMcpConnector } from "./mcp-servers.ts";
 import type { StdioPool } from "./mcp-stdio-pool.ts";
+import type { McpSessionPool } from "./mcp-session-pool.ts";
 import { ToolOutcome, type ToolCallLog } from "./tool-call-log.ts";
 
 export type AgentTool = LlmTool & {
-  /** The name the bot config uses (logged, and matched against `confirmTools`). */
+  /** The name the bot config uses (logged, and matched against `toolPolicy` and `confirmTools`). */
   configName: string;
+  /** The tool says it changes nothing, so the agent's default policy lets it run without asking. */
+  readOnly?: boolean;
   run(args: Record<string, unknown>): Promise<{ ok: boolean; text: string }>;
 };
 
@@ -32,6 +35,8 @@ type Deps = {
   timeoutMs: number;
   /** Stdio MCP servers the operator allowed (MCP_STDIO_COMMANDS). */
   stdio?: StdioPool;
+  /** Sessions with HTTP servers and tool plugins kept between turns (mcp-session-pool.ts). */
+  pool?: McpSessionPool;
 };
 
 /** What `knowledge.search` answers: the source as a name, or as an object with its citation line beside it. */
@@ -76,7 +81,7 @@ export function createToolFactory(deps: Deps) {
     const connections: McpConnection[] = [];
     if (names.includes("knowledge")) {
       tools.push({
-        name: "knowledge_search", configName: "knowledge",
+        name: "knowledge_search", configName: "knowledge", readOnly: true,
         description: "Search the business's knowledge base. Returns passages with their source.",
         parameters: { type: "object", properties: { query: { type: "string", description: "What to look for" } }, required: ["query"] },
         run: recorded(scope, "knowledge", async (args) => {
@@ -85,7 +90,7 @@ export function createToolFactory(deps: Deps) {
         }),
       });
     }
-    // MCP: one session per server named by the bot's tools, for this turn.
+    // MCP: one session per server named by the bot's tools, leased from the node's pool for this turn.
     const wanted = new Map<string, Set<string> | "all">();
     for (const name of names.filter((n) => n.startsWith("mcp:"))) {
       const [server, tool] = name.slice(4).split("/") as [string, string | undefined];
@@ -101,7 +106,7 @@ export function createToolFactory(deps: Deps) {
         connections.push(connection);
         for (const t of connection.tools) {
           const configName = `mcp:${serverName}/${t.tool}`;
-          tools.push({ name: t.name, description: t.description, parameters: t.parameters, configName, run: recorded(scope, configName, (args) => connection.call(t.tool, args, deps.timeoutMs)) });
+          tools.push({ name: t.name, description: t.description, parameters: t.parameters, configName, readOnly: t.readOnly, run: recorded(scope, configName, (args) => connection.call(t.tool, args, deps.timeoutMs)) });
         }
       } catch (error) {
         // An unreachable server costs its tools for this turn, not the answer.
@@ -128,7 +133,7 @@ export function createToolFactory(deps: Deps) {
       return { configName: n, plugin: `${scope}/${pkg}`, tool };
     });
     if (fromMarketplace.length > 0) {
-      let offered: { plugin: string; name: string; description: string; inputSchema: Record<string, unknown> }[] = [];
+      let offered: { plugin: string; name: string; description: string; inputSchema: Record<string, unknown>; readOnly?: boolean }[] = [];
       try {
         offered = await deps.broker.call("marketplaceInstalls.tools", { tenantId: scope.tenantId });
       } catch (error) {
@@ -140,7 +145,7 @@ export function createToolFactory(deps: Deps) {
         const configName = `marketplace:${t.plugin}/${t.name}`;
         const name = tools.some((x) => x.name === t.name) ? `${t.name}_${tools.length}`.slice(0, 64) : t.name;
         tools.push({
-          name, configName, description: t.description, parameters: t.inputSchema,
+          name, configName, description: t.description, parameters: t.inputSchema, readOnly: t.readOnly === true,
           run: recorded(scope, configName, async (args) => {
             const result = await deps.broker.call<{ content: { text: string }[]; isError: boolean }, object>("marketplaceInstalls.callTool", { tenantId: scope.tenantId, plugin: t.plugin, tool: t.name, args }, { timeout: deps.timeoutMs });
             return { ok: !result.isError, text: result.content.map((c) => c.text).join("\n") };

@@ -10,6 +10,8 @@ export const AiErrorCode = {
   mcpStdioBusy: "MCP_STDIO_BUSY",
   /** The node is shutting down its stdio MCP servers. */
   mcpStdioClosed: "MCP_STDIO_CLOSED",
+  /** A pooled MCP session asked for while the node shuts down. */
+  mcpPoolClosed: "MCP_POOL_CLOSED",
   /** Not a tool name like `mcp:<server>/<tool>`. */
   toolNameInvalid: "TOOL_NAME_INVALID",
   /** The bot has no realtime voice model, or the platform no key for it. */

@@ -11,6 +11,7 @@ import type { ToolCallParams } from "./mcp-tool-call.ts";
 import { createRealtimeVoice, type RealtimeVoice } from "./realtime-voice.ts";
 import { createToolCallLog } from "./tool-call-log.ts";
 import { createUsageLedger } from "./usage-ledger.ts";
+import { defineLlmMetrics } from "./llm-metrics.ts";
 import { openStreamSink } from "../../kernel/broker/turn-stream.ts";
 import { BotEvents } from "../../engine/bots/bots.service.ts";
 import { fillSecrets } from "../../sdk/template.ts";
@@ -100,16 +101,16 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         return value;
       });
       mcpTools = createMcpTools(platform, broker, toolLog, resolveSecrets);
-      const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio });
+      const toolsFor = createToolFactory({ broker, log: toolLog, logger, resolveSecrets, allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS, timeoutMs: platform.config.AI_TIMEOUT_MS, stdio: mcpTools.stdio, pool: mcpTools.pool });
       respond = createResponder({
         platform, broker, ledger, toolLog,
-        router: createLlmRouter(platform.config, broker, ledger, logger),
+        router: createLlmRouter(platform.config, broker, ledger, logger, defineLlmMetrics(platform.metrics)),
         cache: createAnswerCache(platform.cache.cache, platform.config.AI_ANSWER_CACHE_SECONDS),
         toolsFor,
       });
       realtime = createRealtimeVoice({ config: platform.config, broker, ledger, toolsFor });
     },
-    /** Stops the stdio MCP server processes this node started. */
+    /** Stops the stdio MCP server processes this node started and closes its pooled MCP sessions. */
     async stopped() {
       await mcpTools?.close();
     },

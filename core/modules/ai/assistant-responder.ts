@@ -17,12 +17,13 @@ import { ctasFor, type BotConfig } from "../../engine/bots/bot-config.ts";
 import type { LlmMessage, LlmPassage } from "../../sdk/llm-provider.ts";
 import type { AiReply, AiRespondParams } from "../../sdk/ai-contract.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
-import { confirmationQuestion, isYes, runAgent, runToolCall } from "./agent-runner.ts";
+import { confirmationQuestion, isYes, runAgent, runToolCall, STEP_LIMIT_REPLY } from "./agent-runner.ts";
 import { searchKnowledge, type AgentTool, type ToolFactory } from "./agent-tools.ts";
 import type { AnswerCache } from "./answer-cache.ts";
 import { extractFields, removeQuestionsForKnown } from "./collected-fields.ts";
 import { checkFormat, formatInstruction, repairFormat, trimParagraphs } from "./format-guard.ts";
 import { detectInjection } from "./injection-guard.ts";
+import { applyToolPolicy } from "./tool-policy.ts";
 import type { LlmRouter } from "./llm-router.ts";
 import { buildMessages, trimTranscript, type Transcript } from "./prompt-builder.ts";
 import { matchRule } from "./rules-guard.ts";
@@ -132,21 +133,23 @@ export function createResponder(deps: Deps) {
         // The user answered a confirmation question: run the call or tell the model it was declined.
         const { call } = params.pending;
         messages.push({ role: "assistant", content: params.pending.assistantText, toolCalls: [call] });
-        const tool = toolSet.tools.find((t) => t.name === call.name);
+        // A tool the bot has since turned off is not run, however the user answers.
+        const tool = applyToolPolicy(toolSet.tools, ai).offered.find((t) => t.name === call.name);
         if (isYes(message)) messages.push(await runToolCall(tool, call));
         else {
           await deps.toolLog.record({ ...scope, tool: params.pending.configName, inputBytes: Buffer.byteLength(JSON.stringify(call.arguments)), latencyMs: 0, outcome: "denied" });
           messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: "The user declined; do not do it." });
         }
       }
-      const confirm = new Set(ai.confirmTools ?? []);
+      const { offered, confirm } = applyToolPolicy(toolSet.tools, ai);
       const outcome = await runAgent({
-        messages, tools: toolSet.tools, knowledge, maxSteps: params.mode === "agent" ? params.maxSteps ?? platform.config.AI_AGENT_MAX_STEPS : 1, confirm, chat,
+        messages, tools: offered, knowledge, maxSteps: params.mode === "agent" ? params.maxSteps ?? platform.config.AI_AGENT_MAX_STEPS : 1, confirm, chat,
         recordDenied: (configName, inputBytes, result) => deps.toolLog.record({ ...scope, tool: configName, inputBytes, latencyMs: 0, outcome: result }),
       });
       if (outcome.pending) return done(confirmationQuestion(outcome.pending), "confirmation", { pending: outcome.pending, provider, model });
 
-      let text = outcome.text;
+      if (outcome.stepLimitReached) platform.logger.warn({ component: "ai", ...scope, steps: outcome.steps, toolCalls: outcome.toolCalls }, "the agent reached its step limit still asking for tools");
+      let text = outcome.text.trim() ? outcome.text : STEP_LIMIT_REPLY;
       let repaired = repairFormat(text, ai.format);
       if (repaired.remaining.length > 0) {
         // Not repairable by rewriting (too many paragraphs): ask once more, then trim.

@@ -18,6 +18,7 @@ import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
 import type { StreamSink } from "../../kernel/broker/turn-stream.ts";
 import type { AiProviderName } from "../../engine/bots/bot-ai-config.ts";
 import type { UsageLedger } from "./usage-ledger.ts";
+import type { LlmMetrics } from "./llm-metrics.ts";
 
 const serviceOf: Record<AiProviderName, string> = {
   openai: "plugin.platform.llm-openai",
@@ -41,7 +42,7 @@ export type RoutedCall = {
 
 export type RoutedResponse = LlmChatResponse & { provider: AiProviderName };
 
-export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, ledger: UsageLedger, log: { warn(data: object, message: string): void }) {
+export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, ledger: UsageLedger, log: { warn(data: object, message: string): void }, metrics?: LlmMetrics) {
   const connections: Record<AiProviderName, Connection | undefined> = {
     openai: config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL } : undefined,
     anthropic: config.ANTHROPIC_API_KEY ? { apiKey: config.ANTHROPIC_API_KEY, baseUrl: config.ANTHROPIC_BASE_URL } : undefined,
@@ -73,9 +74,17 @@ export function createLlmRouter(config: PlatformConfig, broker: ServiceBroker, l
 
   async function once(provider: AiProviderName, model: string, call: RoutedCall): Promise<LlmChatResponse> {
     const connection = { ...connections[provider], timeoutMs: config.AI_TIMEOUT_MS };
-    return broker.call<LlmChatResponse, LlmChatRequest>(`${serviceOf[provider]}.chat`, { ...call.request, model, connection }, {
-      timeout: config.AI_TIMEOUT_MS + 5000, retries: 0, ...(call.stream ? { meta: { stream: call.stream.handle } } : {}),
-    });
+    const startedAt = performance.now();
+    try {
+      const response = await broker.call<LlmChatResponse, LlmChatRequest>(`${serviceOf[provider]}.chat`, { ...call.request, model, connection }, {
+        timeout: config.AI_TIMEOUT_MS + 5000, retries: 0, ...(call.stream ? { meta: { stream: call.stream.handle } } : {}),
+      });
+      metrics?.called(provider, startedAt, response);
+      return response;
+    } catch (error) {
+      metrics?.called(provider, startedAt, undefined);
+      throw error;
+    }
   }
 
   function withRetries(provider: AiProviderName, model: string, call: RoutedCall): Promise<LlmChatResponse> {

@@ -9,18 +9,12 @@ import type { ServiceBroker } from "moleculer";
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { McpServerConfig } from "../../engine/bots/bot-ai-config.ts";
 import { connectMcp, httpTransport, type McpConnection } from "./mcp-client.ts";
-import { firstPartyToolPlugin, pluginTransport } from "./mcp-plugin-transport.ts";
+import { SESSION_META, firstPartyToolPlugin, pluginTransport } from "../../kernel/plugin-host/mcp-plugin-transport.ts";
 import type { StdioPool } from "./mcp-stdio-pool.ts";
+import { poolKey, type McpSessionPool } from "./mcp-session-pool.ts";
 import { AiErrorCode } from "./ai-errors.ts";
 
 export type McpScope = { tenantId: string; botId: string; sessionId?: string };
-
-/**
- * The `_meta` key under which platform tool plugins get the conversation a call is made for
- * (`{ botId, sessionId, idempotencyKey }`); plugins/mcp-server-kit reads the same key. Only the
- * platform's own plugins get it: a tenant's server never learns session ids.
- */
-export const SESSION_META = "bot-platform/session";
 
 export type McpConnectorDeps = {
   broker: ServiceBroker;
@@ -29,6 +23,8 @@ export type McpConnectorDeps = {
   timeoutMs: number;
   /** Stdio servers the operator allowed; without it, `command` servers are unavailable. */
   stdio?: StdioPool;
+  /** Sessions kept between calls (HTTP servers and tool plugins); without it, each `open` connects afresh. */
+  pool?: McpSessionPool;
 };
 
 export function createMcpConnector(deps: McpConnectorDeps) {
@@ -45,7 +41,11 @@ export function createMcpConnector(deps: McpConnectorDeps) {
         return deps.stdio.lease(scope.tenantId, server.command, only);
       }
       if (server.plugin !== undefined) {
-        const connection = await connectMcp(server.name, pluginTransport(deps.broker, server.plugin, { tenantId: scope.tenantId, config: server.config }, deps.timeoutMs), only, deps.timeoutMs);
+        const plugin = server.plugin;
+        const connect = (tools: readonly string[] | undefined) => connectMcp(server.name, pluginTransport(deps.broker, plugin, { tenantId: scope.tenantId, config: server.config }, deps.timeoutMs), tools, deps.timeoutMs);
+        const connection = deps.pool
+          ? await deps.pool.lease(poolKey(scope.tenantId, `plugin:${plugin}:${server.name}`, server.config), () => connect(undefined), only)
+          : await connect(only);
         return {
           ...connection,
           call: (tool, args, timeoutMs, meta) => connection.call(tool, args, timeoutMs, { [SESSION_META]: { botId: scope.botId, ...(scope.sessionId ? { sessionId: scope.sessionId } : {}), ...meta } }),
@@ -54,7 +54,11 @@ export function createMcpConnector(deps: McpConnectorDeps) {
       if (server.url === undefined) throw new NotFoundError(AiErrorCode.mcpServerNotConfigured, `MCP server ${server.name}`);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v);
-      const connection = await connectMcp(server.name, httpTransport(server.url, headers, deps.allowPrivateNetworks), only, deps.timeoutMs);
+      const url = server.url;
+      const connect = (tools: readonly string[] | undefined) => connectMcp(server.name, httpTransport(url, headers, deps.allowPrivateNetworks), tools, deps.timeoutMs);
+      const connection = deps.pool
+        ? await deps.pool.lease(poolKey(scope.tenantId, `url:${url}:${server.name}`, headers), () => connect(undefined), only)
+        : await connect(only);
       // The tenant's server gets the arguments, never the platform's session details.
       return { ...connection, call: (tool, args, timeoutMs) => connection.call(tool, args, timeoutMs) };
     },

@@ -29,6 +29,7 @@ export type RealtimePlan = { provider: RealtimeVoiceConfig["provider"]; model: s
 export type { RealtimeSetup } from "../../sdk/ai-contract.ts";
 import type { RealtimeSetup } from "../../sdk/ai-contract.ts";
 import { AiErrorCode } from "./ai-errors.ts";
+import { applyToolPolicy } from "./tool-policy.ts";
 
 const VOICE_NOTE = [
   "This conversation is a live phone call: you hear the caller and your words are spoken aloud.",
@@ -78,7 +79,8 @@ export function createRealtimeVoice(deps: Deps) {
       const ai = bot.ai ?? {};
       const toolSet = await scopedTools(params, bot);
       try {
-        const confirm = toolSet.tools.filter((t) => (ai.confirmTools ?? []).includes(t.configName)).map((t) => t.name);
+        const policy = applyToolPolicy(toolSet.tools, ai);
+        const confirm = policy.offered.filter((t) => policy.confirm.has(t.configName)).map((t) => t.name);
         const parts = [
           buildSystemPrompt({ ai, knowledge: [], ctas: (bot.ctas ?? []).map((c) => ({ id: c.id, label: c.label, url: c.url })), collected: {}, injectionSuspected: false }),
           VOICE_NOTE,
@@ -90,7 +92,7 @@ export function createRealtimeVoice(deps: Deps) {
           ...plan,
           instructions: parts.join("\n\n"),
           ...(greeting ? { greeting } : {}),
-          tools: toolSet.tools.map(({ name, description, parameters }) => ({ name, description, parameters })),
+          tools: policy.offered.map(({ name, description, parameters }) => ({ name, description, parameters })),
           connection: keys[plan.provider]!,
         };
       } finally {
@@ -103,7 +105,7 @@ export function createRealtimeVoice(deps: Deps) {
       const bot = await botConfig(params.tenantId, params.botId);
       const toolSet = await scopedTools({ tenantId: params.tenantId, botId: params.botId, sessionId: params.sessionId }, bot);
       try {
-        const tool = toolSet.tools.find((t) => t.name === params.name);
+        const tool = applyToolPolicy(toolSet.tools, bot.ai ?? {}).offered.find((t) => t.name === params.name);
         return tool ? await tool.run(params.arguments) : { ok: false, text: `There is no tool named ${params.name}.` };
       } finally {
         await toolSet.close();

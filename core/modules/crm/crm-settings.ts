@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
+import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { supportedCountries } from "./phone-number.ts";
 
 /**
@@ -61,7 +62,7 @@ export function createSettingsStore(platform: PlatformContext) {
   const sql = () => platform.db.orm.em.fork().getConnection();
   return {
     async save(tenantId: string, input: CrmSettingsInput): Promise<void> {
-      const sealed = platform.secretBox.seal(JSON.stringify({ credentials: input.credentials, webhookSecret: input.webhookSecret }));
+      const sealed = platform.secretBox.seal(JSON.stringify({ credentials: input.credentials, webhookSecret: input.webhookSecret }), sealedFor.crmCredentials(tenantId));
       await sql().execute(
         `insert into tenant_crm_settings (tenant_id, connector, config, mapping, options, sealed_credentials, updated_at) values (?, ?, ?, ?, ?, ?, now())
          on conflict (tenant_id) do update set connector = excluded.connector, config = excluded.config, mapping = excluded.mapping, options = excluded.options, sealed_credentials = excluded.sealed_credentials, updated_at = now()`,
@@ -73,7 +74,7 @@ export function createSettingsStore(platform: PlatformContext) {
       const rows = await sql().execute<Row[]>(`select connector, config, mapping, options, sealed_credentials from tenant_crm_settings where tenant_id = ?`, [tenantId]);
       const row = rows[0];
       if (!row) return defaultSettings();
-      const opened = row.sealed_credentials ? (JSON.parse(platform.secretBox.open(row.sealed_credentials)) as { credentials: Record<string, string>; webhookSecret?: string }) : { credentials: {} };
+      const opened = row.sealed_credentials ? (JSON.parse(platform.secretBox.open(row.sealed_credentials, sealedFor.crmCredentials(tenantId))) as { credentials: Record<string, string>; webhookSecret?: string }) : { credentials: {} };
       return { connector: row.connector, config: row.config, mapping: row.mapping, ...row.options, credentials: opened.credentials, webhookSecret: opened.webhookSecret };
     },
   };

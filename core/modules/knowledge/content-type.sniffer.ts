@@ -27,9 +27,13 @@ export function sniffDocumentType(bytes: Buffer, name: string): DocumentType {
     if (bytes.includes("word/document.xml")) return DocumentType.docx;
     throw unsupportedType("a zip archive that is not a Word document");
   }
+  const extension = name.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1] ?? "";
+  // A name that promises a binary format the bytes are not (a web page saved as invoice.pdf) is a
+  // mistake or a disguise: refused, so the tenant sees it rather than finding HTML in its answers.
+  if (extension === "pdf") throw unsupportedType("a file named .pdf that is not a PDF");
+  if (extension === "docx") throw unsupportedType("a file named .docx that is not a Word document");
   const text = decodeText(bytes);
   if (text === undefined) throw unsupportedType("binary content");
-  const extension = name.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1] ?? "";
   if (looksLikeHtml(text) || extension === "html" || extension === "htm") return DocumentType.html;
   if (extension === "csv") return DocumentType.csv;
   if (extension === "md" || extension === "markdown") return DocumentType.markdown;

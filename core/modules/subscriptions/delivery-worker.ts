@@ -2,7 +2,9 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { isPlatformError } from "../../sdk/platform-error.ts";
 import { safeFetch } from "../../kernel/net/safe-fetch.ts";
 import type { Logger } from "../../kernel/observability/logger.ts";
-import { signDelivery } from "./signature.ts";
+import { queueDepth, type MetricRegistry } from "../../kernel/observability/metric-registry.ts";
+import { SecretFormat, signLegacyDelivery, standardWebhookHeaders, type SigningSecret } from "./signature.ts";
+import { SignatureScheme } from "./subscription-store.ts";
 
 /**
  * Sends due deliveries from the outbox (`event_delivery`). Every node runs one; they share the
@@ -14,7 +16,7 @@ import { signDelivery } from "./signature.ts";
  * - the result is written only if the row is still at the attempt we claimed, so a worker whose
  *   lease ran out (a very slow receiver) cannot overwrite a newer attempt;
  * - a node that dies mid-send leaves its rows pending; they are due again when the lease ends.
- *   Delivery is therefore at least once: receivers dedupe by the `x-bot-delivery` id.
+ *   Delivery is therefore at least once: receivers dedupe by the `webhook-id` (the delivery id).
  *
  * A 2xx answer is delivered. Anything else (another status, a refused connection, a timeout) is
  * retried after `retryBaseMs` x 1, 3, 12, 60, then 360 for each later attempt (10 s, 30 s, 2 min,
@@ -37,12 +39,14 @@ const NO_RETRY_CODES = new Set(["SSRF_BLOCKED", "FETCH_INVALID_URL", "FETCH_INVA
 export type DeliveryWorkerOptions = {
   em: () => EntityManager;
   /** Opens a subscription's sealed signing secret. */
-  openSecret: (sealed: string) => string;
+  openSecret: (sealed: string, tenantId: string) => string;
   logger: Logger;
   retryBaseMs: number;
   allowPrivateNetworks: boolean;
   /** How often the table is checked when nothing on this node says work is due. */
   pollMs?: number;
+  /** Where attempts are counted by outcome, and the outbox's depth read when scraped (GET /metrics). */
+  metrics?: MetricRegistry;
 };
 
 export type DeliveryWorker = {
@@ -54,10 +58,14 @@ export type DeliveryWorker = {
 
 type Claimed = {
   id: string; tenant_id: string; event: string; payload: Record<string, unknown>; created_at: Date; attempts: number;
-  url: string; secret_sealed: string; enabled: boolean;
+  url: string; enabled: boolean; secret_sealed: string; secret_format: SecretFormat;
+  /** Only while the previous secret's overlap lasts. */
+  previous_secret_sealed: string | null; previous_secret_format: SecretFormat | null;
 };
 
-type Outcome = { delivered: true; statusCode: number } | { delivered: false; statusCode: number | null; error: string; retry: boolean };
+type Outcome = { scheme: SignatureScheme | null } & (
+  | { delivered: true; statusCode: number }
+  | { delivered: false; statusCode: number | null; error: string; retry: boolean });
 
 /**
  * The wait after `attempts` failed attempts. Not cockatiel (core/sdk/resilience.ts), on purpose: its
@@ -80,6 +88,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   let again = false;
   let stopping = false;
   let lastPrune = 0;
+  const attempts = options.metrics?.counter("botplatform_webhook_deliveries_total", "Webhook delivery attempts by outcome: delivered, retrying (will be tried again), failed (gave up)", ["outcome"]);
+  const outcomes = attempts && { delivered: attempts.labels("delivered"), retrying: attempts.labels("retrying"), failed: attempts.labels("failed") };
+  const outboxDepth = options.metrics && queueDepth(options.metrics).labels("webhook_outbox");
+  const stopCollecting = options.metrics?.collect(async () => {
+    const [row] = await sql<{ n: string | number }[]>(`select count(*) as n from event_delivery where status = 'pending'`);
+    outboxDepth?.set(Number(row?.n ?? 0));
+  });
 
   /** Runs a cycle within `ms`, unless one is already set to run sooner. */
   function wakeIn(ms: number): void {
@@ -141,7 +156,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
          order by next_attempt_at limit ? for update skip locked)
        update event_delivery d set attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
        from due, event_subscription s where d.id = due.id and s.id = d.subscription_id
-       returning d.id, d.tenant_id, d.event, d.payload, d.created_at, d.attempts, s.url, s.secret_sealed, s.enabled`,
+       returning d.id, d.tenant_id, d.event, d.payload, d.created_at, d.attempts, s.url, s.enabled, s.secret_sealed, s.secret_format,
+         case when s.previous_secret_expires_at > now() then s.previous_secret_sealed end as previous_secret_sealed,
+         case when s.previous_secret_expires_at > now() then s.previous_secret_format end as previous_secret_format`,
       [limit, LEASE_SECONDS],
     );
   }
@@ -163,11 +180,11 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   async function attempt(row: Claimed): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = row.enabled ? await send(row) : { delivered: false, statusCode: null, error: "The subscription is disabled", retry: false };
+      outcome = row.enabled ? await send(row) : { scheme: null, delivered: false, statusCode: null, error: "The subscription is disabled", retry: false };
     } catch (error) {
       // Our side failed before or around the call (e.g. the secret cannot be opened): keep it, try later.
       logger.error({ err: error, component: "subscriptions", deliveryId: row.id, tenantId: row.tenant_id }, "a delivery attempt failed on our side");
-      outcome = { delivered: false, statusCode: null, error: "The platform could not send this delivery", retry: true };
+      outcome = { scheme: null, delivered: false, statusCode: null, error: "The platform could not send this delivery", retry: true };
     }
     try {
       await record(row, outcome);
@@ -177,54 +194,73 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
   }
 
+  /** The secrets that sign this attempt, newest first: the current one, and the previous one during its overlap. */
+  function secretsOf(row: Claimed): SigningSecret[] {
+    const secrets: SigningSecret[] = [{ secret: options.openSecret(row.secret_sealed, row.tenant_id), format: row.secret_format }];
+    if (row.previous_secret_sealed && row.previous_secret_format) secrets.push({ secret: options.openSecret(row.previous_secret_sealed, row.tenant_id), format: row.previous_secret_format });
+    return secrets;
+  }
+
   async function send(row: Claimed): Promise<Outcome> {
-    const secret = options.openSecret(row.secret_sealed);
-    const body = JSON.stringify({ id: row.id, event: row.event, createdAt: new Date(row.created_at).toISOString(), data: row.payload });
+    const secrets = secretsOf(row);
+    const createdAt = new Date(row.created_at).toISOString();
+    // `type` and `timestamp` are the standard's payload fields; `event` and `createdAt` stay for receivers written before it.
+    const body = JSON.stringify({ id: row.id, type: row.event, timestamp: createdAt, event: row.event, createdAt, data: row.payload });
     const timestamp = String(Math.floor(Date.now() / 1000));
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": "BotPlatform-Webhooks/1.0",
+      ...standardWebhookHeaders(row.id, timestamp, body, secrets),
+      "x-bot-event": row.event,
+      "x-bot-attempt": String(row.attempts),
+    };
+    // A pre-0020 secret still signing: its receiver may not have moved to webhook-signature yet.
+    const legacy = secrets.find((s) => s.format === SecretFormat.raw);
+    if (legacy) {
+      headers["x-bot-delivery"] = row.id;
+      headers["x-bot-timestamp"] = timestamp;
+      headers["x-bot-signature"] = signLegacyDelivery(legacy.secret, timestamp, body);
+    }
+    const scheme = legacy ? SignatureScheme.withLegacy : SignatureScheme.standard;
     try {
       const response = await safeFetch(row.url, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "BotPlatform-Webhooks/1.0",
-          "x-bot-event": row.event,
-          "x-bot-delivery": row.id,
-          "x-bot-attempt": String(row.attempts),
-          "x-bot-timestamp": timestamp,
-          "x-bot-signature": signDelivery(secret, timestamp, body),
-        },
+        headers,
         body,
         timeoutMs: DELIVERY_TIMEOUT_MS,
         maxBytes: 64 * 1024,
         // A redirect would turn the POST into a GET without its body: report it instead.
         maxRedirects: 0,
       }, { allowPrivateNetworks });
-      if (response.status >= 200 && response.status < 300) return { delivered: true, statusCode: response.status };
+      if (response.status >= 200 && response.status < 300) return { scheme, delivered: true, statusCode: response.status };
       const excerpt = response.body.slice(0, 200).replace(/\s+/g, " ").trim();
-      return { delivered: false, statusCode: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`, retry: true };
+      return { scheme, delivered: false, statusCode: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`, retry: true };
     } catch (error) {
       if (!isPlatformError(error)) throw error;
       const statusCode = error.code === "FETCH_REDIRECT_LIMIT" ? 300 : null;
       const message = error.code === "FETCH_REDIRECT_LIMIT" ? "The receiver answered with a redirect; webhook deliveries do not follow redirects" : error.message;
-      return { delivered: false, statusCode, error: `${error.code}: ${message}`, retry: !NO_RETRY_CODES.has(error.code) };
+      return { scheme, delivered: false, statusCode, error: `${error.code}: ${message}`, retry: !NO_RETRY_CODES.has(error.code) };
     }
   }
 
   async function record(row: Claimed, outcome: Outcome): Promise<void> {
     if (outcome.delivered) {
       await sql(
-        `update event_delivery set status = 'delivered', next_attempt_at = null, delivered_at = now(), last_status_code = ?, last_error = null where id = ? and attempts = ?`,
-        [outcome.statusCode, row.id, row.attempts],
+        `update event_delivery set status = 'delivered', next_attempt_at = null, delivered_at = now(), last_status_code = ?, last_error = null,
+           signature_scheme = coalesce(?, signature_scheme) where id = ? and attempts = ?`,
+        [outcome.statusCode, outcome.scheme, row.id, row.attempts],
       );
+      outcomes?.delivered.inc();
       return;
     }
     const giveUp = !outcome.retry || row.attempts >= MAX_ATTEMPTS;
     const waitMs = backoffMs(row.attempts, retryBaseMs);
     await sql(
-      `update event_delivery set status = ?, next_attempt_at = ${giveUp ? "null" : "now() + make_interval(secs => ?)"}, last_status_code = ?, last_error = ?
-       where id = ? and attempts = ?`,
-      [giveUp ? "failed" : "pending", ...(giveUp ? [] : [waitMs / 1000]), outcome.statusCode, outcome.error.slice(0, 500), row.id, row.attempts],
+      `update event_delivery set status = ?, next_attempt_at = ${giveUp ? "null" : "now() + make_interval(secs => ?)"}, last_status_code = ?, last_error = ?,
+         signature_scheme = coalesce(?, signature_scheme) where id = ? and attempts = ?`,
+      [giveUp ? "failed" : "pending", ...(giveUp ? [] : [waitMs / 1000]), outcome.statusCode, outcome.error.slice(0, 500), outcome.scheme, row.id, row.attempts],
     );
+    outcomes?.[giveUp ? "failed" : "retrying"].inc();
     logger.debug({ component: "subscriptions", deliveryId: row.id, tenantId: row.tenant_id, attempt: row.attempts, status: outcome.statusCode, giveUp }, "delivery attempt failed");
     if (!giveUp) wakeIn(waitMs);
   }
@@ -234,6 +270,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     kick: () => wakeIn(0),
     async stop() {
       stopping = true;
+      stopCollecting?.();
       clearTimeout(timer);
       await cycling;
       await Promise.allSettled([...inFlight]);

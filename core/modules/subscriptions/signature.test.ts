@@ -1,9 +1,41 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { Webhook } from "standardwebhooks";
 import { backoffMs, MAX_ATTEMPTS } from "./delivery-worker.ts";
-import { newSigningSecret, signDelivery, verifySignature } from "./signature.ts";
+import { newSigningSecret, SecretFormat, signLegacyDelivery as signDelivery, standardWebhookHeaders, verifySignature } from "./signature.ts";
 
-describe("webhook signatures", () => {
+describe("Standard Webhooks signatures", () => {
+  const body = JSON.stringify({ id: "msg_1", type: "conversation.session.started", data: { text: "héllo" } });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it("verify with the standardwebhooks library for the secret that signed, and fail for another, a changed body or id", () => {
+    const secret = newSigningSecret();
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    const headers = standardWebhookHeaders("msg_1", now(), body, [{ secret, format: SecretFormat.standard }]);
+    assert.deepEqual(new Webhook(secret).verify(body, headers), JSON.parse(body));
+    assert.throws(() => new Webhook(newSigningSecret()).verify(body, headers), /No matching signature/);
+    assert.throws(() => new Webhook(secret).verify(body.replace("h", "H"), headers), /No matching signature/);
+    assert.throws(() => new Webhook(secret).verify(body, { ...headers, "webhook-id": "msg_2" }), /No matching signature/);
+    // The library's own signature is ours, byte for byte.
+    assert.equal(headers["webhook-signature"], new Webhook(secret).sign("msg_1", new Date(Number(headers["webhook-timestamp"]) * 1000), body));
+  });
+
+  it("carry one signature per secret during a rotation's overlap, each verifiable alone", () => {
+    const [next, previous] = [newSigningSecret(), newSigningSecret()];
+    const headers = standardWebhookHeaders("msg_1", now(), body, [{ secret: next, format: SecretFormat.standard }, { secret: previous, format: SecretFormat.standard }]);
+    assert.match(headers["webhook-signature"]!, /^v1,\S+ v1,\S+$/);
+    assert.ok(new Webhook(next).verify(body, headers));
+    assert.ok(new Webhook(previous).verify(body, headers));
+  });
+
+  it("key a pre-0020 secret by its own bytes, as the library's raw format does", () => {
+    const legacy = `whsec_${randomBytes(32).toString("base64url")}`;
+    const headers = standardWebhookHeaders("msg_1", now(), body, [{ secret: legacy, format: SecretFormat.raw }]);
+    assert.ok(new Webhook(legacy, { format: "raw" }).verify(body, headers));
+  });
+});
+
+describe("legacy x-bot-signature", () => {
   const secret = newSigningSecret();
   const body = JSON.stringify({ id: "d1", event: "conversation.session.started", createdAt: "2026-01-01T00:00:00.000Z", data: { text: "héllo" } });
   const now = 1_800_000_000;
@@ -30,10 +62,6 @@ describe("webhook signatures", () => {
     assert.ok(!verifySignature(secret, undefined, body, header, { nowSeconds: now }));
   });
 
-  it("come with secrets that are long, random and recognisable", () => {
-    assert.match(secret, /^whsec_[\w-]{43}$/);
-    assert.notEqual(newSigningSecret(), secret);
-  });
 });
 
 describe("webhook retry schedule", () => {

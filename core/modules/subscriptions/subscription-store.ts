@@ -7,32 +7,67 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 export const DeliveryStatus = { pending: "pending", delivered: "delivered", failed: "failed" } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
 
-type SubscriptionRow = { id: string; tenant_id: string; url: string; events: string[]; enabled: boolean; created_at: Date; updated_at: Date };
+type SubscriptionRow = {
+  id: string; tenant_id: string; url: string; events: string[]; enabled: boolean; legacy_signature: boolean; overlap_ends_at: Date | null;
+  created_at: Date; updated_at: Date;
+};
 type DeliveryRow = {
   id: string; subscription_id: string; event: string; payload: Record<string, unknown>; status: DeliveryStatus; attempts: number;
-  next_attempt_at: Date | null; last_status_code: number | null; last_error: string | null; created_at: Date; delivered_at: Date | null;
+  next_attempt_at: Date | null; last_status_code: number | null; last_error: string | null; signature_scheme: SignatureScheme | null;
+  created_at: Date; delivered_at: Date | null;
 };
+
+/** How a delivery was signed: Standard Webhooks, and for pre-0020 subscriptions the old header as well. */
+export const SignatureScheme = { standard: "standard-webhooks", withLegacy: "standard-webhooks+x-bot-signature" } as const;
+export type SignatureScheme = (typeof SignatureScheme)[keyof typeof SignatureScheme];
+
+/**
+ * What the delivery log tells the owner of a receiver still checking `x-bot-signature`, on every
+ * delivery that carried it. The README says the same at more length.
+ */
+export const LEGACY_SIGNATURE_NOTICE =
+  "This webhook was made before Standard Webhooks, so its deliveries still carry the deprecated x-bot-signature header " +
+  "beside webhook-id, webhook-timestamp and webhook-signature. Move your receiver to webhook-signature: with the standardwebhooks " +
+  "library, new Webhook(currentSecret, { format: \"raw\" }).verify(rawBody, headers). Then rotate " +
+  "(POST /v1/admin/webhooks/{id}/rotate-secret) and verify with new Webhook(newSecret); x-bot-signature stops when the overlap ends.";
 
 /** What the admin API shows of a subscription: never its secret. */
-export type SubscriptionView = { id: string; url: string; events: string[]; enabled: boolean; createdAt: string; updatedAt: string };
+export type SubscriptionView = {
+  id: string; url: string; events: string[]; enabled: boolean;
+  /** Deliveries still carry the deprecated `x-bot-signature` (a pre-0020 secret signs). */
+  legacySignature: boolean;
+  /** While a rotation's overlap lasts, when the previous secret stops signing; otherwise null. */
+  overlapEndsAt: string | null;
+  createdAt: string; updatedAt: string;
+};
 export type DeliveryView = {
   id: string; subscriptionId: string; event: string; status: DeliveryStatus; attempts: number; nextAttemptAt: string | null;
-  lastStatusCode: number | null; lastError: string | null; createdAt: string; deliveredAt: string | null; payload: Record<string, unknown>;
+  lastStatusCode: number | null; lastError: string | null;
+  /** How the last attempt was signed (null before the first), and, when it carried the old header, how to move off it. */
+  signature: { scheme: SignatureScheme; notice: string | null } | null;
+  createdAt: string; deliveredAt: string | null; payload: Record<string, unknown>;
 };
 
-const subscriptionColumns = `id, tenant_id, url, events, enabled, created_at, updated_at`;
-const deliveryColumns = `id, subscription_id, event, payload, status, attempts, next_attempt_at, last_status_code, last_error, created_at, delivered_at`;
+const subscriptionColumns = `id, tenant_id, url, events, enabled,
+  coalesce(secret_format = 'raw' or (previous_secret_format = 'raw' and previous_secret_expires_at > now()), false) as legacy_signature,
+  case when previous_secret_expires_at > now() then previous_secret_expires_at end as overlap_ends_at, created_at, updated_at`;
+const deliveryColumns = `id, subscription_id, event, payload, status, attempts, next_attempt_at, last_status_code, last_error, signature_scheme, created_at, delivered_at`;
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 function subscriptionView(row: SubscriptionRow): SubscriptionView {
-  return { id: row.id, url: row.url, events: row.events, enabled: row.enabled, createdAt: iso(row.created_at)!, updatedAt: iso(row.updated_at)! };
+  return {
+    id: row.id, url: row.url, events: row.events, enabled: row.enabled, legacySignature: row.legacy_signature, overlapEndsAt: iso(row.overlap_ends_at),
+    createdAt: iso(row.created_at)!, updatedAt: iso(row.updated_at)!,
+  };
 }
 
 function deliveryView(row: DeliveryRow): DeliveryView {
   return {
     id: row.id, subscriptionId: row.subscription_id, event: row.event, status: row.status, attempts: row.attempts,
     nextAttemptAt: row.status === DeliveryStatus.pending ? iso(row.next_attempt_at) : null, lastStatusCode: row.last_status_code,
-    lastError: row.last_error, createdAt: iso(row.created_at)!, deliveredAt: iso(row.delivered_at), payload: row.payload,
+    lastError: row.last_error,
+    signature: row.signature_scheme === null ? null : { scheme: row.signature_scheme, notice: row.signature_scheme === SignatureScheme.withLegacy ? LEGACY_SIGNATURE_NOTICE : null },
+    createdAt: iso(row.created_at)!, deliveredAt: iso(row.delivered_at), payload: row.payload,
   };
 }
 
@@ -71,6 +106,24 @@ export function createSubscriptionStore(em: () => EntityManager) {
         `update event_subscription set url = coalesce(?, url), events = coalesce(?::jsonb, events), enabled = coalesce(?, enabled), updated_at = now()
          where id = ? and tenant_id = ? returning ${subscriptionColumns}`,
         [changes.url ?? null, changes.events ? JSON.stringify(changes.events) : null, changes.enabled ?? null, id, tenantId],
+      );
+      return row ? subscriptionView(row) : undefined;
+    },
+
+    /**
+     * Replaces the signing secret with a new standard one. The old one keeps signing until
+     * `overlapSeconds` from now (not at all for 0); a secret still in an earlier overlap is dropped.
+     */
+    async rotate(tenantId: string, id: string, secretSealed: string, overlapSeconds: number): Promise<SubscriptionView | undefined> {
+      const overlap = overlapSeconds > 0;
+      // Every right-hand side reads the row as it was: the old secret becomes the previous one.
+      const [row] = await sql<SubscriptionRow[]>(
+        `update event_subscription set
+           previous_secret_sealed = ${overlap ? "secret_sealed" : "null"}, previous_secret_format = ${overlap ? "secret_format" : "null"},
+           previous_secret_expires_at = ${overlap ? "now() + make_interval(secs => ?)" : "null"},
+           secret_sealed = ?, secret_format = 'standard', updated_at = now()
+         where id = ? and tenant_id = ? returning ${subscriptionColumns}`,
+        [...(overlap ? [overlapSeconds] : []), secretSealed, id, tenantId],
       );
       return row ? subscriptionView(row) : undefined;
     },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
+import { MAX_ROTATION_OVERLAP_SECONDS } from "./subscriptions.service.ts";
 
 const webhookParams = z.strictObject({ id: z.uuid() });
 const deliveryParams = z.strictObject({ id: z.uuid(), deliveryId: z.uuid() });
@@ -33,6 +34,18 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
     config: auth,
     schema: { tags, security, params: webhookParams, summary: "Change the URL or the events, or pause and resume", body: z.strictObject({ url: url.optional(), events: events.optional(), enabled: z.boolean().optional() }) },
   }, async (request) => broker.call("subscriptions.update", { tenantId: requireTenant(request).tenantId, id: request.params.id, ...request.body }));
+
+  app.post("/v1/admin/webhooks/:id/rotate-secret", {
+    config: auth,
+    schema: {
+      tags, security, params: webhookParams,
+      summary: "Replace the signing secret; the answer holds the new one, shown this once. The old one keeps signing beside it for overlapSeconds (default 86400)",
+      body: z.strictObject({
+        overlapSeconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).optional()
+          .describe("How long the old secret still signs too (both signatures in webhook-signature); 0 stops it at once"),
+      }).nullish(),
+    },
+  }, async (request) => broker.call("subscriptions.rotateSecret", { tenantId: requireTenant(request).tenantId, id: request.params.id, ...(request.body ?? {}) }));
 
   app.delete("/v1/admin/webhooks/:id", { config: auth, schema: { tags, security, params: webhookParams } }, async (request, reply) => {
     await broker.call("subscriptions.remove", { tenantId: requireTenant(request).tenantId, id: request.params.id });

@@ -3,6 +3,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
 import { isBlockedAddress } from "../../kernel/net/ip-policy.ts";
+import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { startDeliveryWorker, type DeliveryWorker } from "./delivery-worker.ts";
 import { ALL_EVENTS, isSubscribableEvent, subscribableEvents } from "./event-names.ts";
 import { newSigningSecret } from "./signature.ts";
@@ -15,6 +16,10 @@ export { verifySignature } from "./signature.ts";
 
 /** How many subscriptions one tenant may hold. */
 export const MAX_SUBSCRIPTIONS_PER_TENANT = 20;
+/** How long a rotated secret keeps signing beside the new one, unless the call says otherwise. */
+export const DEFAULT_ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
+/** The longest overlap a rotation may ask for. */
+export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 24 * 60 * 60;
 /** How long a node trusts its copy of a tenant's routes; changes made on any node clear it at once. */
 const ROUTES_TTL_MS = 30_000;
 /** Broadcast to every node when a tenant's subscriptions change. */
@@ -118,7 +123,7 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
           throw new ConflictError(SubscriptionErrorCode.limitReached, `A tenant may have at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhooks`);
         }
         const secret = newSigningSecret();
-        const created = await store.create({ id: crypto.randomUUID(), tenantId, url, events, secretSealed: platform.secretBox.seal(secret), enabled: ctx.params.enabled ?? true });
+        const created = await store.create({ id: crypto.randomUUID(), tenantId, url, events, secretSealed: platform.secretBox.seal(secret, sealedFor.webhookSigningSecret(tenantId)), enabled: ctx.params.enabled ?? true });
         await ctx.broadcast(CHANGED_EVENT, { tenantId });
         return { ...created, secret };
       },
@@ -140,6 +145,22 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
         if (!updated) throw new NotFoundError(SubscriptionErrorCode.notFound, "Webhook");
         await ctx.broadcast(CHANGED_EVENT, { tenantId });
         return updated;
+      },
+      /**
+       * Gives the subscription a new signing secret, shown this once. The old one keeps signing
+       * beside it for `overlapSeconds` (default a day; 0 ends it now), so receivers can move one by one.
+       */
+      async rotateSecret(ctx: Context<{ tenantId: string; id: string; overlapSeconds?: number }>): Promise<SubscriptionView & { secret: string }> {
+        const { tenantId, id } = ctx.params;
+        const overlapSeconds = ctx.params.overlapSeconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS;
+        if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_ROTATION_OVERLAP_SECONDS) {
+          throw new ValidationError(PlatformErrorCode.validationFailed, `overlapSeconds must be a whole number from 0 to ${MAX_ROTATION_OVERLAP_SECONDS}`);
+        }
+        await find(tenantId, id);
+        const secret = newSigningSecret();
+        const rotated = await store.rotate(tenantId, id, platform.secretBox.seal(secret, sealedFor.webhookSigningSecret(tenantId)), overlapSeconds);
+        if (!rotated) throw new NotFoundError(SubscriptionErrorCode.notFound, "Webhook");
+        return { ...rotated, secret };
       },
       /** Removes a subscription and its delivery log; pending deliveries are dropped. */
       async remove(ctx: Context<{ tenantId: string; id: string }>) {
@@ -189,10 +210,11 @@ export function createSubscriptionsService(platform: PlatformContext): ServiceSc
     started() {
       worker = startDeliveryWorker({
         em: () => platform.db.orm.em.fork(),
-        openSecret: (sealed) => platform.secretBox.open(sealed),
+        openSecret: (sealed, tenantId) => platform.secretBox.open(sealed, sealedFor.webhookSigningSecret(tenantId)),
         logger: platform.logger,
         retryBaseMs: platform.config.WEBHOOK_RETRY_BASE_MS,
         allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS,
+        metrics: platform.metrics,
       });
     },
     async stopped() {

@@ -24,6 +24,7 @@ export const definition = definePlugin({
     opening_hours: {
       description: "Tells whether the business is open at a moment (now when `at` is not given) and, if closed, when it next opens. Use it when someone asks about opening hours or whether they can come by.",
       params: z.strictObject({ at: z.string().optional().describe("An ISO 8601 date and time; now when absent") }),
+      readOnly: true,
     },
   },
 });

@@ -9,10 +9,17 @@
 import type { ServiceBroker } from "moleculer";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { pluginServiceName } from "../../kernel/plugin-host/plugin-host.ts";
+import { pluginServiceName } from "./plugin-host.ts";
 
 /** The action every MCP tool plugin declares: one JSON-RPC message in, the server's answers out. */
 export const MCP_PLUGIN_ACTION = "mcp";
+
+/**
+ * The `_meta` key under which platform tool plugins get the conversation a call is made for
+ * (`{ botId, sessionId, idempotencyKey }`); plugins/mcp-server-kit reads the same key. Only the
+ * platform's own plugins get it: a tenant's server never learns session ids.
+ */
+export const SESSION_META = "bot-platform/session";
 
 /** The first-party tool plugin a bare `mcp:<name>` means when the bot configures no server by that name. */
 export const firstPartyToolPlugin = (name: string) => `@platform/mcp-${name}`;

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
+
+type Field = { path: string; type: string; required: boolean; description: string | null; allowed?: unknown[]; default?: unknown };
+type NodeType = { type: string; fields: Field[]; example: Record<string, unknown>; contentSchema: object };
+
+describe("the node-type reference: every node type's fields, from the schemas flows are checked with (issue 16, item 6)", function () {
+  this.timeout(120_000);
+  let node: TestPlatform;
+  let tenant: { keys: { admin: string; widget: string } };
+  before(async () => {
+    node = await startTestPlatform({ pluginFolders: ["plugins", "channels"] });
+    tenant = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Docs" } })).body;
+  });
+  after(() => node?.cleanup());
+
+  it("lists each type's content fields with type, whether required, allowed values and a minimal example that the platform accepts", async () => {
+    const listed = await node.request("GET", "/v1/admin/node-types", { key: tenant.keys.admin });
+    assert.equal(listed.status, 200, listed.text);
+    const types = listed.body.nodeTypes as NodeType[];
+    const question = types.find((t) => t.type === "question")!;
+    const inputType = question.fields.find((f) => f.path === "input_type")!;
+    assert.ok(inputType.allowed?.includes("email") && inputType.allowed.includes("choice"), JSON.stringify(inputType));
+    const variable = question.fields.find((f) => f.path === "variable")!;
+    assert.equal(variable.required, true);
+    const message = types.find((t) => t.type === "message")!;
+    assert.ok(message.fields.some((f) => f.path === "messages[].type" || f.path.startsWith("messages[]")), JSON.stringify(message.fields.map((f) => f.path)));
+
+    // Every type's example, put in a flow as it stands, passes the platform's own validation of content.
+    for (const t of types) {
+      const flow = { start: "n", nodes: [{ id: "n", type: t.type, content: t.example, connections: {} }] };
+      const checked = await node.request("POST", "/v1/admin/flows/validate", { key: tenant.keys.admin, body: { flow } });
+      assert.equal(checked.status, 200, checked.text);
+      const contentProblems = (checked.body.problems as { node?: string; problem: string }[]).filter((p: { node?: string; problem: string }) => p.node === "n" && /^content/.test(p.problem));
+      assert.deepEqual(contentProblems, [], `${t.type}: ${JSON.stringify(t.example)} → ${checked.text}`);
+    }
+  });
+
+  it("serves the same reference as a page of the API docs, with no key, escaped", async () => {
+    const page = await fetch(`${node.url}/docs/node-types`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+    const html = await page.text();
+    for (const type of ["question", "message", "condition", "webhook", "end"]) assert.match(html, new RegExp(`<section id="${type}">`));
+    assert.match(html, /<code>input_type<\/code> <strong>required<\/strong>|<code>input_type<\/code>/);
+    assert.doesNotMatch(html, /<script/);
+  });
+});
