@@ -57,3 +57,7 @@ export {
 export { FetchErrorCode } from "./fetch-error-code.ts";
 export { SandboxErrorCode } from "./sandbox-error-code.ts";
 export { EmbedderErrorCode, embedAction, embedRequestSchema, embedderVendorError, type EmbedRequest, type EmbedResponse } from "./embedder-contract.ts";
+export {
+  ContentEvents, contentRequestSchema, pickedContentSchema, richMessageSchema, richMessagesSchema,
+  type ContentRequest, type NodeContentLibrary, type PickedContent, type RichMessage,
+} from "./content-contract.ts";

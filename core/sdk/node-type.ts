@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { CircuitBreakers } from "./resilience.ts";
 import type { PluginKv } from "./plugin-kv.ts";
+import type { NodeContentLibrary } from "./content-contract.ts";
 
 /** One message the bot shows. Channels render what they can (buttons become a numbered list on SMS). */
 export type OutboundMessage = (
@@ -119,6 +120,11 @@ export type NodeContext<C = unknown> = {
    * sees a circuit open); key them by tenant and target.
    */
   circuits: CircuitBreakers;
+  /**
+   * The tenant's content library: an item by id or a random one by tag, in the A/B variant this
+   * session's user keeps. Impressions and tracked events are recorded with the turn's commit.
+   */
+  content: NodeContentLibrary;
   /**
    * Runs tenant code in the sandbox (an isolate in a worker process, never this process), in the
    * isolate of this session's tenant. Failures throw a PlatformError with a `SANDBOX_*` code.

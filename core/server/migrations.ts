@@ -20,6 +20,7 @@ import { PeopleMigration } from "../modules/people/0019-people.migration.ts";
 import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standard-webhooks.migration.ts";
 import { AnalyticsMigration } from "../modules/analytics/0022-analytics.migration.ts";
 import { IntentsMigration } from "../modules/nlp/0023-intents.migration.ts";
+import { ContentMigration } from "../modules/content/0024-content.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -49,4 +50,5 @@ export const migrations = [
   { name: "0020-standard-webhooks", class: StandardWebhooksMigration },
   { name: "0022-analytics", class: AnalyticsMigration },
   { name: "0023-intents", class: IntentsMigration },
+  { name: "0024-content", class: ContentMigration },
 ];

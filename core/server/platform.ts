@@ -56,6 +56,8 @@ import { publishFirstPartyExamples } from "../../marketplace/catalog/first-party
 import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
+import { contentRoutes } from "../modules/content/content.routes.ts";
+import { createContentService } from "../modules/content/content.service.ts";
 import { mcpRoutes, type ToolServerRef } from "../modules/mcp/mcp.routes.ts";
 import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
 import { createAnalyticsService } from "../modules/analytics/analytics.service.ts";
@@ -121,6 +123,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(intentRoutes);
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
+  routes.push(contentRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
   // Node types follow the plugins loaded on this node, at start and at run time.
@@ -162,6 +165,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createAnalyticsService(context));
   broker.createService(createKnowledgeService(context));
   broker.createService(createNlpService(context));
+  broker.createService(createContentService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

@@ -13,6 +13,7 @@ import type { PluginModule } from "../sdk/implement-plugin.ts";
 import { PlatformError, ValidationError } from "../sdk/platform-error.ts";
 import { createNodeTypeRegistry } from "../engine/flow/node-type-registry.ts";
 import { createNodeContext } from "../engine/flow/node-context.ts";
+import type { NodeContentLibrary } from "../sdk/content-contract.ts";
 import { emptyFlowScopes, type Scopes } from "../engine/flow/variables.ts";
 import { createFlowEngine, type FlowEngineDeps } from "../engine/flow/flow-engine.ts";
 import { InMemorySessionStore } from "../engine/flow/session-store.ts";
@@ -38,6 +39,8 @@ export type RunNodeOptions = {
   call?: (action: string, params: Record<string, unknown>, options?: CallOptions) => Promise<unknown>;
   /** Run as in a turn the user watches live: the node's drafts go here (see `NodeContext.stream`). */
   stream?: NodeStream;
+  /** The content library for `ctx.content` (a plain object of `pick` and `track` does). */
+  library?: NodeContentLibrary;
 };
 
 export type RunNodeOutcome = {
@@ -71,6 +74,7 @@ export async function runNode(module: PluginModule<any>, type: string, options: 
       emit: (event, payload) => events.push({ event, payload }),
       call: options.call ? async <T>(action: string, params: Record<string, unknown>, callOptions?: CallOptions) => (await options.call!(action, { ...params, tenantId }, callOptions)) as T : undefined,
       stream: options.stream,
+      ...(options.library ? { content: options.library } : {}),
       log: {
         info: (message, data) => logs.push({ level: "info", message, data }),
         warn: (message, data) => logs.push({ level: "warn", message, data }),

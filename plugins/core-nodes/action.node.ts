@@ -1,6 +1,7 @@
 /**
  * action: changes variables: set (a value, with templates; a lone `{{scope.path}}` keeps its type),
  * unset, increment (by a number, default 1) and append (to a list, created when missing); and
+ * `track`, a custom event for the content library's experiments (a goal may be one); and
  * `call`, an HTTP call whose answer is mapped into variables (see api-call.ts). Entries run in
  * order. The node follows `success` (or `default`) when all went well, and `error` at the first
  * call that failed without a fallback answer, or that used its fallback when the node has an
@@ -17,6 +18,7 @@ export const actionContent = z.object({
     z.object({ op: z.literal("unset"), variable }),
     z.object({ op: z.literal("increment"), variable, by: z.number().default(1) }),
     z.object({ op: z.literal("append"), variable, value: z.unknown() }),
+    z.object({ op: z.literal("track"), event: z.string().min(1).max(100).describe("A custom event an experiment's goal may name") }),
     apiCallEntry,
   ])).min(1).max(50),
 });
@@ -56,6 +58,8 @@ export const runAction: NodeHandler<ActionContent> = async (ctx) => {
     else if (action.op === "increment") {
       const current = Number(ctx.vars.get(action.variable) ?? 0);
       ctx.vars.set(action.variable, (Number.isFinite(current) ? current : 0) + action.by);
+    } else if (action.op === "track") {
+      ctx.content.track(action.event);
     } else if (action.op === "call") {
       const outcome = await runApiCall(ctx, action);
       if (!outcome.ok || (outcome.fellBack && ctx.node.connections.error !== undefined)) return { next: "error" };

@@ -9,7 +9,7 @@ import { conditionNode, conditionRoutes, runCondition, validateCondition } from 
 import { endNode, runEnd } from "./end.node.ts";
 import { handoffNode, runHandoff } from "./handoff.node.ts";
 import { intentNode, intentRoutes, runIntent, validateIntent } from "./intent.node.ts";
-import { messageNode, runMessage } from "./message.node.ts";
+import { messageNode, runMessage, validateMessage } from "./message.node.ts";
 import { questionNode, runQuestion, validateQuestion } from "./question.node.ts";
 import { runWebhook, validateWebhook, webhookNode } from "./webhook.node.ts";
 
@@ -25,7 +25,7 @@ export const definition = definePlugin({
 
 export default implementPlugin(definition, {
   nodeTypes: {
-    message: implementNodeType(definition, "message", runMessage),
+    message: implementNodeType(definition, "message", runMessage, validateMessage),
     question: implementNodeType(definition, "question", runQuestion, validateQuestion),
     condition: { ...implementNodeType(definition, "condition", runCondition, validateCondition), routes: conditionRoutes },
     intent: { ...implementNodeType(definition, "intent", runIntent, validateIntent), routes: intentRoutes },

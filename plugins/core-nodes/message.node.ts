@@ -1,15 +1,14 @@
-/** message: shows text, images and buttons, each with an optional typing delay, then moves on. */
-import { defineNodeType, z, type NodeHandler, type OutboundMessage } from "../../core/sdk/index.ts";
-
-const delay = { delay_ms: z.number().int().min(0).max(10_000).optional() };
-const button = z.object({ label: z.string().min(1).max(80), value: z.string().min(1).max(200) });
+/**
+ * message: shows text, images and buttons, each with an optional typing delay, then moves on. The
+ * messages are written in the node, or come from the content library (`contentId`, or a random
+ * item by `contentTag`), in the A/B variant the user keeps.
+ */
+import { defineNodeType, richMessagesSchema, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
+import { libraryContentFields, libraryContentProblems, namesLibraryContent, pickLibraryMessages, renderRichMessages } from "./library-content.ts";
 
 export const messageContent = z.object({
-  messages: z.array(z.discriminatedUnion("type", [
-    z.object({ type: z.literal("text"), text: z.string().min(1).max(4096), ...delay }),
-    z.object({ type: z.literal("image"), url: z.string().min(1), alt: z.string().optional(), ...delay }),
-    z.object({ type: z.literal("buttons"), text: z.string().min(1).max(1024), buttons: z.array(button).min(1).max(10), ...delay }),
-  ])).min(1).max(20),
+  messages: richMessagesSchema.optional(),
+  ...libraryContentFields,
   /** A typing delay before every message that has none of its own. */
   typing_delay_ms: z.number().int().min(0).max(10_000).optional(),
 });
@@ -17,18 +16,14 @@ export type MessageContent = z.infer<typeof messageContent>;
 
 export const messageNode = defineNodeType({
   type: "message",
-  description: "Sends one or more messages (text, image, buttons) and continues.",
+  description: "Sends one or more messages (text, image, buttons), or an item of the content library, and continues.",
   content: messageContent,
   connections: ["default"],
 });
 
-export const runMessage: NodeHandler<MessageContent> = (ctx) => {
-  const messages = ctx.node.content.messages.map((m): OutboundMessage => {
-    const delayMs = m.delay_ms ?? ctx.node.content.typing_delay_ms;
-    const timing = delayMs === undefined ? {} : { delayMs };
-    if (m.type === "text") return { type: "text", text: ctx.render(m.text), ...timing };
-    if (m.type === "image") return { type: "image", url: ctx.render(m.url), ...(m.alt === undefined ? {} : { alt: ctx.render(m.alt) }), ...timing };
-    return { type: "buttons", text: ctx.render(m.text), buttons: m.buttons.map((b) => ({ label: ctx.render(b.label), value: b.value })), ...timing };
-  });
-  return { messages };
+export const validateMessage: NodeValidator<MessageContent> = (content) => libraryContentProblems(content, content.messages !== undefined, "messages");
+
+export const runMessage: NodeHandler<MessageContent> = async (ctx) => {
+  const messages = namesLibraryContent(ctx.node.content) ? await pickLibraryMessages(ctx) : (ctx.node.content.messages ?? []);
+  return { messages: renderRichMessages(ctx, messages, ctx.node.content.typing_delay_ms) };
 };

@@ -3,14 +3,18 @@
  * `variable`. A wrong answer gets the error message and the question again; after `max_attempts`
  * wrong answers the node follows `error` (when the flow has one; else it keeps asking). A choice
  * answer follows the connection named after the chosen value when there is one, else `default`.
+ * The question is written in the node, or comes from the content library (`contentId`, or a random
+ * item by `contentTag`): its messages are shown, and for a choice the last one carries the choices.
  */
-import { defineNodeType, z, type NodeHandler, type NodeValidator, type OutboundMessage } from "../../core/sdk/index.ts";
+import { defineNodeType, z, type NodeContext, type NodeHandler, type NodeValidator, type OutboundMessage } from "../../core/sdk/index.ts";
 import { readAnswer } from "./question-input.ts";
+import { libraryContentFields, libraryContentProblems, namesLibraryContent, pickLibraryMessages, renderRichMessages } from "./library-content.ts";
 
 const bound = z.union([z.number(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date bound is YYYY-MM-DD")]);
 
 export const questionContent = z.object({
-  question: z.string().min(1).max(4096),
+  question: z.string().min(1).max(4096).optional(),
+  ...libraryContentFields,
   input_type: z.enum(["text", "number", "email", "phone", "date", "choice"]).default("text"),
   variable: z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name"),
   choices: z.array(z.object({ label: z.string().min(1).max(80), value: z.string().min(1).max(200) })).max(20).optional(),
@@ -46,7 +50,7 @@ const defaultErrors: Record<QuestionContent["input_type"], string> = {
 };
 
 export const validateQuestion: NodeValidator<QuestionContent> = (content) => {
-  const problems: string[] = [];
+  const problems: string[] = libraryContentProblems(content, content.question !== undefined, "question");
   if (content.input_type === "choice" && !content.choices?.length) problems.push("a choice question needs `choices`");
   if (content.validation.pattern !== undefined) {
     try { new RegExp(content.validation.pattern, "u"); } catch (error) { problems.push(`validation.pattern is not a valid regular expression: ${(error as Error).message}`); }
@@ -56,14 +60,25 @@ export const validateQuestion: NodeValidator<QuestionContent> = (content) => {
 
 type QuestionState = { attempts: number };
 
-export const runQuestion: NodeHandler<QuestionContent> = (ctx) => {
+/** The question as messages: the node's own text, or the library item's messages (choices on the last). */
+async function askMessages(ctx: NodeContext<QuestionContent>): Promise<OutboundMessage[]> {
   const content = ctx.node.content;
-  const ask = (): OutboundMessage => content.input_type === "choice"
-    ? { type: "buttons", text: ctx.render(content.question), buttons: (content.choices ?? []).map((c) => ({ label: ctx.render(c.label), value: c.value })) }
-    : { type: "text", text: ctx.render(content.question) };
+  const choiceButtons = (content.choices ?? []).map((c) => ({ label: ctx.render(c.label), value: c.value }));
+  if (!namesLibraryContent(content)) {
+    const text = ctx.render(content.question ?? "");
+    return [content.input_type === "choice" ? { type: "buttons", text, buttons: choiceButtons } : { type: "text", text }];
+  }
+  const messages = renderRichMessages(ctx, await pickLibraryMessages(ctx));
+  const last = messages.at(-1);
+  if (content.input_type !== "choice" || last === undefined || last.type === "image") return messages;
+  return [...messages.slice(0, -1), { type: "buttons", text: last.text, buttons: choiceButtons, ...(last.delayMs === undefined ? {} : { delayMs: last.delayMs }) }];
+}
+
+export const runQuestion: NodeHandler<QuestionContent> = async (ctx) => {
+  const content = ctx.node.content;
   const wait = { type: content.input_type, ...(content.choices ? { choices: content.choices } : {}) };
 
-  if (ctx.input === undefined) return { messages: [ask()], wait, state: { attempts: 0 } satisfies QuestionState };
+  if (ctx.input === undefined) return { messages: await askMessages(ctx), wait, state: { attempts: 0 } satisfies QuestionState };
 
   const answer = (ctx.input.choice ?? ctx.input.text ?? "").trim();
   if (answer === "" && !content.validation.required) {
@@ -85,5 +100,5 @@ export const runQuestion: NodeHandler<QuestionContent> = (ctx) => {
     return { next: "error" };
   }
   const error: OutboundMessage = { type: "text", text: ctx.render(content.validation.error_message ?? defaultErrors[content.input_type]) };
-  return { messages: content.input_type === "choice" ? [error, ask()] : [error], wait, state: { attempts } satisfies QuestionState };
+  return { messages: content.input_type === "choice" ? [error, ...(await askMessages(ctx))] : [error], wait, state: { attempts } satisfies QuestionState };
 };

@@ -19,6 +19,7 @@ import { AiErrorCode } from "../../core/modules/ai/ai-errors.ts";
 import { CrmModuleErrorCode } from "../../core/modules/crm/crm-errors.ts";
 import { KnowledgeErrorCode } from "../../core/modules/knowledge/knowledge-errors.ts";
 import { SubscriptionErrorCode } from "../../core/modules/subscriptions/subscription-errors.ts";
+import { ContentErrorCode } from "../../core/modules/content/content-errors.ts";
 import { McpServerErrorCode } from "../../core/modules/mcp/mcp-errors.ts";
 import { NlpErrorCode } from "../../core/modules/nlp/nlp-errors.ts";
 import { KvErrorCode } from "../../sandbox/kv-store.ts";
@@ -28,7 +29,7 @@ const tables: Record<string, Record<string, string>> = {
   PlatformErrorCode, TemplateErrorCode, FetchErrorCode, LlmErrorCode, EmbedderErrorCode, SandboxErrorCode, CrmErrorCode,
   SecretErrorCode, GatewayErrorCode, TenancyErrorCode, PluginHostErrorCode, PluginLoadCode,
   FlowErrorCode, ConversationErrorCode, BotErrorCode,
-  AiErrorCode, CrmModuleErrorCode, KnowledgeErrorCode, SubscriptionErrorCode, McpServerErrorCode, NlpErrorCode, KvErrorCode, MarketplaceErrorCode,
+  AiErrorCode, CrmModuleErrorCode, KnowledgeErrorCode, SubscriptionErrorCode, McpServerErrorCode, NlpErrorCode, ContentErrorCode, KvErrorCode, MarketplaceErrorCode,
 };
 
 // A room may name another room's code under its own table, by reference: these are the ones that do.

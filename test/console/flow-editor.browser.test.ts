@@ -87,8 +87,10 @@ describe("console: building a flow on the canvas", function () {
     await drag(page, nodeOnCanvas(page, "question_1").locator('.react-flow__handle.source[data-handleid="default"]'), nodeOnCanvas(page, "message_1").locator(".react-flow__handle.target"));
     await eventually(async () => assert.equal(await page.locator(".react-flow__edge").count(), 2));
 
-    // The message's text: typing {{ offers the variables in scope.
+    // The message's text (a message may show a content library item instead, so it starts with
+    // none): typing {{ offers the variables in scope.
     await nodeOnCanvas(page, "message_1").click();
+    await panel.getByRole("button", { name: "Add message", exact: true }).click();
     const text = panel.getByLabel(/^Text/);
     await text.click();
     await text.pressSequentially("Nice to meet you, {{us");

@@ -9,6 +9,10 @@ import { parseRoute, usePathname } from "./router.ts";
 // The editor (React Flow, the layout engine) loads only when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
 const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
+// The content library and experiments load on their own pages too (their item form is the flow editor's).
+const ContentPage = lazy(() => import("../content/ContentPage.tsx"));
+const ItemEditorPage = lazy(() => import("../content/ItemEditorPage.tsx"));
+const ExperimentPage = lazy(() => import("../content/ExperimentPage.tsx"));
 const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
 // The dashboard and its chart library load only on its own page.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
@@ -25,6 +29,9 @@ export function App() {
     case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
     case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
+    case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
+    case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;
+    case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

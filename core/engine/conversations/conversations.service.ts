@@ -241,6 +241,8 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         metrics: platform.metrics,
         resolveSecret: async (tenantId, name) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
         runCode: (tenantId, request) => this.broker.call("sandbox.run", { tenantId, ...request }),
+        // The content module (core/modules/content) answers; the engine records what was shown with the turn.
+        pickContent: (params) => this.broker.call("content.pick", params),
         call: (action, params, options) => this.broker.call(action, params, options?.stream ? { meta: { stream: options.stream } } : undefined),
         log: {
           info: (message, data) => platform.logger.info({ component: "flow", ...data }, message),

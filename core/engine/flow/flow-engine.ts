@@ -24,6 +24,7 @@ import { safeFetch } from "../../kernel/net/safe-fetch.ts";
 import type { MetricRegistry } from "../../kernel/observability/metric-registry.ts";
 import { defineFlowMetrics } from "./flow-metrics.ts";
 import type { CircuitBreakers } from "../../sdk/resilience.ts";
+import type { ContentRequest, PickedContent } from "../../sdk/content-contract.ts";
 import { compileFlow } from "./compiled-flow.ts";
 import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import type { TenantNodeTypes } from "./tenant-node-types.ts";
@@ -47,6 +48,8 @@ export type FlowEngineDeps = {
   /** Tenant code for `ctx.runCode`, run in the sandbox of that tenant. */
   runCode?: (tenantId: string, request: TenantCodeRequest) => Promise<TenantCodeResult>;
   resolveSecret?: (tenantId: string, name: string) => Promise<string | undefined>;
+  /** The content library for `ctx.content` (the content module), asked for the session's tenant, bot and user. */
+  pickContent?: (params: ContentRequest & { tenantId: string; botId: string; userId: string }) => Promise<PickedContent>;
   /** Platform actions for `ctx.call` (the broker); params arrive with the session's `tenantId` forced. */
   call?: (action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<unknown>;
   log?: NodeLogger;
@@ -139,6 +142,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         return deps.runCode(session.tenantId, request);
       },
       resolveSecret: async (name) => deps.resolveSecret?.(session.tenantId, name),
+      ...(deps.pickContent ? { pickContent: (request: ContentRequest) => deps.pickContent!({ ...request, tenantId: session.tenantId, botId: session.botId, userId: session.userId }) } : {}),
       call: async <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => {
         if (!deps.call) throw new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" });
         return (await deps.call(action, { ...params, tenantId: session.tenantId }, options)) as T;

@@ -38,4 +38,6 @@ export const FlowErrorCode = {
   sandboxUnavailable: "SANDBOX_UNAVAILABLE",
   /** Platform actions cannot be called from here (no broker). */
   actionsUnavailable: "ACTIONS_UNAVAILABLE",
+  /** The content library cannot be used from here (an engine given none). */
+  contentUnavailable: "CONTENT_UNAVAILABLE",
 } as const;

@@ -6,6 +6,8 @@ import type {
   CallOptions, NodeContext, NodeLogger, NodeStream, SafeFetchInit, SafeFetchResponse, TenantCodeRequest, TenantCodeResult, UserInput,
 } from "../../sdk/node-type.ts";
 import { PlatformError } from "../../sdk/platform-error.ts";
+import type { NodeContentLibrary } from "../../sdk/content-contract.ts";
+import { FlowErrorCode } from "./flow-errors.ts";
 import { createCircuitBreakers, type CircuitBreakers } from "../../sdk/resilience.ts";
 import { renderTemplate, renderWithSecrets } from "../../sdk/template.ts";
 import { createVariableStore, type Scopes } from "./variables.ts";
@@ -27,6 +29,8 @@ export type NodeContextInit = {
   /** Circuit breakers for `ctx.circuits`; this process's own when not given. */
   circuits?: CircuitBreakers;
   resolveSecret: (name: string) => Promise<string | undefined>;
+  /** The content library for `ctx.content`; absent where there is none (it then refuses). */
+  content?: NodeContentLibrary;
   emit: (event: string, payload: Record<string, unknown>) => void;
   /** Platform actions, already bound to the session's tenant (see `NodeContext.call`). */
   call?: <T>(action: string, params: Record<string, unknown>, options?: CallOptions) => Promise<T>;
@@ -56,6 +60,7 @@ export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
     fetch: init.fetch,
     circuits: init.circuits ?? processCircuits,
     runCode: init.runCode,
+    content: init.content ?? noContentLibrary,
     emit: init.emit,
     call: init.call ?? (() => Promise.reject(new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" }))),
     ...(init.stream ? { stream: init.stream } : {}),
@@ -63,5 +68,10 @@ export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
     signal: init.signal,
   };
 }
+
+const noContentLibrary: NodeContentLibrary = {
+  pick: () => Promise.reject(new PlatformError(FlowErrorCode.contentUnavailable, "The content library cannot be used here", { status: 503, kind: "transient" })),
+  track: () => {},
+};
 
 export const silentLogger: NodeLogger = { info() {}, warn() {}, error() {} };

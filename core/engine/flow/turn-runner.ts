@@ -10,6 +10,7 @@
  */
 import type { InputRequest, NodeLogger, NodeResult, OutboundMessage, UserInput } from "../../sdk/node-type.ts";
 import type { NodeTypeRegistry } from "./node-type-registry.ts";
+import { ContentEvents, type ContentRequest, type NodeContentLibrary, type PickedContent } from "../../sdk/content-contract.ts";
 import { nodeOf, subflowOf, type CompiledFlow } from "./compiled-flow.ts";
 import { createNodeContext, type NodeContextInit } from "./node-context.ts";
 import { SessionStatus, type CompositeFrame, type HistoryEntry, type SessionRecord } from "./session-store.ts";
@@ -30,6 +31,8 @@ export type TurnServices = {
   bind: (session: SessionRecord) => Pick<NodeContextInit, "fetch" | "runCode" | "resolveSecret" | "circuits"> & {
     /** `stream` is a handle from `TurnStream.handle`, for the action to stream a node's draft with. */
     call: <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => Promise<T>;
+    /** The content library for this session's user; absent where the engine has none. */
+    pickContent?: (request: ContentRequest) => Promise<PickedContent>;
   };
 };
 
@@ -203,6 +206,7 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
       readOnlyScopes: frame ? ["input"] : undefined,
       idempotencyKey: `${session.id}:${id}:${session.revision}`,
       emit: (name, payload) => events.push({ name, payload: { ...payload, ...base, nodeId: id } }),
+      ...(bound.pickContent ? { content: contentLibrary(bound.pickContent, session, scopes, (name, payload) => events.push({ name, payload: { ...payload, ...base, nodeId: id, userId: session.userId } })) } : {}),
       log: scopedLog(services.log, { ...base, nodeId: id }),
       signal,
     });
@@ -240,6 +244,28 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
     returned = done.vars.output;
     resumed = true;
   }
+}
+
+/**
+ * `ctx.content` for one node: lookups default to the session's `context.locale`, and an impression
+ * (an item shown while it is in an experiment) or a tracked event becomes an event of the turn, so
+ * it is recorded only when the turn commits, once, whatever retries happened before.
+ */
+function contentLibrary(
+  pick: (request: ContentRequest) => Promise<PickedContent>, session: SessionRecord, scopes: Scopes,
+  record: (name: string, payload: Record<string, unknown>) => void,
+): NodeContentLibrary {
+  return {
+    async pick(request) {
+      const locale = request.locale ?? (typeof scopes.context?.locale === "string" ? scopes.context.locale : undefined);
+      const picked = await pick({ ...request, ...(locale ? { locale } : {}) });
+      if (picked.experimentId !== null) record(ContentEvents.shown, { itemId: picked.itemId, variantId: picked.variantId, experimentId: picked.experimentId, flowVersion: session.flowVersion, channel: session.channel });
+      return picked;
+    },
+    track(event) {
+      record(ContentEvents.tracked, { event: String(event).slice(0, 100) });
+    },
+  };
 }
 
 function scopedLog(log: NodeLogger, fields: Record<string, unknown>): NodeLogger {

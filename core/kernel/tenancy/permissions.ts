@@ -8,7 +8,7 @@ import type { Role } from "./roles.ts";
  * - owner: deleting the tenant;
  * - admin: members, invites, API keys, tenant settings, channels, CRM, secrets, event webhooks,
  *   marketplace installs (AI provider settings and the widget live in bot and tenant settings);
- * - editor: bots and flows (draft, publish, roll back), knowledge, intents;
+ * - editor: bots and flows (draft, publish, roll back), knowledge, intents, the content library and experiments;
  * - agent: acting in the inbox (none of today's routes; conversation reads are viewer);
  * - viewer: reading bots, versions, knowledge, conversations, analytics and usage.
  *
@@ -65,6 +65,17 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/intents/:intentId": "viewer",
   "PATCH /v1/admin/bots/:botId/intents/:intentId": "editor",
   "DELETE /v1/admin/bots/:botId/intents/:intentId": "editor",
+  // the content library and its A/B experiments
+  "POST /v1/admin/content": "editor",
+  "GET /v1/admin/content": "viewer",
+  "GET /v1/admin/content/:itemId": "viewer",
+  "PATCH /v1/admin/content/:itemId": "editor",
+  "DELETE /v1/admin/content/:itemId": "editor",
+  "POST /v1/admin/experiments": "editor",
+  "GET /v1/admin/experiments": "viewer",
+  "GET /v1/admin/experiments/:experimentId": "viewer",
+  "POST /v1/admin/experiments/:experimentId/promote": "editor",
+  "POST /v1/admin/experiments/:experimentId/stop": "editor",
   // channels (conversation reads are the inbox's: viewers read them)
   "GET /v1/admin/channels": "viewer",
   "PUT /v1/admin/bots/:botId/channels/:channel": "admin",
