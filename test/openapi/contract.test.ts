@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { httpRequest, startTestPlatform, type RequestOptions, type TestPlatform, type TestResponse } from "../kit/test-platform.ts";
 import { createAnswerChecker, fetchDocument, operationsOf, templateOf, type OpenApiDocument } from "./openapi-kit.ts";
+import type { Tour } from "./tours/tour.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
 
@@ -205,6 +209,13 @@ describe("the OpenAPI document is a contract the live API keeps", function () {
     await call("POST", "/v1/auth/password-reset", { body: { email: "ada@example.com" } });
     await call("POST", "/v1/auth/password-reset/confirm", { body: { token: "x".repeat(43), password: "a new long password" } });
     await call("POST", "/v1/auth/link-sessions", { body: { token: "y".repeat(43) } });
+
+    // Each room's own part of the tour (tours/<room>.tour.ts).
+    const folder = join(import.meta.dirname, "tours");
+    for (const file of readdirSync(folder).filter((f) => f.endsWith(".tour.ts")).sort()) {
+      const { tour } = (await import(pathToFileURL(join(folder, file)).href)) as { tour: Tour };
+      await tour({ node, call, tenant, botId, op, admin, widget });
+    }
 
     assert.deepEqual(problems, []);
   });
