@@ -82,9 +82,6 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     reply.code(http.status).headers(http.headers).send(http.body);
   });
 
-  // A NUL byte in the path or query never means anything to us, and PostgreSQL refuses it in text.
-  app.addHook("onRequest", async (request) => checkUrl(request.url));
-
   // Keep the exact body text: webhook senders sign the bytes, not the parsed object.
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
@@ -133,7 +130,12 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   // CORS per tenant (preflights, widget keys); before authorization, which a preflight never passes.
   await registerTenantCors(app, authenticate);
 
-  app.addHook("onRequest", async (request, reply) => authorize(request, reply, request.routeOptions.config?.auth ?? "public"));
+  app.addHook("onRequest", async (request, reply) => {
+    // A NUL byte in the path or query never means anything to us, and PostgreSQL refuses it in text.
+    // Checked here rather than in a hook of its own: every hook is a promise and a tick per request.
+    checkUrl(request.url);
+    return authorize(request, reply, request.routeOptions.config?.auth ?? "public");
+  });
 
   async function authorize(request: FastifyRequest, reply: FastifyReply, auth: RouteAuth): Promise<void> {
     if (auth === "public") return;
