@@ -7,6 +7,9 @@
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test scripts/node24.sh node bench/runtime/http.bench.ts
  * Without TEST_DATABASE_URL it runs on the embedded PGlite, which is single-session and slower.
+ * BENCH_CPU_PROFILE=file.cpuprofile records the main thread during the platform rounds only
+ * (summarise it with bench/kit/cpu-profile-summary.ts); the run always prints broker calls, events
+ * and database statements per request.
  */
 import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,11 +22,13 @@ import { startPlatform } from "../../core/server/platform.ts";
 import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { createTestDatabase, testServices } from "../../test/kit/test-services.ts";
 import { median } from "../kit/http-load.ts";
+import { countWork, startProfiler } from "../kit/work-counters.ts";
 
 type Drive = { base: string; key: string; botId: string; users: number; durationMs: number };
 
 /** In a worker thread: virtual users each running conversations back to back; counts messages. */
-async function drive({ base, key, botId, users, durationMs }: Drive): Promise<{ messages: number; errors: number; seconds: number }> {
+type Driven = { messages: number; starts: number; errors: number; seconds: number };
+async function drive({ base, key, botId, users, durationMs }: Drive): Promise<Driven> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: users });
   const post = (path: string, body: unknown) =>
     new Promise<{ status: number; json: any }>((resolve) => {
@@ -39,6 +44,7 @@ async function drive({ base, key, botId, users, durationMs }: Drive): Promise<{ 
       req.end(payload);
     });
   let messages = 0;
+  let starts = 0;
   let errors = 0;
   const started = Date.now();
   const deadline = started + durationMs;
@@ -46,6 +52,7 @@ async function drive({ base, key, botId, users, durationMs }: Drive): Promise<{ 
     while (Date.now() < deadline) {
       const session = await post("/v1/chat/sessions", { botId });
       if (session.status !== 201) { errors++; continue; }
+      starts++;
       for (const text of ["Ada", "30"]) {
         const reply = await post(`/v1/chat/sessions/${session.json.sessionId}/messages`, { text });
         if (reply.status === 200) messages++;
@@ -54,10 +61,10 @@ async function drive({ base, key, botId, users, durationMs }: Drive): Promise<{ 
     }
   }));
   agent.destroy();
-  return { messages, errors, seconds: (Date.now() - started) / 1000 };
+  return { messages, starts, errors, seconds: (Date.now() - started) / 1000 };
 }
 
-function inWorker(data: Drive): Promise<{ messages: number; errors: number; seconds: number }> {
+function inWorker(data: Drive): Promise<Driven> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: data });
     worker.once("message", resolve);
@@ -101,12 +108,20 @@ if (!isMainThread) {
 
   const drive = (target: string) => inWorker({ base: target, key: tenant.keys.widget, botId: bot.id, users, durationMs });
   await drive(base); // warm up: JIT, caches, connection pool
+  const counts = countWork(platform.broker);
+  const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
   const platformRates: number[] = [];
   const bareRates: number[] = [];
+  let requests = 0;
   for (let i = 0; i < rounds; i++) {
     const b = await drive(bareBase);
     bareRates.push(b.messages / b.seconds);
+    await profiler?.resume();
+    counts.on = true;
     const p = await drive(base);
+    counts.on = false;
+    await profiler?.pause();
+    requests += p.messages + p.starts;
     if (p.errors > 0) console.log(`  (round ${i + 1}: ${p.errors} requests failed)`);
     platformRates.push(p.messages / p.seconds);
   }
@@ -114,6 +129,9 @@ if (!isMainThread) {
   console.log(`bare node:http        ${median(bareRates).toFixed(0)} msg/s (rounds: ${bareRates.map((r) => r.toFixed(0)).join(", ")})`);
   console.log(`platform, example     ${median(platformRates).toFixed(0)} msg/s (rounds: ${platformRates.map((r) => r.toFixed(0)).join(", ")})  (target >= 1000)`);
   console.log(`ratio platform/bare   ${(median(platformRates) / median(bareRates)).toFixed(3)}`);
+  const per = (n: number) => (n / Math.max(1, requests)).toFixed(2);
+  console.log(`per request (1 start : 2 messages)  broker calls ${per(counts.calls)}, events ${per(counts.events)}, database statements ${per(counts.statements)} (answered in ${(counts.statementMs / Math.max(1, counts.statements)).toFixed(1)} ms on average); mean request ${((1000 * users) / (median(platformRates) * 1.5)).toFixed(1)} ms`);
+  if (profiler) console.log(`cpu profile           ${await profiler.save(process.env.BENCH_CPU_PROFILE!)}`);
   bare.close();
   await platform.stop();
   await database?.drop();
