@@ -50,9 +50,9 @@ let requests = 0;
 for (let round = 0; round < rounds; round++) {
   bareRps.push((await measureRequestsPerSecond(bareUrl, adminHeaders, { concurrency, durationMs })).rps);
   await profiler?.resume();
-  counts.on = true;
+  counts.begin();
   const through = await measureRequestsPerSecond(`${gatewayUrl}/v1/admin/tenant`, adminHeaders, { concurrency, durationMs });
-  counts.on = false;
+  counts.end();
   await profiler?.pause();
   requests += through.rps * (durationMs / 1000);
   if (through.errors > 0) throw new Error(`${through.errors} gateway requests failed`);
@@ -64,6 +64,7 @@ console.log(`bare node:http        ${median(bareRps).toFixed(0)} req/s (rounds: 
 console.log(`gateway, admin GET    ${median(gatewayRps).toFixed(0)} req/s (rounds: ${gatewayRps.map((r) => r.toFixed(0)).join(", ")})`);
 console.log(`ratio gateway/bare    ${ratio.toFixed(2)}  (target >= 0.5)`);
 const per = (n: number) => (n / Math.max(1, requests)).toFixed(2);
+console.log(`main-thread CPU       ${(counts.cpuMicros / Math.max(1, requests)).toFixed(0)} µs per request (the node's thread, not the load generator's)`);
 console.log(`per request           broker calls ${per(counts.calls)}, events ${per(counts.events)}, database statements ${per(counts.statements)}`);
 if (profiler) console.log(`cpu profile           ${await profiler.save(process.env.BENCH_CPU_PROFILE!)}`);
 

@@ -117,9 +117,9 @@ if (!isMainThread) {
     const b = await drive(bareBase);
     bareRates.push(b.messages / b.seconds);
     await profiler?.resume();
-    counts.on = true;
+    counts.begin();
     const p = await drive(base);
-    counts.on = false;
+    counts.end();
     await profiler?.pause();
     requests += p.messages + p.starts;
     if (p.errors > 0) console.log(`  (round ${i + 1}: ${p.errors} requests failed)`);
@@ -130,6 +130,7 @@ if (!isMainThread) {
   console.log(`platform, example     ${median(platformRates).toFixed(0)} msg/s (rounds: ${platformRates.map((r) => r.toFixed(0)).join(", ")})  (target >= 1000)`);
   console.log(`ratio platform/bare   ${(median(platformRates) / median(bareRates)).toFixed(3)}`);
   const per = (n: number) => (n / Math.max(1, requests)).toFixed(2);
+  console.log(`main-thread CPU        ${(counts.cpuMicros / Math.max(1, requests)).toFixed(0)} µs per request (the node's thread, not the load generator's)`);
   console.log(`per request (1 start : 2 messages)  broker calls ${per(counts.calls)}, events ${per(counts.events)}, database statements ${per(counts.statements)} (answered in ${(counts.statementMs / Math.max(1, counts.statements)).toFixed(1)} ms on average); mean request ${((1000 * users) / (median(platformRates) * 1.5)).toFixed(1)} ms`);
   if (profiler) console.log(`cpu profile           ${await profiler.save(process.env.BENCH_CPU_PROFILE!)}`);
   bare.close();
