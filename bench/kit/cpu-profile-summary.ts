@@ -35,7 +35,7 @@ const named: Array<[string, (f: CallFrame) => boolean]> = [
   ["pg driver", (f) => /node_modules\/(pg|pg-protocol|pg-pool)\//.test(f.url)],
   ["moleculer (all)", (f) => f.url.includes("node_modules/moleculer/")],
   ["fastify (all)", (f) => /node_modules\/(fastify|@fastify|find-my-way|light-my-request|avvio)\//.test(f.url)],
-  ["gateway request guards", (f) => f.url.includes("core/kernel/gateway")],
+  ["gateway (hooks: keys, limits, guards; routes)", (f) => f.url.includes("core/kernel/gateway")],
   ["tenancy (keys, roles)", (f) => f.url.includes("core/kernel/tenancy")],
   ["socket writes (writev/writeBuffer/writeUtf8String)", (f) => !f.url && /^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/.test(f.functionName)],
   ["garbage collector", (f) => f.functionName === "(garbage collector)"],
