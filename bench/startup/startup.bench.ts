@@ -57,7 +57,7 @@ function stop(child: ChildProcess): Promise<void> {
 
 const database = process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined;
 const dataDir = mkdtempSync(join(tmpdir(), "bp-bench-start-"));
-const results = { fresh: [] as number[], existing: [] as number[], bare: [] as number[], idleMain: [] as number[], idleWorkers: [] as number[], bareRss: [] as number[] };
+const results = { fresh: [] as number[], existing: [] as number[], bare: [] as number[], idleMain: [] as number[], idleWorkers: [] as number[], idleBelowMiB: [] as number[], bareRss: [] as number[] };
 
 for (let round = 0; round < rounds; round++) {
   // Fresh: a new folder (PGlite) or, on PostgreSQL, the first start migrates an empty database.
@@ -82,6 +82,7 @@ for (let round = 0; round < rounds; round++) {
   const memory = treeMemory(again.child.pid!);
   results.idleMain.push(memory.main);
   results.idleWorkers.push(memory.children.length);
+  results.idleBelowMiB.push(memory.children.reduce((sum, mib) => sum + mib, 0));
   await stop(again.child);
 }
 
@@ -91,6 +92,6 @@ console.log(`database               ${database ? "PostgreSQL server" : "embedded
 console.log(`bare node:http         ${median(results.bare).toFixed(0)} ms to its first 200 (rounds: ${list(results.bare)}); ${median(results.bareRss).toFixed(0)} MiB resident`);
 if (results.fresh.length) console.log(`start, fresh data      ${median(results.fresh).toFixed(0)} ms to /health 200 (rounds: ${list(results.fresh)})  (target < 6000)  ratio to bare ${(median(results.fresh) / median(results.bare)).toFixed(1)}`);
 console.log(`start, existing data   ${median(results.existing).toFixed(0)} ms to /health 200 (rounds: ${list(results.existing)})  (target < 3000)  ratio to bare ${(median(results.existing) / median(results.bare)).toFixed(1)}`);
-console.log(`idle after ${idleSeconds} s         main process ${median(results.idleMain).toFixed(0)} MiB resident (rounds: ${list(results.idleMain)})  (target < 250); processes below it: ${list(results.idleWorkers)}`);
+console.log(`idle after ${idleSeconds} s         main process ${median(results.idleMain).toFixed(0)} MiB resident (rounds: ${list(results.idleMain)})  (target < 250); processes below it: ${list(results.idleWorkers)}, holding ${list(results.idleBelowMiB)} MiB`);
 rmSync(dataDir, { recursive: true, force: true });
 await database?.drop();
