@@ -21,7 +21,10 @@ export function createLazySandbox(options: SandboxOptions): Sandbox {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ready: () => started().ready(),
+    // Ready to take runs: the first run starts the workers and waits for them. Starting them here
+    // would start them with the node (the sandbox service awaits `ready` when it starts), which is
+    // what this file exists to avoid: two idle worker processes of about 85 MB each.
+    ready: async () => { await sandbox?.ready(); },
     workerPids: () => sandbox?.workerPids() ?? [],
     close: async () => sandbox?.close(),
   };

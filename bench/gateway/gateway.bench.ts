@@ -13,6 +13,7 @@ import { loadConfig } from "../../core/kernel/config/config.ts";
 import { createLogger } from "../../core/kernel/observability/logger.ts";
 import { startPlatform } from "../../core/server/platform.ts";
 import { measureRequestsPerSecond, median } from "../kit/http-load.ts";
+import { countWork, startProfiler } from "../kit/work-counters.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 2000);
@@ -41,11 +42,19 @@ const bareUrl = `http://127.0.0.1:${(bare.address() as { port: number }).port}/v
 await measureRequestsPerSecond(bareUrl, adminHeaders, { concurrency, durationMs: 2000 });
 await measureRequestsPerSecond(`${gatewayUrl}/v1/admin/tenant`, adminHeaders, { concurrency, durationMs: 2000 });
 
+const counts = countWork(platform.broker);
+const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
 const bareRps: number[] = [];
 const gatewayRps: number[] = [];
+let requests = 0;
 for (let round = 0; round < rounds; round++) {
   bareRps.push((await measureRequestsPerSecond(bareUrl, adminHeaders, { concurrency, durationMs })).rps);
+  await profiler?.resume();
+  counts.begin();
   const through = await measureRequestsPerSecond(`${gatewayUrl}/v1/admin/tenant`, adminHeaders, { concurrency, durationMs });
+  counts.end();
+  await profiler?.pause();
+  requests += through.rps * (durationMs / 1000);
   if (through.errors > 0) throw new Error(`${through.errors} gateway requests failed`);
   gatewayRps.push(through.rps);
 }
@@ -54,6 +63,10 @@ const ratio = median(gatewayRps) / median(bareRps);
 console.log(`bare node:http        ${median(bareRps).toFixed(0)} req/s (rounds: ${bareRps.map((r) => r.toFixed(0)).join(", ")})`);
 console.log(`gateway, admin GET    ${median(gatewayRps).toFixed(0)} req/s (rounds: ${gatewayRps.map((r) => r.toFixed(0)).join(", ")})`);
 console.log(`ratio gateway/bare    ${ratio.toFixed(2)}  (target >= 0.5)`);
+const per = (n: number) => (n / Math.max(1, requests)).toFixed(2);
+console.log(`main-thread CPU       ${(counts.cpuMicros / Math.max(1, requests)).toFixed(0)} µs per request (the node's thread, not the load generator's)`);
+console.log(`per request           broker calls ${per(counts.calls)}, events ${per(counts.events)}, database statements ${per(counts.statements)}`);
+if (profiler) console.log(`cpu profile           ${await profiler.save(process.env.BENCH_CPU_PROFILE!)}`);
 
 bare.close();
 await platform.stop();

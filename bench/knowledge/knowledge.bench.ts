@@ -156,6 +156,13 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
   };
   const em = () => platform.context.db.orm.em.fork() as EntityManager;
   const sql = async <T = unknown>(query: string, params: unknown[] = []): Promise<T> => (await em().execute(query, params)) as unknown as T;
+  // Index drops and builds need the tables' owner: the platform's connections work as bp_platform
+  // (migration 0018), so these run in a transaction that is the login's own again (`set local role none`).
+  const asOwner = (query: string, before: string[] = []) => em().transactional(async (tx) => {
+    await tx.execute(`set local role none`);
+    for (const statement of before) await tx.execute(statement);
+    await tx.execute(query);
+  });
 
   const owners: Owner[] = [];
   for (let i = 0; i < TENANTS; i++) {
@@ -204,8 +211,8 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
     // Top up to `scale` rows, shared evenly by the five tenants' bots.
     const t = performance.now();
     // Indexes are dropped for the bulk load and rebuilt after it (as the migration defines them).
-    if (hasVector) await sql(`drop index if exists knowledge_chunk_embedding_index`);
-    await sql(`drop index if exists knowledge_chunk_tsv_index`);
+    if (hasVector) await asOwner(`drop index if exists knowledge_chunk_embedding_index`);
+    await asOwner(`drop index if exists knowledge_chunk_tsv_index`);
     for (let i = 0; i < TENANTS; i++) {
       const want = Math.ceil((scale - loaded) / (TENANTS - i));
       if (want > 0) await bulkInsert(sql, hasVector, owners[i]!, generators[i]!, want, `synthetic-${scale}`);
@@ -213,17 +220,14 @@ async function measure(backend: "pglite" | "postgres", platform: Platform): Prom
     }
     const loadSeconds = (performance.now() - t) / 1000;
     let built = performance.now();
-    await sql(indexDefinition("knowledge_chunk_tsv_index"));
+    await asOwner(indexDefinition("knowledge_chunk_tsv_index"));
     let indexNote = `, full-text index built in ${((performance.now() - built) / 1000).toFixed(1)} s`;
     if (hasVector) {
       built = performance.now();
-      await em().transactional(async (tx) => {
-        await tx.execute(`select set_config('maintenance_work_mem', '1GB', true)`);
-        await tx.execute(indexDefinition("knowledge_chunk_embedding_index"));
-      });
+      await asOwner(indexDefinition("knowledge_chunk_embedding_index"), [`select set_config('maintenance_work_mem', '1GB', true)`]);
       indexNote += `, HNSW index (${hnswOptions}) in ${((performance.now() - built) / 1000).toFixed(1)} s`;
     }
-    await sql(`analyze knowledge_chunk`);
+    await asOwner(`analyze knowledge_chunk`);
     const searched = owners[0]!;
     const botRows = Number((await sql<{ n: number }[]>(`select count(*)::int as n from knowledge_chunk where tenant_id = ? and bot_id = ?`, [searched.tenantId, searched.botId]))[0]!.n);
     console.log(`\n  -- ${loaded.toLocaleString("en")} chunks over ${TENANTS} tenants (the searched bot holds ${botRows.toLocaleString("en")}); inserted in ${loadSeconds.toFixed(1)} s${indexNote}`);

@@ -62,8 +62,11 @@ export function postWebhook(agent: http.Agent, base: string, path: string, webho
 
 export type NodeProcess = { url: string; process: ChildProcess; kill(): void; stop(): Promise<void> };
 
-/** Starts bench/webhooks/platform-node.ts with `env`; resolves when its gateway listens. */
-export function startNodeProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<NodeProcess> {
+/**
+ * Starts bench/webhooks/platform-node.ts with `env`; resolves when its gateway listens. Two minutes
+ * by default: on a machine as busy as a CI run, importing the platform alone took 30 s of wall time.
+ */
+export function startNodeProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<NodeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "bp-node-"));
   const child = spawn(process.execPath, [new URL("./platform-node.ts", import.meta.url).pathname], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "test", DEMO: "false", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env },

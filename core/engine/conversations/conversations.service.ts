@@ -10,6 +10,8 @@ import { safeFetch } from "../../kernel/net/safe-fetch.ts";
 import type { InputRequest } from "../../sdk/node-type.ts";
 import { effectiveSettings, type TenantSettings } from "../../kernel/tenancy/tenant-settings.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
+import { createTenantViewCache } from "../../kernel/tenancy/tenant-view-cache.ts";
+import { TenancyEvents } from "../../kernel/tenancy/tenants.service.ts";
 import { ctasFor, type BotConfig } from "../bots/bot-config.ts";
 import { recordCallTranscript, type CallTranscriptParams } from "./call-transcript.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
@@ -68,8 +70,10 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     return session;
   }
 
-  async function tenantOf(tenantId: string): Promise<{ tier: TenantTier; settings: TenantSettings }> {
-    return broker.call("tenants.get", { tenantId });
+  // Read on every turn for the limits; dropped on every node when the tenant changes.
+  const tenants = createTenantViewCache(() => broker);
+  function tenantOf(tenantId: string): Promise<{ tier: TenantTier; settings: TenantSettings }> {
+    return tenants.get(tenantId);
   }
 
   /** `limitKey` names the end user (a session, or a userId); undefined when nobody is named yet. */
@@ -124,6 +128,12 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     events: {
       [BotEvents.changed](ctx: Context<{ tenantId: string; botId: string }>) {
         for (const key of flows.keys()) if (key.startsWith(`${ctx.params.tenantId}:${ctx.params.botId}:`)) flows.delete(key);
+      },
+      [TenancyEvents.updated](ctx: Context<{ tenantId: string }>) {
+        tenants.drop(ctx.params.tenantId);
+      },
+      [TenancyEvents.deleted](ctx: Context<{ tenantId: string }>) {
+        tenants.drop(ctx.params.tenantId);
       },
     },
     actions: {

@@ -20,6 +20,7 @@ export const MAX_BODY_DEPTH = 64;
  * inside a string (a raw NUL is already invalid JSON). Cheaper than parsing, and never recursive.
  */
 export function checkJsonText(text: string): void {
+  if (plainlyShallow(text)) return;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -38,6 +39,22 @@ export function checkJsonText(text: string): void {
       }
     } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
   }
+}
+
+/**
+ * The common case, answered by native string searches instead of a loop over every character: no
+ * `\u0000` anywhere (so none inside a string), and no more than MAX_BODY_DEPTH opening brackets in
+ * all (so no deeper nesting, wherever they stand). Anything else gets the full scan above.
+ */
+function plainlyShallow(text: string): boolean {
+  if (text.includes("\\u0000")) return false;
+  let opened = 0;
+  for (const bracket of ["{", "["]) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1)) {
+      if (++opened > MAX_BODY_DEPTH) return false;
+    }
+  }
+  return true;
 }
 
 export function nulRefused(where: string): ValidationError {

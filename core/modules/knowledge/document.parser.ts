@@ -1,5 +1,4 @@
 import { parse as parseCsv } from "csv-parse/sync";
-import mammoth from "mammoth";
 import { extractText, getDocumentProxy } from "unpdf";
 import { DocumentType, decodeText } from "./content-type.sniffer.ts";
 import { fragmentToMarkdown, htmlToMarkdown } from "./html-to-markdown.ts";
@@ -60,6 +59,8 @@ async function parsePdf(bytes: Buffer): Promise<ParsedDocument> {
 async function parseDocx(bytes: Buffer): Promise<ParsedDocument> {
   let html: string;
   try {
+    // Loaded with the first DOCX: most nodes never read one, and it weighs on every start.
+    const { default: mammoth } = await import("mammoth");
     html = (await mammoth.convertToHtml({ buffer: bytes })).value;
   } catch (error) {
     throw unreadable("DOCX", (error as Error).message.slice(0, 200));

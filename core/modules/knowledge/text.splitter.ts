@@ -1,5 +1,16 @@
-import { countTokens } from "gpt-tokenizer";
+import { createRequire } from "node:module";
 import type { DocumentSection } from "./document.parser.ts";
+
+/**
+ * gpt-tokenizer builds its encoding tables as it loads: about 7 % of a node's start (bench/README.md),
+ * on every node, while most nodes never split a document. It is loaded on the first count instead;
+ * require (its CommonJS build) keeps the counting synchronous.
+ */
+let counter: ((text: string) => number) | undefined;
+function countTokens(text: string): number {
+  counter ??= (createRequire(import.meta.url)("gpt-tokenizer") as typeof import("gpt-tokenizer")).countTokens;
+  return counter(text);
+}
 
 export type SplitOptions = { maxTokens: number; overlapTokens: number };
 /** A passage ready to embed: its text, the heading path above it, and the page it starts on. */
