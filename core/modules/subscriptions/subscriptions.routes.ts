@@ -50,6 +50,12 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
         overlapSeconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).optional()
           .describe("How long the old secret still signs too (both signatures in webhook-signature); 0 stops it at once"),
       }).nullish(),
+      response: {
+        200: webhookView.extend({
+          secret: z.string().describe("The new signing secret (whsec_…), shown this once"),
+          overlapEndsAt: z.string().nullable().describe("When the previous secret stops signing; null when it stopped at once (overlapSeconds 0)"),
+        }),
+      },
     },
   }, async (request) => broker.call("subscriptions.rotateSecret", { tenantId: requireTenant(request).tenantId, id: request.params.id, ...(request.body ?? {}) }));
 
