@@ -1,26 +1,26 @@
-/** A bot's analytics as the API serves them (core/modules/analytics/analytics.routes.ts). */
-import { request } from "../api/client.ts";
+/** A bot's analytics as the API serves them, through the typed client (core/modules/analytics/analytics.routes.ts). */
+import { api, unwrap } from "../api/client.ts";
+import type { Answer } from "../api/answers.ts";
 
 export type Range = { from: string; to: string; channel?: string };
-export type DayFigures = { day: string; started: number; completed: number; abandoned: number; handedOff: number; messagesIn: number; messagesOut: number; tokens: number; costUsd: number };
-export type Summary = {
-  from: string; to: string;
-  sessions: { started: number; completed: number; abandoned: number; handedOff: number };
-  messages: { in: number; out: number };
-  completionRate: number; medianTurns: number | null; tokens: number; costUsd: number;
-  byDay: DayFigures[];
-  byChannel: { channel: string; started: number; completed: number; abandoned: number; handedOff: number }[];
-};
-export type NodeFigures = {
-  nodeId: string; type: string | null; entered: number; reached: number; left: number; dropOff: number; dropOffRate: number;
-  medianSecondsToLeave: number | null; validationFailures: number; errors: number;
-};
+export type Summary = Answer<"/v1/admin/bots/{botId}/analytics", "get">;
+export type DayFigures = Summary["byDay"][number];
+export type NodeFigures = Answer<"/v1/admin/bots/{botId}/analytics/nodes", "get">["nodes"][number];
 
-const query = (range: Range) => new URLSearchParams({ from: range.from, to: range.to, ...(range.channel ? { channel: range.channel } : {}) }).toString();
+const params = (botId: string, range: Range) => ({
+  params: { path: { botId }, query: { from: range.from, to: range.to, ...(range.channel ? { channel: range.channel } : {}) } },
+});
+
+/**
+ * Each view also answers CSV (`?format=csv` or `Accept: text/csv`), so its documented 200 is JSON
+ * or a string. The console never asks for CSV (the client sends `Accept: application/json` and
+ * parses JSON), so the answer is the JSON one.
+ */
+const json = <T>(answer: Promise<T | string>) => answer as Promise<T>;
 
 export const analyticsApi = {
-  summary: (botId: string, range: Range) => request<Summary>("GET", `/v1/admin/bots/${botId}/analytics?${query(range)}`),
-  nodes: async (botId: string, range: Range) => (await request<{ nodes: NodeFigures[] }>("GET", `/v1/admin/bots/${botId}/analytics/nodes?${query(range)}`)).nodes,
+  summary: (botId: string, range: Range) => json(unwrap(api.GET("/v1/admin/bots/{botId}/analytics", params(botId, range)))),
+  nodes: async (botId: string, range: Range) => (await json(unwrap(api.GET("/v1/admin/bots/{botId}/analytics/nodes", params(botId, range))))).nodes,
 };
 
 export const analyticsKeys = {
