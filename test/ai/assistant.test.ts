@@ -241,7 +241,8 @@ for (const backend of databaseBackends()) {
         const result = body.messages.find((m: any) => m.role === "tool");
         return result ? { text: `Status: ${JSON.parse(result.content).status}.` } : { toolCalls: [{ id: "c1", name: "plugin_acme_orders_status", args: { orderId: "B-2", tenantId: freebie.id } }] };
       };
-      const botId = await assistant(acme, { ai: { tools: ["action:plugin.acme.orders.status"] } });
+      // An action says nothing about what it changes: the bot allows this one outright (toolPolicy).
+      const botId = await assistant(acme, { ai: { tools: ["action:plugin.acme.orders.status"], toolPolicy: { "action:plugin.acme.orders.status": "allow" } } });
       const answer = await chat(acme, botId, "Status of B-2?");
       assert.match(answer.body.response, /Status: packed\.$/);
       assert.deepEqual(seen, [{ orderId: "B-2", tenantId: acme.id }]);

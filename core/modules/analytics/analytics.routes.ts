@@ -147,7 +147,7 @@ export const analyticsRoutes: RouteModule = (app, { broker }) => {
   app.get(`${base}/intents`, {
     config: auth,
     schema: {
-      tags, params: botParams, querystring: rangeQuery, summary: "Messages by intent (`temp.intent`; null: none matched) and by day, with their average sentiment",
+      tags, params: botParams, querystring: rangeQuery, summary: "Messages by intent (`temp.intent`; `none`: no intent of the bot matched) and by day, with their average sentiment",
       response: { 200: jsonOrCsv(intentsAnswer, columns.intents, "intents by day") },
     },
   }, async (request, reply) => {

@@ -17,7 +17,7 @@ export async function startTenantMcp(token: string): Promise<{ url: string; auth
       return;
     }
     const mcp = new McpServer({ name: "orders", version: "1.0.0" });
-    mcp.registerTool("lookup_order", { description: "Status of an order", inputSchema: { orderId: z.string() } }, async ({ orderId }) => ({
+    mcp.registerTool("lookup_order", { description: "Status of an order", inputSchema: { orderId: z.string() }, annotations: { readOnlyHint: true } }, async ({ orderId }) => ({
       content: [{ type: "text", text: `Order ${orderId}: shipped on Monday` }],
     }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
