@@ -5,6 +5,7 @@ import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
 import { richMessagesSchema } from "../../sdk/content-contract.ts";
 import { experimentInputSchema, ExperimentStatus, goalSchema, itemInputSchema, itemPatchSchema, itemQuerySchema } from "./content-schemas.ts";
 import { STATISTICAL_TEST } from "./experiment-statistics.ts";
+import type { ContentItem, Experiment } from "./content.store.ts";
 
 // Ids are checked by the service: a malformed one is as unknown as another tenant's (404).
 const itemParams = z.strictObject({ itemId: z.string().min(1).max(100) });
@@ -54,7 +55,7 @@ export const contentRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/content", {
     config: auth,
     schema: { tags: content, summary: "The library's items, filtered by type, tag or locale", querystring: itemQuerySchema, response: { 200: z.looseObject({ items: z.array(itemView) }) } },
-  }, async (request) => ({ items: await broker.call("content.listItems", { tenantId: tenantOf(request), ...request.query }) }));
+  }, async (request) => ({ items: await broker.call<ContentItem[], object>("content.listItems", { tenantId: tenantOf(request), ...request.query }) }));
 
   app.get("/v1/admin/content/:itemId", { config: auth, schema: { tags: content, params: itemParams, summary: "An item of the library, with its variants", response: { 200: itemView } } },
     async (request) => broker.call("content.getItem", { tenantId: tenantOf(request), id: request.params.itemId }));
@@ -90,7 +91,7 @@ export const contentRoutes: RouteModule = (app, { broker }) => {
       querystring: z.strictObject({ itemId: z.string().max(100).optional(), botId: z.string().max(100).optional(), status: z.enum(Object.values(ExperimentStatus)).optional() }),
       response: { 200: z.looseObject({ experiments: z.array(experimentView) }) },
     },
-  }, async (request) => ({ experiments: await broker.call("content.listExperiments", { tenantId: tenantOf(request), ...request.query }) }));
+  }, async (request) => ({ experiments: await broker.call<Experiment[], object>("content.listExperiments", { tenantId: tenantOf(request), ...request.query }) }));
 
   app.get("/v1/admin/experiments/:experimentId", {
     config: auth,
