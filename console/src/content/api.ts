@@ -1,52 +1,37 @@
 /** The content library and its experiments as the API serves them (core/modules/content). */
-import { request } from "../api/client.ts";
+import { api, unwrap, type paths } from "../api/client.ts";
+import type { Answer } from "../api/answers.ts";
 
-export type RichMessage =
-  | { type: "text"; text: string; delay_ms?: number }
-  | { type: "image"; url: string; alt?: string; delay_ms?: number }
-  | { type: "buttons"; text: string; buttons: { label: string; value: string }[]; delay_ms?: number };
-export type Variant = { id: string; name: string; weight: number; messages: RichMessage[] };
-export type ContentItem = {
-  id: string; type: string; name: string; tags: string[]; locale: string | null; variants: Variant[];
-  winnerVariantId: string | null; createdAt: string; updatedAt: string;
-};
-export type ItemInput = { type: string; name: string; tags: string[]; locale: string | null; variants: { id?: string; name?: string; weight: number; messages: RichMessage[] }[] };
+export type ContentItem = Answer<"/v1/admin/content/{itemId}", "get">;
+export type ItemInput = NonNullable<paths["/v1/admin/content"]["post"]["requestBody"]>["content"]["application/json"];
+export type RichMessage = ItemInput["variants"][number]["messages"][number];
+export type Experiment = Answer<"/v1/admin/experiments", "get">["experiments"][number];
+export type Goal = Experiment["goal"];
+export type ExperimentResults = Answer<"/v1/admin/experiments/{experimentId}", "get">;
+export type VariantResult = ExperimentResults["variants"][number];
+type ExperimentInput = NonNullable<paths["/v1/admin/experiments"]["post"]["requestBody"]>["content"]["application/json"];
 
-export type Goal = { kind: "node"; nodeId: string } | { kind: "variable"; variable: string } | { kind: "event"; event: string };
-export type ExperimentStatus = "running" | "stopped" | "promoted";
-export type Experiment = {
-  id: string; itemId: string; botId: string; name: string; goal: Goal; status: ExperimentStatus; winnerVariantId: string | null;
-  startedAt: string; endedAt: string | null;
-};
-export type VariantResult = {
-  variantId: string; name: string; weight: number; impressions: number; conversions: number; shows: number;
-  rate: number | null; z: number | null; pValue: number | null; confidence: number | null; control: boolean;
-};
-export type ExperimentResults = Experiment & {
-  itemName: string;
-  test: { name: string; description: string; controlVariantId: string | null };
-  variants: VariantResult[];
-  goalProblem: { code: string; message: string } | null;
-};
+const item = (itemId: string) => ({ params: { path: { itemId } } });
+const experiment = (experimentId: string) => ({ params: { path: { experimentId } } });
 
 /** The kinds every tenant starts with (content-schemas.ts); a tenant may type its own. */
 export const BUILT_IN_TYPES = ["message", "joke", "fact", "quote", "prompt"] as const;
 
 export const contentApi = {
-  list: async () => (await request<{ items: ContentItem[] }>("GET", "/v1/admin/content")).items,
-  get: (itemId: string) => request<ContentItem>("GET", `/v1/admin/content/${itemId}`),
-  create: (body: ItemInput) => request<ContentItem>("POST", "/v1/admin/content", body),
-  update: (itemId: string, body: ItemInput) => request<ContentItem>("PATCH", `/v1/admin/content/${itemId}`, body),
-  remove: (itemId: string) => request<void>("DELETE", `/v1/admin/content/${itemId}`),
+  list: async () => (await unwrap(api.GET("/v1/admin/content"))).items,
+  get: (itemId: string) => unwrap(api.GET("/v1/admin/content/{itemId}", item(itemId))),
+  create: (body: ItemInput) => unwrap(api.POST("/v1/admin/content", { body })),
+  update: (itemId: string, body: ItemInput) => unwrap(api.PATCH("/v1/admin/content/{itemId}", { ...item(itemId), body })),
+  remove: async (itemId: string) => { await unwrap(api.DELETE("/v1/admin/content/{itemId}", item(itemId))); },
 };
 
 export const experimentsApi = {
   list: async (filter: { itemId?: string } = {}) =>
-    (await request<{ experiments: Experiment[] }>("GET", `/v1/admin/experiments${filter.itemId ? `?itemId=${encodeURIComponent(filter.itemId)}` : ""}`)).experiments,
-  results: (experimentId: string) => request<ExperimentResults>("GET", `/v1/admin/experiments/${experimentId}`),
-  create: (body: { name: string; itemId: string; botId: string; goal: Goal }) => request<Experiment>("POST", "/v1/admin/experiments", body),
-  promote: (experimentId: string, variantId: string) => request<Experiment>("POST", `/v1/admin/experiments/${experimentId}/promote`, { variantId }),
-  stop: (experimentId: string) => request<Experiment>("POST", `/v1/admin/experiments/${experimentId}/stop`),
+    (await unwrap(api.GET("/v1/admin/experiments", { params: { query: filter.itemId ? { itemId: filter.itemId } : {} } }))).experiments,
+  results: (experimentId: string) => unwrap(api.GET("/v1/admin/experiments/{experimentId}", experiment(experimentId))),
+  create: (body: ExperimentInput) => unwrap(api.POST("/v1/admin/experiments", { body })),
+  promote: (experimentId: string, variantId: string) => unwrap(api.POST("/v1/admin/experiments/{experimentId}/promote", { ...experiment(experimentId), body: { variantId } })),
+  stop: (experimentId: string) => unwrap(api.POST("/v1/admin/experiments/{experimentId}/stop", experiment(experimentId))),
 };
 
 export const contentKeys = {
