@@ -96,6 +96,11 @@ const TAGS = [
   { name: "marketplace", description: "Publishers, the plugin catalog and tenant installs" },
   { name: "operations", description: "Health, readiness and metrics" },
   { name: "widget", description: "The web widget's script and configuration" },
+  { name: "analytics", description: "Per-bot and per-node figures from the conversations' events: sessions, drop-off, funnels, intents, sentiment (JSON or CSV)" },
+  { name: "intents", description: "The intents a bot tells apart in its users' messages" },
+  { name: "content", description: "The content library: items with weighted variants that message and question nodes show" },
+  { name: "experiments", description: "A/B experiments on content items, with their results and a winner to promote" },
+  { name: "mcp", description: "The platform as an MCP server (Streamable HTTP): the tenant's bots and the first-party tool servers" },
 ];
 
 export const openApiOptions: FastifyDynamicSwaggerOptions = {
