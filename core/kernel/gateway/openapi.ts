@@ -44,6 +44,15 @@ export function apiError(description: string): z.ZodType {
   return apiErrorSchema.describe(description);
 }
 
+/**
+ * An error status where a protocol's own error body may answer instead of the shared envelope
+ * (MCP's JSON-RPC errors): documented as either, the envelope first. `other` must be a registered
+ * schema (`z.globalRegistry.add(schema, { id })`) so the document names it as a component.
+ */
+export function apiErrorOr(description: string, other: z.ZodType) {
+  return { description, content: { "application/json": { schema: other } }, orApiError: true as const };
+}
+
 /** A 204 answer: no body. */
 export function noContent(description: string): z.ZodType {
   return z.null().describe(description);
@@ -154,7 +163,11 @@ function transformRoute(input: TransformInput) {
   for (const [status, answer] of Object.entries(schema.response ?? {})) {
     // A route's own error statuses (apiError) point at the shared component.
     const known = defaults.find(([code]) => code === status)?.[1];
-    responses[status] = Number(status) >= 400 ? errorResponse(String(answer.description ?? known ?? "Error")) : { description: SUCCESS[status] ?? "Success", ...answer };
+    const description = String(answer.description ?? known ?? "Error");
+    if (Number(status) < 400) responses[status] = { description: SUCCESS[status] ?? "Success", ...answer };
+    // A body that is not (only) the envelope, declared with its own content (apiErrorOr, a protocol's error): kept as declared.
+    else if (answer.content) responses[status] = { description, content: declaredErrorContent(answer.content as Record<string, { schema: unknown }>, (zodSchema?.response as Record<string, { orApiError?: boolean }> | undefined)?.[status]?.orApiError) };
+    else responses[status] = errorResponse(description);
   }
   for (const [status, description, applies] of defaults) {
     if (applies && !responses[status]) responses[status] = errorResponse(description);
@@ -164,6 +177,11 @@ function transformRoute(input: TransformInput) {
 }
 
 const SUCCESS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted: it goes on in the background", 204: "Done; no body" };
+
+function declaredErrorContent(content: Record<string, { schema: unknown }>, orApiError: boolean | undefined) {
+  if (!orApiError) return content;
+  return Object.fromEntries(Object.entries(content).map(([type, { schema }]) => [type, { schema: { anyOf: [{ $ref: "#/components/schemas/Error" }, schema] } }]));
+}
 
 function errorResponse(description: string): JsonResponse {
   return { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
