@@ -13,7 +13,8 @@ import type { RouteAuth } from "./route-auth.ts";
  * - security, from the route's `config.auth` (the schemes below), so it can never disagree with
  *   what the gateway enforces;
  * - the error answers every route can give (400 bad input, 401/403 auth, 404, 413/415 bodies,
- *   429 limits, 5XX), each with the shared envelope `#/components/schemas/Error`;
+ *   429 limits, 5XX), each with the shared envelope `#/components/schemas/Error`; an error status
+ *   a route declares with content of its own (MCP's JSON-RPC errors, `apiErrorOr`) keeps it;
  * - an operationId derived from the method and path where the route names none.
  *
  * Recursive zod schemas (a call to action's `children`) must be registered with an id
@@ -105,6 +106,7 @@ const TAGS = [
   { name: "marketplace", description: "Publishers, the plugin catalog and tenant installs" },
   { name: "operations", description: "Health, readiness and metrics" },
   { name: "widget", description: "The web widget's script and configuration" },
+  { name: "mcp", description: "The platform as an MCP server (Streamable HTTP, JSON-RPC) for outside MCP clients, and its RFC 9728 metadata" },
 ];
 
 export const openApiOptions: FastifyDynamicSwaggerOptions = {
