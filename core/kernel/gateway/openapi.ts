@@ -13,7 +13,8 @@ import type { RouteAuth } from "./route-auth.ts";
  * - security, from the route's `config.auth` (the schemes below), so it can never disagree with
  *   what the gateway enforces;
  * - the error answers every route can give (400 bad input, 401/403 auth, 404, 413/415 bodies,
- *   429 limits, 5XX), each with the shared envelope `#/components/schemas/Error`;
+ *   429 limits, 5XX), each with the shared envelope `#/components/schemas/Error`; an error status
+ *   a route declares with content of its own (MCP's JSON-RPC errors, `apiErrorOr`) keeps it;
  * - an operationId derived from the method and path where the route names none.
  *
  * Recursive zod schemas (a call to action's `children`) must be registered with an id
@@ -42,6 +43,15 @@ export const apiErrorSchema = z.object({
  */
 export function apiError(description: string): z.ZodType {
   return apiErrorSchema.describe(description);
+}
+
+/**
+ * An error status where a protocol's own error body may answer instead of the shared envelope
+ * (MCP's JSON-RPC errors): documented as either, the envelope first. `other` must be a registered
+ * schema (`z.globalRegistry.add(schema, { id })`) so the document names it as a component.
+ */
+export function apiErrorOr(description: string, other: z.ZodType) {
+  return { description, content: { "application/json": { schema: other } }, orApiError: true as const };
 }
 
 /** A 204 answer: no body. */
@@ -100,7 +110,7 @@ const TAGS = [
   { name: "intents", description: "The intents a bot tells apart in its users' messages" },
   { name: "content", description: "The content library: items with weighted variants that message and question nodes show" },
   { name: "experiments", description: "A/B experiments on content items, with their results and a winner to promote" },
-  { name: "mcp", description: "The platform as an MCP server (Streamable HTTP): the tenant's bots and the first-party tool servers" },
+  { name: "mcp", description: "The platform as an MCP server (Streamable HTTP, JSON-RPC) for outside MCP clients, and its RFC 9728 metadata" },
 ];
 
 export const openApiOptions: FastifyDynamicSwaggerOptions = {
@@ -159,7 +169,11 @@ function transformRoute(input: TransformInput) {
   for (const [status, answer] of Object.entries(schema.response ?? {})) {
     // A route's own error statuses (apiError) point at the shared component.
     const known = defaults.find(([code]) => code === status)?.[1];
-    responses[status] = Number(status) >= 400 ? errorResponse(String(answer.description ?? known ?? "Error")) : { description: SUCCESS[status] ?? "Success", ...answer };
+    const description = String(answer.description ?? known ?? "Error");
+    if (Number(status) < 400) responses[status] = { description: SUCCESS[status] ?? "Success", ...answer };
+    // A body that is not (only) the envelope, declared with its own content (apiErrorOr, a protocol's error): kept as declared.
+    else if (answer.content) responses[status] = { description, content: declaredErrorContent(answer.content as Record<string, { schema: unknown }>, (zodSchema?.response as Record<string, { orApiError?: boolean }> | undefined)?.[status]?.orApiError) };
+    else responses[status] = errorResponse(description);
   }
   for (const [status, description, applies] of defaults) {
     if (applies && !responses[status]) responses[status] = errorResponse(description);
@@ -169,6 +183,11 @@ function transformRoute(input: TransformInput) {
 }
 
 const SUCCESS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted: it goes on in the background", 204: "Done; no body" };
+
+function declaredErrorContent(content: Record<string, { schema: unknown }>, orApiError: boolean | undefined) {
+  if (!orApiError) return content;
+  return Object.fromEntries(Object.entries(content).map(([type, { schema }]) => [type, { schema: { anyOf: [{ $ref: "#/components/schemas/Error" }, schema] } }]));
+}
 
 function errorResponse(description: string): JsonResponse {
   return { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };

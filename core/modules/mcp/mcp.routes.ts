@@ -11,14 +11,55 @@ import { createOriginCheck } from "./mcp-origin.ts";
 import { createMcpSessions, type McpSession } from "./mcp-sessions.ts";
 import { createPlatformMcpServer, type ToolSource } from "./platform-mcp-server.ts";
 import { createToolServerProxy, type ToolServerRef } from "./tool-server-proxy.ts";
+import { eventStreamDescription, jsonRpcBodySchema, jsonRpcErrorSchema, protectedResourceMetadataSchema } from "./mcp-http-schemas.ts";
+import { apiErrorOr, noContent } from "../../kernel/gateway/openapi.ts";
 
 export type { ToolServerRef } from "./tool-server-proxy.ts";
 
 const tags = ["mcp"];
-const security = [{ bearer: [] }];
 const METADATA_PREFIX = "/.well-known/oauth-protected-resource";
 const serverParams = z.strictObject({ server: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/) });
 const scopeQuery = z.object({ bot: z.uuid().optional() });
+
+const SUMMARY = {
+  POST: "send JSON-RPC messages (initialize first, then the Mcp-Session-Id it answered); answers as Server-Sent Events",
+  GET: "open the session's event stream (server-to-client messages)",
+  DELETE: "end the session",
+} as const;
+
+const rpcErrorAnswer = (when: string) => ({ description: when, content: { "application/json": { schema: jsonRpcErrorSchema } } });
+/** Statuses where our gateway's envelope (bad query, unknown server) or the transport's JSON-RPC error may answer. */
+const sessionErrors = {
+  400: apiErrorOr("A bad `bot` or server name (the envelope); a message that is not JSON-RPC, a request without a session, an unsupported MCP-Protocol-Version (JSON-RPC)", jsonRpcErrorSchema),
+  404: apiErrorOr("An unknown server (the envelope, MCP_SERVER_NOT_FOUND); a session that is unknown, expired, closed or another tenant's (JSON-RPC -32001: initialize again)", jsonRpcErrorSchema),
+  500: apiErrorOr("Our side failed while the transport handled the request (JSON-RPC -32603) or before (the envelope)", jsonRpcErrorSchema),
+};
+
+/** What each method of an MCP endpoint answers (mcp.routes.ts and the SDK's StreamableHTTPServerTransport). */
+const ANSWERS = {
+  POST: {
+    200: {
+      description: "The answers to the body's requests (and the server's messages meanwhile) as Server-Sent Events; an initialize also answers the `Mcp-Session-Id` header",
+      content: { "text/event-stream": { schema: z.string().describe(eventStreamDescription) } },
+    },
+    202: noContent("Accepted: the body held only notifications or responses; no body"),
+    ...sessionErrors,
+    406: rpcErrorAnswer("The Accept header does not name both application/json and text/event-stream (JSON-RPC -32000)"),
+  },
+  GET: {
+    200: {
+      description: "The session's event stream: messages the server sends outside any request, until the session ends",
+      content: { "text/event-stream": { schema: z.string().describe(eventStreamDescription) } },
+    },
+    ...sessionErrors,
+    406: rpcErrorAnswer("The Accept header does not name text/event-stream (JSON-RPC -32000)"),
+    409: rpcErrorAnswer("The session already has an open event stream (JSON-RPC -32000)"),
+  },
+  DELETE: {
+    200: noContent("The session ended; no body"),
+    ...sessionErrors,
+  },
+};
 
 /** A JSON-RPC error answered before the SDK's transport is reached, in the shape it would answer. */
 function rpcError(reply: FastifyReply, status: number, code: number, message: string) {
@@ -133,16 +174,18 @@ export function mcpRoutes(toolServers: readonly ToolServerRef[]): RouteModule {
         return payload;
       },
     };
-    const describe = (what: string) => ({
-      tags, security, querystring: scopeQuery,
-      summary: `MCP over Streamable HTTP: ${what} (POST JSON-RPC messages, GET the server's event stream, DELETE ends the session)`,
+    const describe = (method: "POST" | "GET" | "DELETE", what: string) => ({
+      tags, querystring: scopeQuery,
+      summary: `MCP over Streamable HTTP, ${what}: ${SUMMARY[method]}`,
+      ...(method === "POST" ? { body: jsonRpcBodySchema } : {}),
+      response: ANSWERS[method],
     });
 
     for (const method of ["POST", "GET", "DELETE"] as const) {
-      app.route({ method, url: "/v1/mcp", ...routeOptions, schema: describe("the tenant's bots and every first-party tool"), handler: (request, reply) => handle(request, reply, undefined) });
+      app.route({ method, url: "/v1/mcp", ...routeOptions, schema: describe(method, "the tenant's bots and every first-party tool"), handler: (request, reply) => handle(request, reply, undefined) });
       app.route({
         method, url: "/v1/mcp/:server", ...routeOptions,
-        schema: { ...describe(`one first-party tool server alone (${toolServers.map((s) => s.name).join(", ")})`), params: serverParams },
+        schema: { ...describe(method, `one first-party tool server alone (${toolServers.map((s) => s.name).join(", ")})`), params: serverParams },
         handler: (request, reply) => handle(request, reply, request.params.server),
       });
     }
@@ -154,8 +197,9 @@ export function mcpRoutes(toolServers: readonly ToolServerRef[]): RouteModule {
       resource_name: "Bot platform MCP server",
       resource_documentation: `${baseUrl(request)}/docs`,
     });
-    app.get(`${METADATA_PREFIX}/v1/mcp`, { schema: { tags, summary: "OAuth protected-resource metadata of /v1/mcp (RFC 9728)" } }, async (request) => metadata(request, "/v1/mcp"));
-    app.get(`${METADATA_PREFIX}/v1/mcp/:server`, { schema: { tags, params: serverParams, summary: "OAuth protected-resource metadata of /v1/mcp/{server} (RFC 9728)" } }, async (request) => {
+    const metadataAnswer = { 200: protectedResourceMetadataSchema };
+    app.get(`${METADATA_PREFIX}/v1/mcp`, { schema: { tags, summary: "OAuth protected-resource metadata of /v1/mcp (RFC 9728)", response: metadataAnswer } }, async (request) => metadata(request, "/v1/mcp"));
+    app.get(`${METADATA_PREFIX}/v1/mcp/:server`, { schema: { tags, params: serverParams, summary: "OAuth protected-resource metadata of /v1/mcp/{server} (RFC 9728)", response: metadataAnswer } }, async (request) => {
       if (!byName.has(request.params.server)) throw new NotFoundError(McpServerErrorCode.serverNotFound, `MCP server ${request.params.server}`);
       return metadata(request, `/v1/mcp/${request.params.server}`);
     });
