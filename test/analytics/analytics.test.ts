@@ -189,7 +189,7 @@ for (const backend of databaseBackends()) {
       assert.match(lines.find((l) => l.startsWith("ask_email,"))!, /^ask_email,question,6,6,4,2,0.3333,\d+,1,0,0$/);
       const funnel = await get("/funnel?fromNode=ask_name&toNode=menu&format=csv");
       assert.equal(funnel.text, "fromNode,toNode,reachedFrom,reachedTo,droppedBetween,conversionRate\r\nask_name,menu,7,4,3,0.5714\r\n");
-      assert.equal((await get("/intents?format=csv")).text, `day,intent,messages,averageSentiment\r\n${today},give_name,6,0.5\r\n`);
+      assert.equal((await get("/intents?format=csv")).text, `day,intent,messages,averageSentiment\r\n${today},give_name,6,0.5\r\n${today},none,5,0\r\n`);
     });
 
     it("refuses unknown nodes, reversed or over-long ranges and bad dates with a 400 and a code", async () => {
