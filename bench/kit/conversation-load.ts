@@ -8,8 +8,11 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 
 export type Drive = { base: string; key: string; botId: string; users: number; durationMs: number };
 
+/** What a run did: replies to messages, sessions started (each a request too), failures. */
+export type Driven = { messages: number; starts: number; errors: number; seconds: number };
+
 /** In a worker thread: virtual users each running conversations back to back; counts messages. */
-export async function drive({ base, key, botId, users, durationMs }: Drive): Promise<{ messages: number; errors: number; seconds: number }> {
+export async function drive({ base, key, botId, users, durationMs }: Drive): Promise<Driven> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: users });
   const post = (path: string, body: unknown) =>
     new Promise<{ status: number; json: any }>((resolve) => {
@@ -25,6 +28,7 @@ export async function drive({ base, key, botId, users, durationMs }: Drive): Pro
       req.end(payload);
     });
   let messages = 0;
+  let starts = 0;
   let errors = 0;
   const started = Date.now();
   const deadline = started + durationMs;
@@ -32,6 +36,7 @@ export async function drive({ base, key, botId, users, durationMs }: Drive): Pro
     while (Date.now() < deadline) {
       const session = await post("/v1/chat/sessions", { botId });
       if (session.status !== 201) { errors++; continue; }
+      starts++;
       for (const text of ["Ada", "30"]) {
         const reply = await post(`/v1/chat/sessions/${session.json.sessionId}/messages`, { text });
         if (reply.status === 200) messages++;
@@ -40,10 +45,10 @@ export async function drive({ base, key, botId, users, durationMs }: Drive): Pro
     }
   }));
   agent.destroy();
-  return { messages, errors, seconds: (Date.now() - started) / 1000 };
+  return { messages, starts, errors, seconds: (Date.now() - started) / 1000 };
 }
 
-export function driveConversations(data: Drive): Promise<{ messages: number; errors: number; seconds: number }> {
+export function driveConversations(data: Drive): Promise<Driven> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { ...data, conversationLoad: true } });
     worker.once("message", resolve);

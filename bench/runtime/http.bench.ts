@@ -15,7 +15,6 @@ import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadConfig } from "../../core/kernel/config/config.ts";
 import { createLogger } from "../../core/kernel/observability/logger.ts";
 import { startPlatform } from "../../core/server/platform.ts";
@@ -23,118 +22,67 @@ import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { createTestDatabase, testServices } from "../../test/kit/test-services.ts";
 import { median } from "../kit/http-load.ts";
 import { countWork, startProfiler } from "../kit/work-counters.ts";
+import { driveConversations } from "../kit/conversation-load.ts";
 
-type Drive = { base: string; key: string; botId: string; users: number; durationMs: number };
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
+const users = Number(process.env.BENCH_USERS ?? 32);
+const dataDir = mkdtempSync(join(tmpdir(), "bp-bench-rt-"));
+const database = testServices.postgresUrl ? await createTestDatabase() : undefined;
+const operatorKey = "op_bench_operator_key_long_enough_000";
+const config = loadConfig({
+  PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "error", DEMO: "false", PLATFORM_ADMIN_KEY: operatorKey,
+  RATE_LIMIT_PAID_PER_MINUTE: "100000000", QUOTA_PAID_MESSAGES_PER_MONTH: "1000000000", DB_POOL_MAX: "20",
+  ...(database ? { DATABASE_URL: database.url } : {}),
+});
+const platform = await startPlatform(config, { logger: createLogger("error"), inMemoryDatabase: true, pluginFolders: ["plugins"] });
+const base = platform.gateway.url!;
+const call = async (method: string, path: string, key: string, body?: unknown) =>
+  (await fetch(base + path, { method, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<any>;
+const tenant = await call("POST", "/v1/admin/tenants", operatorKey, { name: "Bench", tier: "paid" });
+await call("PATCH", `/v1/admin/tenants/${tenant.id}`, tenant.keys.admin, { settings: { messagesPerMinutePerUser: 600 } });
+const bot = await call("POST", "/v1/admin/bots", tenant.keys.admin, { name: "Example", flow: exampleFlow });
 
-/** In a worker thread: virtual users each running conversations back to back; counts messages. */
-type Driven = { messages: number; starts: number; errors: number; seconds: number };
-async function drive({ base, key, botId, users, durationMs }: Drive): Promise<Driven> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: users });
-  const post = (path: string, body: unknown) =>
-    new Promise<{ status: number; json: any }>((resolve) => {
-      const payload = JSON.stringify(body);
-      const url = new URL(base + path);
-      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { "x-api-key": key, "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-      });
-      req.on("error", () => resolve({ status: 0, json: undefined }));
-      req.end(payload);
-    });
-  let messages = 0;
-  let starts = 0;
-  let errors = 0;
-  const started = Date.now();
-  const deadline = started + durationMs;
-  await Promise.all(Array.from({ length: users }, async () => {
-    while (Date.now() < deadline) {
-      const session = await post("/v1/chat/sessions", { botId });
-      if (session.status !== 201) { errors++; continue; }
-      starts++;
-      for (const text of ["Ada", "30"]) {
-        const reply = await post(`/v1/chat/sessions/${session.json.sessionId}/messages`, { text });
-        if (reply.status === 200) messages++;
-        else errors++;
-      }
-    }
-  }));
-  agent.destroy();
-  return { messages, starts, errors, seconds: (Date.now() - started) / 1000 };
-}
-
-function inWorker(data: Drive): Promise<Driven> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data });
-    worker.once("message", resolve);
-    worker.once("error", reject);
+// The baseline answers what the platform answers, with no work behind it.
+const sample = JSON.stringify({ messages: [{ type: "text", text: "How old are you, Ada?" }], input: { type: "number" }, status: "active", revision: 2, ctas: [] });
+const bare = http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(req.url === "/v1/chat/sessions" ? 201 : 200, { "content-type": "application/json" });
+    res.end(req.url === "/v1/chat/sessions" ? JSON.stringify({ sessionId: "00000000-0000-4000-8000-000000000000", ...JSON.parse(sample) }) : sample);
   });
+});
+await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
+const bareBase = `http://127.0.0.1:${(bare.address() as { port: number }).port}`;
+
+const drive = (target: string) => driveConversations({ base: target, key: tenant.keys.widget, botId: bot.id, users, durationMs });
+await drive(base); // warm up: JIT, caches, connection pool
+const counts = countWork(platform.broker);
+const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
+const platformRates: number[] = [];
+const bareRates: number[] = [];
+let requests = 0;
+for (let i = 0; i < rounds; i++) {
+  const b = await drive(bareBase);
+  bareRates.push(b.messages / b.seconds);
+  await profiler?.resume();
+  counts.begin();
+  const p = await drive(base);
+  counts.end();
+  await profiler?.pause();
+  requests += p.messages + p.starts;
+  if (p.errors > 0) console.log(`  (round ${i + 1}: ${p.errors} requests failed)`);
+  platformRates.push(p.messages / p.seconds);
 }
-
-if (!isMainThread) {
-  parentPort?.postMessage(await drive(workerData as Drive));
-} else {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3000);
-  const users = Number(process.env.BENCH_USERS ?? 32);
-  const dataDir = mkdtempSync(join(tmpdir(), "bp-bench-rt-"));
-  const database = testServices.postgresUrl ? await createTestDatabase() : undefined;
-  const operatorKey = "op_bench_operator_key_long_enough_000";
-  const config = loadConfig({
-    PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "error", DEMO: "false", PLATFORM_ADMIN_KEY: operatorKey,
-    RATE_LIMIT_PAID_PER_MINUTE: "100000000", QUOTA_PAID_MESSAGES_PER_MONTH: "1000000000", DB_POOL_MAX: "20",
-    ...(database ? { DATABASE_URL: database.url } : {}),
-  });
-  const platform = await startPlatform(config, { logger: createLogger("error"), inMemoryDatabase: true, pluginFolders: ["plugins"] });
-  const base = platform.gateway.url!;
-  const call = async (method: string, path: string, key: string, body?: unknown) =>
-    (await fetch(base + path, { method, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<any>;
-  const tenant = await call("POST", "/v1/admin/tenants", operatorKey, { name: "Bench", tier: "paid" });
-  await call("PATCH", `/v1/admin/tenants/${tenant.id}`, tenant.keys.admin, { settings: { messagesPerMinutePerUser: 600 } });
-  const bot = await call("POST", "/v1/admin/bots", tenant.keys.admin, { name: "Example", flow: exampleFlow });
-
-  // The baseline answers what the platform answers, with no work behind it.
-  const sample = JSON.stringify({ messages: [{ type: "text", text: "How old are you, Ada?" }], input: { type: "number" }, status: "active", revision: 2, ctas: [] });
-  const bare = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(req.url === "/v1/chat/sessions" ? 201 : 200, { "content-type": "application/json" });
-      res.end(req.url === "/v1/chat/sessions" ? JSON.stringify({ sessionId: "00000000-0000-4000-8000-000000000000", ...JSON.parse(sample) }) : sample);
-    });
-  });
-  await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
-  const bareBase = `http://127.0.0.1:${(bare.address() as { port: number }).port}`;
-
-  const drive = (target: string) => inWorker({ base: target, key: tenant.keys.widget, botId: bot.id, users, durationMs });
-  await drive(base); // warm up: JIT, caches, connection pool
-  const counts = countWork(platform.broker);
-  const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
-  const platformRates: number[] = [];
-  const bareRates: number[] = [];
-  let requests = 0;
-  for (let i = 0; i < rounds; i++) {
-    const b = await drive(bareBase);
-    bareRates.push(b.messages / b.seconds);
-    await profiler?.resume();
-    counts.begin();
-    const p = await drive(base);
-    counts.end();
-    await profiler?.pause();
-    requests += p.messages + p.starts;
-    if (p.errors > 0) console.log(`  (round ${i + 1}: ${p.errors} requests failed)`);
-    platformRates.push(p.messages / p.seconds);
-  }
-  console.log(`database              ${database ? "PostgreSQL server" : "embedded PGlite"}`);
-  console.log(`bare node:http        ${median(bareRates).toFixed(0)} msg/s (rounds: ${bareRates.map((r) => r.toFixed(0)).join(", ")})`);
-  console.log(`platform, example     ${median(platformRates).toFixed(0)} msg/s (rounds: ${platformRates.map((r) => r.toFixed(0)).join(", ")})  (target >= 1000)`);
-  console.log(`ratio platform/bare   ${(median(platformRates) / median(bareRates)).toFixed(3)}`);
-  const per = (n: number) => (n / Math.max(1, requests)).toFixed(2);
-  console.log(`main-thread CPU        ${(counts.cpuMicros / Math.max(1, requests)).toFixed(0)} µs per request (the node's thread, not the load generator's)`);
-  console.log(`per request (1 start : 2 messages)  broker calls ${per(counts.calls)}, events ${per(counts.events)}, database statements ${per(counts.statements)} (answered in ${(counts.statementMs / Math.max(1, counts.statements)).toFixed(1)} ms on average); mean request ${((1000 * users) / (median(platformRates) * 1.5)).toFixed(1)} ms`);
-  if (profiler) console.log(`cpu profile           ${await profiler.save(process.env.BENCH_CPU_PROFILE!)}`);
-  bare.close();
-  await platform.stop();
-  await database?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-}
+console.log(`database              ${database ? "PostgreSQL server" : "embedded PGlite"}`);
+console.log(`bare node:http        ${median(bareRates).toFixed(0)} msg/s (rounds: ${bareRates.map((r) => r.toFixed(0)).join(", ")})`);
+console.log(`platform, example     ${median(platformRates).toFixed(0)} msg/s (rounds: ${platformRates.map((r) => r.toFixed(0)).join(", ")})  (target >= 1000)`);
+console.log(`ratio platform/bare   ${(median(platformRates) / median(bareRates)).toFixed(3)}`);
+const per = (n: number) => (n / Math.max(1, requests)).toFixed(2);
+console.log(`main-thread CPU        ${(counts.cpuMicros / Math.max(1, requests)).toFixed(0)} µs per request (the node's thread, not the load generator's)`);
+console.log(`per request (1 start : 2 messages)  broker calls ${per(counts.calls)}, events ${per(counts.events)}, database statements ${per(counts.statements)} (answered in ${(counts.statementMs / Math.max(1, counts.statements)).toFixed(1)} ms on average); mean request ${((1000 * users) / (median(platformRates) * 1.5)).toFixed(1)} ms`);
+if (profiler) console.log(`cpu profile           ${await profiler.save(process.env.BENCH_CPU_PROFILE!)}`);
+bare.close();
+await platform.stop();
+await database?.drop();
+rmSync(dataDir, { recursive: true, force: true });
