@@ -28,7 +28,7 @@ export const codeContent = z.object({
   outputs: z.record(field, variable).default({}),
   /** Capabilities this code gets, e.g. `http:api.acme.com`, `kv`, `crypto`, `secrets:api_key`. */
   grants: z.array(z.string().regex(/^[a-z]+(:[^\s]+)?$/)).max(50).default([]),
-});
+}).meta({ examples: [{ source: "export default function (input) {\n  return { total: input.price * 2 };\n}" }] });
 export type CodeContent = z.infer<typeof codeContent>;
 
 export const codeNode = defineNodeType({

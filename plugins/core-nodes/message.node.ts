@@ -11,7 +11,7 @@ export const messageContent = z.object({
   ...libraryContentFields,
   /** A typing delay before every message that has none of its own. */
   typing_delay_ms: z.number().int().min(0).max(10_000).optional(),
-});
+}).meta({ examples: [{ messages: [{ type: "text", text: "Hello, {{user.name}}!" }] }] });
 export type MessageContent = z.infer<typeof messageContent>;
 
 export const messageNode = defineNodeType({

@@ -28,7 +28,7 @@ export const questionContent = z.object({
     error_message: z.string().max(1000).optional(),
   }).default({ required: true }),
   max_attempts: z.number().int().min(1).max(10).default(3),
-});
+}).meta({ examples: [{ question: "What is your email?", input_type: "email", variable: "user.email" }] });
 export type QuestionContent = z.infer<typeof questionContent>;
 
 export const questionNode = defineNodeType({

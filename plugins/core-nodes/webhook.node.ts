@@ -37,7 +37,7 @@ export const webhookContent = z.object({
   response_mapping: z.array(z.object({ variable, path: z.string().startsWith("$").max(500) })).max(50).default([]),
   status_variable: variable.optional(),
   circuit: z.object({ failure_threshold: z.number().int().min(1).max(100).default(5), reset_ms: z.number().int().min(100).max(600_000).default(30_000) }).default({ failure_threshold: 5, reset_ms: 30_000 }),
-});
+}).meta({ examples: [{ url: "https://api.example.com/leads", method: "POST", body: { email: "{{user.email}}" } }] });
 export type WebhookContent = z.infer<typeof webhookContent>;
 
 export const webhookNode = defineNodeType({

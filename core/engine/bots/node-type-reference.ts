@@ -126,7 +126,9 @@ function stringExample(schema: JsonSchema & { examples?: unknown[] }): string {
 }
 
 /** The smallest content that passes the schema, as a starting point: required fields only, defaults and first allowed values. */
-export function exampleOf(schema: JsonSchema, depth = 0): unknown {
+export function exampleOf(schema: JsonSchema & { examples?: unknown[] }, depth = 0): unknown {
+  // A node type may give its own (`.meta({ examples: [...] })` on its content schema): it knows what its checks want.
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
   if (schema.default !== undefined) return schema.default;
   if (schema.const !== undefined) return schema.const;
   if (schema.enum?.length) return schema.enum[0];
