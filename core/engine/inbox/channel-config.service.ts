@@ -241,12 +241,15 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     created() {
       broker = this.broker;
       queue = platform.config.TRANSPORTER
-        ? createJetStreamQueue(this.broker)
+        ? createJetStreamQueue(this.broker, platform.config.NAMESPACE)
         // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
         // for it while making the loop (and so every acknowledgement) slower.
         : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
       const depth = queueDepth(platform.metrics).labels("channel_inbound");
-      stopCollecting = platform.metrics.collect(() => { if (queue.depth) depth.set(queue.depth()); });
+      stopCollecting = platform.metrics.collect(async () => {
+        const now = await queue.depth?.();
+        if (now !== undefined) depth.set(now);
+      });
     },
     async stopped() {
       stopCollecting?.();
