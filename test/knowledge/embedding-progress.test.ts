@@ -32,6 +32,11 @@ describe("knowledge embedding progress", function () {
 
   const release = (params: { calls?: number; open?: boolean }) => node.platform.broker.call("plugin.test.gated-embedder.release", params);
   const held = async () => (await node.platform.broker.call<{ held: number }, object>("plugin.test.gated-embedder.held", {})).held;
+  /** Lets the next batch through once the embedder holds it (it may still be on its way). */
+  const next = async () => {
+    await waitFor("a batch held by the embedder", async () => (await held()) === 1);
+    await release({ calls: 1 });
+  };
   const read = async (sourceId: string) => (await node.request<SourceView>("GET", `/v1/admin/bots/${botId}/knowledge/${sourceId}`, { key: acme.keys.admin })).body;
 
   it("counts the passages embedded after each batch, then is ready", async () => {
@@ -52,7 +57,7 @@ describe("knowledge embedding progress", function () {
 
     const seen: SourceView[] = [];
     for (const done of [BATCH, 2 * BATCH]) {
-      await release({ calls: 1 });
+      await next();
       const now = await waitFor(`${done} passages embedded`, async () => {
         const source = await read(id);
         return source.stage?.done === done ? source : undefined;
@@ -64,11 +69,11 @@ describe("knowledge embedding progress", function () {
     }
     assert.ok(seen[1]!.progress > seen[0]!.progress);
 
-    await release({ calls: 1 });
+    await next();
     const ready = await waitFor("the source ready", async () => {
       const source = await read(id);
       return source.status === "ready" ? source : undefined;
-    });
+    }, 30_000);
     assert.equal(ready.progress, 100);
     assert.equal(ready.chunks, total);
     assert.equal(ready.stage, undefined, "a ready source has no stage");
@@ -89,6 +94,6 @@ describe("knowledge embedding progress", function () {
     assert.equal(now.stage!.total, first.body.source.chunks);
     assert.equal(now.stage!.done, now.stage!.total - 1, "only the changed passage is left to embed");
     await release({ open: true });
-    await waitFor("the re-ingest ready", async () => (await read(again.body.sourceId)).status === "ready");
+    await waitFor("the re-ingest ready", async () => (await read(again.body.sourceId)).status === "ready", 30_000);
   });
 });
