@@ -11,7 +11,7 @@ const auth = { auth: "tenant-admin" as const };
 
 /** What the console's test panel sees of a turn: the messages, what the bot waits for, and where it is. */
 function turnView(reply: ChatReply & { flowVersion?: string }) {
-  return { sessionId: reply.sessionId, messages: reply.messages, input: reply.input ?? null, status: reply.status, revision: reply.revision, atNode: reply.atNode };
+  return { sessionId: reply.sessionId, messages: reply.messages, input: reply.input ?? null, status: reply.status, revision: reply.revision, atNode: reply.atNode, changed: reply.changed ?? [] };
 }
 
 /**
@@ -26,7 +26,7 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
     const { version } = await broker.call<{ version: number }, object>("bots.testVersion", { tenantId, botId: request.params.botId });
-    const started = await broker.call<ChatReply, object>("conversations.start", { tenantId, botId: request.params.botId, channel: "test", version, userId: `test:${crypto.randomUUID()}` });
+    const started = await broker.call<ChatReply, object>("conversations.start", { tenantId, botId: request.params.botId, channel: "test", version, userId: `test:${crypto.randomUUID()}`, reportChanges: true });
     return reply.code(201).send(turnView(started));
   });
 
@@ -42,6 +42,6 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
     // Only the tenant's own test conversations: an end user's conversation is theirs to answer.
     const session = await broker.call<{ channel: string }, object>("conversations.get", { tenantId, sessionId: request.params.sessionId });
     if (session.channel !== "test") throw new NotFoundError("TEST_SESSION_NOT_FOUND", "Test conversation");
-    return turnView(await broker.call<ChatReply, object>("conversations.message", { tenantId, sessionId: request.params.sessionId, ...request.body }));
+    return turnView(await broker.call<ChatReply, object>("conversations.message", { tenantId, sessionId: request.params.sessionId, ...request.body, reportChanges: true }));
   });
 };
