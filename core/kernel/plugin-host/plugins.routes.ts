@@ -27,7 +27,7 @@ export const pluginRoutes: RouteModule = (app, { broker }) => {
       const principal = requirePrincipal(request);
       const plugins = await broker.call<z.infer<typeof loadedPlugin>[]>("plugins.list");
       if (!("tenantId" in principal)) return { plugins };
-      return { plugins, installed: await broker.call<Record<string, unknown>[], object>("marketplaceInstalls.list", { tenantId: principal.tenantId }) };
+      return { plugins, installed: await broker.call<z.infer<typeof tenantInstall>[], object>("marketplaceInstalls.list", { tenantId: principal.tenantId }) };
     });
 
   app.post("/v1/operator/plugins", {
