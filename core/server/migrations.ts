@@ -21,6 +21,7 @@ import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standar
 import { AnalyticsMigration } from "../modules/analytics/0022-analytics.migration.ts";
 import { IntentsMigration } from "../modules/nlp/0023-intents.migration.ts";
 import { ContentMigration } from "../modules/content/0024-content.migration.ts";
+import { MarketplaceManifestOrderMigration } from "../../marketplace/marketplace-manifest-order.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -51,4 +52,5 @@ export const migrations = [
   { name: "0022-analytics", class: AnalyticsMigration },
   { name: "0023-intents", class: IntentsMigration },
   { name: "0024-content", class: ContentMigration },
+  { name: "0025-marketplace-manifest-order", class: MarketplaceManifestOrderMigration },
 ];

@@ -102,7 +102,7 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
           await sql(`update marketplace_plugin set description = ?, category = ?, kinds = ?::jsonb where id = ?`, [manifest.description, manifest.category, JSON.stringify(manifest.kinds), manifest.id]);
         }
         try {
-          await sql(`insert into marketplace_plugin_version (plugin_id, version, manifest, readme, changelog, bundle, integrity, signature, key_fingerprint, package_path) values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)`,
+          await sql(`insert into marketplace_plugin_version (plugin_id, version, manifest, readme, changelog, bundle, integrity, signature, key_fingerprint, package_path) values (?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?)`,
             [manifest.id, manifest.version, JSON.stringify(manifest), text("README.md"), text("CHANGELOG.md"), bundle, integrity, ctx.params.signature, fingerprint, packagePath]);
         } catch (error) {
           // Two publishes of one version racing: the primary key lets one win.
