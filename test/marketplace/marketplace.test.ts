@@ -66,6 +66,9 @@ for (const backend of databaseBackends()) {
       assert.deepEqual(detail.body.versions.map((v: { version: string }) => v.version).sort(), ["1.0.0", "1.1.0", "2.0.0"]);
       assert.match(detail.body.readme, /pricing-quote/);
       assert.equal(detail.body.configSchema.properties.tax_rate.type, "number");
+      // In the order the integrator wrote them: the order of the fields in the console's forms.
+      assert.deepEqual(Object.keys(detail.body.configSchema.properties), ["tax_rate", "currency", "discounts"]);
+      assert.deepEqual(Object.keys(detail.body.nodeTypes[0].contentSchema.properties), ["unit_price", "quantity", "discount_code", "output"]);
       assert.equal(detail.body.bundle, undefined);
     });
 
