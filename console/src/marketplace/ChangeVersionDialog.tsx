@@ -29,7 +29,7 @@ function ChangeVersion({ change, onClose, onDone }: { change: VersionChange; onC
   const { install, version } = change;
   const target = useQuery({ queryKey: marketplaceKeys.version(install.plugin, version), queryFn: () => marketplaceApi.version(install.plugin, version) });
   const [consented, setConsented] = useState(false);
-  const [hostsText, setHostsText] = useState(() => chosenHosts([], install.grants).join(", "));
+  const [hostsText, setHostsText] = useState("");
   const capabilities = target.data?.capabilities ?? [];
   const missing = missingGrants(capabilities, install.grants);
   const needsConsent = missing.length > 0;
