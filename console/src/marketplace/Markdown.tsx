@@ -16,7 +16,8 @@ const shift = (Tag: "h3" | "h4" | "h5" | "h6") => ({ children }: ComponentProps<
 
 const components: Components = {
   h1: shift("h3"), h2: shift("h4"), h3: shift("h5"), h4: shift("h6"), h5: shift("h6"), h6: shift("h6"),
-  a: ({ href, children }) => <a href={href} target="_blank" rel="noopener noreferrer nofollow">{children}</a>,
+  // A link whose target the URL filter removed (`javascript:`…) is left as its text.
+  a: ({ href, children }) => (href ? <a href={href} target="_blank" rel="noopener noreferrer nofollow">{children}</a> : <span>{children}</span>),
   img: ({ src, alt }) => (typeof src === "string" && src ? <a href={src} target="_blank" rel="noopener noreferrer nofollow">{alt || "image"} (image)</a> : <span>{alt}</span>),
   // Wide tables and long code lines scroll in their own box, reachable by keyboard.
   table: ({ children }) => <div className="table-scroll" tabIndex={0} role="region" aria-label="Table"><table>{children}</table></div>,
