@@ -44,6 +44,7 @@ export {
 export { manifestOf, type ToolDefinition } from "./define-plugin.ts";
 export { SANDBOXED_KINDS, capabilitiesSchema, pluginManifestJsonSchema, type PluginManifest } from "./plugin-manifest.ts";
 export { CapabilityKind, capabilityListProblem, isCapabilityProblem, parseCapability, type Capability, type CapabilityProblem } from "./capability.ts";
+export { capabilitiesInWords, capabilityInWords, type CapabilityInWords } from "./capability-words.ts";
 export type { PluginKv } from "./plugin-kv.ts";
 export {
   AI_FIELD_NAMES, aiCollectedFieldsSchema, aiPendingToolCallSchema, aiReplySchema, aiRespondParamsSchema, aiTranscriptSchema, aiTurnSchema, realtimeSetupSchema,

@@ -24,6 +24,7 @@ import { ContentMigration } from "../modules/content/0024-content.migration.ts";
 import { HandoffMigration } from "../modules/handoff/0025-handoff.migration.ts";
 import { AnalyticsSessionEventsMigration } from "../modules/analytics/0026-analytics-session-events.migration.ts";
 import { KnowledgeProgressMigration } from "../modules/knowledge/migrations/0027-knowledge-progress.migration.ts";
+import { MarketplaceManifestOrderMigration } from "../../marketplace/marketplace-manifest-order.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -57,4 +58,5 @@ export const migrations = [
   { name: "0025-handoff", class: HandoffMigration },
   { name: "0026-analytics-session-events", class: AnalyticsSessionEventsMigration },
   { name: "0027-knowledge-progress", class: KnowledgeProgressMigration },
+  { name: "0028-marketplace-manifest-order", class: MarketplaceManifestOrderMigration },
 ];

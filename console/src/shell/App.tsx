@@ -17,6 +17,9 @@ const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then(
 // The dashboard and its chart library load only on its own page.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
 const KnowledgePage = lazy(() => import("../knowledge/KnowledgePage.tsx"));
+// The marketplace; a plugin's page brings the Markdown renderer for its README.
+const MarketplacePage = lazy(() => import("../marketplace/MarketplacePage.tsx"));
+const PluginPage = lazy(() => import("../marketplace/PluginPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -34,6 +37,8 @@ export function App() {
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;
     case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;
+    case "marketplace": return <Suspense fallback={loading}><MarketplacePage /></Suspense>;
+    case "plugin": return <Suspense fallback={loading}><PluginPage key={route.pluginId} pluginId={route.pluginId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

@@ -16,6 +16,8 @@ export type Route =
   | { page: "node-types" }
   | { page: "analytics"; botId: string }
   | { page: "knowledge"; botId: string }
+  | { page: "marketplace" }
+  | { page: "plugin"; pluginId: string }
   | { page: "not-found" };
 
 export function parseRoute(pathname: string): Route {
@@ -31,6 +33,8 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "content" && parts[1] === "new" && parts.length === 2) return { page: "content-item" };
   if (parts[0] === "content" && parts[1] && parts.length === 2) return { page: "content-item", itemId: parts[1] };
   if (parts[0] === "experiments" && parts[1] && parts.length === 2) return { page: "experiment", experimentId: parts[1] };
+  if (parts[0] === "marketplace" && parts.length === 1) return { page: "marketplace" };
+  if (parts[0] === "marketplace" && parts[1]?.startsWith("@") && parts[2] && parts.length === 3) return { page: "plugin", pluginId: `${decodeURIComponent(parts[1])}/${decodeURIComponent(parts[2])}` };
   return { page: "not-found" };
 }
 
