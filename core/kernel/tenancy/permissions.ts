@@ -117,6 +117,8 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/analytics/funnel": "viewer",
   "GET /v1/admin/bots/:botId/analytics/intents": "viewer",
   "GET /v1/admin/bots/:botId/analytics/sentiment": "viewer",
+  // the audit log (CONSOLE.md: "analytics, usage, audit log" are every role's to read)
+  "GET /v1/admin/audit": "viewer",
 };
 
 /** Routes the table does not name (plugin routes, a route added without an entry): admin and up. */

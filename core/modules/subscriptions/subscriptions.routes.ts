@@ -3,6 +3,7 @@ import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { MAX_ROTATION_OVERLAP_SECONDS } from "./subscriptions.service.ts";
 import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
+import { subscribableEvents } from "./event-names.ts";
 
 // Answers are loose objects: a field may be added without breaking a client.
 const webhookView = z.looseObject({
@@ -30,8 +31,13 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("subscriptions.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
-  app.get("/v1/admin/webhooks", { config: auth, schema: { tags, summary: "The tenant's event webhooks", response: { 200: z.object({ webhooks: z.array(webhookView) }) } } },
-    async (request) => ({ webhooks: await broker.call<z.infer<typeof webhookView>[], object>("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/webhooks", {
+    config: auth,
+    schema: { tags, summary: "The tenant's event webhooks, and the events one may subscribe to", response: { 200: z.object({ webhooks: z.array(webhookView), events: z.array(z.string()).describe("The event names a webhook may list (or \"*\" for all)") }) } },
+  }, async (request) => ({
+    webhooks: await broker.call<z.infer<typeof webhookView>[], object>("subscriptions.list", { tenantId: requireTenant(request).tenantId }),
+    events: [...subscribableEvents],
+  }));
 
   app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams, summary: "An event webhook", response: { 200: webhookView } } },
     async (request) => broker.call("subscriptions.get", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
