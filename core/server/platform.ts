@@ -64,6 +64,7 @@ import { createAnalyticsService } from "../modules/analytics/analytics.service.t
 import { intentRoutes } from "../modules/nlp/intents.routes.ts";
 import { createNlpService } from "../modules/nlp/nlp.service.ts";
 import { auditRoutes } from "../modules/audit/audit.routes.ts";
+import { botConfigSchemaRoutes } from "../engine/bots/bot-config-schema.routes.ts";
 import { createAuditService } from "../modules/audit/audit.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -126,7 +127,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(contentRoutes);
-  routes.push(auditRoutes);
+  routes.push(auditRoutes, botConfigSchemaRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
   // Node types follow the plugins loaded on this node, at start and at run time.

@@ -16,6 +16,9 @@ const ExperimentPage = lazy(() => import("../content/ExperimentPage.tsx"));
 const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
 // The dashboard and its chart library load only on its own page.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
+// The tenant's settings and a bot's AI settings load on their own pages.
+const SettingsPage = lazy(() => import("../settings/SettingsPage.tsx"));
+const BotSettingsPage = lazy(() => import("../bot-settings/BotSettingsPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -32,6 +35,8 @@ export function App() {
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;
     case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;
+    case "settings": return <Suspense fallback={loading}><SettingsPage section={route.section} webhookId={route.webhookId} /></Suspense>;
+    case "bot-settings": return <Suspense fallback={loading}><BotSettingsPage botId={route.botId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

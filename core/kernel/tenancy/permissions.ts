@@ -49,6 +49,7 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "POST /v1/admin/flows/validate": "editor",
   "POST /v1/admin/bots/import": "editor",
   "GET /v1/admin/node-types": "viewer",
+  "GET /v1/admin/bot-config-schema": "viewer",
   // the console's test panel: a conversation with the draft
   "POST /v1/admin/bots/:botId/test-sessions": "editor",
   "POST /v1/admin/test-sessions/:sessionId/messages": "editor",
