@@ -251,7 +251,7 @@ describe("console: the tenant's settings", function () {
     await section(page, "Audit log").click();
     await page.getByRole("region", { name: "Audit log entries" }).getByRole("row").filter({ hasText: OWNER.email }).first().waitFor();
     await page.goto(`${node.url}/console/settings/keys`);
-    await page.getByText("The viewer role cannot open api keys.").waitFor();
+    await page.getByText("The viewer role cannot open API keys.").waitFor();
     assert.equal(await page.getByRole("form", { name: "Create an API key" }).count(), 0);
     await assertAccessible(page, "settings for a viewer");
     await page.screenshot({ path: `${SHOTS}/viewer.png`, fullPage: true });

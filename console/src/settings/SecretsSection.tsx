@@ -48,8 +48,10 @@ export function SecretsSection() {
                   <td><span aria-hidden="true">••••••••</span><span className="visually-hidden">hidden</span></td>
                   <td>{timeAgo(secret.updatedAt)}</td>
                   <td className="actions">
-                    <button type="button" className="button small" onClick={() => setRotating(secret)} aria-label={`Rotate ${secret.name}`}>Rotate</button>{" "}
-                    <button type="button" className="button small danger" onClick={() => setDeleting(secret)} aria-label={`Delete ${secret.name}`}>Delete</button>
+                    <div className="row-actions">
+                      <button type="button" className="button small" onClick={() => setRotating(secret)} aria-label={`Rotate ${secret.name}`}>Rotate</button>
+                      <button type="button" className="button small danger" onClick={() => setDeleting(secret)} aria-label={`Delete ${secret.name}`}>Delete</button>
+                    </div>
                   </td>
                 </tr>
               ))}

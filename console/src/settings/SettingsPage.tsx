@@ -50,7 +50,7 @@ export default function SettingsPage({ section, webhookId }: { section?: string;
           {!roleAtLeast(role, "admin") && (
             <p className="read-only-note">You are signed in as <strong>{role}</strong>: you can read usage and the audit log. Members, API keys, webhooks and secrets are managed by admins and owners.</p>
           )}
-          {current && !allowed && <p role="alert" className="alert">The {role} role cannot open {current.title.toLowerCase()}.</p>}
+          {current && !allowed && <p role="alert" className="alert">The {role} role cannot open {current.title}.</p>}
           {allowed && current.id === "members" && <MembersSection role={role!} />}
           {allowed && current.id === "keys" && <KeysSection role={role!} tenantId={tenant.data.id} />}
           {allowed && current.id === "webhooks" && (webhookId ? <WebhookPage id={webhookId} /> : <WebhooksSection />)}
