@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { databaseBackends } from "../kit/test-services.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { waitFor } from "../kit/eventually.ts";
+import { withTenantScope } from "../../core/kernel/persistence/tenant-scope.ts";
 import { memberWithRole, tenantWithOwner, type Browser } from "../people/people-kit.ts";
 
 type Entry = { id: string; at: string; actor: { kind: string; id: string | null; label: string }; role: string | null; method: string; route: string; target: Record<string, string>; status: number };
@@ -96,7 +97,16 @@ for (const backend of databaseBackends()) {
       assert.deepEqual((await entriesOf(acme.owner, "?actor=owner@globex.test")).entries, []);
     });
 
-    it("keeps labelled keys side by side, lists them by label, and a revoked one stops working", async () => {
+    it("lets PostgreSQL itself hide another tenant's entries from a query that forgot its tenant (row-level security)", async () => {
+      const db = node.platform.context.db;
+      assert.equal(db.rowLevelSecurity, true);
+      const seen = await withTenantScope(db, acme.id, (em) => em.execute<{ tenant: string }[]>(`select distinct tenant_id::text as tenant from audit_entry`));
+      assert.deepEqual(seen.map((r) => r.tenant), [acme.id]);
+      const everyone = await db.orm.em.fork().execute<{ n: string }[]>(`select count(distinct tenant_id) as n from audit_entry`);
+      assert.ok(Number(everyone[0]!.n) >= 2, "outside the scope both tenants have entries");
+    });
+
+        it("keeps labelled keys side by side, lists them by label, and a revoked one stops working", async () => {
       const first = await acme.owner.request("POST", `/v1/admin/tenants/${acme.id}/keys`, { body: { kind: "admin", role: "viewer", label: "Reports", rotate: false } });
       const second = await acme.owner.request("POST", `/v1/admin/tenants/${acme.id}/keys`, { body: { kind: "admin", role: "viewer", label: "Dashboards", rotate: false } });
       assert.deepEqual([first.status, second.status], [201, 201]);

@@ -1,10 +1,11 @@
 /**
  * An owner looks after the tenant in Settings: makes an API key (sees it once, it works, then only
  * its label shows) and revokes it (it stops working); invites a member and changes their role; sets
- * a secret and rotates it (its value never shows); adds an event webhook to a receiver, watches a
- * delivery arrive in the log and sends it again; picks a bot's AI model; reads usage against the
- * tenant's quotas; and finds all of it in the audit log under their email. A viewer sees settings
- * read-only, and the API refuses their change. At 1280 px and 375 px, by keyboard, with axe-core.
+ * a secret and rotates it (its value never shows); connects a CRM (its token write-only); adds an
+ * event webhook to a receiver, watches a delivery arrive in the log and sends it again; picks a
+ * bot's AI model; reads usage against the tenant's quotas; and finds all of it in the audit log
+ * under their email. A viewer sees settings read-only, and the API refuses their change. At 1280 px
+ * and 375 px, by keyboard, with axe-core.
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -65,7 +66,7 @@ describe("console: the tenant's settings", function () {
     await node?.cleanup();
   });
 
-  it("lets an owner manage keys, members, secrets, webhooks, a bot's AI and read usage and the audit log", async () => {
+  it("lets an owner manage keys, members, secrets, the CRM, webhooks and a bot's AI, and read usage and the audit log", async () => {
     const { page, problems, close } = await openPage(browser);
     await signInWithPassword(page, node.url, OWNER.email, OWNER.password);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
@@ -135,6 +136,26 @@ describe("console: the tenant's settings", function () {
     assert.ok(!html.includes("first-value-8231") && !html.includes("second-value-5517"), "no secret value on the page");
     await assertAccessible(page, "the secrets");
 
+    // The CRM connector: its settings drawn from the connector's schema, its credential write-only.
+    await section(page, "CRM").click();
+    const crm = page.getByRole("form", { name: "CRM connector" });
+    await crm.getByLabel("Connector").selectOption("hubspot");
+    await crm.getByLabel("Api url").fill("https://api-eu1.hubapi.com");
+    await crm.getByLabel("token").fill("pat-eu1-0000-secret");
+    await crm.getByRole("button", { name: "Save CRM settings" }).click();
+    await page.getByText("Saved: the hubspot connector is in use.").waitFor();
+    await page.reload();
+    await crm.getByPlaceholder("stored: leave blank to keep").first().waitFor();
+    assert.equal(await crm.getByLabel("token").inputValue(), "");
+    assert.ok(!(await page.content()).includes("pat-eu1-0000-secret"), "a credential never comes back to the page");
+    await crm.getByLabel("CRM field").first().fill("email");
+    await crm.getByRole("button", { name: "Save CRM settings" }).click();
+    await page.getByText("Saved: the hubspot connector is in use.").waitFor();
+    const storedCrm = (await node.request("GET", "/v1/admin/crm", { key: acme.keys.admin })).body;
+    assert.deepEqual([storedCrm.connector, storedCrm.config.apiUrl, storedCrm.credentialNames], ["hubspot", "https://api-eu1.hubapi.com", ["token"]], "saving again kept the stored token");
+    await assertAccessible(page, "the CRM settings");
+    await page.screenshot({ path: `${SHOTS}/crm.png`, fullPage: true });
+
     // An event webhook: its signing secret shown once, a delivery in the log, and Redeliver.
     await section(page, "Webhooks").click();
     const hookForm = page.getByRole("form", { name: "Add a webhook" });
@@ -196,7 +217,7 @@ describe("console: the tenant's settings", function () {
     await section(page, "Audit log").click();
     const log = page.getByRole("region", { name: "Audit log entries" });
     const byOwner = (what: string) => log.getByRole("row").filter({ hasText: OWNER.email }).filter({ hasText: what });
-    for (const what of ["created key", "deleted key", "created invite", "changed member", "set secret", "created webhook", "redeliver", "changed bot"]) {
+    for (const what of ["created key", "deleted key", "created invite", "changed member", "set secret", "set crm", "created webhook", "redeliver", "changed bot"]) {
       await eventually(async () => assert.ok(await byOwner(what).count() > 0, `the log shows the owner ${what}`));
     }
     assert.equal(await byOwner("set secret").count(), 2, "the secret was set, then rotated");
@@ -214,7 +235,7 @@ describe("console: the tenant's settings", function () {
   it("fits 375 px and works by keyboard: an owner adds a secret without a mouse", async () => {
     const { page, problems, close } = await openPage(browser, 375, 800);
     await signInWithPassword(page, node.url, OWNER.email, OWNER.password);
-    for (const [path, title] of [["keys", "API keys"], ["members", "Members"], ["webhooks", "Webhooks"], ["secrets", "Secrets"], ["usage", "Usage"], ["audit", "Audit log"]] as const) {
+    for (const [path, title] of [["keys", "API keys"], ["members", "Members"], ["webhooks", "Webhooks"], ["secrets", "Secrets"], ["crm", "CRM"], ["usage", "Usage"], ["audit", "Audit log"]] as const) {
       await page.goto(`${node.url}/console/settings/${path}`);
       await page.getByRole("heading", { level: 1, name: `Settings · ${title}` }).waitFor();
       await page.getByRole("heading", { level: 2 }).first().waitFor();

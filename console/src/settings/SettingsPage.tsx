@@ -1,7 +1,8 @@
 /**
  * The tenant's settings: members and invites, API keys, event webhooks and their deliveries,
- * secrets, usage against the tenant's limits, and the audit log. Each section shows only to the
- * roles the API lets read it (admin and up for the first four; everyone for usage and the log).
+ * secrets, the CRM connector, usage against the tenant's limits, and the audit log. Each section
+ * shows only to the roles the API lets read it (admin and up, but for usage and the log, which
+ * every role reads).
  */
 import "./settings.css";
 import { describeError } from "../api/client.ts";
@@ -15,6 +16,7 @@ import { WebhooksSection } from "./WebhooksSection.tsx";
 import { WebhookPage } from "./WebhookPage.tsx";
 import { SecretsSection } from "./SecretsSection.tsx";
 import { UsageSection } from "./UsageSection.tsx";
+import { CrmSection } from "./CrmSection.tsx";
 import { AuditSection } from "./AuditSection.tsx";
 
 const sections: { id: string; title: string; least: Role }[] = [
@@ -22,6 +24,7 @@ const sections: { id: string; title: string; least: Role }[] = [
   { id: "keys", title: "API keys", least: "admin" },
   { id: "webhooks", title: "Webhooks", least: "admin" },
   { id: "secrets", title: "Secrets", least: "admin" },
+  { id: "crm", title: "CRM", least: "admin" },
   { id: "usage", title: "Usage", least: "viewer" },
   { id: "audit", title: "Audit log", least: "viewer" },
 ];
@@ -48,13 +51,14 @@ export default function SettingsPage({ section, webhookId }: { section?: string;
             </ul>
           </nav>
           {!roleAtLeast(role, "admin") && (
-            <p className="read-only-note">You are signed in as <strong>{role}</strong>: you can read usage and the audit log. Members, API keys, webhooks and secrets are managed by admins and owners.</p>
+            <p className="read-only-note">You are signed in as <strong>{role}</strong>: you can read usage and the audit log. Members, API keys, webhooks, secrets and the CRM are managed by admins and owners.</p>
           )}
           {current && !allowed && <p role="alert" className="alert">The {role} role cannot open {current.title}.</p>}
           {allowed && current.id === "members" && <MembersSection role={role!} />}
           {allowed && current.id === "keys" && <KeysSection role={role!} tenantId={tenant.data.id} />}
           {allowed && current.id === "webhooks" && (webhookId ? <WebhookPage id={webhookId} /> : <WebhooksSection />)}
           {allowed && current.id === "secrets" && <SecretsSection />}
+          {allowed && current.id === "crm" && <CrmSection />}
           {allowed && current.id === "usage" && <UsageSection />}
           {allowed && current.id === "audit" && <AuditSection />}
         </>

@@ -23,6 +23,8 @@ export type Secret = Answer<"/v1/admin/secrets", "get">["secrets"][number];
 export type Usage = Answer<"/v1/admin/usage", "get">;
 export type AuditPage = Answer<"/v1/admin/audit", "get">;
 export type AuditEntry = AuditPage["entries"][number];
+export type CrmSettings = Answer<"/v1/admin/crm", "get">;
+export type CrmConnector = NonNullable<CrmSettings["connectors"]>[number];
 export type AuditQuery = NonNullable<paths["/v1/admin/audit"]["get"]["parameters"]["query"]>;
 
 const tenant = (tenantId: string) => ({ params: { path: { tenantId } } });
@@ -68,6 +70,12 @@ export const secretsApi = {
   remove: async (name: string) => { await unwrap(api.DELETE("/v1/admin/secrets/{name}", { params: { path: { name } } })); },
 };
 
+export const crmApi = {
+  get: () => unwrap(api.GET("/v1/admin/crm")),
+  /** The body is checked by the CRM service against core/modules/crm/crm-settings.ts (the route takes any object). */
+  save: (body: Record<string, unknown>) => unwrap(api.PUT("/v1/admin/crm", { body })),
+};
+
 export const usageApi = {
   get: () => unwrap(api.GET("/v1/admin/usage")),
 };
@@ -85,5 +93,6 @@ export const settingsKeys = {
   deliveries: (id: string) => ["settings", "webhooks", id, "deliveries"] as const,
   secrets: ["settings", "secrets"] as const,
   usage: ["settings", "usage"] as const,
+  crm: ["settings", "crm"] as const,
   audit: (query: AuditQuery) => ["settings", "audit", query] as const,
 };
