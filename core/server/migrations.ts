@@ -21,8 +21,8 @@ import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standar
 import { AnalyticsMigration } from "../modules/analytics/0022-analytics.migration.ts";
 import { IntentsMigration } from "../modules/nlp/0023-intents.migration.ts";
 import { ContentMigration } from "../modules/content/0024-content.migration.ts";
-import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0025-api-key-label.migration.ts";
-import { AuditMigration } from "../modules/audit/0026-audit.migration.ts";
+import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0027-api-key-label.migration.ts";
+import { AuditMigration } from "../modules/audit/0028-audit.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -53,6 +53,6 @@ export const migrations = [
   { name: "0022-analytics", class: AnalyticsMigration },
   { name: "0023-intents", class: IntentsMigration },
   { name: "0024-content", class: ContentMigration },
-  { name: "0025-api-key-label", class: ApiKeyLabelMigration },
-  { name: "0026-audit", class: AuditMigration },
+  { name: "0027-api-key-label", class: ApiKeyLabelMigration },
+  { name: "0028-audit", class: AuditMigration },
 ];

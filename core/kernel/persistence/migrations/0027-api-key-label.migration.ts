@@ -1,7 +1,7 @@
 import { Migration } from "@mikro-orm/migrations";
 
 /**
- * API keys get a label (0025): a tenant keeps several keys side by side (a CI job's, a reporting
+ * API keys get a label (0027): a tenant keeps several keys side by side (a CI job's, a reporting
  * script's) and needs to tell them apart in a list and in the audit log without seeing them.
  * Keys made before have none; lists show their prefix instead.
  */

@@ -3,7 +3,7 @@ import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/
 import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
 
 /**
- * The audit log (0026): one row per successful mutating admin request, who made it (a member's
+ * The audit log (0028): one row per successful mutating admin request, who made it (a member's
  * email or a key's label), with what role, on which route and ids, when, and its status. No
  * request body is kept. Read newest first, per tenant, by the time and id of the last row seen.
  *
