@@ -21,6 +21,8 @@ import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standar
 import { AnalyticsMigration } from "../modules/analytics/0022-analytics.migration.ts";
 import { IntentsMigration } from "../modules/nlp/0023-intents.migration.ts";
 import { ContentMigration } from "../modules/content/0024-content.migration.ts";
+import { HandoffMigration } from "../modules/handoff/0025-handoff.migration.ts";
+import { AnalyticsSessionEventsMigration } from "../modules/analytics/0026-analytics-session-events.migration.ts";
 import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0027-api-key-label.migration.ts";
 import { AuditMigration } from "../modules/audit/0028-audit.migration.ts";
 
@@ -53,6 +55,8 @@ export const migrations = [
   { name: "0022-analytics", class: AnalyticsMigration },
   { name: "0023-intents", class: IntentsMigration },
   { name: "0024-content", class: ContentMigration },
+  { name: "0025-handoff", class: HandoffMigration },
+  { name: "0026-analytics-session-events", class: AnalyticsSessionEventsMigration },
   { name: "0027-api-key-label", class: ApiKeyLabelMigration },
   { name: "0028-audit", class: AuditMigration },
 ];
