@@ -253,6 +253,7 @@ describe("console: the tenant's settings", function () {
     await page.keyboard.type("typed-by-keyboard");
     await page.keyboard.press("Enter");
     await page.getByText("Saved “keyboard_token”.").waitFor();
+    await page.getByRole("region", { name: "Secrets" }).getByRole("row").filter({ hasText: "keyboard_token" }).waitFor();
     await page.screenshot({ path: `${SHOTS}/secrets-375.png`, fullPage: true });
     assert.deepEqual(problems, []);
     await close();
