@@ -65,6 +65,9 @@ import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
 import { createAnalyticsService } from "../modules/analytics/analytics.service.ts";
 import { intentRoutes } from "../modules/nlp/intents.routes.ts";
 import { createNlpService } from "../modules/nlp/nlp.service.ts";
+import { auditRoutes } from "../modules/audit/audit.routes.ts";
+import { botConfigSchemaRoutes } from "../engine/bots/bot-config-schema.routes.ts";
+import { createAuditService } from "../modules/audit/audit.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -127,6 +130,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(authRoutes, memberRoutes);
   routes.push(contentRoutes);
   routes.push(handoffRoutes);
+  routes.push(auditRoutes, botConfigSchemaRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
   // Node types follow the plugins loaded on this node, at start and at run time.
@@ -170,6 +174,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createNlpService(context));
   broker.createService(createContentService(context));
   broker.createService(createHandoffService(context));
+  broker.createService(createAuditService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

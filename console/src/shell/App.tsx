@@ -20,6 +20,9 @@ const KnowledgePage = lazy(() => import("../knowledge/KnowledgePage.tsx"));
 // The marketplace; a plugin's page brings the Markdown renderer for its README.
 const MarketplacePage = lazy(() => import("../marketplace/MarketplacePage.tsx"));
 const PluginPage = lazy(() => import("../marketplace/PluginPage.tsx"));
+// The tenant's settings and a bot's AI settings load on their own pages.
+const SettingsPage = lazy(() => import("../settings/SettingsPage.tsx"));
+const BotSettingsPage = lazy(() => import("../bot-settings/BotSettingsPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -39,6 +42,8 @@ export function App() {
     case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;
     case "marketplace": return <Suspense fallback={loading}><MarketplacePage /></Suspense>;
     case "plugin": return <Suspense fallback={loading}><PluginPage key={route.pluginId} pluginId={route.pluginId} /></Suspense>;
+    case "settings": return <Suspense fallback={loading}><SettingsPage section={route.section} webhookId={route.webhookId} /></Suspense>;
+    case "bot-settings": return <Suspense fallback={loading}><BotSettingsPage botId={route.botId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

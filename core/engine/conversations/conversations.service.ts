@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { messageQuotaFor, messageQuotaKey } from "./message-quota.ts";
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from "../../sdk/platform-error.ts";
@@ -94,9 +95,8 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     // bucket for every anonymous visitor would let one of them lock out the rest.
     const rate = limitKey === undefined ? { allowed: true as const } : await platform.cache.rateLimiter.consume(`user:${tenantId}:${limitKey}`, perMinute, 60);
     if (!rate.allowed) throw new RateLimitedError("USER_RATE_LIMITED", `You can send ${perMinute} messages a minute; please wait a moment`, rate.retryAfterSeconds);
-    const quota = tenant.tier === "paid" ? platform.config.QUOTA_PAID_MESSAGES_PER_MONTH : platform.config.QUOTA_FREE_MESSAGES_PER_MONTH;
-    const month = new Date().toISOString().slice(0, 7);
-    const used = await platform.cache.cache.increment(`quota:${tenantId}:${month}`, 32 * 24 * 3600);
+    const quota = messageQuotaFor(platform.config, tenant.tier);
+    const used = await platform.cache.cache.increment(messageQuotaKey(tenantId), 32 * 24 * 3600);
     if (used > quota) throw new RateLimitedError("MONTHLY_QUOTA_EXHAUSTED", `This month's ${quota} messages are used up; upgrade the plan or wait for next month`, secondsUntilNextMonth());
   }
 

@@ -19,9 +19,10 @@ function turnView(reply: ChatReply & { flowVersion?: string }) {
  * validated and snapshotted (bots.testVersion), then the session runs like any other, on the
  * `test` channel, under the tenant's limits.
  */
+// A conversation with the draft changes nothing of the tenant's: the audit log leaves it out (audit: false).
 export const testSessionRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/bots/:botId/test-sessions", {
-    config: auth,
+    config: { ...auth, audit: false },
     schema: { tags, params: z.strictObject({ botId: z.uuid() }), summary: "Start a test conversation with the bot's draft (422 FLOW_INVALID when the draft has problems)", response: { 201: testTurnSchema, 422: apiError("The draft has problems (FLOW_INVALID with details)") } },
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;
@@ -31,7 +32,7 @@ export const testSessionRoutes: RouteModule = (app, { broker }) => {
   });
 
   app.post("/v1/admin/test-sessions/:sessionId/messages", {
-    config: auth,
+    config: { ...auth, audit: false },
     schema: {
       tags, params: z.strictObject({ sessionId: z.uuid() }), summary: "Answer in a test conversation",
       body: z.union([z.strictObject({ text: z.string().min(1) }), z.strictObject({ choice: z.string().min(1).max(200) })]),
