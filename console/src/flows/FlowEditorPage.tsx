@@ -182,6 +182,7 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   return (
     <Layout title={name} wide actions={<>
       <Link to={`/bots/${botId}/analytics`} className="button">Analytics</Link>
+      <Link to={`/bots/${botId}/channels`} className="button">Channels</Link>
       <Link to={`/bots/${botId}/versions`} className="button">Versions</Link>
       <button type="button" className="button primary" onClick={() => publish.mutate()} disabled={!doc || publish.isPending}>{publish.isPending ? "Publishing…" : "Publish"}</button>
     </>}>
