@@ -249,6 +249,11 @@ describe("console: a bot's channels and web widget", function () {
     await assertNoSidewaysScroll(page, "the channels page");
     await assertAccessible(page, "the channels page at 375 px");
     await page.screenshot({ path: `${SHOTS}/channels-375.png`, fullPage: true });
+    for (const section of ["web-widget", "whatsapp", "twilio"]) await page.locator(`#${section}`).screenshot({ path: `${SHOTS}/${section}-375.png` });
+    await page.locator("iframe[title='Widget preview']").scrollIntoViewIfNeeded();
+    // The sandboxed frame paints on its own after a scroll; the screenshot waits for it (what a person sees at once).
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: `${SHOTS}/preview-375.png` });
     assert.deepEqual(problems, []);
     await close();
   });

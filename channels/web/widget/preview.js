@@ -26,7 +26,7 @@ bp.preview = function (ui) {
 
   ui.input.disabled = true;
   ui.send.disabled = true;
-  ui.input.placeholder = "Preview: messages are not sent";
+  ui.input.placeholder = "Preview only";
   ui.launcher.addEventListener("click", function () { show(ui.panel.hidden); });
   ui.close.addEventListener("click", function () { show(false); ui.launcher.focus(); });
   window.addEventListener("message", function (event) {

@@ -24,7 +24,7 @@ function webhookLabel(name: string): string {
   return `${words.charAt(0).toUpperCase()}${words.slice(1)} URL`;
 }
 
-type Outcome = { kind: "checked"; check: CredentialCheck } | { kind: "error"; message: string } | { kind: "saved" } | undefined;
+type Outcome = { kind: "error"; message: string } | { kind: "saved" } | undefined;
 
 export function ChannelCard({ botId, channel }: { botId: string; channel: BotChannel }) {
   const queryClient = useQueryClient();
@@ -35,6 +35,8 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
   // A secret left undefined keeps the stored value; a string replaces it.
   const [secrets, setSecrets] = useState<Record<string, string | undefined>>({});
   const [outcome, setOutcome] = useState<Outcome>();
+  // What the vendor said about the values in the form; forgotten as soon as one of them changes.
+  const [checked, setChecked] = useState<CredentialCheck>();
   const [removing, setRemoving] = useState(false);
   const title = channelTitle(channel.channel);
   const headingId = `channel-${channel.channel}`;
@@ -44,8 +46,8 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
 
   const check = useMutation({
     mutationFn: () => channelsApi.check(botId, channel.channel, body()),
-    onMutate: () => setOutcome(undefined),
-    onSuccess: (answer) => setOutcome({ kind: "checked", check: answer }),
+    onMutate: () => { setOutcome(undefined); setChecked(undefined); },
+    onSuccess: (answer) => setChecked(answer),
     onError: (error) => setOutcome({ kind: "error", message: describeError(error) }),
   });
   const save = useMutation({
@@ -64,6 +66,7 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
       setRemoving(false);
       setSecrets({});
       setOutcome(undefined);
+      setChecked(undefined);
       await refresh();
     },
   });
@@ -75,7 +78,6 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
 
   const secretNames = Object.keys((secretsSchema.properties ?? {}) as Record<string, JsonSchema>);
   const isSet = (name: string) => channel.secrets.find((s) => s.name === name)?.set === true;
-  const checked = outcome?.kind === "checked" ? outcome.check : undefined;
   const busy = check.isPending || save.isPending;
 
   return (
@@ -91,10 +93,10 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
       {channel.description && <p className="muted small">{channel.description}</p>}
 
       <form ref={form} className="channel-form" onSubmit={submit} aria-label={`${title} settings`}>
-        <ConfigFields schema={configSchema} value={config} onChange={setConfig} />
+        <ConfigFields schema={configSchema} value={config} onChange={(next) => { setChecked(undefined); setConfig(next); }} />
         {secretNames.map((name) => (
           <SecretField key={name} name={name} schema={((secretsSchema.properties ?? {}) as Record<string, JsonSchema>)[name]!} set={isSet(name)} value={secrets[name]}
-            onChange={(value) => setSecrets((s) => ({ ...s, [name]: value }))} />
+            onChange={(value) => { setChecked(undefined); setSecrets((s) => ({ ...s, [name]: value })); }} />
         ))}
 
         <div className="check-result" role="status" aria-live="polite">
@@ -102,7 +104,7 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
           {checked?.connected && <p className="notice">Connected: {checked.account}. These credentials work.</p>}
           {checked && !checked.connected && <p className="alert">Not connected: {checked.problem?.message}</p>}
           {outcome?.kind === "error" && <p className="alert">{outcome.message}</p>}
-          {outcome?.kind === "saved" && <p className="notice">Saved. Messages to this bot now come through {title}.</p>}
+          {outcome?.kind === "saved" && <p className="notice">Saved. {title.split(" ")[0]} reaches this bot once it has the URLs below.</p>}
         </div>
         <div className="form-actions">
           {channel.checksCredentials && (

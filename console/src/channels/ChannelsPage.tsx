@@ -14,9 +14,16 @@ import { channelKeys, channelsApi, tenantApi, widgetApi } from "./api.ts";
 import { ChannelCard, channelTitle } from "./ChannelCard.tsx";
 import { WidgetSettings } from "./WidgetSettings.tsx";
 
+/** The order CONSOLE.md names them in; a channel plugin of another name follows, by name. */
+const ORDER = ["whatsapp", "twilio"];
+const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
+
 export default function ChannelsPage({ botId }: { botId: string }) {
   const bot = useQuery({ queryKey: botKeys.detail(botId), queryFn: () => botsApi.get(botId) });
-  const channels = useQuery({ queryKey: channelKeys.ofBot(botId), queryFn: () => channelsApi.ofBot(botId), retry: false });
+  const channels = useQuery({
+    queryKey: channelKeys.ofBot(botId), queryFn: () => channelsApi.ofBot(botId), retry: false,
+    select: (list) => [...list].sort((a, b) => rank(a.channel) - rank(b.channel) || a.channel.localeCompare(b.channel)),
+  });
   const look = useQuery({ queryKey: channelKeys.widget(botId), queryFn: () => widgetApi.get(botId), retry: false });
   const tenant = useQuery({ queryKey: channelKeys.tenant, queryFn: tenantApi.get });
   const forbidden = [channels.error, look.error].some((e) => e instanceof ApiError && e.status === 403);
