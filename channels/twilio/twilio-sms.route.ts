@@ -47,7 +47,8 @@ export async function receiveSms(request: PluginHttpRequest, ctx: PluginRouteCon
   }
   let reply: { sessionId: string; messages: Parameters<typeof smsText>[0] };
   try {
-    reply = await ctx.call("channelConfig.turn", { tenantId, botId, channel: "sms", userId, text: params.Body ?? "" });
+    // `replyChannel`: a person answering this conversation later reaches the user through this plugin's `deliver`.
+    reply = await ctx.call("channelConfig.turn", { tenantId, botId, channel: "sms", userId, text: params.Body ?? "", context: { replyChannel: "twilio" } });
   } catch (error) {
     if (messageSid) await ctx.call("channelConfig.releaseInbound", { channel: LEDGER, vendorMessageId: messageSid });
     throw error;

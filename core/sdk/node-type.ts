@@ -11,6 +11,8 @@ export type OutboundMessage = (
 ) & {
   /** Show a typing indicator this long before the message (channels that cannot, ignore it). */
   delayMs?: number;
+  /** Written by a person of the business who took the conversation over (the bot's own messages have none). */
+  agent?: { name: string };
 };
 
 export type Choice = { label: string; value: string };

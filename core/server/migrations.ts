@@ -21,6 +21,9 @@ import { StandardWebhooksMigration } from "../modules/subscriptions/0020-standar
 import { AnalyticsMigration } from "../modules/analytics/0022-analytics.migration.ts";
 import { IntentsMigration } from "../modules/nlp/0023-intents.migration.ts";
 import { ContentMigration } from "../modules/content/0024-content.migration.ts";
+import { HandoffMigration } from "../modules/handoff/0025-handoff.migration.ts";
+import { AnalyticsSessionEventsMigration } from "../modules/analytics/0026-analytics-session-events.migration.ts";
+import { KnowledgeProgressMigration } from "../modules/knowledge/migrations/0027-knowledge-progress.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -51,4 +54,7 @@ export const migrations = [
   { name: "0022-analytics", class: AnalyticsMigration },
   { name: "0023-intents", class: IntentsMigration },
   { name: "0024-content", class: ContentMigration },
+  { name: "0025-handoff", class: HandoffMigration },
+  { name: "0026-analytics-session-events", class: AnalyticsSessionEventsMigration },
+  { name: "0027-knowledge-progress", class: KnowledgeProgressMigration },
 ];

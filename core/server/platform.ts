@@ -58,6 +58,8 @@ import { authRoutes } from "../modules/people/auth.routes.ts";
 import { memberRoutes } from "../modules/people/members.routes.ts";
 import { createPeopleService } from "../modules/people/people.service.ts";
 import { contentRoutes } from "../modules/content/content.routes.ts";
+import { handoffRoutes } from "../modules/handoff/handoff.routes.ts";
+import { createHandoffService } from "../modules/handoff/handoff.service.ts";
 import { createContentService } from "../modules/content/content.service.ts";
 import { mcpRoutes, type ToolServerRef } from "../modules/mcp/mcp.routes.ts";
 import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
@@ -125,6 +127,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(marketplaceRoutes);
   routes.push(authRoutes, memberRoutes);
   routes.push(contentRoutes);
+  routes.push(handoffRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
   routes.push(botWidgetRoutes);
@@ -168,6 +171,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createKnowledgeService(context));
   broker.createService(createNlpService(context));
   broker.createService(createContentService(context));
+  broker.createService(createHandoffService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

@@ -7,7 +7,8 @@ import { startPlatform, type Platform } from "../../core/server/platform.ts";
 import { createTestDatabase, type DatabaseBackend, testServices, uniqueName } from "./test-services.ts";
 
 export type TestResponse<T = any> = { status: number; body: T; text: string; headers: Headers };
-export type RequestOptions = { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+/** `firstEvent`: the answer is an endless event stream; read it up to its first event, then hang up. */
+export type RequestOptions = { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; firstEvent?: boolean };
 
 export type TestPlatform = {
   platform: Platform;
@@ -87,7 +88,7 @@ export async function httpRequest<T = any>(base: string, method: string, path: s
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
   const response = await fetch(base + path, { method, headers, body });
-  const text = await response.text();
+  const text = options.firstEvent && response.ok ? await readFirstEvent(response) : await response.text();
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
@@ -95,4 +96,17 @@ export async function httpRequest<T = any>(base: string, method: string, path: s
     // Not JSON (HTML docs, metrics text): callers read `text`.
   }
   return { status: response.status, body: parsed as T, text, headers: response.headers };
+}
+
+async function readFirstEvent(response: Response): Promise<string> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
 }

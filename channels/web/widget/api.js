@@ -113,7 +113,64 @@ bp.createApi = function (base, key) {
     }
   }
 
+  /**
+   * Follows the conversation for messages that reach it outside the user's own turns (a person of
+   * the business answering, the bot taking the conversation back): `on.message(m)` and
+   * `on.state({ status, input })`. A cut stream is opened again after a pause, and `on.resumed()`
+   * lets the caller catch up from the history. Returns `stop()`.
+   */
+  function follow(sessionId, on) {
+    var stopped = false;
+    var controller = null;
+    var pause = 1000;
+    async function run() {
+      while (!stopped) {
+        var opened = false;
+        try {
+          controller = typeof window.AbortController === "function" ? new window.AbortController() : null;
+          var response = await window.fetch(base + "/v1/chat/sessions/" + encodeURIComponent(sessionId) + "/live", {
+            headers: headers({ accept: "text/event-stream" }), credentials: "omit", signal: controller ? controller.signal : undefined,
+          });
+          // A session that is gone (or another tenant's) will not come back: stop following it.
+          if (response.status === 404 || response.status === 401 || response.status === 403) return;
+          if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
+          var reader = response.body.getReader();
+          var decoder = new window.TextDecoder();
+          var buffer = "";
+          for (;;) {
+            var chunk = await reader.read();
+            if (chunk.done) break;
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var blocks = buffer.replace(/\r\n?/g, "\n").split("\n\n");
+            buffer = blocks.pop();
+            for (var i = 0; i < blocks.length; i++) {
+              var event = parseEvent(blocks[i]);
+              if (!event) continue;
+              if (event.name === "state" && !opened) {
+                opened = true;
+                pause = 1000;
+                if (on.resumed) on.resumed();
+              } else if (event.name === "state") on.state(event.data);
+              else if (event.name === "message") await on.message(event.data);
+            }
+          }
+        } catch {
+          /* cut, or stopped: tried again below unless stopped */
+        }
+        if (stopped) return;
+        await bp.wait(pause);
+        pause = Math.min(pause * 2, 30000);
+      }
+    }
+    if (typeof window.ReadableStream === "function" && typeof window.TextDecoder === "function") void run();
+    return function stop() {
+      stopped = true;
+      if (controller) controller.abort();
+    };
+  }
+
   return {
+    follow: follow,
     config: function (botId) { return json("GET", "/v1/widget/config?botId=" + encodeURIComponent(botId)); },
     start: function (body) { return json("POST", "/v1/chat/sessions", body); },
     session: function (id) { return json("GET", "/v1/chat/sessions/" + encodeURIComponent(id)); },

@@ -9,6 +9,11 @@ bp.scrollToEnd = function (ui) {
 /** One bot message. `choose(value, label)` is called when one of its buttons is pressed. */
 bp.renderBot = function (ui, message, choose, labels) {
   var bubble = bp.el("div", { className: "msg bot" });
+  // A person of the business wrote it: their name goes above their words.
+  if (message.agent && typeof message.agent.name === "string") {
+    bubble.classList.add("agent");
+    bubble.appendChild(bp.el("span", { className: "who", textContent: message.agent.name }));
+  }
   if (message.type === "image") {
     var src = bp.safeUrl(message.url);
     if (src) bubble.appendChild(bp.el("img", { src: src, alt: message.alt || "" }, { loading: "lazy" }));
@@ -23,7 +28,7 @@ bp.renderBot = function (ui, message, choose, labels) {
     bubble.appendChild(group);
     bubble.setAttribute("data-values", (message.buttons || []).map(function (b) { return b.value; }).join("\n"));
   } else {
-    bubble.textContent = typeof message.text === "string" ? message.text : "";
+    bubble.appendChild(bp.el("span", { textContent: typeof message.text === "string" ? message.text : "" }));
   }
   ui.log.appendChild(bubble);
   bp.scrollToEnd(ui);

@@ -37,6 +37,7 @@ bp.css = [
   ".greeting { font-style: italic; }",
   ".draft { color: #3c4043; }",
   ".msg img { display: block; max-width: 100%; border-radius: 8px; }",
+  ".agent .who { display: block; font-size: 12px; font-weight: 600; color: #4a4f57; margin-bottom: 2px; }",
   ".note { align-self: center; color: #5f6368; font-size: 13px; }",
   ".choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }",
   ".bar { display: flex; flex-wrap: wrap; gap: 6px; padding: 8px 14px 0; }",

@@ -30,9 +30,32 @@ bp.start = function () {
   function saved() { return bp.store.get(storeKey) || {}; }
   function remember(changes) { bp.store.set(storeKey, Object.assign(saved(), changes)); }
   function forgetSession() {
+    stopFollowing();
     state.session = null;
     state.ready = null;
     remember({ sessionId: null, csrfToken: null });
+  }
+
+  // The conversation's live stream: a person's replies, and the bot's words when it takes the conversation back.
+  var unfollow = null;
+  function stopFollowing() {
+    if (unfollow) unfollow();
+    unfollow = null;
+  }
+  function follow() {
+    stopFollowing();
+    if (!state.session) return;
+    var sessionId = state.session.sessionId;
+    var first = true;
+    unfollow = api.follow(sessionId, {
+      message: function (message) { return playMessage(message); },
+      state: function (turn) { if (!state.busy) finishTurn({ input: turn.input, status: turn.status, ctas: state.ctas }); },
+      // Reopened after a cut: what was said meanwhile is in the history.
+      resumed: function () {
+        if (!first && !state.busy && state.session && state.session.sessionId === sessionId) redraw(sessionId).catch(function () {});
+        first = false;
+      },
+    });
   }
 
   function showError(message) { ui.error.textContent = message || ""; }
@@ -146,7 +169,10 @@ bp.start = function () {
     if (kept.sessionId) {
       state.session = { sessionId: kept.sessionId, csrfToken: kept.csrfToken };
       try {
-        if (await redraw(kept.sessionId)) return;
+        if (await redraw(kept.sessionId)) {
+          follow();
+          return;
+        }
       } catch (error) {
         if (error.status !== 404) throw error;
       }
@@ -159,6 +185,7 @@ bp.start = function () {
     clearLog();
     for (var i = 0; i < started.messages.length; i++) await playMessage(started.messages[i]);
     finishTurn(started);
+    if (state.session) follow();
   }
 
   /** The session, started or resumed once; a failure is shown and the next open tries again. */

@@ -18,6 +18,7 @@ const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then(
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
 // A bot's channels and web widget.
 const ChannelsPage = lazy(() => import("../channels/ChannelsPage.tsx"));
+const KnowledgePage = lazy(() => import("../knowledge/KnowledgePage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -32,6 +33,7 @@ export function App() {
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
     case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
     case "channels": return <Suspense fallback={loading}><ChannelsPage botId={route.botId} /></Suspense>;
+    case "knowledge": return <Suspense fallback={loading}><KnowledgePage botId={route.botId} /></Suspense>;
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;
     case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;

@@ -16,6 +16,7 @@ export type Route =
   | { page: "node-types" }
   | { page: "analytics"; botId: string }
   | { page: "channels"; botId: string }
+  | { page: "knowledge"; botId: string }
   | { page: "not-found" };
 
 export function parseRoute(pathname: string): Route {
@@ -27,6 +28,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "analytics" && parts.length === 3) return { page: "analytics", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "channels" && parts.length === 3) return { page: "channels", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "knowledge" && parts.length === 3) return { page: "knowledge", botId: parts[1] };
   if (parts[0] === "content" && parts.length === 1) return { page: "content" };
   if (parts[0] === "content" && parts[1] === "new" && parts.length === 2) return { page: "content-item" };
   if (parts[0] === "content" && parts[1] && parts.length === 2) return { page: "content-item", itemId: parts[1] };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { botAiConfigSchema } from "./bot-ai-config.ts";
 import { botVoiceConfigSchema } from "./bot-voice-config.ts";
 import { botNlpConfigSchema } from "./bot-nlp-config.ts";
+import { botHandoffConfigSchema } from "./bot-handoff-config.ts";
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #1a73e8");
 const httpsUrl = z.url({ protocol: /^https?$/ }).max(2000);
@@ -52,6 +53,8 @@ export const botConfigSchema = z.strictObject({
   voice: botVoiceConfigSchema.optional(),
   /** Intent matching and the sentiment handoff rule (see bot-nlp-config.ts). */
   nlp: botNlpConfigSchema.optional(),
+  /** Handing conversations to people: keywords, messages, the timeout rule (see bot-handoff-config.ts). */
+  handoff: botHandoffConfigSchema.optional(),
 });
 
 export type BotConfig = z.infer<typeof botConfigSchema>;

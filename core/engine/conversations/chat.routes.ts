@@ -9,6 +9,10 @@ import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { ConversationErrorCode } from "./conversation-errors.ts";
 import { apiError } from "../../kernel/gateway/openapi.ts";
 import { historyEntrySchema, sessionStateSchema, startedAnswerSchema, turnAnswerSchema, turnEventsDescription } from "./chat-answers.ts";
+import { liveSessionsOf } from "./live-sessions.ts";
+
+/** A comment line now and then keeps proxies from closing a quiet live stream. */
+const KEEPALIVE_MS = 20_000;
 
 const sessionParams = z.strictObject({ sessionId: z.uuid() });
 const tags = ["chat"];
@@ -112,6 +116,37 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.get("/v1/chat/sessions/:sessionId", { config: auth, schema: { tags, params: sessionParams, summary: "A conversation's state", response: { 200: sessionStateSchema } } },
     async (request) => broker.call("conversations.get", { tenantId: requireTenant(request).tenantId, sessionId: request.params.sessionId }));
+
+  app.get("/v1/chat/sessions/:sessionId/live", {
+    config: auth,
+    schema: {
+      tags, params: sessionParams,
+      summary: "Follow a conversation live: messages that reach it outside the user's own turns (a person of the business answering, the bot taking it back)",
+      response: {
+        200: {
+          description: "Server-Sent Events until the client goes away",
+          content: { "text/event-stream": { schema: z.string().describe("`state` { status, revision } at once, then `message` for each pushed message ({ type, text, agent? }) and `state` { status, input, revision } after them") } },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const tenantId = requireTenant(request).tenantId;
+    // Another tenant's session, or none, answers 404 before the stream opens.
+    const state = await broker.call<{ status: string; revision: number }, object>("conversations.get", { tenantId, sessionId: request.params.sessionId });
+    const events = openEvents(reply);
+    events.send("state", { status: state.status, revision: state.revision });
+    const stop = liveSessionsOf(broker).subscribe(request.params.sessionId, (pushed) => {
+      if (pushed.tenantId !== tenantId) return;
+      for (const message of pushed.messages) events.send("message", message);
+      events.send("state", { status: pushed.status, input: pushed.input, revision: pushed.revision });
+    });
+    const keepalive = setInterval(() => { if (!reply.raw.destroyed) reply.raw.write(": keepalive\n\n"); }, KEEPALIVE_MS);
+    request.raw.once("close", () => {
+      clearInterval(keepalive);
+      stop();
+    });
+    return reply;
+  });
 
   app.get("/v1/chat/sessions/:sessionId/history", {
     config: auth,

@@ -23,6 +23,13 @@ import { findOpenSession } from "./open-session.ts";
 import { flowUsesAi } from "../bots/assistant-flow.ts";
 import { deliverStreamEvents, openStreamSink, type StreamEvent } from "../../kernel/broker/turn-stream.ts";
 import type { MessageUnderstanding } from "../flow/message-understanding.ts";
+import { DEFAULT_HUMAN_KEYWORDS, DEFAULT_HUMAN_MESSAGE, type HumanRequestRule } from "../flow/human-request.ts";
+import type { AgentRef } from "../flow/flow-engine.ts";
+import { CONVERSATION_PUSHED, liveSessionsOf, type PushedMessages } from "./live-sessions.ts";
+import type { OutboundMessage } from "../../sdk/node-type.ts";
+
+/** What became of messages pushed to a user outside their turn: `live` (watchers of the web chat), or the vendor channel's reports. */
+export type PushOutcome = { via: "live" | "channel"; delivered: boolean; error?: string };
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
 export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown>; oneOpenPerUser?: boolean };
@@ -121,6 +128,23 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     }
   }
 
+  /**
+   * Messages that reach a user outside their own turn: every node's live watchers of the session
+   * hear them (the web widget), and a vendor channel (WhatsApp, SMS) gets them through its plugin's
+   * `deliver`. A channel with no `deliver` (the web chat) has only its watchers, and its history.
+   */
+  async function pushToUser(tenantId: string, sessionId: string, messages: OutboundMessage[], reply: Pick<TurnReply, "status" | "input" | "revision">): Promise<PushOutcome> {
+    if (messages.length === 0) return { via: "live", delivered: true };
+    const pushed: PushedMessages = { tenantId, sessionId, messages, status: reply.status, input: reply.input ?? null, revision: reply.revision };
+    await broker.broadcast(CONVERSATION_PUSHED, pushed);
+    const session = await store.get(tenantId, sessionId);
+    if (!session) return { via: "live", delivered: false, error: "The conversation is gone" };
+    const via = typeof session.variables.context?.replyChannel === "string" ? session.variables.context.replyChannel : session.channel;
+    return broker.call<PushOutcome, object>("channelConfig.sendToUser", {
+      tenantId, botId: session.botId, channel: via, userId: session.userId, sessionId, messages, input: reply.input ?? null,
+    });
+  }
+
   let sweeper: { stop(): void; sweep(): Promise<void> } | undefined;
 
   return {
@@ -134,6 +158,9 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       },
       [TenancyEvents.deleted](ctx: Context<{ tenantId: string }>) {
         tenants.drop(ctx.params.tenantId);
+      },
+      [CONVERSATION_PUSHED](ctx: Context<PushedMessages>) {
+        liveSessionsOf(broker).publish(ctx.params);
       },
     },
     actions: {
@@ -162,11 +189,13 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
         const understood = await understand(tenantId, botId, sessionId, text);
         const handoffRule = published.config.nlp?.handoff;
+        const humanRequest = humanRequestRule(published.config);
         const sink = openStreamSink(broker, ctx.meta.stream);
         try {
           const reply = await engine.handleMessage({
             tenantId, sessionId, ...(text !== undefined ? { text } : { choice }), ...(typeof ref === "string" ? { ref } : {}),
             ...(understood ? { understanding: { understood, ...(handoffRule ? { handoffRule } : {}) } } : {}),
+            ...(humanRequest ? { humanRequest } : {}),
             ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => { sink.reset(index ?? "turn"); return sink.flush(); }, handle: (index) => ({ ...sink.handle, index }) } } : {}),
           });
           return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);
@@ -183,6 +212,34 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
           deliverStreamEvents(broker, ctx.params.streamId, ctx.params.events);
           return true;
         },
+      },
+
+      /** Hands an active conversation to a person (an agent tool, a helpdesk); the user is told when `message` is given. */
+      async requestHandoff(ctx: Context<{ tenantId: string; sessionId: string; reason: string; source: string; summary?: string; message?: string }>) {
+        const reply = await engine.requestHandoff(ctx.params);
+        const outcome = ctx.params.message ? await pushToUser(ctx.params.tenantId, ctx.params.sessionId, [{ type: "text", text: ctx.params.message }], reply) : undefined;
+        return { ...reply, ...(outcome ? { delivery: outcome } : {}) };
+      },
+
+      /** A person's reply to a conversation handed to them: kept in its history and delivered on its own channel. */
+      async postAgentMessage(ctx: Context<{ tenantId: string; sessionId: string; text: string; agent: AgentRef }>) {
+        const { reply, message } = await engine.postAgentMessage(ctx.params);
+        return { ...reply, message, delivery: await pushToUser(ctx.params.tenantId, ctx.params.sessionId, [message], reply) };
+      },
+
+      /** The bot takes the conversation back (at `nodeId`, or where it waited); what it says goes to the user on their channel. */
+      async releaseHandoff(ctx: Context<{ tenantId: string; sessionId: string; nodeId?: string; reason?: string }>) {
+        const reply = await engine.releaseHandoff(ctx.params);
+        return { ...reply, delivery: reply.messages.length > 0 ? await pushToUser(ctx.params.tenantId, ctx.params.sessionId, reply.messages, reply) : undefined };
+      },
+
+      /** Ends a conversation handed to people (a person closes it, or nobody came in time), with a last message to the user when given. */
+      async closeHandedOff(ctx: Context<{ tenantId: string; sessionId: string; message?: string; agent?: AgentRef; reason: string }>) {
+        const { agent } = ctx.params;
+        const last: OutboundMessage | undefined = ctx.params.message ? { type: "text", text: ctx.params.message, ...(agent ? { agent: { name: agent.name } } : {}) } : undefined;
+        const ended = await engine.endSession({ tenantId: ctx.params.tenantId, sessionId: ctx.params.sessionId, reason: ctx.params.reason, ...(last ? { message: last } : {}) });
+        const reply = { status: ended.status, input: undefined, revision: ended.revision };
+        return { ...publicView(ended), delivery: await pushToUser(ctx.params.tenantId, ended.id, last ? [last] : [], reply) };
       },
 
       // The chat and admin reads run under the tenant's row-level security scope too (withTenantScope).
@@ -268,6 +325,12 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       sweeper?.stop();
     },
   };
+}
+
+/** The bot's rule for users asking for a person; none when the bot turned the keywords off. */
+function humanRequestRule(config: BotConfig): HumanRequestRule | undefined {
+  const keywords = config.handoff?.keywords ?? DEFAULT_HUMAN_KEYWORDS;
+  return keywords.length === 0 ? undefined : { keywords, message: config.handoff?.message ?? DEFAULT_HUMAN_MESSAGE };
 }
 
 function secondsUntilNextMonth(): number {

@@ -32,6 +32,7 @@ import { silentLogger } from "./node-context.ts";
 import { SessionStatus, type SessionRecord, type SessionStore } from "./session-store.ts";
 import { runTurn, type EngineEvent, type TurnResult, type TurnServices, type TurnStream, type TurnUnderstanding } from "./turn-runner.ts";
 import { emptyFlowScopes } from "./variables.ts";
+import { asksForHuman, handOver, USER_ASKED_REASON, type HumanRequestRule } from "./human-request.ts";
 
 export type FlowEngineDeps = {
   store: SessionStore;
@@ -94,7 +95,12 @@ export type HandleMessageParams = {
   ref?: string;
   /** What the platform understood of `text` (intent, sentiment) and the bot's sentiment handoff rule; set on `temp.*` before the flow runs. */
   understanding?: TurnUnderstanding;
+  /** The bot's rule for a user asking for a person ("agent"): such a message hands the conversation over instead of running the flow. */
+  humanRequest?: HumanRequestRule;
 } & UserInput;
+
+/** Who of the business wrote a message in the conversation (a member, or an outside helpdesk's agent). */
+export type AgentRef = { id: string; name: string };
 
 export type TurnReply = {
   sessionId: string;
@@ -110,9 +116,17 @@ export type TurnReply = {
 export type FlowEngine = {
   startSession(params: StartSessionParams): Promise<{ session: SessionRecord; reply: TurnReply }>;
   handleMessage(params: HandleMessageParams): Promise<TurnReply>;
-  /** A human hands the conversation back: the handoff node follows its `default` connection. */
-  releaseHandoff(params: { tenantId: string; sessionId: string }): Promise<TurnReply>;
-  endSession(params: { tenantId: string; sessionId: string; reason?: string }): Promise<SessionRecord>;
+  /**
+   * A human hands the conversation back: the handoff node follows its `default` connection, or the
+   * bot enters `nodeId` (a node of the top-level flow) afresh.
+   */
+  releaseHandoff(params: { tenantId: string; sessionId: string; nodeId?: string; reason?: string }): Promise<TurnReply>;
+  /** Hands an active conversation to a person (an agent tool, a helpdesk); a conversation already waiting for one is left as it is. */
+  requestHandoff(params: { tenantId: string; sessionId: string; reason: string; source: string; summary?: string }): Promise<TurnReply>;
+  /** A person's message to the user of a conversation handed to them, kept in its history. */
+  postAgentMessage(params: { tenantId: string; sessionId: string; text: string; agent: AgentRef }): Promise<{ reply: TurnReply; message: OutboundMessage }>;
+  /** Ends the conversation; `message` (a person closing it) is kept in the history as the last word. */
+  endSession(params: { tenantId: string; sessionId: string; reason?: string; message?: OutboundMessage }): Promise<SessionRecord>;
   getSession(tenantId: string, sessionId: string): Promise<SessionRecord>;
 };
 
@@ -181,13 +195,15 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
 
   /** Reads, computes, compare-and-sets; on a lost race, again from the newer state. */
   async function commitWithRetry(
-    tenantId: string, sessionId: string, compute: (session: SessionRecord) => Promise<TurnResult>, stream?: TurnStream,
+    tenantId: string, sessionId: string, compute: (session: SessionRecord) => Promise<TurnResult & { unchanged?: boolean }>, stream?: TurnStream,
   ): Promise<{ stored: SessionRecord; turn: TurnResult }> {
     for (let attempt = 0; ; attempt++) {
       // What the lost attempt streamed was computed on a stale state: the watcher drops it first.
       if (attempt > 0) await stream?.reset();
       const session = await load(tenantId, sessionId);
       const turn = await compute(session);
+      // Nothing to write (a request the session already satisfies): no revision is spent on it.
+      if (turn.unchanged) return { stored: session, turn };
       try {
         const stored = await deps.store.compareAndSet(session.id, session.revision, turn.next, turn.history);
         emitAll(turn.events);
@@ -246,7 +262,9 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
           channel = session.channel;
           const turn = session.status === SessionStatus.waitingHuman
             ? recordForHuman(session, inbound, now())
-            : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream, params.understanding);
+            : params.humanRequest && inbound.text !== undefined && asksForHuman(inbound.text, params.humanRequest, session.position.input)
+              ? handOver(session, now(), { reason: USER_ASKED_REASON, source: "user" }, inbound, { type: "text", text: params.humanRequest.message })
+              : await runTurn(await servicesFor(session.tenantId), session, await flowOf(session), inbound, params.stream, params.understanding);
           return params.ref === undefined ? turn : withRef(turn, params.ref);
         }, params.stream);
         metrics?.turnDone(channel, started);
@@ -259,11 +277,45 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
           if (session.status !== SessionStatus.waitingHuman) throw new ConflictError("SESSION_NOT_HANDED_OFF", "This conversation is not with a human", { sessionId: session.id });
           const flow = await flowOf(session);
-          const turn = await runTurn(await servicesFor(session.tenantId), { ...session, status: SessionStatus.active }, flow, {});
+          if (params.nodeId !== undefined && !flow.nodes.has(params.nodeId)) {
+            throw new ValidationError("HANDBACK_NODE_UNKNOWN", `The flow this conversation runs (version ${session.flowVersion}) has no node ${JSON.stringify(params.nodeId)}`);
+          }
+          const turn = await runTurn(await servicesFor(session.tenantId), { ...session, status: SessionStatus.active }, flow, {}, undefined, undefined, params.nodeId);
           const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
-          return { ...turn, events: [{ name: "conversation.handoff.released", payload: { ...base, nodeId: session.position.nodeId } }, ...turn.events] };
+          const released = { ...base, nodeId: session.position.nodeId, resumeAt: params.nodeId ?? null, reason: params.reason ?? "handed_back" };
+          return { ...turn, events: [{ name: "conversation.handoff.released", payload: released }, ...turn.events] };
         });
         return reply(stored, turn);
+      });
+    },
+
+    requestHandoff(params) {
+      return queued(params.sessionId, async () => {
+        const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
+          if (session.status === SessionStatus.ended) throw new ConflictError("SESSION_ENDED", "This conversation has ended", { sessionId: session.id });
+          // Asked twice (a tool and the user at once): the first hand-over stands, nothing is written.
+          if (session.status === SessionStatus.waitingHuman) return { next: session, history: [], events: [], messages: [], input: undefined, unchanged: true };
+          return handOver(session, now(), { reason: params.reason, source: params.source, ...(params.summary ? { summary: params.summary } : {}) });
+        });
+        return reply(stored, turn);
+      });
+    },
+
+    postAgentMessage(params) {
+      return queued(params.sessionId, async () => {
+        const message: OutboundMessage = { type: "text", text: params.text, agent: { name: params.agent.name } };
+        const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
+          if (session.status !== SessionStatus.waitingHuman) throw new ConflictError("SESSION_NOT_HANDED_OFF", "This conversation is not with a human", { sessionId: session.id });
+          const at = now();
+          const base = { tenantId: session.tenantId, botId: session.botId, sessionId: session.id };
+          return {
+            next: { ...session, updatedAt: at },
+            history: [{ sessionId: session.id, direction: "outbound", nodeId: session.position.nodeId, at, revision: session.revision + 1, message }],
+            events: [{ name: "conversation.handoff.replied", payload: { ...base, agent: params.agent, message } }],
+            messages: [message], input: undefined,
+          };
+        });
+        return { reply: reply(stored, turn), message };
       });
     },
 
@@ -272,9 +324,11 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         const { stored } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
           if (session.status === SessionStatus.ended) throw new ConflictError("SESSION_ENDED", "This conversation has already ended", { sessionId: session.id });
           const at = now();
+          const last = params.message;
           return {
             next: { ...session, status: SessionStatus.ended, position: { nodeId: null, frames: [] }, variables: { ...session.variables, temp: {} }, updatedAt: at, endedAt: at },
-            history: [], messages: [], input: undefined,
+            history: last ? [{ sessionId: session.id, direction: "outbound", nodeId: session.position.nodeId, at, revision: session.revision + 1, message: last }] : [],
+            messages: last ? [last] : [], input: undefined,
             events: [{ name: "conversation.session.ended", payload: { tenantId: session.tenantId, botId: session.botId, sessionId: session.id, reason: params.reason ?? "ended_by_caller" } }],
           };
         });

@@ -68,9 +68,14 @@ const turnOver = new DOMException("The turn is over", "AbortError");
 /** What was understood of the inbound message (see message-understanding.ts), and the bot's handoff rule. */
 export type TurnUnderstanding = { understood: MessageUnderstanding; handoffRule?: SentimentHandoffRule };
 
-/** Runs one turn of `session` on `flow`; `inbound` is what the user sent (none when a session starts). */
+/**
+ * Runs one turn of `session` on `flow`; `inbound` is what the user sent (none when a session starts).
+ * `enterAt` names a node of the top-level flow to enter afresh instead of resuming the waiting one
+ * (a person handing the conversation back to the bot at a node they picked).
+ */
 export async function runTurn(
   services: TurnServices, original: SessionRecord, flow: CompiledFlow, inbound: UserInput | undefined, stream?: TurnStream, understanding?: TurnUnderstanding,
+  enterAt?: string,
 ): Promise<TurnResult> {
   let session = original;
   const at = services.now();
@@ -109,7 +114,7 @@ export async function runTurn(
 
   const controller = new AbortController();
   try {
-    const run = await runNodes(services, session, flow, inbound, controller.signal, stream, failedAt);
+    const run = await runNodes(services, enterAt === undefined ? session : { ...session, position: { nodeId: enterAt, frames: [] } }, flow, inbound, controller.signal, stream, failedAt, enterAt !== undefined);
     const outbound = run.outbound.map((o) => ({ sessionId: session.id, direction: "outbound" as const, nodeId: o.nodeId, at, revision, message: o.message }));
     const ended = run.status === SessionStatus.ended;
     const next: SessionRecord = {
@@ -168,7 +173,10 @@ function qualified(frames: readonly CompositeFrame[], nodeId: string | null): st
 }
 
 /** `failedAt` follows the node running, so a failed turn can name where it failed. */
-async function runNodes(services: TurnServices, session: SessionRecord, root: CompiledFlow, inbound: UserInput | undefined, signal: AbortSignal, stream: TurnStream | undefined, failedAt: { nodeId: string | null }) {
+async function runNodes(
+  services: TurnServices, session: SessionRecord, root: CompiledFlow, inbound: UserInput | undefined, signal: AbortSignal, stream: TurnStream | undefined, failedAt: { nodeId: string | null },
+  entering = false,
+) {
   const scopes: Scopes = structuredClone(session.variables);
   const frames: CompositeFrame[] = structuredClone(session.position.frames);
   const flows: CompiledFlow[] = [root];
@@ -182,8 +190,9 @@ async function runNodes(services: TurnServices, session: SessionRecord, root: Co
   let state: unknown = session.position.state;
   let input = nodeId === null ? undefined : inbound;
   let returned: Record<string, unknown> | undefined;
-  let resumed = nodeId !== null;
+  let resumed = nodeId !== null && !entering;
   if (nodeId === null) { nodeId = root.start; frames.length = 0; flows.length = 1; }
+  if (entering) { input = undefined; state = undefined; }
 
   const finish = (status: SessionStatus, position: SessionRecord["position"], handoffReason?: string) => ({ status, position, scopes, outbound, events, handoffReason });
 

@@ -9,7 +9,7 @@ import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
 import { channelOfBotView, checkView, parseChannelConfig, splitSecrets, withKeptSecrets, type StoredChannel } from "./channel-admin.ts";
 import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
-import { processInboundJob, type InboundJobParams } from "./channel-pipeline.ts";
+import { processInboundJob, reserveSends, type DeliveryReport, type InboundJobParams } from "./channel-pipeline.ts";
 import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
 import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type InboundJob, type InboundQueue } from "./inbound-queue.ts";
 
@@ -209,6 +209,43 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step(), channelMetrics);
       },
 
+      /**
+       * Messages to a user outside their turn (a person's reply, the bot taking a conversation back),
+       * through the channel plugin's `deliver`, under the sender's send rate, recorded as outbound
+       * messages whose statuses the vendor's callbacks then update. A channel without `deliver`
+       * (the web chat) reaches its users through their live stream instead.
+       */
+      async sendToUser(ctx: Context<{ tenantId: string; botId: string; channel: string; userId: string; sessionId: string; messages: Record<string, unknown>[]; input: unknown }>) {
+        const channel = channels.get(ctx.params.channel);
+        if (!channel?.canDeliver) return { via: "live", delivered: true };
+        let resolved: ResolvedChannel;
+        try {
+          resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: channel.name });
+        } catch (error) {
+          return { via: "channel", delivered: false, error: error instanceof Error ? error.message : String(error) };
+        }
+        if (resolved.tenantId !== ctx.params.tenantId) return { via: "channel", delivered: false, error: "The channel belongs to another tenant" };
+        // The user as the vendor knows them: the channel namespaces its users (`whatsapp:15551234567`).
+        const to = ctx.params.userId.slice(ctx.params.userId.indexOf(":") + 1);
+        const sendRate = channel.definition.sendRate;
+        if (sendRate) {
+          const perSecond = typeof sendRate.perSecond === "function" ? sendRate.perSecond(resolved.settings) : sendRate.perSecond;
+          await reserveSends(platform.cache.rateLimiter, `channel-send:${channel.name}:${String(resolved.config[sendRate.per])}`, ctx.params.messages.length, perSecond);
+        }
+        const reports = await broker.call<DeliveryReport[], object>(`${channel.serviceName}.deliver`, {
+          botId: resolved.botId, config: resolved.config, settings: resolved.settings, to, messages: ctx.params.messages, input: ctx.params.input ?? null,
+        });
+        channelMetrics.delivered(channel.name, ctx.params.messages.length, reports);
+        for (const report of reports) {
+          await messages.recordOutbound({
+            tenantId: ctx.params.tenantId, botId: ctx.params.botId, sessionId: ctx.params.sessionId, channel: channel.name, userId: ctx.params.userId,
+            vendorMessageId: report.vendorMessageId, status: report.status, ...(report.error ? { error: report.error } : {}),
+          });
+        }
+        const failed = reports.find((r) => r.status === "failed");
+        return { via: "channel", delivered: reports.length > 0 && !failed, ...(failed?.error ? { error: failed.error } : {}) };
+      },
+
       async turn(ctx: Context<ChannelTurnParams>) {
         return runChannelTurn(broker, platform.db, ctx.params);
       },
@@ -242,12 +279,15 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     created() {
       broker = this.broker;
       queue = platform.config.TRANSPORTER
-        ? createJetStreamQueue(this.broker)
+        ? createJetStreamQueue(this.broker, platform.config.NAMESPACE)
         // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
         // for it while making the loop (and so every acknowledgement) slower.
         : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
       const depth = queueDepth(platform.metrics).labels("channel_inbound");
-      stopCollecting = platform.metrics.collect(() => { if (queue.depth) depth.set(queue.depth()); });
+      stopCollecting = platform.metrics.collect(async () => {
+        const now = await queue.depth?.();
+        if (now !== undefined) depth.set(now);
+      });
     },
     async stopped() {
       stopCollecting?.();

@@ -106,7 +106,7 @@ function sendRateOf(channel: RegisteredChannel, resolved: ResolvedChannel): { ke
  * Holds one sender's sends under its messages-per-second limit across every node (the limiter is
  * Redis-backed when REDIS_URL is set); the plugin also spaces sends evenly within its own node.
  */
-async function reserveSends(limiter: RateLimiter, key: string, count: number, perSecond: number): Promise<void> {
+export async function reserveSends(limiter: RateLimiter, key: string, count: number, perSecond: number): Promise<void> {
   for (let sent = 0; sent < count; sent++) {
     for (;;) {
       const decision = await limiter.consume(key, perSecond, 1);

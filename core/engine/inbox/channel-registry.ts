@@ -17,6 +17,8 @@ export type RegisteredChannel = {
   checksCredentials: boolean;
   /** The operator settings, read once when the plugin is loaded. */
   settings: Record<string, unknown>;
+  /** Its plugin can send to a user outside their turn (a `deliver` handler): a person's reply reaches them. */
+  canDeliver: boolean;
 };
 
 /** A bot's channel as the pipeline uses it: its tenant, its config with secrets opened, and the operator settings. */
@@ -33,7 +35,7 @@ export type ChannelRegistry = ReturnType<typeof createChannelRegistry>;
 export function createChannelRegistry(variable: (name: string) => string | undefined, logger: Logger) {
   const channels = new Map<string, RegisteredChannel>();
 
-  function register(pluginId: string, serviceName: string, definition: ChannelDefinition, checks: boolean): void {
+  function register(pluginId: string, serviceName: string, definition: ChannelDefinition, canDeliver: boolean, checks: boolean): void {
     const owner = [...channels.values()].find((c) => c.name === definition.name && c.pluginId !== pluginId);
     if (owner) {
       logger.error({ plugin: pluginId, channel: definition.name, code: "CHANNEL_NAME_TAKEN" }, `channel "${definition.name}" is already provided by ${owner.pluginId}; this one is not used`);
@@ -56,6 +58,7 @@ export function createChannelRegistry(variable: (name: string) => string | undef
       secretFields: Object.keys(definition.secretsSchema.shape),
       checksCredentials: checks,
       settings: (parsed?.data as Record<string, unknown> | undefined) ?? {},
+      canDeliver,
     });
   }
 
@@ -70,7 +73,9 @@ export function createChannelRegistry(variable: (name: string) => string | undef
     follow(change: PluginChange): void {
       const { plugin } = change;
       for (const [name, channel] of channels) if (channel.pluginId === plugin.id) channels.delete(name);
-      if (change.type === "loaded" && isChannelModule(plugin.module)) register(plugin.id, plugin.serviceName, plugin.module.channel, checksCredentials(plugin.module));
+      if (change.type === "loaded" && isChannelModule(plugin.module)) {
+        register(plugin.id, plugin.serviceName, plugin.module.channel, Boolean(plugin.module.definition.actions?.deliver), checksCredentials(plugin.module));
+      }
     },
   };
 }

@@ -66,7 +66,11 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler((route: Parameters<typeof validatorCompiler>[0]) => {
+    const validate = validatorCompiler(route);
+    // Fastify hands a request without a body over as null; a route whose body is optional means "may be absent".
+    return route.httpPart === "body" ? (data: unknown) => validate(data === null ? undefined : data) : validate;
+  });
   app.setSerializerCompiler(createResponseSerializer((message, data) => app.log.warn(data, message), platform.config.NODE_ENV !== "production"));
   // People's sessions travel in a cookie (session-auth.ts).
   await app.register(fastifyCookie);

@@ -9,7 +9,7 @@ import type { Role } from "./roles.ts";
  * - admin: members, invites, API keys, tenant settings, channels, CRM, secrets, event webhooks,
  *   marketplace installs (AI provider settings and the widget live in bot and tenant settings);
  * - editor: bots and flows (draft, publish, roll back), knowledge, intents, the content library and experiments;
- * - agent: acting in the inbox (none of today's routes; conversation reads are viewer);
+ * - agent: acting in the inbox (claim, answer, notes, hand back, close; conversation reads are viewer);
  * - viewer: reading bots, versions, knowledge, conversations, analytics and usage.
  *
  * `operator` marks a route only the operator may call (no tenant role reaches it). A route under
@@ -122,6 +122,18 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/analytics/funnel": "viewer",
   "GET /v1/admin/bots/:botId/analytics/intents": "viewer",
   "GET /v1/admin/bots/:botId/analytics/sentiment": "viewer",
+  // the inbox: viewers read conversations; agents and above act in them (claim, answer, notes, hand back, close)
+  "GET /v1/admin/conversations": "viewer",
+  "GET /v1/admin/conversations/counts": "viewer",
+  "GET /v1/admin/conversations/live": "viewer",
+  "GET /v1/admin/conversations/:sessionId": "viewer",
+  "GET /v1/admin/conversations/:sessionId/notes": "viewer",
+  "POST /v1/admin/conversations/:sessionId/claim": "agent",
+  "POST /v1/admin/conversations/:sessionId/take-over": "agent",
+  "POST /v1/admin/conversations/:sessionId/messages": "agent",
+  "POST /v1/admin/conversations/:sessionId/notes": "agent",
+  "POST /v1/admin/conversations/:sessionId/release": "agent",
+  "POST /v1/admin/conversations/:sessionId/close": "agent",
 };
 
 /** Routes the table does not name (plugin routes, a route added without an entry): admin and up. */

@@ -214,6 +214,15 @@ export function createAnalyticsStore(db: TenantScopedDatabase) {
     },
 
     /** Whether a node id was ever recorded for the bot (a sub-flow's qualified id, a node of an older version). */
+    /** What one conversation's turns caused, oldest first (the inbox shows them beside the transcript). */
+    async sessionEvents(tenantId: string, sessionId: string, limit: number): Promise<{ type: string; nodeId: string | null; at: string; data: Record<string, unknown> }[]> {
+      return scoped(tenantId, async (em) => {
+        const rows = await em.execute<{ type: string; node_id: string | null; at: Date | string; data: Record<string, unknown> | null }[]>(
+          `select type, node_id, at, data from analytics_event where tenant_id = ? and session_id = ? order by id limit ?`, [tenantId, sessionId, limit]);
+        return rows.map((r) => ({ type: r.type, nodeId: r.node_id, at: new Date(r.at).toISOString(), data: r.data ?? {} }));
+      });
+    },
+
     async nodeSeen(tenantId: string, botId: string, nodeId: string): Promise<boolean> {
       return scoped(tenantId, async (em) => (await em.execute(`select 1 from analytics_node_month where tenant_id = ? and bot_id = ? and node_id = ? limit 1`, [tenantId, botId, nodeId])).length > 0);
     },

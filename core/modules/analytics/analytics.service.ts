@@ -53,6 +53,12 @@ export function createAnalyticsService(platform: PlatformContext): ServiceSchema
       }]))
       : {},
     actions: {
+      /** One conversation's recorded events, for the inbox (broker only: the conversation's own route checks who may read it). */
+      async sessionEvents(ctx: Context<{ tenantId: string; sessionId: string; limit?: number }>) {
+        await recorder?.flush();
+        return store.sessionEvents(ctx.params.tenantId, ctx.params.sessionId, Math.min(ctx.params.limit ?? 1000, 5000));
+      },
+
       async summary(ctx: Context<RangeParams & { interval?: "day" | "hour" }>) {
         const filter = rangeOf(ctx.params);
         if (ctx.params.interval === "hour" && Date.parse(filter.to) - Date.parse(filter.from) >= MAX_HOURLY_DAYS * 86_400_000) {

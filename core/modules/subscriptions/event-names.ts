@@ -10,6 +10,12 @@ export const subscribableEvents = [
   "conversation.message.sent",
   "conversation.handoff.requested",
   "conversation.handoff.released",
+  // Human handoff, step by step (core/modules/handoff): a person claims, answers, closes; nobody came in time.
+  "conversation.handoff.claimed",
+  "conversation.handoff.replied",
+  "conversation.handoff.note.added",
+  "conversation.handoff.closed",
+  "conversation.handoff.timed_out",
 ] as const;
 export type SubscribableEvent = (typeof subscribableEvents)[number];
 
