@@ -27,6 +27,7 @@ import { createConversationsService } from "../engine/conversations/conversation
 import { createNodeTypeRegistry } from "../engine/flow/node-type-registry.ts";
 import { ensureDemo, ensureDemoOwner, type DemoKeys, type DemoOwner } from "./demo-bootstrap.ts";
 import { botRoutes } from "../engine/bots/bots.routes.ts";
+import { botWidgetRoutes } from "../engine/bots/bot-widget.routes.ts";
 import { nodeTypeRoutes } from "../engine/bots/node-types.routes.ts";
 import { testSessionRoutes } from "../engine/conversations/test-sessions.routes.ts";
 import { consoleRoutes } from "./console-assets.ts";
@@ -133,6 +134,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(auditRoutes, botConfigSchemaRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
+  routes.push(botWidgetRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {

@@ -16,6 +16,8 @@ const ExperimentPage = lazy(() => import("../content/ExperimentPage.tsx"));
 const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
 // The dashboard and its chart library load only on its own page.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
+// A bot's channels and web widget.
+const ChannelsPage = lazy(() => import("../channels/ChannelsPage.tsx"));
 const KnowledgePage = lazy(() => import("../knowledge/KnowledgePage.tsx"));
 // The marketplace; a plugin's page brings the Markdown renderer for its README.
 const MarketplacePage = lazy(() => import("../marketplace/MarketplacePage.tsx"));
@@ -36,6 +38,7 @@ export function App() {
     case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
     case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
+    case "channels": return <Suspense fallback={loading}><ChannelsPage botId={route.botId} /></Suspense>;
     case "knowledge": return <Suspense fallback={loading}><KnowledgePage botId={route.botId} /></Suspense>;
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;

@@ -15,6 +15,7 @@ export type Route =
   | { page: "experiment"; experimentId: string }
   | { page: "node-types" }
   | { page: "analytics"; botId: string }
+  | { page: "channels"; botId: string }
   | { page: "knowledge"; botId: string }
   | { page: "marketplace" }
   | { page: "plugin"; pluginId: string }
@@ -30,6 +31,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "bots" && parts[1] && parts.length === 2) return { page: "flow", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "analytics" && parts.length === 3) return { page: "analytics", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "channels" && parts.length === 3) return { page: "channels", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "knowledge" && parts.length === 3) return { page: "knowledge", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "settings" && parts.length === 3) return { page: "bot-settings", botId: parts[1] };
   if (parts[0] === "settings" && parts.length <= 2) return { page: "settings", section: parts[1] };

@@ -83,6 +83,11 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/channels/:channel": "admin",
   "DELETE /v1/admin/bots/:botId/channels/:channel": "admin",
   "GET /v1/admin/bots/:botId/channels/:channel/messages": "viewer",
+  "GET /v1/admin/bots/:botId/channels": "admin",
+  "POST /v1/admin/bots/:botId/channels/:channel/check": "admin",
+  // the web widget's look (a bot's branding and greeting)
+  "GET /v1/admin/bots/:botId/widget": "admin",
+  "PUT /v1/admin/bots/:botId/widget": "admin",
   // CRM
   "PUT /v1/admin/crm": "admin",
   "GET /v1/admin/crm": "admin",
