@@ -27,6 +27,7 @@ import { KnowledgeProgressMigration } from "../modules/knowledge/migrations/0027
 import { MarketplaceManifestOrderMigration } from "../../marketplace/marketplace-manifest-order.migration.ts";
 import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0029-api-key-label.migration.ts";
 import { AuditMigration } from "../modules/audit/0030-audit.migration.ts";
+import { DraftRevisionMigration } from "../engine/migrations/0031-draft-revision.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -63,4 +64,5 @@ export const migrations = [
   { name: "0028-marketplace-manifest-order", class: MarketplaceManifestOrderMigration },
   { name: "0029-api-key-label", class: ApiKeyLabelMigration },
   { name: "0030-audit", class: AuditMigration },
+  { name: "0031-draft-revision", class: DraftRevisionMigration },
 ];

@@ -237,4 +237,68 @@ describe("console: building a flow on the canvas", function () {
     assert.deepEqual(problems, []);
     await close();
   });
+
+  it("never overwrites another editor's save unseen, and keeps changes made when the sign-in expired mid-edit", async () => {
+    const flow = { start: "hi", nodes: [{ id: "hi", type: "message", content: { messages: [{ type: "text", text: "Hi" }] } }] };
+    const tenant = await createTenant(node, "Shared drafts");
+    const shared = (await node.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Team bot", flow } })).body;
+    let key = tenant.keys.admin;
+    const saveAsColleague = async (text: string) => {
+      const current = await node.request("GET", `/v1/admin/bots/${shared.id}`, { key });
+      const theirs = { start: "hi", nodes: [{ id: "hi", type: "message", content: { messages: [{ type: "text", text }] } }] };
+      const saved = await node.request("PUT", `/v1/admin/bots/${shared.id}/flow`, { key, body: theirs, headers: { "if-match": `"${current.body.draftRevision}"` } });
+      assert.equal(saved.status, 200, saved.text);
+    };
+    const { page, problems, close } = await openPage(browser, 1280, 900);
+    await signInWithKey(page, node.url, key);
+    await page.goto(`${node.url}/console/bots/${shared.id}`);
+    await nodeOnCanvas(page, "hi").waitFor();
+    const saveState = page.locator(".save-state");
+
+    // A colleague saves while this editor has the draft open; this editor's next save is refused, and it asks.
+    await saveAsColleague("Hello from a colleague");
+    await page.getByRole("button", { name: "Add end node" }).click();
+    await nodeOnCanvas(page, "end_1").waitFor();
+    const conflict = page.getByRole("alert").filter({ hasText: "Someone else saved this draft" });
+    await conflict.waitFor();
+    await eventually(async () => assert.equal(await saveState.textContent(), "Not saved: someone else changed this draft"));
+    const colleagues = (await node.request("GET", `/v1/admin/bots/${shared.id}`, { key })).body.draftFlow;
+    assert.equal(colleagues.nodes.length, 1, "the colleague's draft is untouched");
+    await assertAccessible(page, "the editor with a draft conflict");
+    await page.screenshot({ path: "/tmp/console-editor-conflict.png" });
+    await conflict.getByRole("button", { name: "Keep my version" }).click();
+    await eventually(async () => assert.deepEqual((await node.request("GET", `/v1/admin/bots/${shared.id}`, { key })).body.draftFlow.nodes.map((n: { id: string }) => n.id), ["hi", "end_1"]), { timeoutMs: 10_000 });
+
+    // Again, and this time the editor takes the colleague's version.
+    await saveAsColleague("Second colleague edit");
+    await page.getByRole("button", { name: "Add end node" }).click();
+    await nodeOnCanvas(page, "end_2").waitFor();
+    await conflict.waitFor();
+    await conflict.getByRole("button", { name: "Load their version" }).click();
+    await nodeOnCanvas(page, "end_2").waitFor({ state: "detached" });
+    await nodeOnCanvas(page, "end_1").waitFor({ state: "detached" });
+    await eventually(async () => assert.match(await nodeOnCanvas(page, "hi").textContent() ?? "", /Second colleague edit/));
+
+    // The key is replaced while the editor works: the edit cannot be saved, the console asks to sign in again, and the edit is not lost.
+    const rotated = await node.request("POST", `/v1/admin/tenants/${tenant.id}/keys`, { key, body: { kind: "admin" } });
+    assert.equal(rotated.status, 201, rotated.text);
+    key = rotated.body.key;
+    await page.getByRole("button", { name: "Add end node" }).click();
+    await page.getByText("Your sign-in has expired").waitFor({ timeout: 15_000 });
+    assert.equal((await node.request("GET", `/v1/admin/bots/${shared.id}`, { key })).body.draftFlow.nodes.length, 1, "the edit never reached the platform");
+    await signInWithKey(page, node.url, key);
+    await page.goto(`${node.url}/console/bots/${shared.id}`);
+    const kept = page.getByRole("alert").filter({ hasText: "did not reach the platform" });
+    await kept.waitFor();
+    await assertAccessible(page, "the editor offering kept changes");
+    await kept.getByRole("button", { name: "Restore my changes" }).click();
+    await nodeOnCanvas(page, "end_1").waitFor();
+    await eventually(async () => assert.deepEqual((await node.request("GET", `/v1/admin/bots/${shared.id}`, { key })).body.draftFlow.nodes.map((n: { id: string }) => n.id), ["hi", "end_1"]), { timeoutMs: 10_000 });
+    // Restored and saved: opening the bot again offers nothing.
+    await page.reload();
+    await nodeOnCanvas(page, "end_1").waitFor();
+    assert.equal(await page.getByRole("alert").filter({ hasText: "did not reach the platform" }).count(), 0);
+    assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
+    await close();
+  });
 });

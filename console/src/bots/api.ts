@@ -17,7 +17,9 @@ export const botsApi = {
   create: (body: CreateBody) => unwrap(api.POST("/v1/admin/bots", { body: body as { name: string } })),
   rename: (botId: string, name: string) => unwrap(api.PATCH("/v1/admin/bots/{botId}", { ...bot(botId), body: { name } })),
   remove: async (botId: string) => { await unwrap(api.DELETE("/v1/admin/bots/{botId}", bot(botId))); },
-  saveDraft: (botId: string, flow: FlowDocument) => unwrap(api.PUT("/v1/admin/bots/{botId}/flow", { ...bot(botId), body: flow })),
+  /** `baseRevision`: the draft revision the document builds on; someone else's save since then answers 409 DRAFT_CONFLICT. */
+  saveDraft: (botId: string, flow: FlowDocument, baseRevision?: number) =>
+    unwrap(api.PUT("/v1/admin/bots/{botId}/flow", { params: { path: { botId }, ...(baseRevision !== undefined ? { header: { "if-match": `"${baseRevision}"` } } : {}) }, body: flow })),
   publish: (botId: string) => unwrap(api.POST("/v1/admin/bots/{botId}/publish", bot(botId))),
   versions: async (botId: string) => (await unwrap(api.GET("/v1/admin/bots/{botId}/versions", bot(botId)))).versions,
   version: async (botId: string, version: number) => {

@@ -23,6 +23,7 @@ import { useFlowHistory } from "./history.ts";
 import { NodeForm } from "./NodeForm.tsx";
 import { Palette } from "./Palette.tsx";
 import { useAutosave } from "./use-autosave.ts";
+import { unsavedDraft, type UnsavedDraft } from "./unsaved-draft.ts";
 
 let clipboard: { nodes: FlowNode[]; positions: FlowLayout } | undefined;
 
@@ -46,11 +47,16 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   const fileInput = useRef<HTMLInputElement>(null);
   const autosave = useAutosave(botId, doc, history.edits, setProblemList);
 
+  // Changes this browser kept because they never reached the platform (an expired sign-in, a lost connection).
+  const [kept, setKept] = useState<UnsavedDraft>();
   const loadedFlow = loaded.data?.flow;
   useEffect(() => {
-    if (!loadedFlow) return;
+    if (!loadedFlow || !loaded.data) return;
     history.load(loadedFlow);
-    autosave.markSaved(history.edits);
+    autosave.markSaved(history.edits, loaded.data.bot.draftRevision);
+    const copy = unsavedDraft.read(botId);
+    if (copy && JSON.stringify(copy.doc) !== JSON.stringify(loadedFlow)) setKept(copy);
+    else unsavedDraft.drop(botId);
     // Load once per fetched flow; edits after that are the person's (so `history` is not a dependency).
   }, [loadedFlow]);
 
@@ -177,7 +183,28 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   }
 
   const name = loaded.data?.bot.name ?? "Flow";
-  const saveText = { saved: "All changes saved", pending: "Unsaved changes…", saving: "Saving…", failed: `Not saved: ${autosave.state.kind === "failed" ? autosave.state.message : ""}` }[autosave.state.kind];
+  const saveText = {
+    saved: "All changes saved", pending: "Unsaved changes…", saving: "Saving…",
+    failed: `Not saved: ${autosave.state.kind === "failed" ? autosave.state.message : ""}`,
+    conflict: "Not saved: someone else changed this draft",
+  }[autosave.state.kind];
+
+  const restoreKept = () => {
+    if (!kept) return;
+    const restored = kept.doc;
+    apply({ label: "Restore unsaved changes", run: () => restored });
+    setKept(undefined);
+    setNotice("Your unsaved changes are back and being saved.");
+  };
+  const discardKept = () => {
+    unsavedDraft.drop(botId);
+    setKept(undefined);
+  };
+  const loadTheirs = () => {
+    unsavedDraft.drop(botId);
+    void queryClient.invalidateQueries({ queryKey: botKeys.flow(botId) });
+    setNotice("Loaded the latest saved draft.");
+  };
 
   return (
     <Layout title={name} wide actions={<>
@@ -189,6 +216,27 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
       <button type="button" className="button primary" onClick={() => publish.mutate()} disabled={!doc || publish.isPending}>{publish.isPending ? "Publishing…" : "Publish"}</button>
     </>}>
       {loaded.isError && <p role="alert" className="alert">{describeError(loaded.error)}</p>}
+      {kept && (
+        <div role="alert" className="alert choice">
+          <p>
+            Changes you made on {new Date(kept.at).toLocaleString()} did not reach the platform (your sign-in may have expired). They are kept in this browser.
+            {kept.baseRevision !== undefined && kept.baseRevision !== loaded.data?.bot.draftRevision && " Someone has saved the draft since: restoring yours replaces their changes."}
+          </p>
+          <div className="choice-actions">
+            <button type="button" className="button primary small" onClick={restoreKept}>Restore my changes</button>
+            <button type="button" className="button small" onClick={discardKept}>Discard them</button>
+          </div>
+        </div>
+      )}
+      {autosave.state.kind === "conflict" && (
+        <div role="alert" className="alert choice">
+          <p>Someone else saved this draft while you were editing, so your latest changes were not saved. Keep yours (it replaces theirs), or load theirs (yours are dropped).</p>
+          <div className="choice-actions">
+            <button type="button" className="button small" onClick={loadTheirs}>Load their version</button>
+            <button type="button" className="button primary small" onClick={() => void autosave.keepMine().then(() => setNotice("Your version is saved."), () => undefined)}>Keep my version</button>
+          </div>
+        </div>
+      )}
       {types.isError && <p role="alert" className="alert">{describeError(types.error)}</p>}
       {!doc && !loaded.isError && <p role="status">Loading the flow…</p>}
       {doc && (

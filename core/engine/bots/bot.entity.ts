@@ -10,6 +10,8 @@ export const Bot = defineEntity({
     name: p.string(),
     config: p.json<BotConfig>(),
     draftFlow: p.json<unknown>().nullable(),
+    /** Saves of the draft so far: an editor saves "on top of" the revision it loaded, so two never overwrite each other unseen. */
+    draftRevision: p.integer().default(0),
     publishedVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),

@@ -20,6 +20,7 @@ const bot = z.looseObject({
   publishedVersion: z.number().int().describe("The version conversations run"),
   config: z.record(z.string(), z.unknown()).describe("The bot's configuration (branding, greeting, calls to action, limits, ai, voice), as in the request"),
   hasDraft: z.boolean(),
+  draftRevision: z.number().int().describe("Saves of the draft so far; send it as If-Match when saving, so a save on top of someone else's is refused"),
   createdAt: z.string(),
   updatedAt: z.string(),
 }).describe("A bot");
@@ -82,8 +83,22 @@ export const botRoutes: RouteModule = (app, { broker }) => {
 
   app.put("/v1/admin/bots/:botId/flow", {
     config: auth,
-    schema: { tags, params: botParams, summary: "Save a draft flow (the body is the flow); problems are listed, and block only publishing", body: flowBody, response: { 200: z.looseObject({ saved: z.boolean(), problems }) } },
-  }, async (request) => broker.call("bots.saveDraft", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, flow: request.body }));
+    schema: {
+      tags, params: botParams, summary: "Save a draft flow (the body is the flow); problems are listed, and block only publishing", body: flowBody,
+      headers: z.looseObject({
+        "if-match": z.string().regex(/^(W\/)?"?\d{1,9}"?$/, "a draft revision such as \"3\"").optional()
+          .describe("The draftRevision this draft was based on: the save is refused with 409 DRAFT_CONFLICT if someone saved since"),
+      }),
+      response: {
+        200: z.looseObject({ saved: z.boolean(), draftRevision: z.number().int().describe("The draft's revision after this save"), problems }),
+        409: apiError("Someone else saved the draft since the revision named in If-Match (DRAFT_CONFLICT, with the current draftRevision)"),
+      },
+    },
+  }, async (request) => {
+    const ifMatch = request.headers["if-match"];
+    const baseRevision = ifMatch === undefined ? undefined : Number(ifMatch.replace(/^W\//, "").replaceAll('"', ""));
+    return broker.call("bots.saveDraft", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, flow: request.body, ...(baseRevision !== undefined ? { baseRevision } : {}) });
+  });
 
   app.post("/v1/admin/bots/:botId/publish", { config: auth, schema: { tags, params: botParams, summary: "Publish the draft as a new immutable version", response: { 201: z.looseObject({ version: z.number().int() }), 409: apiError("There is no draft to publish (NO_DRAFT)"), 422: flowInvalid } } },
     async (request, reply) => reply.code(201).send(await broker.call("bots.publish", { tenantId: requireTenant(request).tenantId, botId: request.params.botId })));

@@ -18,11 +18,11 @@ const TEST_SNAPSHOTS_KEPT = 20;
 /** Broadcast so every node drops what it cached about a bot (its latest version, its config). */
 export const BotEvents = { changed: "bot.changed" } as const;
 
-export type BotView = { id: string; name: string; publishedVersion: number; config: BotConfig; hasDraft: boolean; createdAt: string; updatedAt: string };
+export type BotView = { id: string; name: string; publishedVersion: number; config: BotConfig; hasDraft: boolean; draftRevision: number; createdAt: string; updatedAt: string };
 
-type BotRow = { id: string; name: string; publishedVersion: number; config: BotConfig; draftFlow: unknown; createdAt: Date; updatedAt: Date };
+type BotRow = { id: string; name: string; publishedVersion: number; config: BotConfig; draftFlow: unknown; draftRevision: number; createdAt: Date; updatedAt: Date };
 function view(bot: BotRow): BotView {
-  return { id: bot.id, name: bot.name, publishedVersion: bot.publishedVersion, config: bot.config, hasDraft: bot.draftFlow !== null && bot.draftFlow !== undefined, createdAt: bot.createdAt.toISOString(), updatedAt: bot.updatedAt.toISOString() };
+  return { id: bot.id, name: bot.name, publishedVersion: bot.publishedVersion, config: bot.config, hasDraft: bot.draftFlow !== null && bot.draftFlow !== undefined, draftRevision: bot.draftRevision, createdAt: bot.createdAt.toISOString(), updatedAt: bot.updatedAt.toISOString() };
 }
 
 /** Bots and their flows: drafts saved freely, versions published immutably after validation. */
@@ -107,13 +107,24 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         if (deleted === 0) throw new NotFoundError("BOT_NOT_FOUND", "Bot");
         ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: ctx.params.botId });
       },
-      /** Saves a draft as it is; its problems are reported, and block only publishing. */
-      async saveDraft(ctx: Context<{ tenantId: string; botId: string; flow: unknown }>) {
-        const { fork, bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+      /**
+       * Saves a draft as it is; its problems are reported, and block only publishing. With
+       * `baseRevision` (the draft revision the editor loaded) it is saved only if nobody saved since:
+       * otherwise DRAFT_CONFLICT names the revision there is now, and nothing is written.
+       */
+      async saveDraft(ctx: Context<{ tenantId: string; botId: string; flow: unknown; baseRevision?: number }>) {
+        const { tenantId, botId, baseRevision } = ctx.params;
         const flow = normaliseFlow(ctx.params.flow);
-        bot.draftFlow = flow;
-        await fork.flush();
-        return { saved: true, problems: validateFlow(flow, await nodeTypesOf(ctx.params.tenantId)) };
+        const rows = await em().getConnection().execute<{ draft_revision: number }[]>(
+          `update bot set draft_flow = ?::jsonb, draft_revision = draft_revision + 1, updated_at = now()
+           where id = ? and tenant_id = ?${baseRevision === undefined ? "" : " and draft_revision = ?"} returning draft_revision`,
+          [JSON.stringify(flow), botId, tenantId, ...(baseRevision === undefined ? [] : [baseRevision])],
+        );
+        if (!rows[0]) {
+          const { bot } = await findBot(tenantId, botId);
+          throw new ConflictError("DRAFT_CONFLICT", `Someone else saved this draft since you loaded it (it is at revision ${bot.draftRevision}, you started from ${baseRevision})`, { details: { draftRevision: bot.draftRevision } });
+        }
+        return { saved: true, draftRevision: rows[0].draft_revision, problems: validateFlow(flow, await nodeTypesOf(tenantId)) };
       },
       async publish(ctx: Context<{ tenantId: string; botId: string }>) {
         const { bot } = await findBot(ctx.params.tenantId, ctx.params.botId);

@@ -130,7 +130,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
 
   /**
    * Messages that reach a user outside their own turn: every node's live watchers of the session
-   * hear them (the web widget), and a vendor channel (WhatsApp, SMS) gets them through its plugin's
+   * hear them (the web widget), and a vendor channel (a messaging app, SMS) gets them through its plugin's
    * `deliver`. A channel with no `deliver` (the web chat) has only its watchers, and its history.
    */
   async function pushToUser(tenantId: string, sessionId: string, messages: OutboundMessage[], reply: Pick<TurnReply, "status" | "input" | "revision">): Promise<PushOutcome> {

@@ -225,7 +225,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
           return { via: "channel", delivered: false, error: error instanceof Error ? error.message : String(error) };
         }
         if (resolved.tenantId !== ctx.params.tenantId) return { via: "channel", delivered: false, error: "The channel belongs to another tenant" };
-        // The user as the vendor knows them: the channel namespaces its users (`whatsapp:15551234567`).
+        // The user as the vendor knows them: the channel namespaces its users (`<channel>:15551234567`).
         const to = ctx.params.userId.slice(ctx.params.userId.indexOf(":") + 1);
         const sendRate = channel.definition.sendRate;
         if (sendRate) {

@@ -26,7 +26,7 @@ const handoffView = z.looseObject({
 }).describe("A time the conversation was handed to people: waiting, claimed by an agent, or how it ended");
 const noteView = z.looseObject({ id: z.uuid(), sessionId: z.uuid(), author: agentView, text: z.string(), createdAt: z.string() }).describe("An internal note: agents see it, the user never does");
 const deliveryView = z.looseObject({ via: z.enum(["live", "channel"]), delivered: z.boolean(), error: z.string().optional() })
-  .describe("How the message reached the user: `live` (the web chat's stream and history) or `channel` (the vendor, e.g. WhatsApp or SMS), and whether the vendor took it");
+  .describe("How the message reached the user: `live` (the web chat's stream and history) or `channel` (the vendor's API, through the channel plugin), and whether the vendor took it");
 const summaryView = z.looseObject({
   sessionId: z.uuid(), botId: z.uuid(), botName: z.string(), userId: z.string(), channel: z.string(), status: z.string(),
   startedAt: z.string(), updatedAt: z.string(),
@@ -70,7 +70,7 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
       tags, summary: "The tenant's conversations across bots and channels, most recently active first",
       querystring: z.strictObject({
         botId: z.uuid().optional(),
-        channel: z.string().max(50).optional().describe("web, whatsapp, sms, voice, api…"),
+        channel: z.string().max(50).optional().describe("The channel's name, as the conversation records it (web, api, or a channel plugin's)"),
         status: z.enum(["active", "waiting_human", "ended"]).optional(),
         waiting: flag.optional().describe("true: only those waiting for a person (claimed or not)"),
         mine: flag.optional().describe("true: only those the caller claimed"),
@@ -153,7 +153,7 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/conversations/:sessionId/messages", {
     config: auth,
     schema: {
-      tags, params: sessionParams, summary: "Answer the user as a person: delivered on the conversation's own channel (web chat live, WhatsApp, SMS)",
+      tags, params: sessionParams, summary: "Answer the user as a person: delivered on the conversation's own channel (the web chat live, a vendor channel through its plugin)",
       body: z.strictObject({ text: z.string().trim().min(1).max(4000), agent: namedAgent }),
       response: {
         201: z.looseObject({ message: z.record(z.string(), z.unknown()), delivery: deliveryView, revision: z.number().int() }),
