@@ -83,7 +83,7 @@ describe("web widget drafts of a streamed reply (headless Chromium)", function (
     assert.equal(await page.locator(".log img").count(), 0, "no element was made from the model's text");
     gate.release();
 
-    await page.locator(".log .msg.bot", { hasText: "and done." }).waitFor();
+    await page.locator(".log .msg.bot:not(.draft)", { hasText: "and done." }).waitFor();
     assert.equal(await page.locator(".log .msg.draft").count(), 0, "the draft is gone");
     const texts = await page.locator(".log .msg").allTextContents();
     assert.deepEqual(texts.slice(-2), ["Tell me", "Drafting  and done."], "the committed message (tags stripped by the format guard) replaced the draft");
