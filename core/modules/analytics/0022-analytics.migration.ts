@@ -1,6 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/0011-row-level-security.migration.ts";
-import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
+import { tenantTablePolicies } from "../../kernel/persistence/migrations/tenant-table-policies.ts";
 
 /** The tables of this migration that carry a tenant; each gets the two row-level security policies. */
 export const analyticsTables = [
@@ -76,26 +75,6 @@ export class AnalyticsMigration extends Migration {
 
     // The same two policies as every tenant table (as 0019 does): bp_tenant sees its own tenant's
     // rows only; bp_platform, where the server has it, sees all and the owner none (forced).
-    const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;
-    const ownTenant = `tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid`;
-    this.addSql(`do $$
-    declare
-      tbl text;
-      forced boolean := exists (select 1 from pg_roles where rolname = '${PLATFORM_ROLE}')
-        and exists (select 1 from pg_policies where schemaname = current_schema() and policyname = '${PLATFORM_POLICY}');
-    begin
-      if not exists (select 1 from pg_roles where rolname = '${TENANT_ROLE}') then
-        return;
-      end if;
-      foreach tbl in array array[${analyticsTables.map((t) => `'${t}'`).join(", ")}] loop
-        execute format('alter table %I enable row level security', tbl);
-        execute format('create policy ${TENANT_POLICY} on %I to ${TENANT_ROLE} using (${ownTenant}) with check (${ownTenant})', tbl);
-        execute format('grant select, insert, update, delete on %I to ${TENANT_ROLE}', tbl);
-        if forced then
-          execute format('create policy ${PLATFORM_POLICY} on %I to ${PLATFORM_ROLE} using (${onlyAsPlatform}) with check (${onlyAsPlatform})', tbl);
-          execute format('alter table %I force row level security', tbl);
-        end if;
-      end loop;
-    end $$`);
+    this.addSql(tenantTablePolicies(analyticsTables));
   }
 }

@@ -1,6 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/0011-row-level-security.migration.ts";
-import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
+import { tenantTablePolicies } from "../../kernel/persistence/migrations/tenant-table-policies.ts";
 
 /**
  * The audit log (0030): one row per successful mutating admin request, who made it (a member's
@@ -26,24 +25,7 @@ export class AuditMigration extends Migration {
       "status" smallint not null,
       "request_id" varchar(64) null)`);
     this.addSql(`create index "audit_entry_tenant_at_index" on "audit_entry" ("tenant_id", "at" desc, "id" desc)`);
-    const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;
-    const ownTenant = `tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid`;
-    this.addSql(`do $$
-    declare
-      forced boolean := exists (select 1 from pg_roles where rolname = '${PLATFORM_ROLE}')
-        and exists (select 1 from pg_policies where schemaname = current_schema() and policyname = '${PLATFORM_POLICY}');
-    begin
-      if not exists (select 1 from pg_roles where rolname = '${TENANT_ROLE}') then
-        return;
-      end if;
-      alter table audit_entry enable row level security;
-      execute 'create policy ${TENANT_POLICY} on audit_entry to ${TENANT_ROLE} using (${ownTenant}) with check (${ownTenant})';
-      -- Entries are written and read, never changed: the tenant role gets no update or delete.
-      grant select, insert on audit_entry to ${TENANT_ROLE};
-      if forced then
-        execute 'create policy ${PLATFORM_POLICY} on audit_entry to ${PLATFORM_ROLE} using (${onlyAsPlatform}) with check (${onlyAsPlatform})';
-        alter table audit_entry force row level security;
-      end if;
-    end $$`);
+    // Entries are written and read, never changed: the tenant role gets no update or delete.
+    this.addSql(tenantTablePolicies(["audit_entry"], "select, insert"));
   }
 }

@@ -1,6 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/0011-row-level-security.migration.ts";
-import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
+import { tenantTablePolicies } from "../../kernel/persistence/migrations/tenant-table-policies.ts";
 
 /**
  * The content library (0024): items with their A/B variants (kept in the item as JSON: they are
@@ -54,27 +53,6 @@ export class ContentMigration extends Migration {
       "user_key" text not null,
       "converted_at" timestamptz not null default now(),
       primary key ("experiment_id", "user_key"))`);
-    const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;
-    const ownTenant = `tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid`;
-    this.addSql(`do $$
-    declare
-      tbl text;
-      forced boolean := exists (select 1 from pg_roles where rolname = '${PLATFORM_ROLE}')
-        and exists (select 1 from pg_policies where schemaname = current_schema() and policyname = '${PLATFORM_POLICY}');
-    begin
-      if not exists (select 1 from pg_roles where rolname = '${TENANT_ROLE}') then
-        return;
-      end if;
-      foreach tbl in array array['content_item', 'content_experiment', 'content_impression', 'content_conversion'] loop
-        execute format('alter table %I enable row level security', tbl);
-        execute format('create policy ${TENANT_POLICY} on %I to ${TENANT_ROLE} using (${ownTenant}) with check (${ownTenant})', tbl);
-        execute format('grant select, insert, update, delete on %I to ${TENANT_ROLE}', tbl);
-        -- As 0018 did for the tables before: the platform's role sees every row, the owner none.
-        if forced then
-          execute format('create policy ${PLATFORM_POLICY} on %I to ${PLATFORM_ROLE} using (${onlyAsPlatform}) with check (${onlyAsPlatform})', tbl);
-          execute format('alter table %I force row level security', tbl);
-        end if;
-      end loop;
-    end $$`);
+    this.addSql(tenantTablePolicies(["content_item", "content_experiment", "content_impression", "content_conversion"]));
   }
 }

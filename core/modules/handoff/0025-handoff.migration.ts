@@ -1,6 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/0011-row-level-security.migration.ts";
-import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
+import { tenantTablePolicies } from "../../kernel/persistence/migrations/tenant-table-policies.ts";
 
 /**
  * Human handoff (0025): one row per time a conversation was handed to people, from the request to
@@ -40,26 +39,6 @@ export class HandoffMigration extends Migration {
     this.addSql(`create index "handoff_note_session_index" on "handoff_note" ("tenant_id", "session_id", "created_at")`);
     // The inbox lists a tenant's conversations newest first and filters them by status.
     this.addSql(`create index if not exists "conversation_session_tenant_updated_index" on "conversation_session" ("tenant_id", "updated_at" desc)`);
-    const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;
-    const ownTenant = `tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid`;
-    this.addSql(`do $$
-    declare
-      tbl text;
-      forced boolean := exists (select 1 from pg_roles where rolname = '${PLATFORM_ROLE}')
-        and exists (select 1 from pg_policies where schemaname = current_schema() and policyname = '${PLATFORM_POLICY}');
-    begin
-      if not exists (select 1 from pg_roles where rolname = '${TENANT_ROLE}') then
-        return;
-      end if;
-      foreach tbl in array array['handoff', 'handoff_note'] loop
-        execute format('alter table %I enable row level security', tbl);
-        execute format('create policy ${TENANT_POLICY} on %I to ${TENANT_ROLE} using (${ownTenant}) with check (${ownTenant})', tbl);
-        execute format('grant select, insert, update, delete on %I to ${TENANT_ROLE}', tbl);
-        if forced then
-          execute format('create policy ${PLATFORM_POLICY} on %I to ${PLATFORM_ROLE} using (${onlyAsPlatform}) with check (${onlyAsPlatform})', tbl);
-          execute format('alter table %I force row level security', tbl);
-        end if;
-      end loop;
-    end $$`);
+    this.addSql(tenantTablePolicies(["handoff", "handoff_note"]));
   }
 }

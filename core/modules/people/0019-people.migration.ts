@@ -1,6 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
-import { TENANT_POLICY, TENANT_ROLE } from "../../kernel/persistence/migrations/0011-row-level-security.migration.ts";
-import { PLATFORM_POLICY, PLATFORM_ROLE } from "../../kernel/persistence/migrations/0018-force-row-level-security.migration.ts";
+import { tenantTablePolicies } from "../../kernel/persistence/migrations/tenant-table-policies.ts";
 
 /**
  * People (0019): users with passwords, their memberships of tenants with a role, their sign-in
@@ -64,27 +63,6 @@ export class PeopleMigration extends Migration {
       "used_at" timestamptz null)`);
     this.addSql(`create index "user_token_user_id_index" on "user_token" ("user_id")`);
     this.addSql(`alter table "api_key" add column "role" varchar(16) not null default 'admin' check ("role" in ('owner', 'admin', 'editor', 'agent', 'viewer'))`);
-    const onlyAsPlatform = `current_user = ''${PLATFORM_ROLE}''`;
-    const ownTenant = `tenant_id = nullif(current_setting(''bp.tenant_id'', true), '''')::uuid`;
-    this.addSql(`do $$
-    declare
-      tbl text;
-      forced boolean := exists (select 1 from pg_roles where rolname = '${PLATFORM_ROLE}')
-        and exists (select 1 from pg_policies where schemaname = current_schema() and policyname = '${PLATFORM_POLICY}');
-    begin
-      if not exists (select 1 from pg_roles where rolname = '${TENANT_ROLE}') then
-        return;
-      end if;
-      foreach tbl in array array['membership', 'invite'] loop
-        execute format('alter table %I enable row level security', tbl);
-        execute format('create policy ${TENANT_POLICY} on %I to ${TENANT_ROLE} using (${ownTenant}) with check (${ownTenant})', tbl);
-        execute format('grant select, insert, update, delete on %I to ${TENANT_ROLE}', tbl);
-        -- As 0018 did for the tables before: the platform's role sees every row, the owner none.
-        if forced then
-          execute format('create policy ${PLATFORM_POLICY} on %I to ${PLATFORM_ROLE} using (${onlyAsPlatform}) with check (${onlyAsPlatform})', tbl);
-          execute format('alter table %I force row level security', tbl);
-        end if;
-      end loop;
-    end $$`);
+    this.addSql(tenantTablePolicies(["membership", "invite"]));
   }
 }
