@@ -94,8 +94,11 @@ function ObjectField(props: FieldProps) {
   const properties = (props.schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = requiredOf(props.schema);
   const value = isObject(props.value) ? props.value : {};
+  // An optional group left empty is simply absent: its own required fields bind only once it is
+  // required, or once something in it is filled (then the API needs the rest too).
+  const present = (props.depth ?? 0) === 0 || props.required === true || Object.keys(value).length > 0;
   const fields = Object.entries(properties).map(([key, inner]) => (
-    <SchemaField key={key} schema={inner} root={props.root} name={key} label={labelFor(key, resolve(inner, props.root))} value={value[key]} required={required.has(key)} variables={props.variables} depth={(props.depth ?? 0) + 1}
+    <SchemaField key={key} schema={inner} root={props.root} name={key} label={labelFor(key, resolve(inner, props.root))} value={value[key]} required={present && required.has(key)} variables={props.variables} depth={(props.depth ?? 0) + 1}
       onChange={(next) => {
         const copy: Obj = { ...value };
         if (next === undefined) delete copy[key];
