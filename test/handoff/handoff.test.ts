@@ -7,6 +7,7 @@ import { waitFor } from "../kit/eventually.ts";
 import { startFakeGraphApi } from "../channels/fake-graph-api.ts";
 import { startFakeTwilioApi } from "../channels/fake-twilio-api.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";
+import { browser, tokenOf } from "../people/people-kit.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
 
@@ -313,6 +314,28 @@ for (const backend of databaseBackends()) {
       assert.deepEqual([queued.status, queued.handoff.reason], ["waiting_human", "The app crashes on login"]);
       const quiet = await chat.say({ text: "hello?" });
       assert.deepEqual([quiet.status, quiet.messages], ["waiting_human", []]);
+    });
+
+    it("tells the caller who they act as in the inbox and whether their role may act", async () => {
+      const asViewer = await node.request("GET", "/v1/admin/conversations/agent", { key: viewerKey });
+      assert.equal(asViewer.status, 200, asViewer.text);
+      assert.deepEqual(asViewer.body, { agent: { id: "key", name: "API" }, mayAct: false });
+      const asAgent = await node.request("GET", "/v1/admin/conversations/agent", { key: agentKey });
+      assert.deepEqual(asAgent.body, { agent: { id: "key", name: "API" }, mayAct: true });
+
+      // A person acts as themself, by the name they gave, and claims show the same id.
+      const invited = await node.request("POST", `/v1/admin/tenants/${acme.id}/invites`, { key: node.operatorKey, body: { email: "dora@acme.test", role: "agent" } });
+      assert.equal(invited.status, 201, invited.text);
+      const dora = browser(node);
+      const accepted = await dora.request("POST", "/v1/auth/invites/accept", { body: { token: tokenOf(invited.body.link), password: "a long enough password", name: "Dora" } });
+      assert.equal(accepted.status, 201, accepted.text);
+      const asDora = await dora.request("GET", "/v1/admin/conversations/agent");
+      assert.deepEqual([asDora.body.agent.name, asDora.body.mayAct], ["Dora", true]);
+      const { sessionId, say } = await webChat(await bot());
+      await say({ choice: "billing" });
+      const claimed = await dora.request("POST", `/v1/admin/conversations/${sessionId}/claim`);
+      assert.equal(claimed.status, 200, claimed.text);
+      assert.deepEqual(claimed.body.claimedBy, asDora.body.agent, "the console recognises its own claims");
     });
 
     it("lets a viewer read but not act, and keeps each tenant to its own conversations", async () => {

@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { apiError } from "../../kernel/gateway/openapi.ts";
+import { leastRoleFor } from "../../kernel/tenancy/permissions.ts";
+import { roleAtLeast } from "../../kernel/tenancy/roles.ts";
 import { ValidationError } from "../../sdk/platform-error.ts";
 import type { Agent } from "./handoff.service.ts";
 import { inboxFeedOf } from "./inbox-feed.ts";
@@ -97,6 +99,26 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
     config: auth,
     schema: { tags, summary: "How many conversations wait for a person (the inbox badge)", response: { 200: z.looseObject({ waiting: z.number().int(), claimed: z.number().int() }) } },
   }, async (request) => broker.call("handoff.counts", { tenantId: requireTenant(request).tenantId }));
+
+  app.get("/v1/admin/conversations/agent", {
+    config: auth,
+    schema: {
+      tags, summary: "Who the caller is in the inbox: the agent they act as (as claims and replies name them) and whether their role may act",
+      description: "The console shows claim, reply, note, hand back and close only when `mayAct` is true; the routes check the role themselves either way.",
+      response: {
+        200: z.looseObject({
+          agent: agentView.describe("The caller as an agent: a signed-in person by their name (else email); a key as `API`, unless it names a helpdesk agent per request"),
+          mayAct: z.boolean().describe("Whether the caller's role may claim, answer, note, hand back and close (agent and above)"),
+        }),
+      },
+    },
+  }, async (request) => {
+    const principal = requireTenant(request);
+    // The least role of the acting routes, read from the one table rather than repeated here.
+    const least = leastRoleFor("POST", "/v1/admin/conversations/:sessionId/claim");
+    const mayAct = "role" in principal && least !== "operator" && roleAtLeast(principal.role, least);
+    return { agent: await agentOf(request, undefined), mayAct };
+  });
 
   app.get("/v1/admin/conversations/live", {
     config: auth,
