@@ -33,9 +33,14 @@ const accountSid = `AC${"a1".repeat(16)}`;
 const authToken = "twilio-auth-token-for-tests";
 
 /** A live stream of a web conversation as the widget reads it (Server-Sent Events over fetch). */
-async function followLive(base: string, widgetKey: string, sessionId: string) {
+function followLive(base: string, widgetKey: string, sessionId: string) {
+  return followStream(`${base}/v1/chat/sessions/${sessionId}/live`, { "x-api-key": widgetKey });
+}
+
+/** Reads a Server-Sent Events stream into a list of events as they arrive. */
+async function followStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController();
-  const response = await fetch(`${base}/v1/chat/sessions/${sessionId}/live`, { headers: { "x-api-key": widgetKey, accept: "text/event-stream" }, signal: controller.signal });
+  const response = await fetch(url, { headers: { ...headers, accept: "text/event-stream" }, signal: controller.signal });
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /text\/event-stream/);
   const events: { name: string; data: any }[] = [];
@@ -336,6 +341,24 @@ for (const backend of databaseBackends()) {
       const claimed = await dora.request("POST", `/v1/admin/conversations/${sessionId}/claim`);
       assert.equal(claimed.status, 200, claimed.text);
       assert.deepEqual(claimed.body.claimedBy, asDora.body.agent, "the console recognises its own claims");
+    });
+
+    it("pushes how many wait with the inbox's live feed: at once, and whenever a handoff changes", async () => {
+      const feed = await followStream(`${node.url}/v1/admin/conversations/live`, { authorization: `Bearer ${viewerKey}` });
+      try {
+        const ready = await waitFor("the feed's first event", () => feed.events.find((e) => e.name === "ready"));
+        const before = (await node.request("GET", "/v1/admin/conversations/counts", { key: viewerKey })).body;
+        assert.deepEqual(ready.data.counts, before);
+        const { sessionId, say } = await webChat(await bot());
+        await say({ choice: "billing" });
+        // Changes are batched, so the one that counts the new request may come after others naming the session.
+        const changed = await waitFor("the change counting the new request", () => feed.events.find((e) => e.name === "changed" && e.data.counts?.waiting === before.waiting + 1));
+        assert.equal(changed.data.handoffs, true);
+        assert.equal(changed.data.counts.claimed, before.claimed);
+        assert.ok(feed.events.some((e) => e.name === "changed" && e.data.sessionIds.includes(sessionId)), "the conversation is named");
+      } finally {
+        feed.close();
+      }
     });
 
     it("lets a viewer read but not act, and keeps each tenant to its own conversations", async () => {

@@ -127,7 +127,7 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
       response: {
         200: {
           description: "Server-Sent Events until the client goes away",
-          content: { "text/event-stream": { schema: z.string().describe("`ready` {} at once, then `changed` { sessionIds, handoffs } (handoffs: a handoff changed, so counts did) at most a few times a second") } },
+          content: { "text/event-stream": { schema: z.string().describe("`ready` { counts } at once, then `changed` { sessionIds, handoffs, counts? } at most a few times a second (handoffs: a handoff changed, and `counts` says how many wait now, as GET …/counts would)") } },
         },
       },
     },
@@ -136,8 +136,16 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
     reply.hijack();
     reply.raw.writeHead(200, { ...reply.getHeaders(), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" } as Record<string, string>);
     const send = (event: string, data: unknown) => { if (!reply.raw.destroyed) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
-    send("ready", {});
-    const stop = inboxFeedOf(broker).watch(tenantId, (change) => send("changed", { sessionIds: change.sessionIds, handoffs: change.handoffs }));
+    // The badge's counts ride on the stream, so a console page costs the tenant one request, not one
+    // per change. Events go out in order: each waits for the one before (and its counts) to be sent.
+    const counts = () => broker.call<{ waiting: number; claimed: number }, object>("handoff.counts", { tenantId }).catch(() => undefined);
+    let queue = counts().then((now) => send("ready", now ? { counts: now } : {}));
+    const stop = inboxFeedOf(broker).watch(tenantId, (change) => {
+      queue = queue.then(async () => {
+        const now = change.handoffs ? await counts() : undefined;
+        send("changed", { sessionIds: change.sessionIds, handoffs: change.handoffs, ...(now ? { counts: now } : {}) });
+      });
+    });
     const keepalive = setInterval(() => { if (!reply.raw.destroyed) reply.raw.write(": keepalive\n\n"); }, KEEPALIVE_MS);
     request.raw.once("close", () => {
       clearInterval(keepalive);
