@@ -42,6 +42,8 @@ export const MarketplaceErrorCode = {
   pluginAlreadyInstalled: "PLUGIN_ALREADY_INSTALLED",
   /** The version asks for capabilities not granted before. */
   grantsRequired: "GRANTS_REQUIRED",
+  /** Grants that leave out something the version asks for (an install takes all or nothing). */
+  grantsMissing: "GRANTS_MISSING",
   /** Grants the plugin does not ask for (or `http:*`). */
   grantsNotRequested: "GRANTS_NOT_REQUESTED",
   /** A secret the plugin does not declare. */

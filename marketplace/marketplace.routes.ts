@@ -13,12 +13,12 @@ import { capabilitySchema } from "./package/plugin-manifest.schema.ts";
 import { pluginManifestJsonSchema } from "../core/sdk/plugin-manifest.ts";
 import { MarketplaceErrorCode } from "./marketplace-errors.ts";
 import { apiError } from "../core/kernel/gateway/openapi.ts";
+import { installView, pluginCardView, pluginDetailView, pluginVersionView } from "./marketplace-schemas.ts";
 
 const pluginParams = z.strictObject({ scope: z.string().regex(/^@[a-z0-9][a-z0-9-._]*$/), name: z.string().regex(/^[a-z0-9][a-z0-9-._]*$/) });
 const semverText = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, "a semver version like 1.2.3");
 const secretsBody = z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().min(1).max(10_000)).refine((s) => Object.keys(s).length <= 20, "at most 20 secrets");
 const configBody = z.record(z.string(), z.unknown());
-const installView = z.looseObject({ plugin: z.string(), version: z.string() }).describe("A tenant's install of a catalog plugin");
 
 function publisherOf(request: FastifyRequest): string {
   const principal = requirePrincipal(request);
@@ -76,7 +76,7 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
     schema: {
       tags, summary: "Search the catalog",
       querystring: z.strictObject({ q: z.string().max(100).optional(), kind: z.enum(["node-type", "crm", "tool"]).optional(), category: z.string().max(40).optional(), page: z.coerce.number().int().min(1).max(1000).optional() }),
-      response: { 200: z.looseObject({ plugins: z.array(z.looseObject({ id: z.string(), publisher: z.string(), description: z.string(), kinds: z.array(z.string()), latestVersion: z.string() })) }) },
+      response: { 200: z.looseObject({ plugins: z.array(pluginCardView), page: z.number().int(), pageSize: z.number().int(), total: z.number().int().describe("Plugins matching, over all pages") }) },
     },
   }, async (request) => broker.call("marketplace.list", request.query));
 
@@ -87,21 +87,26 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
 
   app.get("/v1/marketplace/plugins/:scope/:name", {
     config: { auth: "public" },
-    schema: { tags, summary: "A plugin: versions, changelog, README, requested capabilities, configuration form schema", params: pluginParams, response: { 200: z.looseObject({ id: z.string() }).describe("A catalog plugin") } },
+    schema: { tags, summary: "A plugin: versions, changelog, README, requested capabilities (with plain words), signature, configuration form schema", params: pluginParams, response: { 200: pluginDetailView } },
   }, async (request) => broker.call("marketplace.get", { id: `${request.params.scope}/${request.params.name}` }));
+
+  app.get("/v1/marketplace/plugins/:scope/:name/versions/:version", {
+    config: { auth: "public" },
+    schema: { tags, summary: "One version of a plugin in full: what installing or upgrading to it asks for, and its configuration schema", params: pluginParams.extend({ version: semverText }), response: { 200: pluginVersionView } },
+  }, async (request) => broker.call("marketplace.getVersion", { id: `${request.params.scope}/${request.params.name}`, version: request.params.version }));
 
   app.post("/v1/admin/plugins", {
     config: { auth: "tenant-admin" },
     schema: {
-      tags, summary: "Install a plugin from the catalog for this tenant",
+      tags, summary: "Install a plugin from the catalog for this tenant; grants must hold every capability the version asks for (400 GRANTS_MISSING otherwise)",
       body: z.strictObject({
         plugin: z.string().regex(/^@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*$/, "a scoped name like @acme/pricing"),
         version: semverText.optional(),
-        grants: z.array(capabilitySchema).max(50).default([]),
+        grants: z.array(capabilitySchema).max(50).default([]).describe("The tenant's consent: every capability the version asks for (`http:*` is answered by http:<host>)"),
         config: configBody.default({}),
-        secrets: secretsBody.default({}),
+        secrets: secretsBody.default({}).describe("Values of the secrets the plugin declares; stored sealed and never answered again"),
       }),
-      response: { 201: installView, 409: apiError("Already installed"), 422: apiError("The configuration, secrets or grants do not fit the plugin") },
+      response: { 201: installView, 409: apiError("Already installed (PLUGIN_ALREADY_INSTALLED), or the version was withdrawn or its package fails its checks") },
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("marketplaceInstalls.install", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
@@ -109,8 +114,14 @@ export const marketplaceRoutes: RouteModule = (app, { broker }) => {
     config: { auth: "tenant-admin" },
     schema: {
       tags, summary: "Upgrade or roll back (version), disable or enable, change grants, configuration or secrets", params: pluginParams,
-      body: z.strictObject({ version: semverText.optional(), enabled: z.boolean().optional(), grants: z.array(capabilitySchema).max(50).optional(), config: configBody.optional(), secrets: secretsBody.optional() }),
-      response: { 200: installView, 422: apiError("The configuration, secrets or grants do not fit the plugin") },
+      body: z.strictObject({
+        version: semverText.optional().describe("Upgrade or roll back to this version; the configuration is carried over and checked again"),
+        enabled: z.boolean().optional(),
+        grants: z.array(capabilitySchema).max(50).optional().describe("A new consent, whole: every capability the (new) version asks for. Without it, grants carry over and a version asking for more answers 409 GRANTS_REQUIRED"),
+        config: configBody.optional(),
+        secrets: secretsBody.optional().describe("Secrets to set or replace; those not named keep their values"),
+      }),
+      response: { 200: installView, 409: apiError("The version asks for capabilities not granted before and no grants were sent (GRANTS_REQUIRED), or it was withdrawn or its package fails its checks") },
     },
   }, async (request) => broker.call("marketplaceInstalls.update", { tenantId: requireTenant(request).tenantId, plugin: `${request.params.scope}/${request.params.name}`, ...request.body }));
 

@@ -7,6 +7,7 @@
 import { implementChannel } from "../../core/sdk/index.ts";
 import { receiveSms, smsStatus } from "./twilio-sms.route.ts";
 import { serveMediaStream } from "./twilio-media.socket.ts";
+import { checkTwilioCredentials } from "./twilio-check.ts";
 import { receiveVoice, voiceStatus } from "./twilio-voice.route.ts";
 import { twilioChannel } from "./twilio.channel.ts";
 import { deliverSms } from "./twilio-deliver.ts";
@@ -14,6 +15,7 @@ import { deliverSms } from "./twilio-deliver.ts";
 export default implementChannel({ id: "@platform/twilio-channel", version: "1.0.0", platform: "^1.0.0", description: twilioChannel.description }, twilioChannel, {
   routes: { sms: receiveSms, smsStatus, voice: receiveVoice, voiceStatus },
   sockets: { media: serveMediaStream },
+  checkCredentials: ({ config, settings }) => checkTwilioCredentials(config, settings.apiUrl),
   // Only for messages outside a turn (a person's reply): a turn's own reply goes back as TwiML or from the SMS route.
   deliver: ({ to, messages }, { config, settings }) => deliverSms(config, settings.apiUrl, to, messages),
 });

@@ -31,14 +31,16 @@ const callForm = z.looseObject({
 export const twilioChannel = defineChannel({
   name: "twilio",
   description: "Twilio SMS (numbered choices, STOP/HELP) and voice calls (<Say>, <Gather> speech and keypad) on the same flows as the web, or realtime voice over media streams.",
+  // Titles and descriptions are what the console's form shows beside each field.
   configSchema: z.strictObject({
-    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "an Account SID: AC followed by 32 hex digits"),
-    phoneNumbers: z.array(e164).min(1).max(50),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "an Account SID: AC followed by 32 hex digits")
+      .meta({ title: "Account SID", description: "On the Twilio console's home page: AC followed by 32 characters" }),
+    phoneNumbers: z.array(e164.meta({ title: "Phone number" })).min(1).max(50).meta({ title: "Phone numbers", description: "The account's numbers this bot answers, as +15551234567" }),
     /** `twiml` answers the webhook itself; `rest` acknowledges at once and sends through the Messages API. */
-    smsReply: z.enum(["twiml", "rest"]).default("twiml"),
-    helpText: z.string().min(1).max(600).optional(),
+    smsReply: z.enum(["twiml", "rest"]).default("twiml").meta({ title: "SMS replies", description: "twiml: in the webhook's answer; rest: through the Messages API (for slow flows)" }),
+    helpText: z.string().min(1).max(600).optional().meta({ title: "HELP answer", description: "The reply to HELP, before \"Reply STOP to unsubscribe.\" (default: This is an automated assistant.)" }),
   }),
-  secretsSchema: z.strictObject({ authToken: z.string().min(16).max(256) }),
+  secretsSchema: z.strictObject({ authToken: z.string().min(16).max(256).meta({ title: "Auth token", description: "Next to the Account SID in the Twilio console; it signs every webhook" }) }),
   settings: {
     schema: settingsSchema,
     env: { apiUrl: "TWILIO_API_URL" },

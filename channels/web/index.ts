@@ -1,6 +1,6 @@
 /**
  * The web channel: the embeddable chat widget (`/widget.js`), the branding it asks for
- * (`/v1/widget/config`) and a demo page that embeds it.
+ * (`/v1/widget/config`), a demo page that embeds it and the preview page the console frames.
  *
  * The conversation itself goes through the platform's own chat API (`/v1/chat/sessions…`, in
  * core/engine/conversations/chat.routes.ts), not through a route of this plugin: that API is the
@@ -12,6 +12,7 @@
  */
 import { definePlugin, implementPlugin, z } from "../../core/sdk/index.ts";
 import { demoPage } from "./demo-page.ts";
+import { previewPage } from "./preview-page.ts";
 import { buildWidgetBundle, serveWidgetScript, type WidgetBundle } from "./widget-script.ts";
 import { widgetConfig, widgetConfigSchema } from "./widget-config.ts";
 
@@ -22,7 +23,7 @@ export const definition = definePlugin({
   version: "1.0.0",
   platform: "^1.0.0",
   kinds: ["channel"],
-  description: "Web chat: the embeddable widget script, its branding endpoint and a demo page.",
+  description: "Web chat: the embeddable widget script, its branding endpoint, a demo page and the console's preview page.",
 });
 
 // Built at start (esbuild, then brotli and gzip), not per request: the script is served on every
@@ -46,6 +47,14 @@ export default implementPlugin(definition, {
         operationId: "webWidgetConfig", summary: "A bot's widget branding, every default filled in (widget key; the page's origin must be among the tenant's domains)", tags,
         querystring: z.looseObject({ botId: z.string().optional().describe("The bot's id (a UUID)") }),
         response: { 200: widgetConfigSchema },
+      },
+    },
+    {
+      method: "GET", path: "/widget/preview", handler: previewPage,
+      schema: {
+        operationId: "webWidgetPreview", summary: "The widget in preview mode, drawn from the look its parent page posts (the console's live preview); calls nothing", tags,
+        produces: ["text/html"],
+        response: { 200: z.string().describe("HTML") },
       },
     },
     {

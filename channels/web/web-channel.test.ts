@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Script } from "node:vm";
 import { startTestPlatform, type TestPlatform } from "../../test/kit/test-platform.ts";
+import { WIDGET_LOOK_DEFAULTS } from "../../core/engine/bots/bot-config.ts";
+import { WIDGET_DEFAULTS } from "./widget-config.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
 
@@ -23,7 +25,7 @@ describe("web channel: widget script, branding and demo page", function () {
       key: acme.keys.admin,
       body: {
         name: "Branded", flow,
-        config: { branding: { title: "Acme help", primaryColor: "#aa2200", textColor: "#fafafa", position: "bottom-left", logoUrl: "https://cdn.acme.test/logo.png" }, greeting: "Hi there!", messagesPerMinutePerUser: 30 },
+        config: { branding: { title: "Acme help", primaryColor: "#aa2200", textColor: "#fafafa", position: "bottom-left", logoUrl: "https://cdn.acme.test/logo.png", avatarUrl: "https://cdn.acme.test/ada.png", launcherText: "Ask Acme" }, greeting: "Hi there!", messagesPerMinutePerUser: 30 },
       },
     });
     assert.equal(branded.status, 201, branded.text);
@@ -51,16 +53,20 @@ describe("web channel: widget script, branding and demo page", function () {
     assert.equal(plain.status, 200, plain.text);
     assert.deepEqual(plain.body, {
       botId: plainBot, name: "Plain",
-      branding: { title: "Plain", primaryColor: "#1a73e8", textColor: "#ffffff", position: "bottom-right", logoUrl: null },
+      branding: { title: "Plain", primaryColor: "#1a73e8", textColor: "#ffffff", position: "bottom-right", logoUrl: null, avatarUrl: null, launcherText: null },
       greeting: null,
     });
     const branded = await config(brandedBot, acme.keys.widget);
     assert.deepEqual(branded.body, {
       botId: brandedBot, name: "Branded",
-      branding: { title: "Acme help", primaryColor: "#aa2200", textColor: "#fafafa", position: "bottom-left", logoUrl: "https://cdn.acme.test/logo.png" },
+      branding: { title: "Acme help", primaryColor: "#aa2200", textColor: "#fafafa", position: "bottom-left", logoUrl: "https://cdn.acme.test/logo.png", avatarUrl: "https://cdn.acme.test/ada.png", launcherText: "Ask Acme" },
       greeting: "Hi there!",
     });
     assert.doesNotMatch(branded.text, /messagesPerMinutePerUser|draftFlow/, "only what a browser needs leaves the platform");
+  });
+
+  it("fills in the same defaults the console's widget settings show", () => {
+    assert.deepEqual(WIDGET_DEFAULTS, WIDGET_LOOK_DEFAULTS);
   });
 
   it("refuses a missing key with 401 and an admin key with 403", async () => {

@@ -10,6 +10,8 @@ export const widgetConfigSchema = z.object({
     textColor: z.string(),
     position: z.enum(["bottom-right", "bottom-left"]),
     logoUrl: z.string().nullable(),
+    avatarUrl: z.string().nullable().describe("The bot's picture beside its messages"),
+    launcherText: z.string().nullable().describe("Words on the launcher beside its icon; an icon alone when null"),
   }),
   greeting: z.string().nullable(),
 });
@@ -26,6 +28,8 @@ const botSchema = z.object({
       textColor: z.string().optional(),
       position: z.enum(["bottom-right", "bottom-left"]).optional(),
       logoUrl: z.string().optional(),
+      avatarUrl: z.string().optional(),
+      launcherText: z.string().optional(),
     }).optional(),
     greeting: z.string().optional(),
   }).optional(),
@@ -52,6 +56,8 @@ export async function widgetConfig(request: PluginHttpRequest, ctx: PluginRouteC
       textColor: branding.textColor ?? WIDGET_DEFAULTS.textColor,
       position: branding.position ?? WIDGET_DEFAULTS.position,
       logoUrl: branding.logoUrl ?? null,
+      avatarUrl: branding.avatarUrl ?? null,
+      launcherText: branding.launcherText ?? null,
     },
     greeting: bot.config?.greeting ?? null,
   };

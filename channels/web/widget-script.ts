@@ -9,7 +9,7 @@ import type { PluginHttpRequest, PluginHttpResponse } from "../../core/sdk/index
  * that exists only inside the wrapper below, so the page sees no globals but the one handle the
  * widget sets on purpose (`window.BotPlatformWidget`).
  */
-export const WIDGET_PARTS = ["styles.js", "dom.js", "messages.js", "api.js", "panel.js", "widget.js"] as const;
+export const WIDGET_PARTS = ["styles.js", "dom.js", "messages.js", "api.js", "panel.js", "preview.js", "widget.js"] as const;
 
 /** The widget as one script, readable: the sections in their wrapper. */
 export async function loadWidgetSource(): Promise<string> {

@@ -4,6 +4,7 @@
  * across nodes; this plugin owns everything that speaks WhatsApp.
  */
 import { implementChannel } from "../../core/sdk/index.ts";
+import { checkWhatsAppCredentials } from "./whatsapp-check.ts";
 import { createSendPacer, createWhatsAppClient } from "./whatsapp-client.ts";
 import { deliver } from "./whatsapp-deliver.ts";
 import { parseInbound, type WaPayload } from "./whatsapp-inbound.ts";
@@ -20,4 +21,5 @@ export default implementChannel({ id: "@platform/whatsapp-channel", version: "1.
   parseInbound: (payload, { config, settings }) => parseInbound(createWhatsAppClient(config, settings.graphUrl), config.phoneNumberId, payload as WaPayload),
   deliver: ({ to, messages }, { config, settings }) =>
     deliver(createWhatsAppClient(config, settings.graphUrl), to, messages, { phoneNumberId: config.phoneNumberId, template: config.template, perSecond: settings.sendPerSecond, pace }),
+  checkCredentials: ({ config, settings }) => checkWhatsAppCredentials(config, settings.graphUrl),
 });

@@ -5,6 +5,8 @@ import { graphFetch } from "./graph-fetch.ts";
 export type WhatsAppCredentials = { accessToken: string; appSecret: string; verifyToken: string };
 
 const GRAPH = "https://graph.facebook.com";
+/** The Graph API version every call names (pinned: the SDK warns and picks its own otherwise). */
+export const GRAPH_VERSION = "v24.0";
 /** Tries in all, the first included. */
 const RETRIES = 4;
 const BACKOFF_MS = 250;
@@ -21,7 +23,7 @@ export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl:
     token: credentials.accessToken,
     appSecret: credentials.appSecret,
     webhookVerifyToken: credentials.verifyToken,
-    v: "v24.0",
+    v: GRAPH_VERSION,
     ponyfill: {
       fetch: async (input, init) => {
         const target = String(input instanceof Request ? input.url : input).replace(GRAPH, graphUrl);

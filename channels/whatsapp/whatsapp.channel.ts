@@ -18,15 +18,20 @@ const botParams = z.object({ botId: z.string().min(1).max(100).describe("The bot
 export const whatsappChannel = defineChannel({
   name: "whatsapp",
   description: "WhatsApp Cloud API: verified webhooks, text, buttons, lists, media and locations in; text, buttons, lists, images and templates out.",
+  // Titles and descriptions are what the console's form shows beside each field.
   configSchema: z.strictObject({
-    phoneNumberId: z.string().regex(/^\d{5,30}$/, "the numeric phone number id from the WhatsApp Manager"),
+    phoneNumberId: z.string().regex(/^\d{5,30}$/, "the numeric phone number id from the WhatsApp Manager")
+      .meta({ title: "Phone number ID", description: "The number's id in WhatsApp Manager → API setup (digits; not the phone number itself)" }),
     /** Template sent when the 24-hour customer service window has closed (Meta refuses free-form text then). */
-    template: z.strictObject({ name: z.string().regex(/^[a-z0-9_]{1,512}$/), language: z.string().min(2).max(15) }).optional(),
+    template: z.strictObject({
+      name: z.string().regex(/^[a-z0-9_]{1,512}$/).meta({ title: "Template name" }),
+      language: z.string().min(2).max(15).meta({ title: "Language", description: "The template's language code, such as en_US" }),
+    }).optional().meta({ title: "Template after 24 hours", description: "Sent instead of a reply once the customer's 24-hour window has closed" }),
   }),
   secretsSchema: z.strictObject({
-    accessToken: z.string().min(10).max(1024),
-    appSecret: z.string().min(8).max(256),
-    verifyToken: z.string().min(8).max(256),
+    accessToken: z.string().min(10).max(1024).meta({ title: "Access token", description: "A system user's permanent token with the whatsapp_business_messaging permission" }),
+    appSecret: z.string().min(8).max(256).meta({ title: "App secret", description: "App settings → Basic in Meta for Developers; it signs every webhook" }),
+    verifyToken: z.string().min(8).max(256).meta({ title: "Verify token", description: "A phrase of your choice (8 characters or more); give Meta the same one with the webhook URL" }),
   }),
   settings: {
     schema: settingsSchema,

@@ -100,6 +100,21 @@ export type InboundEvent =
 /** What `deliver` reports for each message it sent (or failed to). */
 export type DeliveryReport = { vendorMessageId: string; status: string; error?: string };
 
+/**
+ * What the vendor said about a bot's credentials, asked by `checkCredentials`: they work (and what
+ * the vendor knows them as: a number, an account's name), or why not, in words an admin can act on.
+ * A refusal is an answer, not an error: the check itself worked.
+ */
+export const credentialCheckSchema = z.union([
+  z.strictObject({ ok: z.literal(true), account: z.string().max(300).describe("What the vendor knows these credentials as (a phone number, an account name)") }),
+  z.strictObject({
+    ok: z.literal(false),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/).describe("Why, as a stable code (CREDENTIALS_REFUSED, VENDOR_UNREACHABLE…)"),
+    reason: z.string().max(600).describe("Why, in words an admin can act on (the vendor's own message included)"),
+  }),
+]);
+export type CredentialCheck = z.infer<typeof credentialCheckSchema>;
+
 type ConfigOf<D> = D extends ChannelDefinition<infer C, infer S, AnyObject> ? z.infer<C> & z.infer<S> : never;
 type SettingsOf<D> = D extends ChannelDefinition<AnyObject, AnyObject, infer O> ? z.infer<O> : never;
 type RoutesOf<D> = D extends ChannelDefinition<AnyObject, AnyObject, AnyObject, infer R> ? R : never;
@@ -126,6 +141,11 @@ export type ChannelHandlers<D extends ChannelDefinition> = {
   parseInbound?(payload: unknown, ctx: ChannelCallContext<D>): Promise<InboundEvent[]> | InboundEvent[];
   /** A committed turn's messages to one user, in order; never throws (a failed send is reported). */
   deliver?(delivery: { to: string; messages: OutboundMessage[]; input: InputRequest | null }, ctx: ChannelCallContext<D>): Promise<DeliveryReport[]> | DeliveryReport[];
+  /**
+   * Asks the vendor whether a bot's credentials work (a read that changes nothing), for the admin
+   * setting the channel up. Answers a refusal as `{ ok: false }`; never throws for what the vendor said.
+   */
+  checkCredentials?(ctx: ChannelCallContext<D>): Promise<CredentialCheck> | CredentialCheck;
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
 };
@@ -145,6 +165,7 @@ export const channelActions = {
     description: "Send a committed turn's messages to one user",
     params: callParams.extend({ to: z.string().min(1), messages: z.array(z.record(z.string(), z.unknown())), input: z.unknown() }),
   },
+  checkCredentials: { description: "Ask the vendor whether a bot's credentials work", params: callParams },
 } as const;
 
 /** The full path of a channel's route: `/v1/channels/<name><path>`. */
@@ -179,7 +200,14 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
   const settingsSchema = channel.settings?.schema ?? z.object({});
   const context = (params: z.infer<typeof callParams>, ctx: ActionContext) =>
     ({ botId: params.botId, config: full.parse(params.config), settings: settingsSchema.parse(params.settings), log: ctx.log }) as unknown as ChannelCallContext<D>;
-  const definition: PluginDefinition = { ...plugin, kinds: ["channel"], actions: { ...(handlers.parseInbound ? { parseInbound: channelActions.parseInbound } : {}), ...(handlers.deliver ? { deliver: channelActions.deliver } : {}) } };
+  const definition: PluginDefinition = {
+    ...plugin, kinds: ["channel"],
+    actions: {
+      ...(handlers.parseInbound ? { parseInbound: channelActions.parseInbound } : {}),
+      ...(handlers.deliver ? { deliver: channelActions.deliver } : {}),
+      ...(handlers.checkCredentials ? { checkCredentials: channelActions.checkCredentials } : {}),
+    },
+  };
   // The plugin host has checked the params against `channelActions` before a handler runs.
   const actions: Record<string, ActionHandler> = {};
   if (handlers.parseInbound) {
@@ -195,6 +223,11 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
       const params = raw as z.infer<typeof channelActions.deliver.params>;
       return deliver({ to: params.to, messages: params.messages as unknown as OutboundMessage[], input: (params.input ?? null) as InputRequest | null }, context(params, ctx));
     };
+  }
+  if (handlers.checkCredentials) {
+    const check = handlers.checkCredentials;
+    // The answer is checked here, in the plugin, so the platform gets a check or an error naming the plugin.
+    actions.checkCredentials = async (raw, ctx) => credentialCheckSchema.parse(await check(context(raw as z.infer<typeof callParams>, ctx)));
   }
   return { definition, implementation: { routes, sockets, actions, start: handlers.start, stop: handlers.stop }, channel };
 }
@@ -214,6 +247,11 @@ export function describeChannel(channel: ChannelDefinition): Record<string, unkn
     ...(channel.sendRate ? { sendRate: { per: channel.sendRate.per } } : {}),
     oneOpenSessionPerUser: channel.oneOpenSessionPerUser ?? false,
   };
+}
+
+/** Whether a channel plugin answers `checkCredentials` (its definition lists the action). */
+export function checksCredentials(module: PluginModule): boolean {
+  return Object.hasOwn(module.definition.actions ?? {}, "checkCredentials");
 }
 
 /** Whether a loaded plugin module is a channel (recognised by shape: a plugin may bundle its own SDK copy). */

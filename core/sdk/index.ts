@@ -24,8 +24,8 @@ export {
 export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
 export { errorAnswer } from "./plugin-route.ts";
 export {
-  CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, defineChannel, describeChannel, implementChannel, isChannelModule,
-  type ChannelCallContext, type ChannelDefinition, type ChannelHandlers, type ChannelPluginInfo, type ChannelPluginModule, type ChannelRouteDefinition,
+  CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, checksCredentials, credentialCheckSchema, defineChannel, describeChannel, implementChannel, isChannelModule,
+  type ChannelCallContext, type CredentialCheck, type ChannelDefinition, type ChannelHandlers, type ChannelPluginInfo, type ChannelPluginModule, type ChannelRouteDefinition,
   type ChannelSettingsDefinition, type ChannelSocketDefinition, type DeliveryReport, type InboundEvent, type ResolvedBotChannel,
 } from "./channel.ts";
 export {
@@ -44,6 +44,7 @@ export {
 export { manifestOf, type ToolDefinition } from "./define-plugin.ts";
 export { SANDBOXED_KINDS, capabilitiesSchema, pluginManifestJsonSchema, type PluginManifest } from "./plugin-manifest.ts";
 export { CapabilityKind, capabilityListProblem, isCapabilityProblem, parseCapability, type Capability, type CapabilityProblem } from "./capability.ts";
+export { capabilitiesInWords, capabilityInWords, type CapabilityInWords } from "./capability-words.ts";
 export type { PluginKv } from "./plugin-kv.ts";
 export {
   AI_FIELD_NAMES, aiCollectedFieldsSchema, aiPendingToolCallSchema, aiReplySchema, aiRespondParamsSchema, aiTranscriptSchema, aiTurnSchema, realtimeSetupSchema,

@@ -23,6 +23,10 @@ import { IntentsMigration } from "../modules/nlp/0023-intents.migration.ts";
 import { ContentMigration } from "../modules/content/0024-content.migration.ts";
 import { HandoffMigration } from "../modules/handoff/0025-handoff.migration.ts";
 import { AnalyticsSessionEventsMigration } from "../modules/analytics/0026-analytics-session-events.migration.ts";
+import { KnowledgeProgressMigration } from "../modules/knowledge/migrations/0027-knowledge-progress.migration.ts";
+import { MarketplaceManifestOrderMigration } from "../../marketplace/marketplace-manifest-order.migration.ts";
+import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0029-api-key-label.migration.ts";
+import { AuditMigration } from "../modules/audit/0030-audit.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -55,4 +59,8 @@ export const migrations = [
   { name: "0024-content", class: ContentMigration },
   { name: "0025-handoff", class: HandoffMigration },
   { name: "0026-analytics-session-events", class: AnalyticsSessionEventsMigration },
+  { name: "0027-knowledge-progress", class: KnowledgeProgressMigration },
+  { name: "0028-marketplace-manifest-order", class: MarketplaceManifestOrderMigration },
+  { name: "0029-api-key-label", class: ApiKeyLabelMigration },
+  { name: "0030-audit", class: AuditMigration },
 ];

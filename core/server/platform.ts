@@ -27,6 +27,7 @@ import { createConversationsService } from "../engine/conversations/conversation
 import { createNodeTypeRegistry } from "../engine/flow/node-type-registry.ts";
 import { ensureDemo, ensureDemoOwner, type DemoKeys, type DemoOwner } from "./demo-bootstrap.ts";
 import { botRoutes } from "../engine/bots/bots.routes.ts";
+import { botWidgetRoutes } from "../engine/bots/bot-widget.routes.ts";
 import { nodeTypeRoutes } from "../engine/bots/node-types.routes.ts";
 import { testSessionRoutes } from "../engine/conversations/test-sessions.routes.ts";
 import { consoleRoutes } from "./console-assets.ts";
@@ -65,6 +66,9 @@ import { analyticsRoutes } from "../modules/analytics/analytics.routes.ts";
 import { createAnalyticsService } from "../modules/analytics/analytics.service.ts";
 import { intentRoutes } from "../modules/nlp/intents.routes.ts";
 import { createNlpService } from "../modules/nlp/nlp.service.ts";
+import { auditRoutes } from "../modules/audit/audit.routes.ts";
+import { botConfigSchemaRoutes } from "../engine/bots/bot-config-schema.routes.ts";
+import { createAuditService } from "../modules/audit/audit.service.ts";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -127,8 +131,10 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(authRoutes, memberRoutes);
   routes.push(contentRoutes);
   routes.push(handoffRoutes);
+  routes.push(auditRoutes, botConfigSchemaRoutes);
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
+  routes.push(botWidgetRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {
@@ -170,6 +176,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createNlpService(context));
   broker.createService(createContentService(context));
   broker.createService(createHandoffService(context));
+  broker.createService(createAuditService(context));
   broker.createService(createChannelConfigService(context, channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();

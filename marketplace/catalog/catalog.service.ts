@@ -13,8 +13,8 @@ import { integrityOf, unpackPackage } from "../package/plugin-package.ts";
 import { parseManifest, type PluginManifest } from "../package/plugin-manifest.schema.ts";
 import { keyFingerprint, parsePublicKey, publicKeyPem, verifyIntegrity } from "../package/package-signing.ts";
 import { checkDescribedBundle, entries, wrapBundle } from "../runtime/sandboxed-bundle.ts";
-import { createCatalogStore, type VersionRow } from "./catalog-store.ts";
-import { pluginView, versionView } from "./catalog-views.ts";
+import { createCatalogStore, type PluginRow, type VersionRow } from "./catalog-store.ts";
+import { pluginView, versionSummary, versionView, type SignatureView } from "./catalog-views.ts";
 import { FlowErrorCode } from "../../core/engine/flow/flow-errors.ts";
 import { MarketplaceErrorCode } from "../marketplace-errors.ts";
 
@@ -32,6 +32,22 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
     const match = keys.find((k) => verifyIntegrity(integrity, signature, parsePublicKey(k.public_key)));
     if (!match) throw new ValidationError(MarketplaceErrorCode.packageSignatureInvalid, keys.length === 0 ? "The publisher has no signing key; register one first" : "The signature does not match the package and any of the publisher's keys");
     return match.fingerprint;
+  }
+
+  async function pluginWithPublisher(id: string): Promise<Parameters<typeof pluginView>[0]> {
+    const rows = await sql<Parameters<typeof pluginView>[0][]>(`select p.*, pub.name as publisher_name from marketplace_plugin p join marketplace_publisher pub on pub.id = p.publisher_id where p.id = ?`, [id]);
+    if (!rows[0]) throw new NotFoundError(MarketplaceErrorCode.pluginNotFound, "Plugin");
+    return rows[0];
+  }
+
+  /**
+   * Checked again on every read rather than trusted from publish: a key the publisher revoked since
+   * no longer vouches for its packages. (The bytes themselves are checked at install, verifiedPackage.)
+   */
+  async function signatureOf(plugin: PluginRow & { publisher_name: string }, row: VersionRow): Promise<SignatureView> {
+    const keys = row.signature ? await store.activeKeys(plugin.publisher_id) : [];
+    const verified = keys.some((k) => verifyIntegrity(row.integrity, row.signature!, parsePublicKey(k.public_key)));
+    return { verified, signedBy: plugin.publisher_name, keyFingerprint: row.key_fingerprint };
   }
 
   async function refreshLatest(pluginId: string): Promise<void> {
@@ -86,7 +102,7 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
           await sql(`update marketplace_plugin set description = ?, category = ?, kinds = ?::jsonb where id = ?`, [manifest.description, manifest.category, JSON.stringify(manifest.kinds), manifest.id]);
         }
         try {
-          await sql(`insert into marketplace_plugin_version (plugin_id, version, manifest, readme, changelog, bundle, integrity, signature, key_fingerprint, package_path) values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)`,
+          await sql(`insert into marketplace_plugin_version (plugin_id, version, manifest, readme, changelog, bundle, integrity, signature, key_fingerprint, package_path) values (?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?)`,
             [manifest.id, manifest.version, JSON.stringify(manifest), text("README.md"), text("CHANGELOG.md"), bundle, integrity, ctx.params.signature, fingerprint, packagePath]);
         } catch (error) {
           // Two publishes of one version racing: the primary key lets one win.
@@ -124,12 +140,20 @@ export function createCatalogService(platform: PlatformContext, baseNodeTypes: N
         return { plugins: rows.map(pluginView), page, pageSize: PAGE_SIZE, total: Number(rows[0]?.total ?? 0) };
       },
 
+      /** A plugin with its latest version in full (README, changelog, capabilities in plain words, signature) and every version in brief. */
       async get(ctx: Context<{ id: string }>) {
-        const rows = await sql<Parameters<typeof pluginView>[0][]>(`select p.*, pub.name as publisher_name from marketplace_plugin p join marketplace_publisher pub on pub.id = p.publisher_id where p.id = ?`, [ctx.params.id]);
-        if (!rows[0]) throw new NotFoundError(MarketplaceErrorCode.pluginNotFound, "Plugin");
+        const plugin = await pluginWithPublisher(ctx.params.id);
         const versions = await store.versions(ctx.params.id);
-        const latest = versions.find((v) => v.version === rows[0]!.latest_version) ?? versions[0];
-        return { ...pluginView(rows[0]), ...(latest ? versionView(latest) : {}), versions: versions.map((v) => ({ version: v.version, publishedAt: new Date(v.created_at).toISOString(), yanked: v.yanked_at !== null })) };
+        const latest = versions.find((v) => v.version === plugin.latest_version) ?? versions[0];
+        return { ...pluginView(plugin), ...(latest ? versionView(latest, await signatureOf(plugin, latest)) : {}), versions: versions.map(versionSummary) };
+      },
+
+      /** One version in full: what an install of it asks for and takes (an upgrade's consent, the form of an older install). */
+      async getVersion(ctx: Context<{ id: string; version: string }>) {
+        const plugin = await pluginWithPublisher(ctx.params.id);
+        const row = await store.version(ctx.params.id, ctx.params.version);
+        if (!row) throw new NotFoundError(MarketplaceErrorCode.versionNotFound, "Plugin version");
+        return { ...pluginView(plugin), ...versionView(row, await signatureOf(plugin, row)) };
       },
 
       /**

@@ -20,7 +20,7 @@ import type { InstalledPlugin, MarketplaceNodeTypes, SandboxExecute } from "../r
 import { callInstalledCrm, callInstalledTool, toolsOf, type CrmAction } from "../runtime/marketplace-extensions.ts";
 import { CrmErrorCode, crmConnectorActions, crmError } from "../../core/sdk/crm-contract.ts";
 import { entries, kvPrefixOf, wrapBundle } from "../runtime/sandboxed-bundle.ts";
-import { checkGrants, checkPluginConfig, checkSecrets } from "./plugin-config.check.ts";
+import { checkGrants, checkGrantsComplete, checkPluginConfig, checkSecrets } from "./plugin-config.check.ts";
 
 export const MarketplaceEvents = { installsChanged: "marketplace.installs.changed" } as const;
 
@@ -98,6 +98,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         const config = checkPluginConfig(manifest, ctx.params.config ?? {});
         const secrets = ctx.params.secrets ?? {};
         checkSecrets(manifest, secrets, grants);
+        checkGrantsComplete(manifest, grants);
         await assertNoTypeClash(tenantId, manifest);
         await storeSecrets(ctx, tenantId, secrets);
         try {
@@ -127,11 +128,14 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         // `http:*` (hosts the tenant names) is answered by any http: grant.
         const missing = manifest.capabilities.filter((c) => !current.capabilities.includes(c) && (c === "http:*" ? !grants.some((g) => g.startsWith("http:")) : !grants.includes(c)));
         if (given === undefined && missing.length > 0) {
-          throw new ConflictError("GRANTS_REQUIRED", `${plugin}@${version} asks for ${missing.join(", ")}, not granted before; send grants to accept or decline them`, { capabilities: missing });
+          throw new ConflictError("GRANTS_REQUIRED", `${plugin}@${version} asks for ${missing.join(", ")}, not granted before; send grants to consent to them`, { capabilities: missing });
         }
         const config = checkPluginConfig(manifest, ctx.params.config ?? row.config);
         const secrets = ctx.params.secrets ?? {};
         checkSecrets(manifest, secrets, grants);
+        // Grants sent are a new consent, so they must be whole; grants carried over are left as they
+        // were consented to (an install made before consent was all-or-nothing keeps working).
+        if (given !== undefined) checkGrantsComplete(manifest, grants);
         if (version !== row.version) await assertNoTypeClash(tenantId, manifest);
         await storeSecrets(ctx, tenantId, secrets);
         const secretNames = [...new Set([...row.secret_names, ...Object.keys(secrets)])].sort();

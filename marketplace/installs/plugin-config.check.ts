@@ -27,6 +27,18 @@ export function checkGrants(manifest: PluginManifest, grants: readonly string[])
 }
 
 /**
+ * An install runs only with everything its version asks for: a tenant consents to the whole list
+ * or does not install (a plugin that finds a capability missing fails each call at run time, which
+ * the tenant would only learn from its end users). `http:*` is answered by at least one host.
+ */
+export function checkGrantsComplete(manifest: PluginManifest, grants: readonly string[]): void {
+  const missing = manifest.capabilities.filter((c) => (c === "http:*" ? !grants.some((g) => g.startsWith("http:")) : !grants.includes(c)));
+  if (missing.length === 0) return;
+  const named = missing.map((c) => (c === "http:*" ? "http:<a host you choose>" : c)).join(", ");
+  throw new ValidationError("GRANTS_MISSING", `${manifest.id}@${manifest.version} needs ${named}; grant everything it asks for, or do not install it`, { field: "grants", capabilities: missing });
+}
+
+/**
  * Secrets supplied must be declared, and reachable: a secret's value is read by the plugin only
  * through its `secrets:<name>` capability, so a value given without that grant would install and
  * then fail every call. Values are never echoed in the message.

@@ -1,18 +1,24 @@
+import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type GraphSend = { phoneNumberId: string; authorization: string | undefined; body: Record<string, any> };
 type Scripted = { status: number; body: unknown; headers?: Record<string, string> };
+/** A business phone number the fake holds, with the token and app secret that may read it. */
+export type FakePhoneNumber = { accessToken: string; appSecret: string; displayPhoneNumber: string; verifiedName: string };
 
 /**
  * A local stand-in for Meta's Graph API, speaking its HTTP protocol: `POST /v24.0/{phone}/messages`
  * answers like Meta (a wamid per message) and is recorded; `GET /v24.0/{mediaId}` and the media URL
  * it returns serve media bytes. `failNext` scripts the next answers (429, 5xx, Graph errors).
+ * `GET /v24.0/{phone-number-id}` reads a number added with `addPhoneNumber`, refusing a wrong token
+ * (190) or a wrong `appsecret_proof` (100) as Meta does.
  */
 export async function startFakeGraphApi() {
   const sends: GraphSend[] = [];
   const attempts: GraphSend[] = [];
   const media = new Map<string, { mimeType: string; bytes: Buffer }>();
+  const phoneNumbers = new Map<string, FakePhoneNumber>();
   const scripted: Scripted[] = [];
   let counter = 0;
   let waiters: (() => void)[] = [];
@@ -37,6 +43,22 @@ export async function startFakeGraphApi() {
         waiters = [];
         return reply(200, { messaging_product: "whatsapp", contacts: [{ input: record.body.to, wa_id: record.body.to }], messages: [{ id: `wamid.fake${++counter}` }] });
       }
+      const phone = url.pathname.match(/^\/v24\.0\/(\d+)$/);
+      if (req.method === "GET" && phone && phoneNumbers.has(phone[1])) {
+        const number = phoneNumbers.get(phone[1])!;
+        const token = req.headers.authorization?.replace(/^Bearer /, "");
+        if (token !== number.accessToken) {
+          return reply(401, { error: { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190, fbtrace_id: "AfakeTrace" } }, { "www-authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' });
+        }
+        const proof = url.searchParams.get("appsecret_proof");
+        if (proof !== null && proof !== createHmac("sha256", number.appSecret).update(token).digest("hex")) {
+          return reply(400, { error: { message: "Invalid appsecret_proof provided in the API argument", type: "GraphMethodException", code: 100, fbtrace_id: "AfakeTrace" } });
+        }
+        return reply(200, { display_phone_number: number.displayPhoneNumber, verified_name: number.verifiedName, id: phone[1] });
+      }
+      if (req.method === "GET" && phone && !media.has(phone[1])) {
+        return reply(400, { error: { message: `Unsupported get request. Object with ID '${phone[1]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: "GraphMethodException", code: 100, error_subcode: 33, fbtrace_id: "AfakeTrace" } });
+      }
       const mediaInfo = url.pathname.match(/^\/v24\.0\/([\w.-]+)$/);
       if (req.method === "GET" && mediaInfo && media.has(mediaInfo[1])) {
         const item = media.get(mediaInfo[1])!;
@@ -60,6 +82,9 @@ export async function startFakeGraphApi() {
     base,
     sends,
     attempts,
+    addPhoneNumber(id: string, number: FakePhoneNumber) {
+      phoneNumbers.set(id, number);
+    },
     addMedia(id: string, mimeType: string, bytes: Buffer) {
       media.set(id, { mimeType, bytes });
     },

@@ -5,6 +5,8 @@ import { exampleFlow } from "../../plugins/core-nodes/example-flow.fixture.ts";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 import { testServices, uniqueName } from "../kit/test-services.ts";
 import { startFakeGraphApi } from "./fake-graph-api.ts";
+import { INBOUND_CHANNEL } from "../../core/engine/inbox/inbound-queue.ts";
+import { waitFor } from "../kit/eventually.ts";
 
 const PHONE_ID = "106540352242923";
 const secrets = { accessToken: "EAAG-test-access-token-0002", appSecret: "app-secret-for-jetstream", verifyToken: "verify-token-for-jetstream" };
@@ -95,5 +97,27 @@ const secrets = { accessToken: "EAAG-test-access-token-0002", appSecret: "app-se
     await store.create(session(d, "web"));
     await store.compareAndSet(a, 1, { ...session(a, "whatsapp"), status: "ended", endedAt: new Date() });
     await store.create(session(b, "whatsapp"));
+  });
+
+  it("reports the cluster's inbound backlog at /metrics on every node", async () => {
+    // An action that holds each job until released stands in for turns that cannot keep up.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    first.platform.broker.createService({ name: "backlogProbe", actions: { hold: () => gate.then(() => true) } });
+    // Both nodes consume the stream: both must know the action, or a job would fail its attempts instead of waiting.
+    await Promise.all([first, second].map((node) => node.platform.broker.waitForServices(["backlogProbe"])));
+    const send = (first.platform.broker as unknown as { sendToChannel(name: string, payload: unknown): Promise<void> }).sendToChannel.bind(first.platform.broker);
+    for (let i = 0; i < 12; i++) await send(INBOUND_CHANNEL, { target: "backlogProbe.hold", params: {}, key: `probe-${i}` });
+    const depth = async (node: TestPlatform) => {
+      const text = (await node.request("GET", "/metrics", { key: node.operatorKey })).text;
+      const line = text.split("\n").find((l) => l.startsWith("botplatform_queue_depth{") && l.includes('queue="channel_inbound"'));
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+    };
+    try {
+      await waitFor("the backlog on both nodes", async () => ((await depth(first)) ?? 0) >= 12 && ((await depth(second)) ?? 0) >= 12);
+    } finally {
+      release();
+    }
+    await waitFor("the backlog drained", async () => (await depth(second)) === 0);
   });
 });

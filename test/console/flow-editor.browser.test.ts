@@ -144,6 +144,10 @@ describe("console: building a flow on the canvas", function () {
     await page.getByLabel("Your message").fill("Ada");
     await page.getByLabel("Your message").press("Enter");
     await transcript.getByText("Nice to meet you, Ada!").waitFor();
+    // Each turn lists what it changed in the variables: the answer went into user.name.
+    const changes = transcript.locator(".turn-changes").last();
+    await changes.getByText("1 variable changed").waitFor();
+    assert.match(await changes.textContent() ?? "", /user\.name\s*—\s*→\s*"Ada"/);
     await eventually(async () => assert.equal(await page.locator(".flow-node.active").count(), 0), { timeoutMs: 5000 });
     await page.screenshot({ path: "/tmp/console-editor-1280.png" });
     assert.deepEqual(problems, []);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import twilio from "twilio";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
-import { databaseBackends } from "../kit/test-services.ts";
+import { createTestDatabase, databaseBackends, testServices, uniqueName } from "../kit/test-services.ts";
 import { waitFor } from "../kit/eventually.ts";
 import { startFakeGraphApi } from "../channels/fake-graph-api.ts";
 import { startFakeTwilioApi } from "../channels/fake-twilio-api.ts";
@@ -120,10 +120,12 @@ for (const backend of databaseBackends()) {
       const handedOver = await say({ choice: "billing" });
       assert.deepEqual([handedOver.status, handedOver.messages.map((m) => m.text)], ["waiting_human", ["A person from billing will answer you here."]]);
 
-      const queue = await node.request("GET", "/v1/admin/conversations?waiting=true", { key: viewerKey });
-      assert.equal(queue.status, 200, queue.text);
-      const listed = queue.body.conversations.find((c: { sessionId: string }) => c.sessionId === sessionId);
-      assert.ok(listed, "the conversation is in the queue");
+      // The queue hears of it through the handoff event, just after the turn.
+      const listed = await waitFor("the conversation in the queue", async () => {
+        const queue = await node.request("GET", "/v1/admin/conversations?waiting=true", { key: viewerKey });
+        assert.equal(queue.status, 200, queue.text);
+        return queue.body.conversations.find((c: { sessionId: string }) => c.sessionId === sessionId);
+      });
       assert.deepEqual([listed.channel, listed.handoff.status, listed.handoff.reason, listed.lastMessage.text], ["web", "waiting", "billing question", "A person from billing will answer you here."]);
       const counts = await node.request("GET", "/v1/admin/conversations/counts", { key: viewerKey });
       assert.ok(counts.body.waiting >= 1, counts.text);
@@ -226,6 +228,11 @@ for (const backend of databaseBackends()) {
       const second = await webChat(toMessage);
       await second.say({ choice: "billing" });
       const broker = node.platform.broker;
+      await waitFor("both handoffs recorded", async () => {
+        const list = await node.request("GET", "/v1/admin/conversations?waiting=true", { key: viewerKey });
+        const ids = list.body.conversations.map((c: { sessionId: string }) => c.sessionId);
+        return ids.includes(first.sessionId) && ids.includes(second.sessionId);
+      });
       // Nothing is overdue yet.
       assert.equal(await broker.call("handoff.sweep", {}), 0);
       const handled = await broker.call<number, object>("handoff.sweep", { at: new Date(Date.now() + 6 * 60_000).toISOString() });
@@ -289,8 +296,10 @@ for (const backend of databaseBackends()) {
       assert.equal((await sms("hi")).status, 200);
       const handed = await sms("1");
       assert.match(handed.text, /A person from billing/);
-      const list = await node.request("GET", `/v1/admin/conversations?waiting=true&channel=sms&botId=${botId}`, { key: viewerKey });
-      const sessionId = list.body.conversations[0].sessionId;
+      const sessionId = await waitFor("the SMS conversation in the queue", async () => {
+        const list = await node.request("GET", `/v1/admin/conversations?waiting=true&channel=sms&botId=${botId}`, { key: viewerKey });
+        return list.body.conversations[0]?.sessionId as string | undefined;
+      });
       assert.equal((await node.request("POST", `/v1/admin/conversations/${sessionId}/claim`, alice())).status, 200);
       const before = rest.sends.length;
       const reply = await node.request("POST", `/v1/admin/conversations/${sessionId}/messages`, alice({ text: "Alice here: your refund is on its way." }));
@@ -365,6 +374,7 @@ for (const backend of databaseBackends()) {
       const botId = await bot();
       const { sessionId, say } = await webChat(botId);
       await say({ choice: "billing" });
+      await waitFor("the handoff recorded", async () => (await node.request("GET", `/v1/admin/conversations/${sessionId}`, { key: viewerKey })).body.handoff?.status === "waiting");
       const read = await node.request("GET", `/v1/admin/conversations/${sessionId}`, { key: viewerKey });
       assert.equal(read.status, 200);
       for (const [path, body] of [["claim", {}], ["messages", { text: "hi" }], ["notes", { text: "x" }], ["release", {}], ["close", {}], ["take-over", {}]] as const) {
@@ -386,3 +396,48 @@ for (const backend of databaseBackends()) {
     });
   });
 }
+
+describe("human handoff across two nodes of a cluster", function () {
+  this.timeout(90_000);
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let database: { url: string; drop(): Promise<void> } | undefined;
+
+  before(async function () {
+    if (!testServices.natsUrl || !testServices.postgresUrl) return this.skip();
+    database = await createTestDatabase();
+    const namespace = uniqueName("handoff");
+    const shared = { databaseUrl: database.url, transporter: testServices.natsUrl, namespace, redis: true, pluginFolders: ["plugins", "channels"] };
+    a = await startTestPlatform({ ...shared, env: { REDIS_PREFIX: `${namespace}:`, NODE_ID: `${namespace}-a` } });
+    b = await startTestPlatform({ ...shared, env: { REDIS_PREFIX: `${namespace}:`, NODE_ID: `${namespace}-b` } });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.cleanup();
+    await database?.drop();
+  });
+
+  it("pushes a reply sent through one node to the user following the conversation on the other, and lets one claim win across nodes", async () => {
+    const tenant = (await a.request("POST", "/v1/admin/tenants", { key: a.operatorKey, body: { name: "Cluster" } })).body as Tenant;
+    const created = await a.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Support", flow: supportFlow } });
+    assert.equal(created.status, 201, created.text);
+    const started = await a.request("POST", "/v1/chat/sessions", { key: tenant.keys.widget, body: { botId: created.body.id } });
+    const sessionId: string = started.body.sessionId;
+    await a.request("POST", `/v1/chat/sessions/${sessionId}/messages`, { key: tenant.keys.widget, body: { choice: "billing" } });
+    await waitFor("the handoff recorded", async () => (await b.request("GET", `/v1/admin/conversations/${sessionId}`, { key: tenant.keys.admin })).body.handoff?.status === "waiting");
+
+    const live = await followLive(a.url, tenant.keys.widget, sessionId);
+    try {
+      await waitFor("the live stream opened", () => live.events.find((e) => e.name === "state"));
+      const claims = await Promise.all([a, b].map((node, i) => node.request("POST", `/v1/admin/conversations/${sessionId}/claim`, { key: tenant.keys.admin, body: { agent: { id: `agent-${i}`, name: `Agent ${i}` } } })));
+      assert.deepEqual(claims.map((c) => c.status).sort(), [200, 409], claims.map((c) => c.text).join(" | "));
+      const winner = claims.findIndex((c) => c.status === 200);
+      const reply = await b.request("POST", `/v1/admin/conversations/${sessionId}/messages`, { key: tenant.keys.admin, body: { text: "Hello from node b", agent: { id: `agent-${winner}`, name: `Agent ${winner}` } } });
+      assert.equal(reply.status, 201, reply.text);
+      const pushed = await waitFor("the reply on node a's live stream", () => live.events.find((e) => e.name === "message"));
+      assert.equal(pushed.data.text, "Hello from node b");
+    } finally {
+      live.close();
+    }
+  });
+});

@@ -13,17 +13,21 @@ export async function tenantWithBot(node: TestPlatform, name: string): Promise<{
   return { tenant, botId: bot.body.id };
 }
 
-export type Site = { url: string; requests: string[]; pages: Map<string, { type: string; body: string; status?: number }>; close(): Promise<void> };
+/** A page of the site; `delayMs` holds its answer back (a slow site, so a crawl's progress can be watched). */
+export type SitePage = { type: string; body: string; status?: number; delayMs?: number };
+export type Site = { url: string; requests: string[]; pages: Map<string, SitePage>; close(): Promise<void> };
 
 /** A tiny web site on 127.0.0.1 whose pages the test can change, recording every path asked for. */
-export async function startSite(pages: Record<string, { type?: string; body: string; status?: number }>): Promise<Site> {
-  const table = new Map(Object.entries(pages).map(([path, p]) => [path, { type: p.type ?? "text/html; charset=utf-8", body: p.body, status: p.status }]));
+export async function startSite(pages: Record<string, Omit<SitePage, "type"> & { type?: string }>): Promise<Site> {
+  const table = new Map(Object.entries(pages).map(([path, p]): [string, SitePage] => [path, { ...p, type: p.type ?? "text/html; charset=utf-8" }]));
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? "");
     const page = table.get(req.url ?? "");
     if (!page) return res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    res.writeHead(page.status ?? 200, { "content-type": page.type }).end(page.body);
+    const answer = () => res.writeHead(page.status ?? 200, { "content-type": page.type }).end(page.body);
+    if (page.delayMs) setTimeout(answer, page.delayMs);
+    else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

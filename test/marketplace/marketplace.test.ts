@@ -66,7 +66,27 @@ for (const backend of databaseBackends()) {
       assert.deepEqual(detail.body.versions.map((v: { version: string }) => v.version).sort(), ["1.0.0", "1.1.0", "2.0.0"]);
       assert.match(detail.body.readme, /pricing-quote/);
       assert.equal(detail.body.configSchema.properties.tax_rate.type, "number");
+      // In the order the integrator wrote them: the order of the fields in the console's forms.
+      assert.deepEqual(Object.keys(detail.body.configSchema.properties), ["tax_rate", "currency", "discounts"]);
+      assert.deepEqual(Object.keys(detail.body.nodeTypes[0].contentSchema.properties), ["unit_price", "quantity", "discount_code", "output"]);
       assert.equal(detail.body.bundle, undefined);
+    });
+
+    it("says what each version asks for in plain words, and who signed it", async () => {
+      const detail = await node.request("GET", "/v1/marketplace/plugins/@labs/pricing");
+      assert.deepEqual(detail.body.capabilityDescriptions, [
+        { capability: "kv", description: "Store its own data (removed when you uninstall it)" },
+        { capability: "crypto", description: "Compute hashes, HMAC signatures and random values" },
+      ]);
+      assert.deepEqual(detail.body.signature, { verified: true, signedBy: "Acme Labs", keyFingerprint: detail.body.signedBy });
+      assert.deepEqual(detail.body.versions.map((v: { version: string; capabilities: string[] }) => [v.version, v.capabilities]).sort(), [["1.0.0", ["kv"]], ["1.1.0", ["kv"]], ["2.0.0", ["kv", "crypto"]]]);
+      const older = await node.request("GET", "/v1/marketplace/plugins/@labs/pricing/versions/1.1.0");
+      assert.equal(older.status, 200, older.text);
+      assert.equal(older.body.version, "1.1.0");
+      assert.deepEqual(older.body.capabilityDescriptions, [{ capability: "kv", description: "Store its own data (removed when you uninstall it)" }]);
+      assert.equal(older.body.configSchema.properties.tax_rate.type, "number");
+      const unknown = await node.request("GET", "/v1/marketplace/plugins/@labs/pricing/versions/9.9.9");
+      assert.deepEqual([unknown.status, unknown.body.error.code], [404, "VERSION_NOT_FOUND"]);
     });
 
     it("refuses a second publish of the same version with 409 VERSION_EXISTS", async () => {
@@ -109,6 +129,18 @@ for (const backend of databaseBackends()) {
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error.code, "MANIFEST_INVALID");
       assert.match(bad.body.error.message, /version/);
+    });
+
+    it("refuses an install that does not grant everything the version asks for, naming what is missing", async () => {
+      const none = await install(acme, { plugin: "@labs/pricing", version: "2.0.0" });
+      assert.equal(none.status, 400, none.text);
+      assert.equal(none.body.error.code, "GRANTS_MISSING");
+      assert.match(none.body.error.message, /needs kv, crypto/);
+      const half = await install(acme, { plugin: "@labs/pricing", version: "2.0.0", grants: ["kv"] });
+      assert.equal(half.body.error.code, "GRANTS_MISSING");
+      assert.match(half.body.error.message, /needs crypto;/);
+      const mine = await node.request("GET", "/v1/admin/plugins", { key: acme.keys.admin });
+      assert.deepEqual(mine.body.installed, [], "nothing was installed");
     });
 
     it("refuses grants beyond what the version requests, and a configuration that breaks its schema", async () => {
@@ -160,6 +192,9 @@ for (const backend of databaseBackends()) {
       assert.equal(needsGrant.status, 409);
       assert.equal(needsGrant.body.error.code, "GRANTS_REQUIRED");
       assert.match(needsGrant.body.error.message, /crypto/);
+      const declined = await patch(acme, { version: "2.0.0", grants: ["kv"] });
+      assert.deepEqual([declined.status, declined.body.error.code], [400, "GRANTS_MISSING"], "a consent leaving out what the version asks for is no consent");
+      assert.equal((await node.request("GET", "/v1/admin/plugins", { key: acme.keys.admin })).body.installed[0].version, "1.1.0");
 
       const back = await patch(acme, { version: "1.0.0" });
       assert.equal(back.body.version, "1.0.0");
@@ -213,7 +248,12 @@ for (const backend of databaseBackends()) {
         } };`,
       });
       assert.equal((await integrator.publish(bytes)).status, 201);
-      const installed = await install(globex, { plugin: "@labs/fetcher", grants: ["secrets:fetch_token"], secrets: { fetch_token: SECRET }, config: { base_url: vendorUrl } });
+      // The same loopback server under a name the tenant did not grant: the plugin may not reach it.
+      const ungrantedUrl = vendorUrl.replace("127.0.0.1", "localhost");
+      const withoutHost = await install(globex, { plugin: "@labs/fetcher", grants: ["secrets:fetch_token"], secrets: { fetch_token: SECRET }, config: { base_url: vendorUrl } });
+      assert.deepEqual([withoutHost.status, withoutHost.body.error.code], [400, "GRANTS_MISSING"]);
+      assert.ok(!withoutHost.text.includes(SECRET));
+      const installed = await install(globex, { plugin: "@labs/fetcher", grants: ["secrets:fetch_token", "http:127.0.0.1"], secrets: { fetch_token: SECRET }, config: { base_url: ungrantedUrl } });
       assert.equal(installed.status, 201, installed.text);
       assert.deepEqual(installed.body.secrets, ["fetch_token"]);
       assert.ok(!installed.text.includes(SECRET));
@@ -221,14 +261,14 @@ for (const backend of databaseBackends()) {
       assert.ok(!listed.text.includes(SECRET));
       const bot = await node.request("POST", "/v1/admin/bots", { key: globex.keys.admin, body: { name: "Fetch", flow: quoteFlow("fetch-quote") } });
       assert.equal(bot.status, 201, bot.text);
-      // The host was asked for but not granted: the call fails for this tenant only, politely.
+      // A host beyond its grants: the call fails for this tenant only, politely.
       const denied = await chatQuote(globex, bot.body.id, "1");
       assert.ok(!denied.some((t) => t.startsWith("got ")), denied.join(" | "));
       assert.ok(denied.some((t) => /sorry/i.test(t)), denied.join(" | "));
       const acmeStill = await chatQuote(acme, botId, "1");
       assert.ok(acmeStill.some((t) => t.includes("EUR")), acmeStill.join(" | "));
-      // Granted, the call goes out with the secret filled in by the host; the vendor's echo of it comes back masked.
-      const granted = await node.request("PATCH", "/v1/admin/plugins/@labs/fetcher", { key: globex.keys.admin, body: { grants: ["secrets:fetch_token", "http:127.0.0.1"] } });
+      // At the granted host, the call goes out with the secret filled in by the host; the vendor's echo of it comes back masked.
+      const granted = await node.request("PATCH", "/v1/admin/plugins/@labs/fetcher", { key: globex.keys.admin, body: { config: { base_url: vendorUrl } } });
       assert.equal(granted.status, 200, granted.text);
       const answered = await chatQuote(globex, bot.body.id, "1");
       assert.ok(answered.some((t) => t.startsWith("got 200 price=42")), answered.join(" | "));

@@ -15,8 +15,11 @@ bp.buildUi = function () {
     shadow.appendChild(el("style", { textContent: bp.css }));
   }
   var ui = { host: host };
+  // The words on the launcher (branding.launcherText) begin its accessible name too, so what is
+  // read matches what is seen (WCAG's "label in name"); the span itself is not read twice.
+  ui.launcherText = el("span", { className: "launcher-text", hidden: true }, { "aria-hidden": "true" });
   ui.launcher = el("button", { type: "button", className: "launcher" },
-    { "aria-label": "Open chat", "aria-expanded": "false", "aria-controls": "bp-panel", "aria-haspopup": "dialog" }, [bp.chatIcon()]);
+    { "aria-label": "Open chat", "aria-expanded": "false", "aria-controls": "bp-panel", "aria-haspopup": "dialog" }, [bp.chatIcon(), ui.launcherText]);
   ui.logo = el("img", { hidden: true, alt: "" });
   ui.title = el("h2", { className: "title", textContent: "Chat" });
   ui.close = el("button", { type: "button", className: "close", textContent: "×" }, { "aria-label": "Close chat" });
@@ -49,13 +52,26 @@ bp.applyBranding = function (ui, config) {
   ui.root.classList.toggle("left", branding.position === "bottom-left");
   ui.title.textContent = title;
   ui.panel.setAttribute("aria-label", title);
-  ui.launcher.setAttribute("aria-label", "Open chat with " + title);
   ui.typingLabel.textContent = title + " is typing";
-  var logo = bp.safeUrl(branding.logoUrl);
+  var words = typeof branding.launcherText === "string" ? branding.launcherText.trim().slice(0, 40) : "";
+  ui.launcherText.textContent = words;
+  ui.launcherText.hidden = !words;
+  ui.launcher.classList.toggle("with-text", !!words);
+  ui.launcher.setAttribute("aria-label", words ? words + ": chat with " + title : "Open chat with " + title);
+  // The avatar is drawn by the stylesheet beside each bot message, from a custom property: a URL the
+  // parser has normalised (no quote survives it) and a backslash encoded, so it stays one CSS string.
+  var avatar = bp.safeUrl(branding.avatarUrl);
+  if (avatar) ui.host.style.setProperty("--bp-avatar", 'url("' + avatar.replace(/\\/g, "%5C") + '")');
+  else ui.host.style.removeProperty("--bp-avatar");
+  ui.root.classList.toggle("has-avatar", !!avatar);
+  var logo = bp.safeUrl(branding.logoUrl) || avatar;
   ui.logo.hidden = !logo;
   if (logo) {
     ui.logo.src = logo;
-    ui.logo.alt = title + " logo";
+    // The bot's picture beside its own name says nothing more: decorative.
+    ui.logo.alt = logo === avatar ? "" : title + " logo";
+  } else {
+    ui.logo.removeAttribute("src");
   }
 };
 

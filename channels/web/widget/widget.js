@@ -11,6 +11,8 @@ bp.start = function () {
   }
   // currentScript is only set while this script first runs, which is now.
   var script = document.currentScript || document.querySelector("script[data-bot][src*='widget.js']");
+  // The console's preview page: drawn from what its parent posts, never talking to the platform.
+  if (script && script.hasAttribute("data-preview")) return bp.preview(bp.buildUi());
   var key = script && script.getAttribute("data-key");
   var botId = script && script.getAttribute("data-bot");
   if (!key || !botId) {

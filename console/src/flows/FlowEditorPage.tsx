@@ -181,8 +181,11 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
 
   return (
     <Layout title={name} wide actions={<>
+      <Link to={`/bots/${botId}/knowledge`} className="button">Knowledge</Link>
       <Link to={`/bots/${botId}/analytics`} className="button">Analytics</Link>
+      <Link to={`/bots/${botId}/channels`} className="button">Channels</Link>
       <Link to={`/bots/${botId}/versions`} className="button">Versions</Link>
+      <Link to={`/bots/${botId}/settings`} className="button">Settings</Link>
       <button type="button" className="button primary" onClick={() => publish.mutate()} disabled={!doc || publish.isPending}>{publish.isPending ? "Publishing…" : "Publish"}</button>
     </>}>
       {loaded.isError && <p role="alert" className="alert">{describeError(loaded.error)}</p>}

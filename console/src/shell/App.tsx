@@ -18,6 +18,15 @@ const ExperimentPage = lazy(() => import("../content/ExperimentPage.tsx"));
 const NodeTypesPage = lazy(() => import("../node-types/NodeTypesPage.tsx").then((m) => ({ default: m.NodeTypesPage })));
 // The dashboard and its chart library load only on its own page.
 const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
+// A bot's channels and web widget.
+const ChannelsPage = lazy(() => import("../channels/ChannelsPage.tsx"));
+const KnowledgePage = lazy(() => import("../knowledge/KnowledgePage.tsx"));
+// The marketplace; a plugin's page brings the Markdown renderer for its README.
+const MarketplacePage = lazy(() => import("../marketplace/MarketplacePage.tsx"));
+const PluginPage = lazy(() => import("../marketplace/PluginPage.tsx"));
+// The tenant's settings and a bot's AI settings load on their own pages.
+const SettingsPage = lazy(() => import("../settings/SettingsPage.tsx"));
+const BotSettingsPage = lazy(() => import("../bot-settings/BotSettingsPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -32,9 +41,15 @@ export function App() {
     case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;
     case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
+    case "channels": return <Suspense fallback={loading}><ChannelsPage botId={route.botId} /></Suspense>;
+    case "knowledge": return <Suspense fallback={loading}><KnowledgePage botId={route.botId} /></Suspense>;
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;
     case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;
+    case "marketplace": return <Suspense fallback={loading}><MarketplacePage /></Suspense>;
+    case "plugin": return <Suspense fallback={loading}><PluginPage key={route.pluginId} pluginId={route.pluginId} /></Suspense>;
+    case "settings": return <Suspense fallback={loading}><SettingsPage section={route.section} webhookId={route.webhookId} /></Suspense>;
+    case "bot-settings": return <Suspense fallback={loading}><BotSettingsPage botId={route.botId} /></Suspense>;
     default: return <Layout title="Page not found"><p>There is no such page. <Link to="/bots">Go to your bots</Link>.</p></Layout>;
   }
 }

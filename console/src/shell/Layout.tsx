@@ -22,6 +22,8 @@ export function Layout({ title, actions, children, wide }: { title: string; acti
           <li><InboxRailLink current={location.pathname.startsWith("/console/inbox")} /></li>
           <li><Link to="/content" aria-current={location.pathname.startsWith("/console/content") || location.pathname.startsWith("/console/experiments") ? "page" : undefined}>Content</Link></li>
           <li><Link to="/node-types" aria-current={location.pathname.startsWith("/console/node-types") ? "page" : undefined}>Node types</Link></li>
+          <li><Link to="/marketplace" aria-current={location.pathname.startsWith("/console/marketplace") ? "page" : undefined}>Marketplace</Link></li>
+          <li><Link to="/settings" aria-current={location.pathname.startsWith("/console/settings") ? "page" : undefined}>Settings</Link></li>
         </ul>
         <div className="rail-foot">
           {session.status === "signed-in" && <span className="who" title={session.label}>{session.label}</span>}

@@ -16,6 +16,12 @@ export type Route =
   | { page: "experiment"; experimentId: string }
   | { page: "node-types" }
   | { page: "analytics"; botId: string }
+  | { page: "channels"; botId: string }
+  | { page: "knowledge"; botId: string }
+  | { page: "marketplace" }
+  | { page: "plugin"; pluginId: string }
+  | { page: "bot-settings"; botId: string }
+  | { page: "settings"; section?: string; webhookId?: string }
   | { page: "not-found" };
 
 export function parseRoute(pathname: string): Route {
@@ -27,10 +33,17 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "bots" && parts[1] && parts.length === 2) return { page: "flow", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "analytics" && parts.length === 3) return { page: "analytics", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "channels" && parts.length === 3) return { page: "channels", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "knowledge" && parts.length === 3) return { page: "knowledge", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "settings" && parts.length === 3) return { page: "bot-settings", botId: parts[1] };
+  if (parts[0] === "settings" && parts.length <= 2) return { page: "settings", section: parts[1] };
+  if (parts[0] === "settings" && parts[1] === "webhooks" && parts[2] && parts.length === 3) return { page: "settings", section: "webhooks", webhookId: parts[2] };
   if (parts[0] === "content" && parts.length === 1) return { page: "content" };
   if (parts[0] === "content" && parts[1] === "new" && parts.length === 2) return { page: "content-item" };
   if (parts[0] === "content" && parts[1] && parts.length === 2) return { page: "content-item", itemId: parts[1] };
   if (parts[0] === "experiments" && parts[1] && parts.length === 2) return { page: "experiment", experimentId: parts[1] };
+  if (parts[0] === "marketplace" && parts.length === 1) return { page: "marketplace" };
+  if (parts[0] === "marketplace" && parts[1]?.startsWith("@") && parts[2] && parts.length === 3) return { page: "plugin", pluginId: `${decodeURIComponent(parts[1])}/${decodeURIComponent(parts[2])}` };
   return { page: "not-found" };
 }
 

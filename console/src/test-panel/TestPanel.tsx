@@ -8,7 +8,14 @@ import { useMutation } from "@tanstack/react-query";
 import { ApiError, describeError, type ProblemDetail } from "../api/client.ts";
 import { testApi, type InputRequest, type OutboundMessage, type TestTurn } from "./api.ts";
 
-type Line = { from: "bot" | "you"; text: string; key: number };
+type Change = TestTurn["changed"][number];
+type Line = { from: "bot" | "you"; text: string; key: number } | { from: "changes"; changes: Change[]; key: number };
+
+/** A variable's value as the panel shows it: unset is a dash, strings in quotes, the rest as JSON. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+}
 
 function linesOf(messages: OutboundMessage[]): string[] {
   return messages.map((m) => (m.type === "image" ? `[image${m.alt ? `: ${m.alt}` : ""}]` : m.text));
@@ -24,9 +31,10 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
   const field = useRef<HTMLInputElement>(null);
   const log = useRef<HTMLDivElement>(null);
 
-  const addLines = (from: Line["from"], texts: string[]) => setLines((current) => [...current, ...texts.map((text) => ({ from, text, key: counter.current++ }))]);
+  const addLines = (from: "bot" | "you", texts: string[]) => setLines((current) => [...current, ...texts.map((text) => ({ from, text, key: counter.current++ }))]);
   const took = (turn: TestTurn) => {
     addLines("bot", linesOf(turn.messages));
+    if (turn.changed.length > 0) setLines((current) => [...current, { from: "changes", changes: turn.changed, key: counter.current++ }]);
     setInput(turn.input);
     setStatus(turn.status);
     onActiveNode(turn.atNode);
@@ -75,7 +83,18 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
       </div>
       {error && <p role="alert" className="alert small">{error}</p>}
       <div ref={log} className="transcript" role="log" aria-live="polite" aria-label="Test conversation">
-        {lines.map((line) => <p key={line.key} className={`bubble ${line.from}`}><span className="visually-hidden">{line.from === "bot" ? "Bot: " : "You: "}</span>{line.text}</p>)}
+        {lines.map((line) => line.from === "changes"
+          ? (
+            <details key={line.key} className="turn-changes" open>
+              <summary>{line.changes.length} variable{line.changes.length === 1 ? "" : "s"} changed</summary>
+              <ul>
+                {line.changes.map((change) => (
+                  <li key={change.path}><code>{change.path}</code> <span className="muted">{shown(change.before)}</span> → <strong>{shown(change.after)}</strong></li>
+                ))}
+              </ul>
+            </details>
+          )
+          : <p key={line.key} className={`bubble ${line.from}`}><span className="visually-hidden">{line.from === "bot" ? "Bot: " : "You: "}</span>{line.text}</p>)}
       </div>
       {sessionId && input?.type === "choice" && (
         <div className="choices" role="group" aria-label="Answers">

@@ -26,15 +26,23 @@ export const callToActionSchema: z.ZodType<CallToAction> = z.lazy(() =>
 // Recursive, so the OpenAPI document can only reference it: a named component (gateway/openapi.ts).
 z.globalRegistry.add(callToActionSchema, { id: "CallToAction" });
 
+/** How the web widget looks; a field left out takes the widget's default (WIDGET_LOOK_DEFAULTS, the title: the bot's name). */
+export const widgetBrandingSchema = z.strictObject({
+  title: z.string().max(80).optional().describe("The panel's heading (the bot's name when left out)"),
+  primaryColor: color.optional().describe("The launcher, header and the user's bubbles"),
+  textColor: color.optional().describe("Text on the primary colour"),
+  position: z.enum(["bottom-right", "bottom-left"]).optional(),
+  logoUrl: httpsUrl.optional().describe("A logo in the panel's header"),
+  avatarUrl: httpsUrl.optional().describe("The bot's picture beside its messages (and in the header when there is no logo)"),
+  launcherText: z.string().trim().min(1).max(40).optional().describe("Words on the launcher button beside its icon (\"Chat with us\"); an icon alone when left out"),
+});
+
+/** What the widget draws where the bot's branding says nothing; channels/web's widget-config fills the same (its test holds them equal). */
+export const WIDGET_LOOK_DEFAULTS = { primaryColor: "#1a73e8", textColor: "#ffffff", position: "bottom-right" } as const;
+
 /** Everything about a bot beside its flow: how the widget looks, what it says first, its limits. */
 export const botConfigSchema = z.strictObject({
-  branding: z.strictObject({
-    title: z.string().max(80).optional(),
-    primaryColor: color.optional(),
-    textColor: color.optional(),
-    position: z.enum(["bottom-right", "bottom-left"]).optional(),
-    logoUrl: httpsUrl.optional(),
-  }).optional(),
+  branding: widgetBrandingSchema.optional(),
   greeting: z.string().max(500).optional(),
   ctas: z.array(callToActionSchema).max(50).optional(),
   /** Messages one end user may send a minute (default 5). */

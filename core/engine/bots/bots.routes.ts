@@ -1,11 +1,15 @@
 import { z } from "zod";
-import { botConfigSchema } from "./bot-config.ts";
+import { isDeepStrictEqual } from "node:util";
+import { botConfigSchema, type BotConfig } from "./bot-config.ts";
 import { importFormatSchema } from "../flow/import/import-flow.ts";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
+import { roleAtLeast } from "../../kernel/tenancy/roles.ts";
+import { ForbiddenError } from "../../sdk/platform-error.ts";
 import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
 
 const botParams = z.strictObject({ botId: z.uuid() });
+const lookOf = (config: BotConfig | undefined) => ({ branding: config?.branding ?? {}, greeting: config?.greeting ?? null });
 // The flow is checked by the flow validator (422 FLOW_INVALID with every problem), not here.
 const flowBody = z.unknown().describe("A flow: { start, nodes: [{ id, type, content, connections }] }");
 
@@ -58,8 +62,18 @@ export const botRoutes: RouteModule = (app, { broker }) => {
 
   app.patch("/v1/admin/bots/:botId", {
     config: auth,
-    schema: { tags, params: botParams, summary: "Rename, or change branding, greeting, calls to action and limits", body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), config: botConfigSchema.optional() }), response: { 200: bot } },
-  }, async (request) => broker.call("bots.update", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, ...request.body }));
+    schema: { tags, params: botParams, summary: "Rename, or change branding, greeting, calls to action and limits (branding and greeting: admins only, 403 WIDGET_ADMIN_ONLY)", body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), config: botConfigSchema.optional() }), response: { 200: bot } },
+  }, async (request) => {
+    const principal = requireTenant(request);
+    // The widget's look is the admin's (CONSOLE.md); an editor may change the rest of the configuration.
+    if (request.body.config && "role" in principal && !roleAtLeast(principal.role, "admin")) {
+      const current = await broker.call<{ config: BotConfig }, object>("bots.get", { tenantId: principal.tenantId, botId: request.params.botId });
+      if (!isDeepStrictEqual(lookOf(current.config), lookOf(request.body.config))) {
+        throw new ForbiddenError("WIDGET_ADMIN_ONLY", "Only an admin changes the widget's look (branding and greeting), with PUT /v1/admin/bots/{botId}/widget");
+      }
+    }
+    return broker.call("bots.update", { tenantId: principal.tenantId, botId: request.params.botId, ...request.body });
+  });
 
   app.delete("/v1/admin/bots/:botId", { config: auth, schema: { tags, params: botParams, summary: "Delete a bot with its versions and conversations", response: { 204: noContent("Deleted") } } }, async (request, reply) => {
     await broker.call("bots.remove", { tenantId: requireTenant(request).tenantId, botId: request.params.botId });
@@ -83,7 +97,8 @@ export const botRoutes: RouteModule = (app, { broker }) => {
   }, async (request) => broker.call("bots.flow", { tenantId: requireTenant(request).tenantId, botId: request.params.botId, version: request.params.version }));
 
   app.post("/v1/admin/flows/validate", {
-    config: auth,
+    // A check, not a change: the audit log leaves it out.
+    config: { ...auth, audit: false },
     schema: { tags, summary: "Check a flow without saving it", body: z.strictObject({ flow: flowBody }), response: { 200: z.looseObject({ valid: z.boolean(), problems }) } },
   }, async (request) => broker.call("bots.validate", { flow: request.body.flow }));
 };

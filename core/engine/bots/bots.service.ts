@@ -93,6 +93,15 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: bot.id });
         return view(bot);
       },
+      /** The widget's look (branding and greeting) alone, the rest of the configuration kept as it is. */
+      async setWidget(ctx: Context<{ tenantId: string; botId: string; branding: NonNullable<BotConfig["branding"]>; greeting: string | null }>) {
+        const { fork, bot } = await findBot(ctx.params.tenantId, ctx.params.botId);
+        const { branding: _branding, greeting: _greeting, ...rest } = bot.config;
+        bot.config = { ...rest, branding: ctx.params.branding, ...(ctx.params.greeting !== null ? { greeting: ctx.params.greeting } : {}) };
+        await fork.flush();
+        ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: bot.id });
+        return view(bot);
+      },
       async remove(ctx: Context<{ tenantId: string; botId: string }>) {
         const deleted = await em().nativeDelete(Bot, { id: ctx.params.botId, tenantId: ctx.params.tenantId });
         if (deleted === 0) throw new NotFoundError("BOT_NOT_FOUND", "Bot");

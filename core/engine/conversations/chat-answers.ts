@@ -40,6 +40,8 @@ export const testTurnSchema = z.looseObject({
   status: sessionStatusSchema,
   revision: z.number().int(),
   atNode: z.string().nullable().describe("The node now waiting for the user"),
+  changed: z.array(z.looseObject({ path: z.string(), before: z.unknown(), after: z.unknown() }))
+    .describe("What the turn changed in the variables, by path (temp.* is cleared after every turn and not listed); null before or after means unset"),
 });
 
 export const sessionStateSchema = z.looseObject({

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { messageQuotaFor, messageQuotaKey } from "./message-quota.ts";
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from "../../sdk/platform-error.ts";
@@ -32,9 +33,9 @@ import type { OutboundMessage } from "../../sdk/node-type.ts";
 export type PushOutcome = { via: "live" | "channel"; delivered: boolean; error?: string };
 
 export type ChatReply = TurnReply & { ctas: { id: string; label: string; url?: string }[] };
-export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown>; oneOpenPerUser?: boolean };
+export type StartParams = { tenantId: string; botId: string; userId?: string; channel: string; context?: Record<string, unknown>; oneOpenPerUser?: boolean; reportChanges?: boolean };
 /** `ref`: the channel's own id of the message, kept with it in the history (see HandleMessageParams). */
-export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string; ref?: string };
+export type MessageParams = { tenantId: string; sessionId: string; text?: string; choice?: string; ref?: string; reportChanges?: boolean };
 
 type PublishedFlow = { version: number; flow: unknown; config: BotConfig; name: string };
 
@@ -94,9 +95,8 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     // bucket for every anonymous visitor would let one of them lock out the rest.
     const rate = limitKey === undefined ? { allowed: true as const } : await platform.cache.rateLimiter.consume(`user:${tenantId}:${limitKey}`, perMinute, 60);
     if (!rate.allowed) throw new RateLimitedError("USER_RATE_LIMITED", `You can send ${perMinute} messages a minute; please wait a moment`, rate.retryAfterSeconds);
-    const quota = tenant.tier === "paid" ? platform.config.QUOTA_PAID_MESSAGES_PER_MONTH : platform.config.QUOTA_FREE_MESSAGES_PER_MONTH;
-    const month = new Date().toISOString().slice(0, 7);
-    const used = await platform.cache.cache.increment(`quota:${tenantId}:${month}`, 32 * 24 * 3600);
+    const quota = messageQuotaFor(platform.config, tenant.tier);
+    const used = await platform.cache.cache.increment(messageQuotaKey(tenantId), 32 * 24 * 3600);
     if (used > quota) throw new RateLimitedError("MONTHLY_QUOTA_EXHAUSTED", `This month's ${quota} messages are used up; upgrade the plan or wait for next month`, secondsUntilNextMonth());
   }
 
@@ -173,7 +173,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         if (flowUsesAi(published.flow)) await ctx.call("ai.assertQuota", { tenantId });
         const { session, reply } = await engine.startSession({
           tenantId, botId, flow: published.flow, flowVersion: String(published.version), userId: ctx.params.userId, channel: ctx.params.channel, context: ctx.params.context,
-          ...(ctx.params.oneOpenPerUser ? { oneOpenPerUser: true } : {}),
+          ...(ctx.params.oneOpenPerUser ? { oneOpenPerUser: true } : {}), ...(ctx.params.reportChanges ? { reportChanges: true } : {}),
         });
         sessionBots.set(session.id, { tenantId, botId, flowVersion: session.flowVersion });
         return { ...withCtas(reply, published.config, session.position.nodeId), csrfToken: csrfTokenFor(platform.operatorKeyHash, session.id) };
@@ -195,7 +195,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
           const reply = await engine.handleMessage({
             tenantId, sessionId, ...(text !== undefined ? { text } : { choice }), ...(typeof ref === "string" ? { ref } : {}),
             ...(understood ? { understanding: { understood, ...(handoffRule ? { handoffRule } : {}) } } : {}),
-            ...(humanRequest ? { humanRequest } : {}),
+            ...(humanRequest ? { humanRequest } : {}), ...(ctx.params.reportChanges ? { reportChanges: true } : {}),
             ...(sink ? { stream: { delta: (index, delta) => sink.delta(delta, index), reset: (index) => { sink.reset(index ?? "turn"); return sink.flush(); }, handle: (index) => ({ ...sink.handle, index }) } } : {}),
           });
           return withCtas(reply, published.config, reply.input ? reply.atNode : null, text ?? choice);

@@ -33,6 +33,7 @@ import { SessionStatus, type SessionRecord, type SessionStore } from "./session-
 import { runTurn, type EngineEvent, type TurnResult, type TurnServices, type TurnStream, type TurnUnderstanding } from "./turn-runner.ts";
 import { emptyFlowScopes } from "./variables.ts";
 import { asksForHuman, handOver, USER_ASKED_REASON, type HumanRequestRule } from "./human-request.ts";
+import { variableChanges, type VariableChange } from "./variable-changes.ts";
 
 export type FlowEngineDeps = {
   store: SessionStore;
@@ -77,6 +78,8 @@ export type StartSessionParams = {
   context?: Record<string, unknown>;
   /** The channel allows the user one open session: a second one started at the same time is refused (SESSION_ALREADY_OPEN). */
   oneOpenPerUser?: boolean;
+  /** Report what the turn changed in the variables (`changed` of the reply): for people testing a flow. */
+  reportChanges?: boolean;
 };
 
 export type HandleMessageParams = {
@@ -97,6 +100,8 @@ export type HandleMessageParams = {
   understanding?: TurnUnderstanding;
   /** The bot's rule for a user asking for a person ("agent"): such a message hands the conversation over instead of running the flow. */
   humanRequest?: HumanRequestRule;
+  /** Report what the turn changed in the variables (`changed` of the reply): for people testing a flow. */
+  reportChanges?: boolean;
 } & UserInput;
 
 /** Who of the business wrote a message in the conversation (a member, or an outside helpdesk's agent). */
@@ -111,6 +116,8 @@ export type TurnReply = {
   revision: number;
   /** The node now waiting for the user, if any (channels pick calls to action by it). */
   atNode: string | null;
+  /** What the turn changed in the variables, when asked (`reportChanges`); `temp.*` is cleared after every turn and not listed. */
+  changed?: VariableChange[];
 };
 
 export type FlowEngine = {
@@ -242,11 +249,13 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       const turn = await runTurn(await servicesFor(session.tenantId), session, flow, undefined);
       const stored = await deps.store.create({ ...turn.next, revision: 1 }, turn.history);
       metrics?.turnDone(channel, started);
+      const answer = reply(stored, turn);
+      if (params.reportChanges) answer.changed = variableChanges(session.variables, stored.variables);
       emitAll([
         { name: "conversation.session.started", payload: { tenantId: stored.tenantId, botId: stored.botId, sessionId: id, channel, userId: stored.userId, flowVersion: stored.flowVersion } },
         ...turn.events,
       ]);
-      return { session: stored, reply: reply(stored, turn) };
+      return { session: stored, reply: answer };
     },
 
     handleMessage(params) {
@@ -257,9 +266,11 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
       return queued(params.sessionId, async () => {
         const started = metrics ? performance.now() : 0;
         let channel = "";
+        let read: SessionRecord | undefined;
         const { stored, turn } = await commitWithRetry(params.tenantId, params.sessionId, async (session) => {
           if (session.status === SessionStatus.ended) throw new ConflictError("SESSION_ENDED", "This conversation has ended", { sessionId: session.id });
           channel = session.channel;
+          read = session;
           const turn = session.status === SessionStatus.waitingHuman
             ? recordForHuman(session, inbound, now())
             : params.humanRequest && inbound.text !== undefined && asksForHuman(inbound.text, params.humanRequest, session.position.input)
@@ -268,7 +279,9 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
           return params.ref === undefined ? turn : withRef(turn, params.ref);
         }, params.stream);
         metrics?.turnDone(channel, started);
-        return reply(stored, turn);
+        const answer = reply(stored, turn);
+        if (params.reportChanges && read) answer.changed = variableChanges(read.variables, stored.variables);
+        return answer;
       });
     },
 

@@ -2,11 +2,12 @@ import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { queueDepth } from "../../kernel/observability/metric-registry.ts";
 import { defineChannelMetrics } from "./channel-metrics.ts";
-import { describeChannel } from "../../sdk/channel.ts";
-import { NotFoundError, ValidationError } from "../../sdk/platform-error.ts";
+import { describeChannel, type CredentialCheck } from "../../sdk/channel.ts";
+import { ConflictError, NotFoundError } from "../../sdk/platform-error.ts";
 import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
+import { channelOfBotView, checkView, parseChannelConfig, splitSecrets, withKeptSecrets, type StoredChannel } from "./channel-admin.ts";
 import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
 import { processInboundJob, reserveSends, type DeliveryReport, type InboundJobParams } from "./channel-pipeline.ts";
 import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
@@ -15,6 +16,9 @@ import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type I
 export type { ResolvedChannel };
 
 type BotChannel = { tenantId: string; botId: string; channel: RegisteredChannel };
+
+/** A vendor's API gets this long to say whether credentials work (its client's own timeouts are shorter). */
+const CHECK_TIMEOUT_MS = 30_000;
 
 /** Broadcast to every node when a bot's channel configuration is replaced or removed. */
 export const CHANNEL_CHANGED = "channel.config.changed";
@@ -26,7 +30,7 @@ export const CHANNEL_CHANGED = "channel.config.changed";
  * status tracking, opt-outs, and one conversation turn per inbound message.
  *
  * `resolve`, `turn` and the ledger actions are for channel plugins, inside the platform; only
- * put/get/remove/messages are routed to HTTP, and always scoped by the caller's tenant.
+ * ofBot/put/get/check/remove/messages are routed to HTTP, and always scoped by the caller's tenant.
  */
 export function createChannelConfigService(platform: PlatformContext, channels: ChannelRegistry): ServiceSchema {
   // Plain statements need only the connection: no EntityManager is forked (its identity map and unit of work are unused).
@@ -75,15 +79,31 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     await broker.call("bots.get", { tenantId, botId });
   }
 
-  async function publicView({ tenantId, botId, channel }: BotChannel) {
+  /** The URLs vendors call: PUBLIC_URL when the operator set it, else the base the admin's request came in on. */
+  const baseOf = (given: string | undefined) => publicUrl ?? given ?? null;
+
+  async function publicView({ tenantId, botId, channel }: BotChannel, baseUrl?: string) {
     const rows = await sql().execute<{ config: Record<string, unknown>; updated_at: Date }[]>(
       `select config, updated_at from bot_channel where tenant_id = ? and bot_id = ? and channel = ?`, [tenantId, botId, channel.name],
     );
     if (!rows[0]) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
     return {
       botId, channel: channel.name, config: rows[0].config, secrets: channel.secretFields.map((name) => ({ name, set: true })),
-      webhooks: webhookUrls(channel, botId, publicUrl), updatedAt: new Date(rows[0].updated_at).toISOString(),
+      webhooks: webhookUrls(channel, botId, baseOf(baseUrl)), updatedAt: new Date(rows[0].updated_at).toISOString(),
     };
+  }
+
+  /** Every channel this bot has configured, secrets opened (for the admin's own actions only: never answered as such). */
+  async function storedChannels(tenantId: string, botId: string, only?: RegisteredChannel): Promise<Map<string, StoredChannel>> {
+    const rows = await sql().execute<{ channel: string; config: Record<string, unknown>; sealed: string; updated_at: Date }[]>(
+      `select channel, config, sealed, updated_at from bot_channel where tenant_id = ? and bot_id = ?${only ? " and channel = ?" : ""}`,
+      only ? [tenantId, botId, only.name] : [tenantId, botId],
+    );
+    return new Map(rows.map((row) => [row.channel, {
+      visible: row.config,
+      secret: JSON.parse(box.open(row.sealed, sealedFor.botChannel(tenantId, botId, row.channel))) as Record<string, unknown>,
+      updatedAt: new Date(row.updated_at),
+    }]));
   }
 
   const service: ServiceSchema = {
@@ -99,16 +119,18 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         return channels.list().map((channel) => ({ plugin: channel.pluginId, ...describeChannel(channel.definition) }));
       },
 
-      async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown }>) {
+      /** Every channel this node serves, as configured (or not) for one bot: what the admin's channels page shows. */
+      async ofBot(ctx: Context<{ tenantId: string; botId: string; baseUrl?: string }>) {
+        await assertBot(ctx.params.tenantId, ctx.params.botId);
+        const stored = await storedChannels(ctx.params.tenantId, ctx.params.botId);
+        return channels.list().map((channel) => channelOfBotView(channel, ctx.params.botId, stored.get(channel.name), baseOf(ctx.params.baseUrl)));
+      },
+
+      async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown; baseUrl?: string }>) {
         const channel = channelOf(ctx.params.channel);
         await assertBot(ctx.params.tenantId, ctx.params.botId);
-        const parsed = channel.fullSchema.safeParse(ctx.params.config);
-        if (!parsed.success) {
-          throw new ValidationError("CHANNEL_CONFIG_INVALID", parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));
-        }
-        const visible: Record<string, unknown> = {};
-        const secret: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(parsed.data)) (channel.secretFields.includes(key) ? secret : visible)[key] = value;
+        const stored = (await storedChannels(ctx.params.tenantId, ctx.params.botId, channel)).get(channel.name);
+        const { visible, secret } = splitSecrets(channel, parseChannelConfig(channel, withKeptSecrets(channel, ctx.params.config, stored)));
         await sql().execute(
           `insert into bot_channel (bot_id, tenant_id, channel, config, sealed) values (?, ?, ?, ?, ?)
            on conflict (bot_id, channel) do update set config = excluded.config, sealed = excluded.sealed, updated_at = now()
@@ -116,13 +138,29 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
           [ctx.params.botId, ctx.params.tenantId, channel.name, JSON.stringify(visible), box.seal(JSON.stringify(secret), sealedFor.botChannel(ctx.params.tenantId, ctx.params.botId, channel.name))], "run",
         );
         ctx.broadcast(CHANNEL_CHANGED, { botId: ctx.params.botId, channel: channel.name });
-        return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
+        return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel }, ctx.params.baseUrl);
       },
 
-      async get(ctx: Context<{ tenantId: string; botId: string; channel: string }>) {
+      async get(ctx: Context<{ tenantId: string; botId: string; channel: string; baseUrl?: string }>) {
         const channel = channelOf(ctx.params.channel);
         await assertBot(ctx.params.tenantId, ctx.params.botId);
-        return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel });
+        return publicView({ tenantId: ctx.params.tenantId, botId: ctx.params.botId, channel }, ctx.params.baseUrl);
+      },
+
+      /**
+       * Asks the vendor, through the channel's plugin, whether credentials work: those given (a
+       * secret left out is the stored one), else the stored configuration. Nothing is saved.
+       */
+      async check(ctx: Context<{ tenantId: string; botId: string; channel: string; config?: unknown }>) {
+        const channel = channelOf(ctx.params.channel);
+        await assertBot(ctx.params.tenantId, ctx.params.botId);
+        if (!channel.checksCredentials) throw new ConflictError("CHANNEL_CHECK_UNSUPPORTED", `The ${channel.name} channel cannot check credentials`);
+        const stored = (await storedChannels(ctx.params.tenantId, ctx.params.botId, channel)).get(channel.name);
+        if (ctx.params.config === undefined && !stored) throw new NotFoundError("CHANNEL_NOT_CONFIGURED", `The ${channel.name} channel of this bot`);
+        const candidate = ctx.params.config === undefined ? { ...stored!.visible, ...stored!.secret } : withKeptSecrets(channel, ctx.params.config, stored);
+        const config = parseChannelConfig(channel, candidate);
+        const answer = await ctx.call<CredentialCheck, object>(`${channel.serviceName}.checkCredentials`, { botId: ctx.params.botId, config, settings: channel.settings }, { timeout: CHECK_TIMEOUT_MS });
+        return checkView(channel, answer);
       },
 
       async remove(ctx: Context<{ tenantId: string; botId: string; channel: string }>) {
@@ -241,12 +279,15 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     created() {
       broker = this.broker;
       queue = platform.config.TRANSPORTER
-        ? createJetStreamQueue(this.broker)
+        ? createJetStreamQueue(this.broker, platform.config.NAMESPACE)
         // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
         // for it while making the loop (and so every acknowledgement) slower.
         : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
       const depth = queueDepth(platform.metrics).labels("channel_inbound");
-      stopCollecting = platform.metrics.collect(() => { if (queue.depth) depth.set(queue.depth()); });
+      stopCollecting = platform.metrics.collect(async () => {
+        const now = await queue.depth?.();
+        if (now !== undefined) depth.set(now);
+      });
     },
     async stopped() {
       stopCollecting?.();

@@ -54,4 +54,20 @@ describe("the channels a node has loaded", () => {
     registry.follow({ type: "loaded", plugin: loaded });
     assert.deepEqual(webhookUrls(registry.get("acme-chat")!, "b0t", "https://bots.example.com/"), { events: "https://bots.example.com/v1/channels/acme-chat/b0t/events" });
   });
+
+  it("knows which channels can ask their vendor whether credentials work", async () => {
+    const registry = createChannelRegistry(() => undefined, capture().logger);
+    registry.follow({ type: "loaded", plugin: loaded });
+    assert.equal(registry.get("acme-chat")?.checksCredentials, false);
+    const checking = implementChannel({ id: "@acme/chat-channel", version: "1.0.1", platform: "^1.0.0" }, acmeChat, {
+      routes: { receive: () => ({ status: 200 }), status: () => ({ status: 204 }) },
+      checkCredentials: ({ config }) => (config.token === "good" ? { ok: true, account: `account ${config.accountId}` } : { ok: false, code: "ACME_TOKEN_INVALID", reason: "Acme refused the token" }),
+    });
+    registry.follow({ type: "loaded", plugin: { ...loaded, module: checking } as unknown as LoadedPlugin });
+    assert.equal(registry.get("acme-chat")?.checksCredentials, true);
+    const action = checking.implementation.actions!.checkCredentials!;
+    const ctx = { config: undefined, secrets: {}, log: () => {} };
+    assert.deepEqual(await action({ botId: "b0t", config: { accountId: "42", token: "good" }, settings: {} }, ctx), { ok: true, account: "account 42" });
+    assert.deepEqual(await action({ botId: "b0t", config: { accountId: "42", token: "bad" }, settings: {} }, ctx), { ok: false, code: "ACME_TOKEN_INVALID", reason: "Acme refused the token" });
+  });
 });

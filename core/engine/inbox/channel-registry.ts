@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { channelRoutePath, isChannelModule, type ChannelDefinition, type ResolvedBotChannel } from "../../sdk/channel.ts";
+import { channelRoutePath, checksCredentials, isChannelModule, type ChannelDefinition, type ResolvedBotChannel } from "../../sdk/channel.ts";
 import type { PluginChange } from "../../kernel/plugin-host/plugin-host.ts";
 import type { Logger } from "../../kernel/observability/logger.ts";
 
@@ -13,6 +13,8 @@ export type RegisteredChannel = {
   /** Configuration and secrets together: what the admin sends, checked strictly. */
   fullSchema: z.ZodObject;
   secretFields: readonly string[];
+  /** Its plugin answers `checkCredentials` (asks the vendor whether a bot's credentials work). */
+  checksCredentials: boolean;
   /** The operator settings, read once when the plugin is loaded. */
   settings: Record<string, unknown>;
   /** Its plugin can send to a user outside their turn (a `deliver` handler): a person's reply reaches them. */
@@ -33,7 +35,7 @@ export type ChannelRegistry = ReturnType<typeof createChannelRegistry>;
 export function createChannelRegistry(variable: (name: string) => string | undefined, logger: Logger) {
   const channels = new Map<string, RegisteredChannel>();
 
-  function register(pluginId: string, serviceName: string, definition: ChannelDefinition, canDeliver: boolean): void {
+  function register(pluginId: string, serviceName: string, definition: ChannelDefinition, canDeliver: boolean, checks: boolean): void {
     const owner = [...channels.values()].find((c) => c.name === definition.name && c.pluginId !== pluginId);
     if (owner) {
       logger.error({ plugin: pluginId, channel: definition.name, code: "CHANNEL_NAME_TAKEN" }, `channel "${definition.name}" is already provided by ${owner.pluginId}; this one is not used`);
@@ -54,6 +56,7 @@ export function createChannelRegistry(variable: (name: string) => string | undef
       name: definition.name, pluginId, serviceName, definition,
       fullSchema: definition.configSchema.extend(definition.secretsSchema.shape),
       secretFields: Object.keys(definition.secretsSchema.shape),
+      checksCredentials: checks,
       settings: (parsed?.data as Record<string, unknown> | undefined) ?? {},
       canDeliver,
     });
@@ -70,7 +73,9 @@ export function createChannelRegistry(variable: (name: string) => string | undef
     follow(change: PluginChange): void {
       const { plugin } = change;
       for (const [name, channel] of channels) if (channel.pluginId === plugin.id) channels.delete(name);
-      if (change.type === "loaded" && isChannelModule(plugin.module)) register(plugin.id, plugin.serviceName, plugin.module.channel, Boolean(plugin.module.definition.actions?.deliver));
+      if (change.type === "loaded" && isChannelModule(plugin.module)) {
+        register(plugin.id, plugin.serviceName, plugin.module.channel, Boolean(plugin.module.definition.actions?.deliver), checksCredentials(plugin.module));
+      }
     },
   };
 }

@@ -22,22 +22,45 @@ export type InboundQueue = {
   publish(job: InboundJob): Promise<void>;
   /** Waits for what is in flight, then stops taking work. */
   stop(): Promise<void>;
-  /** Jobs accepted and not yet finished, where this node can tell (the in-process queue). */
-  depth?(): number;
+  /**
+   * Jobs accepted and not yet finished: this process's own (the in-process queue), or the whole
+   * cluster's as JetStream counts them for the shared consumer (pending plus unacknowledged).
+   * Undefined when it cannot be told now.
+   */
+  depth?(): number | undefined | Promise<number | undefined>;
 };
 
+/** Its subject; @moleculer/channels puts the broker's namespace in front, so each cluster on a NATS server has its own stream. */
 export const INBOUND_CHANNEL = "channels.inbound";
-export const INBOUND_GROUP = "channel-inbound-workers";
 export const INBOUND_MAX_ATTEMPTS = 5;
 
+/** The names @moleculer/channels gives the stream (the prefixed subject, dots as underscores) and the durable consumer. */
+const streamOf = (namespace: string) => (namespace ? `${namespace}.${INBOUND_CHANNEL}` : INBOUND_CHANNEL).split(".").join("_");
+const INBOUND_CONSUMER = "channel-inbound-workers";
+
+type ConsumerCounts = { num_pending: number; num_ack_pending: number };
+type ChannelAdapter = { manager?: { consumers: { info(stream: string, consumer: string): Promise<ConsumerCounts> } } };
+
 /** JetStream through @moleculer/channels: the consumer is declared by `inboundChannelHandlers`. */
-export function createJetStreamQueue(broker: ServiceBroker): InboundQueue {
+export function createJetStreamQueue(broker: ServiceBroker, namespace: string): InboundQueue {
   const send = (broker as unknown as { sendToChannel(name: string, payload: unknown): Promise<void> }).sendToChannel;
   return {
     async publish(job) {
       await send.call(broker, INBOUND_CHANNEL, job);
     },
     async stop() {},
+    // Asked of JetStream at each scrape: every node reports the one shared backlog (a sum across nodes would count it once per node).
+    async depth() {
+      const manager = (broker as unknown as { channelAdapter?: ChannelAdapter }).channelAdapter?.manager;
+      if (!manager) return undefined;
+      try {
+        const info = await manager.consumers.info(streamOf(namespace), INBOUND_CONSUMER);
+        return info.num_pending + info.num_ack_pending;
+      } catch {
+        // No consumer yet (no node has subscribed), or JetStream is unreachable for now.
+        return undefined;
+      }
+    },
   };
 }
 
@@ -53,7 +76,7 @@ export const INBOUND_ACK_WAIT_MS = 10_000;
 export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logger, step: () => Promise<void> | undefined = () => undefined): Record<string, unknown> {
   return {
     [INBOUND_CHANNEL]: {
-      group: INBOUND_GROUP,
+      group: INBOUND_CONSUMER,
       maxRetries: INBOUND_MAX_ATTEMPTS,
       maxInFlight: 8,
       nats: { consumerOptions: { config: { ack_wait: INBOUND_ACK_WAIT_MS * 1_000_000 } } },

@@ -27,7 +27,7 @@ describe("CORS headers a browser gets", () => {
     app = Fastify();
     const principals: Record<string, Principal> = {
       pk_acme: { kind: "widget", tenantId: "t1", tier: "free", allowedDomains: ["shop.acme.test"] },
-      sk_acme: { kind: "admin", tenantId: "t1", tier: "free", role: "admin" },
+      sk_acme: { kind: "admin", tenantId: "t1", tier: "free", role: "admin", keyId: "k1", keyLabel: "sk_acme" },
     };
     await registerTenantCors(app, async (key) => principals[key] ?? null);
     app.get("/v1/widget/config", async () => ({ ok: true }));

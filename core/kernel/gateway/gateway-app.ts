@@ -23,6 +23,7 @@ import { originAllowed, presentedKey, registerTenantCors } from "./cors.ts";
 import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText, checkUrl } from "./request-guards.ts";
 import { DEPTH_HEADER, depthOf, withDepth } from "../net/request-depth.ts";
 import { GatewayErrorCode } from "./gateway-errors.ts";
+import { emitAdminChange, noteCreatedId } from "./admin-changes.ts";
 
 /** Fastify's form of TRUST_PROXY: a hop count becomes "trust the nearest N hops". */
 function trustedProxies(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -76,13 +77,16 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   await app.register(fastifyCookie);
 
 
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);
+    noteCreatedId(request, reply, payload);
   });
 
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     httpMetrics.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    // The audit log's one source (admin-changes.ts).
+    emitAdminChange(broker, request, reply);
     if (!log.isLevelEnabled("info")) return;
     const tenantId = request.principal && "tenantId" in request.principal ? request.principal.tenantId : undefined;
     log.info({ reqId: request.id, tenantId, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "request");

@@ -111,6 +111,7 @@ const TAGS = [
   { name: "content", description: "The content library: items with weighted variants that message and question nodes show" },
   { name: "experiments", description: "A/B experiments on content items, with their results and a winner to promote" },
   { name: "mcp", description: "The platform as an MCP server (Streamable HTTP, JSON-RPC) for outside MCP clients, and its RFC 9728 metadata" },
+  { name: "audit", description: "The audit log: who changed what through the admin API, and when" },
 ];
 
 export const openApiOptions: FastifyDynamicSwaggerOptions = {

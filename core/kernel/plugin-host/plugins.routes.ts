@@ -4,6 +4,11 @@ import { requirePrincipal } from "../gateway/route-auth.ts";
 import { apiError, noContent } from "../gateway/openapi.ts";
 
 const loadedPlugin = z.looseObject({ id: z.string(), version: z.string(), kinds: z.array(z.string()), source: z.string().optional(), loadedAt: z.string().optional() }).describe("A plugin loaded on the platform");
+// Served by the marketplace's installs service (marketplace/marketplace-schemas.ts describes the same answer; core may not import it).
+const tenantInstall = z.looseObject({
+  plugin: z.string(), version: z.string(), previousVersion: z.string().nullable(), enabled: z.boolean(), grants: z.array(z.string()),
+  config: z.record(z.string(), z.unknown()), secrets: z.array(z.string()).describe("Names of the secrets given a value; values are never answered"),
+}).describe("A marketplace install of the tenant");
 
 /** Plugins loaded on the platform; the operator loads, replaces and unloads them at run time. */
 export const pluginRoutes: RouteModule = (app, { broker }) => {
@@ -14,7 +19,7 @@ export const pluginRoutes: RouteModule = (app, { broker }) => {
       response: {
         200: z.object({
           plugins: z.array(loadedPlugin),
-          installed: z.array(z.record(z.string(), z.unknown())).optional().describe("The tenant's marketplace installs (tenant keys only)"),
+          installed: z.array(tenantInstall).optional().describe("The tenant's marketplace installs (tenant keys and members only)"),
         }),
       },
     } },
@@ -22,7 +27,7 @@ export const pluginRoutes: RouteModule = (app, { broker }) => {
       const principal = requirePrincipal(request);
       const plugins = await broker.call<z.infer<typeof loadedPlugin>[]>("plugins.list");
       if (!("tenantId" in principal)) return { plugins };
-      return { plugins, installed: await broker.call<Record<string, unknown>[], object>("marketplaceInstalls.list", { tenantId: principal.tenantId }) };
+      return { plugins, installed: await broker.call<z.infer<typeof tenantInstall>[], object>("marketplaceInstalls.list", { tenantId: principal.tenantId }) };
     });
 
   app.post("/v1/operator/plugins", {

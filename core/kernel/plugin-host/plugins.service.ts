@@ -2,6 +2,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../broker/platform-context.ts";
 import { PlatformSetting } from "../persistence/platform-setting.entity.ts";
 import type { PluginHost } from "./plugin-host.ts";
+import { describePlugin } from "../../sdk/define-plugin.ts";
 
 /** Broadcast so that every node applies a runtime load or unload, not only the one that was asked. */
 export const PluginEvents = { changeRequested: "plugins.change.requested", changed: "plugins.changed" } as const;
@@ -42,6 +43,10 @@ export function createPluginsService(platform: PlatformContext, host: PluginHost
       /** What this node has loaded; every node loads the same set. */
       list() {
         return host.list().map((p) => ({ id: p.id, version: p.version, kinds: p.definition.kinds, nodeTypes: p.nodeTypes, source: p.source, service: p.serviceName, loadedAt: p.loadedAt.toISOString() }));
+      },
+      /** The definitions (schemas as JSON Schema, secrets by name) of the loaded plugins among `ids`: what a settings form is drawn from. */
+      definitions(ctx: Context<{ ids: string[] }>) {
+        return host.list().filter((p) => ctx.params.ids.includes(p.id)).map((p) => describePlugin(p.definition));
       },
       async load(ctx: Context<{ source: string }>) {
         const result = await apply({ op: "load", source: ctx.params.source });

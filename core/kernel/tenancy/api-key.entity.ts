@@ -18,6 +18,8 @@ export const ApiKey = defineEntity({
     hash: p.string().unique(),
     /** The first characters, enough to tell keys apart in a list without revealing them. */
     prefix: p.string(),
+    /** A name the tenant gave the key (migration 0027); null for keys made before. */
+    label: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     revokedAt: p.datetime().nullable(),
   },

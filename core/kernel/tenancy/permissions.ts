@@ -49,6 +49,7 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "POST /v1/admin/flows/validate": "editor",
   "POST /v1/admin/bots/import": "editor",
   "GET /v1/admin/node-types": "viewer",
+  "GET /v1/admin/bot-config-schema": "viewer",
   // the console's test panel: a conversation with the draft
   "POST /v1/admin/bots/:botId/test-sessions": "editor",
   "POST /v1/admin/test-sessions/:sessionId/messages": "editor",
@@ -82,6 +83,11 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/channels/:channel": "admin",
   "DELETE /v1/admin/bots/:botId/channels/:channel": "admin",
   "GET /v1/admin/bots/:botId/channels/:channel/messages": "viewer",
+  "GET /v1/admin/bots/:botId/channels": "admin",
+  "POST /v1/admin/bots/:botId/channels/:channel/check": "admin",
+  // the web widget's look (a bot's branding and greeting)
+  "GET /v1/admin/bots/:botId/widget": "admin",
+  "PUT /v1/admin/bots/:botId/widget": "admin",
   // CRM
   "PUT /v1/admin/crm": "admin",
   "GET /v1/admin/crm": "admin",
@@ -130,6 +136,8 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "POST /v1/admin/conversations/:sessionId/notes": "agent",
   "POST /v1/admin/conversations/:sessionId/release": "agent",
   "POST /v1/admin/conversations/:sessionId/close": "agent",
+  // the audit log (CONSOLE.md: "analytics, usage, audit log" are every role's to read)
+  "GET /v1/admin/audit": "viewer",
 };
 
 /** Routes the table does not name (plugin routes, a route added without an entry): admin and up. */

@@ -6,11 +6,13 @@ import type { TenantTier } from "./tenant.entity.ts";
  * `admin` is a tenant's secret key (sk_): its role is stored with the key, and every key made
  * before roles existed is `admin`. `member` is a person's cookie session acting in one tenant
  * (core/modules/people): the tenant is the `x-tenant-id` header, else the session's current one.
+ * Both say who they are (`keyId` and `keyLabel`, the key's label or else its prefix; `email`),
+ * so the audit log can name who changed what without looking it up.
  */
 export type Principal =
   | { kind: "operator" }
-  | { kind: "admin"; tenantId: string; tier: TenantTier; role: Role }
-  | { kind: "member"; tenantId: string; tier: TenantTier; userId: string; role: Role }
+  | { kind: "admin"; tenantId: string; tier: TenantTier; role: Role; keyId: string; keyLabel: string }
+  | { kind: "member"; tenantId: string; tier: TenantTier; userId: string; email: string; role: Role }
   | { kind: "widget"; tenantId: string; tier: TenantTier; allowedDomains: string[] }
   | { kind: "integrator"; publisherId: string };
 

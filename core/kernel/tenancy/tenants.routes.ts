@@ -5,6 +5,7 @@ import { ForbiddenError } from "../../sdk/platform-error.ts";
 import { requirePrincipal, requireTenant, tenantInScope } from "../gateway/route-auth.ts";
 import { roleAtLeast, roleSchema } from "./roles.ts";
 import { noContent } from "../gateway/openapi.ts";
+import type { TenantPrincipal } from "./principal.ts";
 
 // Answers are loose objects: a field may be added without breaking a client.
 const tenantView = z.looseObject({
@@ -12,13 +13,25 @@ const tenantView = z.looseObject({
   settings: z.record(z.string(), z.unknown()), createdAt: z.string(),
 }).describe("A tenant");
 const keyView = z.looseObject({
-  id: z.uuid(), kind: z.string(), role: roleSchema.optional(), prefix: z.string().describe("The key's first characters, to recognise it"),
+  id: z.uuid(), kind: z.string(), role: roleSchema.optional(), label: z.string().nullable().optional().describe("The name given to the key; null for keys made before labels"),
+  prefix: z.string().describe("The key's first characters, to recognise it"),
   createdAt: z.string(), revokedAt: z.string().nullable(),
 });
+const callerView = z.looseObject({
+  kind: z.enum(["admin", "member", "operator"]).describe("admin: a tenant's secret key; member: a person's session; operator: the platform's operator"),
+  role: roleSchema.optional().describe("What the caller may do in this tenant (absent for the operator)"),
+  keyId: z.uuid().optional(), keyLabel: z.string().optional(), userId: z.uuid().optional(), email: z.string().optional(),
+}).describe("Who is calling, as the API sees it: the console shows only what this role may do");
 
 const tier = z.enum(["free", "paid"]);
 const domain = z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "must be a host name like shop.example or *.example.com").max(253);
 const tenantId = z.strictObject({ tenantId: z.uuid() });
+
+function callerOf(principal: TenantPrincipal): z.infer<typeof callerView> {
+  if (principal.kind === "admin") return { kind: "admin", role: principal.role, keyId: principal.keyId, keyLabel: principal.keyLabel };
+  if (principal.kind === "member") return { kind: "member", role: principal.role, userId: principal.userId, email: principal.email };
+  throw new ForbiddenError("WRONG_KEY_KIND", "This call needs an admin key or a member's session");
+}
 
 /** Tenants and their keys: the operator manages all of them; a tenant admin sees only its own. */
 export const tenantRoutes: RouteModule = (app, { broker }) => {
@@ -36,8 +49,12 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
   app.get("/v1/admin/tenants", { config: { auth: "operator" }, schema: { tags, summary: "List tenants", response: { 200: z.object({ tenants: z.array(tenantView) }) } } },
     async () => ({ tenants: await broker.call<z.infer<typeof tenantView>[]>("tenants.list") }));
 
-  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, summary: "The caller's own tenant", response: { 200: tenantView } } },
-    async (request) => broker.call("tenants.get", { tenantId: requireTenant(request).tenantId }));
+  app.get("/v1/admin/tenant", { config: { auth: "tenant-admin" }, schema: { tags, summary: "The caller's own tenant, and who the caller is in it", response: { 200: tenantView.extend({ caller: callerView }) } } },
+    async (request) => {
+      const principal = requireTenant(request);
+      const tenant = await broker.call<z.infer<typeof tenantView>, object>("tenants.get", { tenantId: principal.tenantId });
+      return { ...tenant, caller: callerOf(principal) };
+    });
 
   app.get("/v1/admin/tenants/:tenantId", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "A tenant (the operator: any; a tenant's key: its own)", response: { 200: tenantView } } },
     async (request) => broker.call("tenants.get", { tenantId: tenantInScope(request, request.params.tenantId) }));
@@ -70,9 +87,14 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
   app.post("/v1/admin/tenants/:tenantId/keys", {
     config: { auth: "operator-or-admin" },
     schema: {
-      tags, params: tenantId, summary: "Rotate: issue a new key of a kind (an admin key of a role, `admin` by default) and revoke the old ones of that kind and role",
-      body: z.strictObject({ kind: z.enum(["admin", "widget"]), role: roleSchema.optional() }),
-      response: { 201: z.looseObject({ kind: z.enum(["admin", "widget"]), role: roleSchema.optional(), key: z.string().describe("The new key, shown once") }) },
+      tags, params: tenantId,
+      summary: "Issue a key of a kind (an admin key of a role, `admin` by default), shown once; by default it rotates (revokes the old ones of that kind and role), with `rotate: false` it is added beside them",
+      body: z.strictObject({
+        kind: z.enum(["admin", "widget"]), role: roleSchema.optional(),
+        label: z.string().trim().min(1).max(100).optional().describe("A name to recognise the key by (\"CI deploys\"); lists and the audit log show it"),
+        rotate: z.boolean().optional().describe("true (default): revoke the tenant's other keys of this kind and role; false: keep them"),
+      }),
+      response: { 201: keyView.omit({ revokedAt: true }).extend({ kind: z.enum(["admin", "widget"]), key: z.string().describe("The new key, shown once") }) },
     },
   }, async (request, reply) => {
     const principal = requirePrincipal(request);

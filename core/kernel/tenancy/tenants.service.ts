@@ -26,10 +26,11 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
   const views = new Map<string, { view: TenantView; expiresAt: number }>();
   const VIEW_TTL_MS = 30_000;
 
-  async function issueKey(tenantId: string, kind: ApiKeyKind, role: Role = "admin"): Promise<string> {
+  async function issueKey(tenantId: string, kind: ApiKeyKind, role: Role = "admin", label: string | null = null): Promise<{ id: string; key: string; prefix: string; createdAt: Date }> {
     const key = generateApiKey(kind);
-    await em().insert(ApiKey, { id: crypto.randomUUID(), tenantId, kind, role, hash: hashApiKey(key), prefix: displayPrefix(key), createdAt: new Date(), revokedAt: null });
-    return key;
+    const issued = { id: crypto.randomUUID(), prefix: displayPrefix(key), createdAt: new Date() };
+    await em().insert(ApiKey, { ...issued, tenantId, kind, role, hash: hashApiKey(key), label, revokedAt: null });
+    return { ...issued, key };
   }
 
   async function findTenant(tenantId: string) {
@@ -61,15 +62,15 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
           );
           return found[0] ? { kind: "integrator", publisherId: found[0].id } : null;
         }
-        const rows = await em().getConnection().execute<{ kind: ApiKeyKind; role: Role; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
-          `select k.kind, k.role, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
+        const rows = await em().getConnection().execute<{ id: string; kind: ApiKeyKind; role: Role; label: string | null; prefix: string; tenant_id: string; tier: TenantTier; allowed_domains: string[] }[]>(
+          `select k.id, k.kind, k.role, k.label, k.prefix, k.tenant_id, t.tier, t.allowed_domains from api_key k join tenant t on t.id = k.tenant_id
            where k.hash = ? and k.revoked_at is null`,
           [hash],
         );
         const row = rows[0];
         if (!row) return null;
         // Keys made before roles existed carry `admin` (migration 0019's default).
-        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier, role: row.role };
+        if (row.kind === "admin") return { kind: "admin", tenantId: row.tenant_id, tier: row.tier, role: row.role, keyId: row.id, keyLabel: row.label ?? row.prefix };
         if (row.kind === "widget") return { kind: "widget", tenantId: row.tenant_id, tier: row.tier, allowedDomains: row.allowed_domains };
         return null;
       },
@@ -80,7 +81,7 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
         const fork = em();
         const tenant = fork.create(Tenant, { id, name: ctx.params.name, tier: ctx.params.tier ?? "free", allowedDomains: ctx.params.allowedDomains ?? [], settings: {}, createdAt: now, updatedAt: now });
         await fork.flush();
-        const keys = { admin: await issueKey(id, "admin"), widget: await issueKey(id, "widget") };
+        const keys = { admin: (await issueKey(id, "admin", "admin", "Created with the tenant")).key, widget: (await issueKey(id, "widget", "admin", "Widget key")).key };
         return { ...view(tenant), keys };
       },
 
@@ -121,20 +122,29 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
       async listKeys(ctx: Context<{ tenantId: string }>) {
         await findTenant(ctx.params.tenantId);
         const keys = await em().find(ApiKey, { tenantId: ctx.params.tenantId }, { orderBy: { createdAt: "asc" } });
-        return keys.map((k) => ({ id: k.id, kind: k.kind, ...(k.kind === "admin" ? { role: k.role } : {}), prefix: k.prefix, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null }));
+        return keys.map((k) => ({
+          id: k.id, kind: k.kind, ...(k.kind === "admin" ? { role: k.role } : {}), label: k.label ?? null, prefix: k.prefix,
+          createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null,
+        }));
       },
 
       /**
-       * Issues a new key of that kind (an admin key: of that role, `admin` by default) and revokes
-       * the old ones of the same kind and role: the new key is shown once, here.
+       * Issues a new key of that kind (an admin key: of that role, `admin` by default), shown once,
+       * here. By default it rotates: the old keys of the same kind and role are revoked; with
+       * `rotate: false` it is added beside them (the console's "Create key").
        */
-      async rotateKey(ctx: Context<{ tenantId: string; kind: "admin" | "widget"; role?: Role }>) {
+      async rotateKey(ctx: Context<{ tenantId: string; kind: "admin" | "widget"; role?: Role; label?: string; rotate?: boolean }>) {
         await findTenant(ctx.params.tenantId);
         const role = ctx.params.kind === "admin" ? ctx.params.role ?? "admin" : "admin";
-        await em().nativeUpdate(ApiKey, { tenantId: ctx.params.tenantId, kind: ctx.params.kind, ...(ctx.params.kind === "admin" ? { role } : {}), revokedAt: null }, { revokedAt: new Date() });
-        const key = await issueKey(ctx.params.tenantId, ctx.params.kind, role);
+        if (ctx.params.rotate !== false) {
+          await em().nativeUpdate(ApiKey, { tenantId: ctx.params.tenantId, kind: ctx.params.kind, ...(ctx.params.kind === "admin" ? { role } : {}), revokedAt: null }, { revokedAt: new Date() });
+        }
+        const issued = await issueKey(ctx.params.tenantId, ctx.params.kind, role, ctx.params.label ?? null);
         ctx.broadcast(TenancyEvents.keysChanged, { tenantId: ctx.params.tenantId });
-        return { kind: ctx.params.kind, ...(ctx.params.kind === "admin" ? { role } : {}), key };
+        return {
+          id: issued.id, kind: ctx.params.kind, ...(ctx.params.kind === "admin" ? { role } : {}), label: ctx.params.label ?? null, prefix: issued.prefix,
+          createdAt: issued.createdAt.toISOString(), key: issued.key,
+        };
       },
 
       async revokeKey(ctx: Context<{ tenantId: string; keyId: string }>) {

@@ -1,4 +1,6 @@
 import type { Context, ServiceSchema } from "moleculer";
+import { messageQuotaFor, messageQuotaKey } from "../../engine/conversations/message-quota.ts";
+import { effectiveSettings, type TenantSettings } from "../../kernel/tenancy/tenant-settings.ts";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
@@ -91,10 +93,25 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         return { ok: true };
       },
       async usage(ctx: Context<{ tenantId: string }>) {
-        const tenant = await ctx.call<{ tier: TenantTier }, object>("tenants.get", { tenantId: ctx.params.tenantId });
+        const tenant = await ctx.call<{ tier: TenantTier; settings: TenantSettings }, object>("tenants.get", { tenantId: ctx.params.tenantId });
         const quota = ledger.quotaFor(tenant.tier);
         const used = await ledger.usedThisMonth(ctx.params.tenantId);
-        return { month: new Date().toISOString().slice(0, 7), quota, used, remaining: Math.max(0, quota - used), byMonthAndModel: await ledger.report(ctx.params.tenantId) };
+        const messageQuota = messageQuotaFor(platform.config, tenant.tier);
+        const messagesUsed = Number(await platform.cache.cache.get(messageQuotaKey(ctx.params.tenantId)) ?? 0);
+        const settings = effectiveSettings(tenant.settings);
+        return {
+          month: new Date().toISOString().slice(0, 7), tier: tenant.tier, quota, used, remaining: Math.max(0, quota - used),
+          // Every limit the tenant runs under, beside what it used of those counted per month.
+          limits: {
+            aiTokensPerMonth: { quota, used },
+            messagesPerMonth: { quota: messageQuota, used: messagesUsed },
+            requestsPerMinute: tenant.tier === "paid" ? platform.config.RATE_LIMIT_PAID_PER_MINUTE : platform.config.RATE_LIMIT_FREE_PER_MINUTE,
+            messagesPerMinutePerUser: settings.messagesPerMinutePerUser,
+            sessionTtlDays: settings.sessionTtlDays,
+            retentionDays: settings.retentionDays,
+          },
+          byMonthAndModel: await ledger.report(ctx.params.tenantId),
+        };
       },
       /** One MCP tool call for a flow's `tool` node, recorded like the agent's (see mcp-tool-call.ts). */
       callTool: {

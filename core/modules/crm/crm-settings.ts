@@ -37,6 +37,11 @@ export const crmSettingsInput = z.strictObject({
   overwrite: z.boolean().default(false),
   /** Shared secret for inbound CRM webhooks (HMAC-SHA256 of the body); sealed like the credentials. */
   webhookSecret: z.string().min(16).max(200).optional(),
+  /**
+   * True: the stored credentials and webhook secret stay, and those given replace theirs by name (a
+   * form that never sees them can save the rest). False (default): they are replaced as given.
+   */
+  keepCredentials: z.boolean().default(false),
 });
 export type CrmSettingsInput = z.infer<typeof crmSettingsInput>;
 
@@ -61,7 +66,7 @@ type Row = { connector: CrmConnectorName; config: Record<string, unknown>; mappi
 export function createSettingsStore(platform: PlatformContext) {
   const sql = () => platform.db.orm.em.fork().getConnection();
   return {
-    async save(tenantId: string, input: CrmSettingsInput): Promise<void> {
+    async save(tenantId: string, input: Omit<CrmSettingsInput, "keepCredentials">): Promise<void> {
       const sealed = platform.secretBox.seal(JSON.stringify({ credentials: input.credentials, webhookSecret: input.webhookSecret }), sealedFor.crmCredentials(tenantId));
       await sql().execute(
         `insert into tenant_crm_settings (tenant_id, connector, config, mapping, options, sealed_credentials, updated_at) values (?, ?, ?, ?, ?, ?, now())

@@ -11,6 +11,13 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const crmSettings = z.looseObject({
   connector: z.string(), config: z.record(z.string(), z.unknown()), mapping: z.record(z.string(), z.string()),
   credentialNames: z.array(z.string()).describe("Which credentials are set (never their values)"), webhookSecretSet: z.boolean(),
+  defaultCountry: z.string().optional(), overwrite: z.boolean().optional(),
+  connectors: z.array(z.looseObject({
+    name: z.string(), plugin: z.string().nullable().describe("The plugin that implements it; null for the platform's own CRM and marketplace connectors"),
+    available: z.boolean().describe("false: its plugin is not loaded on this platform"), description: z.string().nullable(),
+    configSchema: z.record(z.string(), z.unknown()).nullable().describe("JSON Schema of its config"),
+    secrets: z.array(z.looseObject({ name: z.string(), description: z.string().optional() })).describe("The credentials it asks for, by name"),
+  })).optional().describe("The connectors to choose from, with what each one's form needs"),
 }).describe("The tenant's CRM settings");
 const contact = z.looseObject({ id: z.string() }).describe("A contact");
 const deal = z.looseObject({ id: z.string() }).describe("A deal");

@@ -17,7 +17,12 @@ import { CrmErrorCode, crmDispatch, crmError, dealInputSchema, type Contact, typ
 import { contactFromRequest, upsertContact } from "./contact-merge.ts";
 import { browseContacts, browseDeals, contactDetail, contactsCsv } from "./platform-crm.queries.ts";
 import { createPlatformConnector } from "./platform-crm.connector.ts";
-import { createSettingsStore, crmConnectors, crmSettingsInput, publicSettings, type CrmSettings } from "./crm-settings.ts";
+import { createSettingsStore, crmConnectors, crmSettingsInput, publicSettings, type CrmConnectorName, type CrmSettings } from "./crm-settings.ts";
+
+type ConnectorChoice = {
+  name: CrmConnectorName; plugin: string | null; available: boolean; description: string | null;
+  configSchema: Record<string, unknown> | null; secrets: { name: string; description?: string }[];
+};
 import { applyCrmWebhook } from "./crm-webhook.ts";
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
 import { CrmModuleErrorCode } from "./crm-errors.ts";
@@ -80,7 +85,20 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
     return result;
   }
 
-  async function withConnector(tenantId: string) {
+  /**
+   * The connectors a tenant may choose, each with what its form needs: the plugin's config schema
+   * and the credentials it asks for (by name), when that plugin is loaded.
+   */
+  async function connectorChoices(ctx: Context): Promise<ConnectorChoice[]> {
+    const ids = Object.values(crmConnectors).filter((id): id is NonNullable<typeof id> => id !== undefined);
+    const definitions = await ctx.call<{ id: string; description?: string; configSchema?: Record<string, unknown>; secrets: { name: string; description?: string }[] }[], object>("plugins.definitions", { ids });
+    return (Object.entries(crmConnectors) as [CrmConnectorName, string | undefined][]).map(([name, plugin]) => {
+      const definition = definitions.find((d) => d.id === plugin);
+      return { name, plugin: plugin ?? null, available: plugin === undefined || definition !== undefined, description: definition?.description ?? null, configSchema: definition?.configSchema ?? null, secrets: definition?.secrets ?? [] };
+    });
+  }
+
+    async function withConnector(tenantId: string) {
     const settings = await settingsStore.load(tenantId);
     return { settings, connector: connectorFor(tenantId, settings) };
   }
@@ -91,11 +109,15 @@ export function createCrmService(platform: PlatformContext): ServiceSchema {
       async configure(ctx: Context<Tenant & { settings: unknown }>) {
         const input = crmSettingsInput.safeParse(ctx.params.settings);
         if (!input.success) throw new ValidationError(CrmModuleErrorCode.settingsInvalid, input.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
-        await settingsStore.save(ctx.params.tenantId, input.data);
-        return publicSettings(await settingsStore.load(ctx.params.tenantId));
+        const { keepCredentials, ...given } = input.data;
+        const kept = keepCredentials ? await settingsStore.load(ctx.params.tenantId) : undefined;
+        await settingsStore.save(ctx.params.tenantId, kept
+          ? { ...given, credentials: { ...kept.credentials, ...given.credentials }, webhookSecret: given.webhookSecret ?? kept.webhookSecret }
+          : given);
+        return { ...publicSettings(await settingsStore.load(ctx.params.tenantId)), connectors: await connectorChoices(ctx) };
       },
       async settings(ctx: Context<Tenant>) {
-        return publicSettings(await settingsStore.load(ctx.params.tenantId));
+        return { ...publicSettings(await settingsStore.load(ctx.params.tenantId)), connectors: await connectorChoices(ctx) };
       },
 
       async upsertContact(ctx: Context<Tenant>) {

@@ -11,7 +11,8 @@ const BATCH = 256;
 /** What an embedder plugin's `embed` action answers, checked: a plugin is not trusted to get it right. */
 const embedResult = z.object({ model: z.string().min(1).max(100), vectors: z.array(z.array(z.number())) });
 
-export type Embedder = { embed(texts: readonly string[]): Promise<{ model: string; vectors: number[][] }> };
+/** `onProgress` hears how many of the texts are embedded after each batch (a long document's progress). */
+export type Embedder = { embed(texts: readonly string[], onProgress?: (embedded: number) => Promise<void>): Promise<{ model: string; vectors: number[][] }> };
 type Call = (action: string, params: Record<string, unknown>) => Promise<unknown>;
 
 /**
@@ -28,7 +29,7 @@ export type EmbedOptions = { dimensions: number; model?: string; apiKey?: string
 export function createEmbedderClient(call: Call, pluginId: string, options: EmbedOptions): Embedder {
   const action = `${pluginServiceName(pluginId)}.embed`;
   return {
-    async embed(texts) {
+    async embed(texts, onProgress) {
       let model = "";
       const vectors: number[][] = [];
       for (let start = 0; start < texts.length; start += BATCH) {
@@ -41,6 +42,7 @@ export function createEmbedderClient(call: Call, pluginId: string, options: Embe
         }
         model = batch.model;
         vectors.push(...batch.vectors);
+        await onProgress?.(vectors.length);
       }
       return { model, vectors };
     },
@@ -60,7 +62,7 @@ type QueryCache = { get(key: string): Promise<string | undefined>; set(key: stri
  */
 export function cachingQueries(embedder: Embedder, cache: QueryCache, pluginId: string, ttlSeconds = 600): Embedder & { embedQuery(text: string): Promise<{ model: string; vector: number[] }> } {
   return {
-    embed: (texts) => embedder.embed(texts),
+    embed: (texts, onProgress) => embedder.embed(texts, onProgress),
     async embedQuery(text) {
       const key = `knowledge:qemb:${pluginId}:${createHash("sha256").update(text).digest("base64url")}`;
       const hit = await cache.get(key).catch(() => undefined);

@@ -17,7 +17,12 @@ const sourceView = z.looseObject({
   contentType: z.string().optional().describe("What the content was read as (pdf, docx, text, markdown, csv, html)"),
   status: z.string().describe("processing, ready or failed"),
   error: z.looseObject({ code: z.string(), message: z.string() }).optional().describe("Why it failed"),
-  progress: z.number().describe("0–100"),
+  progress: z.number().describe("0–100: a crawl's pages up to 70, then the passages embedded up to 95; ready is 100"),
+  stage: z.looseObject({
+    name: z.enum(["crawling", "embedding", "storing"]).describe("What the source is doing"),
+    done: z.number().int().describe("Pages crawled, or passages embedded (or stored) so far"),
+    total: z.number().int().describe("The crawl's maxPages, or the passages to embed"),
+  }).optional().describe("While processing: what it is doing and how far into it"),
   chunks: z.number().int(),
   pages: z.number().int(),
   bytes: z.number().int(),
@@ -25,10 +30,17 @@ const sourceView = z.looseObject({
   updatedAt: z.string(),
 }).describe("A knowledge source");
 const passage = z.looseObject({
-  text: z.string(),
-  source: z.looseObject({ id: z.uuid(), name: z.string(), position: z.number().int() }),
-  citation: z.string(),
-  score: z.number(),
+  text: z.string().describe("The passage, as the bot reads it"),
+  heading: z.string().optional().describe("The headings above it in its document (embedded with it, not shown to the bot)"),
+  source: z.looseObject({
+    id: z.uuid(),
+    name: z.string(),
+    url: z.string().optional().describe("The page it came from (web sources)"),
+    page: z.number().int().optional().describe("Its page (PDFs)"),
+    position: z.number().int().describe("Its position among the source's passages, from 0"),
+  }),
+  citation: z.string().describe("The source as the bot's prompt names it: \"returns.pdf, page 2\", \"Shipping (https://…)\""),
+  score: z.number().describe("0–1: 1 is first in both the vector and the full-text ranking"),
 });
 const ingestOutcome = z.looseObject({
   sourceId: z.uuid(),
@@ -123,7 +135,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
 
   app.get("/v1/admin/bots/:botId/knowledge/search", {
     config: auth,
-    schema: { tags, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, with sources and scores",
+    schema: { tags, params: botParams, querystring: z.strictObject({ q: z.string().trim().min(1).max(1000), limit: z.coerce.number().int().min(1).max(20).optional(), sourceId: z.uuid().optional() }), summary: "Try the bot's knowledge: the passages a question retrieves, best first, with their citations and scores; the same search the bot runs (its assistant reads the first 4, its knowledge tool 5; limit defaults to 5)",
       response: {
         200: z.object({
           passages: z.array(passage),
@@ -147,7 +159,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
           description: "The source, or its progress as Server-Sent Events",
           content: {
             "application/json": { schema: sourceView },
-            "text/event-stream": { schema: z.string().describe("Server-Sent Events: `progress` { status, progress } at each change, then `done` with the source") },
+            "text/event-stream": { schema: z.string().describe("Server-Sent Events: `progress` { status, progress, stage } at each change, then `done` with the source") },
           },
         },
       },
@@ -163,8 +175,8 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
     let last = "";
     // Ingestion may run on any node, so the stream follows the stored status rather than an in-process signal.
     for (const deadline = Date.now() + INGEST_TIMEOUT_MS; !reply.raw.destroyed && Date.now() < deadline;) {
-      const seen = `${source.status}:${source.progress}`;
-      if (seen !== last) send("progress", { status: source.status, progress: source.progress });
+      const seen = `${source.status}:${source.progress}:${source.stage?.name}:${source.stage?.done}`;
+      if (seen !== last) send("progress", { status: source.status, progress: source.progress, ...(source.stage ? { stage: source.stage } : {}) });
       last = seen;
       if (source.status !== "processing") break;
       await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError, isPlatformError } from "
 import { EMBEDDING_DIMENSIONS, cachingQueries, createEmbedderClient, type EmbedOptions } from "./embedder.client.ts";
 import { hybridSearch, type SearchParams } from "./hybrid-search.ts";
 import { embeddingText, prepareSource, type IngestionLimits, type PreparedSource, type SourceOrigin } from "./knowledge-ingestion.ts";
-import { KnowledgeStore, type SourceRow } from "./knowledge.store.ts";
+import { KnowledgeStore, type SourceRow, type SourceStage } from "./knowledge.store.ts";
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
 import { checkCrawlStart } from "./site.crawler.ts";
 import { BotErrorCode } from "../../engine/bots/bot-errors.ts";
@@ -18,8 +18,10 @@ export type NewSource =
 
 export type SourceView = {
   id: string; kind: string; name: string; url?: string; maxPages?: number; contentType?: string; status: string;
-  /** 0..100: a crawl in progress counts its pages against maxPages; ready is 100. */
+  /** 0..100, from the stage: a crawl's pages against maxPages, then the passages embedded; ready is 100. */
   progress: number;
+  /** While processing: what it is doing and how far into it (pages crawled, passages embedded). */
+  stage?: { name: SourceStage; done: number; total: number };
   error?: { code: string; message: string }; chunks: number; pages: number; bytes: number; createdAt: string; updatedAt: string;
 };
 /** `status` "processing" means accepted and running in the background (HTTP 202): poll the source. */
@@ -29,6 +31,7 @@ function view(row: SourceRow): SourceView {
   return {
     id: row.id, kind: row.kind, name: row.name, ...(row.url ? { url: row.url } : {}), ...(row.max_pages ? { maxPages: row.max_pages } : {}),
     ...(row.content_type ? { contentType: row.content_type } : {}), status: row.status, progress: progressOf(row),
+    ...(row.status === "processing" && row.stage ? { stage: { name: row.stage, done: row.stage_done, total: row.stage_total } } : {}),
     ...(row.error_code ? { error: { code: row.error_code, message: row.error_message ?? "" } } : {}),
     chunks: row.chunk_count, pages: row.page_count, bytes: row.byte_size,
     createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
@@ -43,11 +46,18 @@ function embedOptions(config: PlatformContext["config"]): EmbedOptions {
   return options;
 }
 
+/**
+ * A crawl spends most of its time fetching pages (0–70), then embedding (70–95); a file or a page
+ * was read before the answer, so embedding is its whole run (0–95). Storing is the last 5%.
+ */
 function progressOf(row: SourceRow): number {
   if (row.status === "ready") return 100;
-  if (row.status === "failed" || row.kind !== "crawl" || !row.max_pages) return 0;
-  // The last 5% is embedding and storing, after the last page.
-  return Math.min(95, Math.round((row.page_count / row.max_pages) * 95));
+  if (row.status === "failed" || !row.stage) return 0;
+  const share = row.stage_total > 0 ? Math.min(1, row.stage_done / row.stage_total) : 0;
+  const crawled = row.kind === "crawl" ? 70 : 0;
+  if (row.stage === "crawling") return Math.round(share * 70);
+  if (row.stage === "embedding") return Math.round(crawled + share * (95 - crawled));
+  return 95;
 }
 
 function outcome(row: SourceRow, created: boolean, unchanged: boolean): IngestOutcome {
@@ -93,6 +103,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     }
     const { model, vectors } = await embedAll(tenantId, sourceId, prepared.chunks.map(embeddingText));
     const chunks = prepared.chunks.map((chunk, i) => ({ ...chunk, embedding: vectors[i]! }));
+    await store.setStage(tenantId, sourceId, "storing", chunks.length, chunks.length);
     await store.replaceChunks({ tenantId, botId, id: sourceId }, chunks, {
       model, contentType: prepared.contentType, contentHash: prepared.contentHash, byteSize: prepared.byteSize, pageCount: prepared.pageCount, original,
     });
@@ -107,8 +118,12 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
   async function embedAll(tenantId: string, sourceId: string, texts: string[]): Promise<{ model: string; vectors: number[][] }> {
     const stored = await store.storedEmbeddings(tenantId, sourceId);
     const missing = texts.filter((t) => !stored.has(t));
+    // Passages whose embedding is kept count as embedded from the start.
+    const reused = texts.length - missing.length;
+    const progress = (embedded: number) => store.setStage(tenantId, sourceId, "embedding", Math.min(texts.length, reused + embedded), texts.length);
+    await progress(0);
     // One passage is embedded even when none changed: that is how the current model is learnt.
-    const first = await embedder.embed(missing.length > 0 ? missing : texts.slice(0, 1));
+    const first = await embedder.embed(missing.length > 0 ? missing : texts.slice(0, 1), missing.length > 0 ? progress : undefined);
     const fresh = new Map((missing.length > 0 ? missing : texts.slice(0, 1)).map((t, i) => [t, first.vectors[i]!]));
     const stale = texts.filter((t) => !fresh.has(t) && stored.get(t)?.model !== first.model);
     if (stale.length > 0) {
@@ -175,7 +190,8 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     const id = row.id;
     const previousHash = row.status === "ready" ? row.content_hash : null;
     return accept(tenantId, botId, id, async () => {
-      const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setCrawlProgress(tenantId, id, pages) });
+      await store.setStage(tenantId, id, "crawling", 0, origin.maxPages);
+      const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setStage(tenantId, id, "crawling", pages, origin.maxPages) });
       await saveContent(tenantId, botId, id, prepared, previousHash);
     }, wait, created);
   }

@@ -8,13 +8,18 @@ import { VectorSet } from "./vector-rank.ts";
  */
 export type SourceKind = "file" | "url" | "crawl";
 export type SourceStatus = "processing" | "ready" | "failed";
+/** What a source in progress is doing (0025-knowledge-progress.migration.ts). */
+export type SourceStage = "crawling" | "embedding" | "storing";
 
 export type SourceRow = {
   id: string; tenant_id: string; bot_id: string; kind: SourceKind; name: string; url: string | null; max_pages: number | null;
   content_type: string | null; content_hash: string | null; byte_size: number; status: SourceStatus; error_code: string | null;
   error_message: string | null; chunk_count: number; page_count: number; created_at: Date; updated_at: Date;
+  stage: SourceStage | null; stage_done: number; stage_total: number;
 };
-const sourceColumns = "id, tenant_id, bot_id, kind, name, url, max_pages, content_type, content_hash, byte_size, status, error_code, error_message, chunk_count, page_count, created_at, updated_at";
+const sourceColumns = "id, tenant_id, bot_id, kind, name, url, max_pages, content_type, content_hash, byte_size, status, error_code, error_message, chunk_count, page_count, created_at, updated_at, stage, stage_done, stage_total";
+/** Leaving the processing status: no stage any more. */
+const noStage = "stage = null, stage_done = 0, stage_total = 0";
 
 /** A chunk to store: the splitter's passage, the page URL it came from (crawls), and its embedding. */
 export type StoredChunk = TextChunk & { url?: string; embedding: number[] };
@@ -132,12 +137,19 @@ export class KnowledgeStore {
   }
 
   async markProcessing(tenantId: string, id: string): Promise<void> {
-    await this.#em().execute(`update knowledge_source set status = 'processing', error_code = null, error_message = null, updated_at = now() where id = ? and tenant_id = ?`, [id, tenantId], "run");
+    await this.#em().execute(`update knowledge_source set status = 'processing', error_code = null, error_message = null, ${noStage}, updated_at = now() where id = ? and tenant_id = ?`, [id, tenantId], "run");
   }
 
-  /** A crawl's progress: pages kept so far (also keeps `updated_at` fresh, see `expireStale`). */
-  async setCrawlProgress(tenantId: string, id: string, pages: number): Promise<void> {
-    await this.#em().execute(`update knowledge_source set page_count = ?, updated_at = now() where id = ? and tenant_id = ? and status = 'processing'`, [pages, id, tenantId], "run");
+  /**
+   * Where a source in progress is: its stage and how far into it (pages crawled, passages
+   * embedded). Also keeps `updated_at` fresh, see `expireStale`.
+   */
+  async setStage(tenantId: string, id: string, stage: SourceStage, done: number, total: number): Promise<void> {
+    await this.#em().execute(
+      `update knowledge_source set stage = ?, stage_done = ?, stage_total = ?, updated_at = now() where id = ? and tenant_id = ? and status = 'processing'`,
+      [stage, done, total, id, tenantId],
+      "run",
+    );
   }
 
   /**
@@ -146,7 +158,7 @@ export class KnowledgeStore {
    */
   async expireStale(tenantId: string, botId: string, staleMinutes = 15): Promise<void> {
     await this.#em().execute(
-      `update knowledge_source set status = 'failed', error_code = 'KNOWLEDGE_INGESTION_INTERRUPTED', error_message = 'Ingestion stopped before it finished; re-ingest the source'
+      `update knowledge_source set status = 'failed', error_code = 'KNOWLEDGE_INGESTION_INTERRUPTED', error_message = 'Ingestion stopped before it finished; re-ingest the source', ${noStage}
        where tenant_id = ? and bot_id = ? and status = 'processing' and updated_at < now() - make_interval(mins => ?)`,
       [tenantId, botId, staleMinutes],
       "run",
@@ -154,7 +166,7 @@ export class KnowledgeStore {
   }
 
   async markFailed(tenantId: string, id: string, code: string, message: string): Promise<void> {
-    await this.#em().execute(`update knowledge_source set status = 'failed', error_code = ?, error_message = ?, updated_at = now() where id = ? and tenant_id = ?`, [code, message.slice(0, 500), id, tenantId], "run");
+    await this.#em().execute(`update knowledge_source set status = 'failed', error_code = ?, error_message = ?, ${noStage}, updated_at = now() where id = ? and tenant_id = ?`, [code, message.slice(0, 500), id, tenantId], "run");
   }
 
   /** Deletes the source; its chunks and their vectors go with it (on delete cascade). */
@@ -194,7 +206,7 @@ export class KnowledgeStore {
       }
       await tx.execute(
         `update knowledge_source set status = 'ready', error_code = null, error_message = null, chunk_count = ?, page_count = ?, content_type = ?, content_hash = ?,
-           byte_size = ?, original = coalesce(?, original), updated_at = now() where id = ? and tenant_id = ?`,
+           byte_size = ?, original = coalesce(?, original), ${noStage}, updated_at = now() where id = ? and tenant_id = ?`,
         [chunks.length, meta.pageCount, meta.contentType, meta.contentHash, meta.byteSize, meta.original ?? null, source.id, source.tenantId],
         "run",
       );
@@ -221,7 +233,7 @@ export class KnowledgeStore {
 
   /** Marks a re-ingest that found the content unchanged: the chunks stay as they are. */
   async touchReady(tenantId: string, id: string): Promise<void> {
-    await this.#em().execute(`update knowledge_source set status = 'ready', error_code = null, error_message = null, updated_at = now() where id = ? and tenant_id = ?`, [id, tenantId], "run");
+    await this.#em().execute(`update knowledge_source set status = 'ready', error_code = null, error_message = null, ${noStage}, updated_at = now() where id = ? and tenant_id = ?`, [id, tenantId], "run");
   }
 
   /** The nearest chunks by cosine similarity, best first, for one bot and one embedding model. */

@@ -95,7 +95,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
         const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
         const membership = tenantId && uuid.test(tenantId) && session.user_id ? await store.membership(tenantId, session.user_id) : undefined;
         if (!membership || !tenantId || !session.user_id) return { session: identity, principal: null };
-        return { session: identity, principal: { kind: "member", tenantId, tier: membership.tier, userId: session.user_id, role: membership.role } };
+        return { session: identity, principal: { kind: "member", tenantId, tier: membership.tier, userId: session.user_id, email: membership.email, role: membership.role } };
       },
 
       /** Email and password. A wrong password and an unknown email answer alike, in about the same time. */

@@ -46,9 +46,9 @@ export function createPeopleStore(em: () => EntityManager) {
       return rows.map((r) => ({ tenantId: r.tenant_id, tenantName: r.name, role: r.role }));
     },
 
-    async membership(tenantId: string, userId: string): Promise<{ role: Role; tier: TenantTier } | undefined> {
-      const rows = await sql<{ role: Role; tier: TenantTier }[]>(
-        `select m.role, t.tier from membership m join tenant t on t.id = m.tenant_id where m.tenant_id = ? and m.user_id = ?`, [tenantId, userId]);
+    async membership(tenantId: string, userId: string): Promise<{ role: Role; tier: TenantTier; email: string } | undefined> {
+      const rows = await sql<{ role: Role; tier: TenantTier; email: string }[]>(
+        `select m.role, t.tier, u.email from membership m join tenant t on t.id = m.tenant_id join app_user u on u.id = m.user_id where m.tenant_id = ? and m.user_id = ?`, [tenantId, userId]);
       return rows[0];
     },
 

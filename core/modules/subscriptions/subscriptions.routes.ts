@@ -3,12 +3,20 @@ import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { MAX_ROTATION_OVERLAP_SECONDS } from "./subscriptions.service.ts";
 import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
+import { subscribableEvents } from "./event-names.ts";
+import type { DeliveryView } from "./subscription-store.ts";
 
 // Answers are loose objects: a field may be added without breaking a client.
 const webhookView = z.looseObject({
   id: z.uuid(), url: z.string(), events: z.array(z.string()), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string(),
 }).describe("An event webhook (without its secret)");
 
+const deliveryView = z.looseObject({
+  id: z.uuid().describe("The delivery id, sent as webhook-id on every attempt"), event: z.string(), status: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.number().int().describe("Attempts made so far (a redelivery starts again at 0)"), nextAttemptAt: z.string().nullable(),
+  lastStatusCode: z.number().int().nullable().describe("The receiver's HTTP status on the last attempt; null when none answered"),
+  lastError: z.string().nullable(), createdAt: z.string(), deliveredAt: z.string().nullable(),
+}).describe("One event's delivery to the webhook");
 const webhookParams = z.strictObject({ id: z.uuid() });
 const deliveryParams = z.strictObject({ id: z.uuid(), deliveryId: z.uuid() });
 const url = z.string().max(2048).refine((v) => /^https?:\/\//i.test(v), "must be an http:// or https:// URL");
@@ -30,8 +38,13 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
     },
   }, async (request, reply) => reply.code(201).send(await broker.call("subscriptions.create", { tenantId: requireTenant(request).tenantId, ...request.body })));
 
-  app.get("/v1/admin/webhooks", { config: auth, schema: { tags, summary: "The tenant's event webhooks", response: { 200: z.object({ webhooks: z.array(webhookView) }) } } },
-    async (request) => ({ webhooks: await broker.call<z.infer<typeof webhookView>[], object>("subscriptions.list", { tenantId: requireTenant(request).tenantId }) }));
+  app.get("/v1/admin/webhooks", {
+    config: auth,
+    schema: { tags, summary: "The tenant's event webhooks, and the events one may subscribe to", response: { 200: z.object({ webhooks: z.array(webhookView), events: z.array(z.string()).describe("The event names a webhook may list (or \"*\" for all)") }) } },
+  }, async (request) => ({
+    webhooks: await broker.call<z.infer<typeof webhookView>[], object>("subscriptions.list", { tenantId: requireTenant(request).tenantId }),
+    events: [...subscribableEvents],
+  }));
 
   app.get("/v1/admin/webhooks/:id", { config: auth, schema: { tags, params: webhookParams, summary: "An event webhook", response: { 200: webhookView } } },
     async (request) => broker.call("subscriptions.get", { tenantId: requireTenant(request).tenantId, id: request.params.id }));
@@ -69,10 +82,10 @@ export const subscriptionRoutes: RouteModule = (app, { broker }) => {
     schema: {
       tags, params: webhookParams, summary: "The delivery log of this webhook, newest first",
       querystring: z.strictObject({ status: z.enum(["pending", "delivered", "failed"]).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
-      response: { 200: z.object({ deliveries: z.array(z.looseObject({ id: z.uuid(), status: z.enum(["pending", "delivered", "failed"]) })) }) },
+      response: { 200: z.object({ deliveries: z.array(deliveryView) }) },
     },
   }, async (request) => ({
-    deliveries: await broker.call<{ id: string; status: "pending" | "delivered" | "failed" }[], object>("subscriptions.deliveries", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, ...request.query }),
+    deliveries: await broker.call<DeliveryView[], object>("subscriptions.deliveries", { tenantId: requireTenant(request).tenantId, subscriptionId: request.params.id, ...request.query }),
   }));
 
   app.post("/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver", {

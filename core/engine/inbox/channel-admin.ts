@@ -1,0 +1,68 @@
+import { describeChannel, type CredentialCheck } from "../../sdk/channel.ts";
+import { ValidationError } from "../../sdk/platform-error.ts";
+import { webhookUrls, type RegisteredChannel } from "./channel-registry.ts";
+
+/** A bot's stored configuration of one channel: what may be shown, and the secrets opened. */
+export type StoredChannel = { visible: Record<string, unknown>; secret: Record<string, unknown>; updatedAt: Date };
+
+/**
+ * What the admin sent, with each secret they left out taken from the stored configuration: a
+ * secret is never shown back, so a form that changes the phone number cannot send the token
+ * again, and leaving a secret field empty means "keep it". A secret sent replaces the stored one.
+ */
+export function withKeptSecrets(channel: RegisteredChannel, given: unknown, stored: StoredChannel | undefined): unknown {
+  if (!stored || typeof given !== "object" || given === null || Array.isArray(given)) return given;
+  const merged: Record<string, unknown> = { ...given };
+  for (const name of channel.secretFields) {
+    if (merged[name] === undefined && stored.secret[name] !== undefined) merged[name] = stored.secret[name];
+  }
+  return merged;
+}
+
+/** The configuration checked against the channel's own strict schema (400 CHANNEL_CONFIG_INVALID, naming each field). */
+export function parseChannelConfig(channel: RegisteredChannel, config: unknown): Record<string, unknown> {
+  const parsed = channel.fullSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new ValidationError("CHANNEL_CONFIG_INVALID", parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; "));
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+/** Splits a checked configuration into what may be shown and what is sealed. */
+export function splitSecrets(channel: RegisteredChannel, config: Record<string, unknown>): { visible: Record<string, unknown>; secret: Record<string, unknown> } {
+  const visible: Record<string, unknown> = {};
+  const secret: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) (channel.secretFields.includes(key) ? secret : visible)[key] = value;
+  return { visible, secret };
+}
+
+/**
+ * One channel of one bot as the admin sees it: configured or not, its visible configuration, which
+ * secrets are set (never their values), the URLs to give the vendor and what its form holds.
+ */
+export function channelOfBotView(channel: RegisteredChannel, botId: string, stored: StoredChannel | undefined, baseUrl: string | null) {
+  const described = describeChannel(channel.definition);
+  return {
+    channel: channel.name,
+    plugin: channel.pluginId,
+    description: channel.definition.description,
+    configSchema: described.configSchema,
+    secretsSchema: described.secretsSchema,
+    configured: stored !== undefined,
+    config: stored?.visible ?? null,
+    secrets: channel.secretFields.map((name) => ({ name, set: stored?.secret[name] !== undefined })),
+    webhooks: webhookUrls(channel, botId, baseUrl),
+    checksCredentials: channel.checksCredentials,
+    updatedAt: stored ? stored.updatedAt.toISOString() : null,
+  };
+}
+
+/** The answer of a credentials check, as the admin API gives it. */
+export function checkView(channel: RegisteredChannel, check: CredentialCheck) {
+  return {
+    channel: channel.name,
+    connected: check.ok,
+    ...(check.ok ? { account: check.account } : { problem: { code: check.code, message: check.reason } }),
+    checkedAt: new Date().toISOString(),
+  };
+}

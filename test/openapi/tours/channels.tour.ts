@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import type { Tour } from "./tour.ts";
+
+/**
+ * The channels page's routes: a bot's channels with their webhook URLs, the credentials check (its
+ * refusals: no vendor is reachable from the tour, test/channels/channel-setup.test.ts checks the
+ * answers against the fake Graph and Twilio APIs), the widget's look and its preview page.
+ */
+export const tour: Tour = async ({ call, botId, admin }) => {
+  const listed = await call("GET", `/v1/admin/bots/${botId}/channels`, admin);
+  assert.equal(listed.status, 200, listed.text);
+  const invalid = await call("POST", `/v1/admin/bots/${botId}/channels/whatsapp/check`, { ...admin, body: { phoneNumberId: "not a number" } });
+  assert.equal(invalid.status, 400, invalid.text);
+  const nothingStored = await call("POST", `/v1/admin/bots/${botId}/channels/twilio/check`, admin);
+  assert.equal(nothingStored.status, 404, nothingStored.text);
+  await call("POST", `/v1/admin/bots/${botId}/channels/telegram/check`, { ...admin, body: {} });
+
+  const look = await call("GET", `/v1/admin/bots/${botId}/widget`, admin);
+  assert.equal(look.status, 200, look.text);
+  const saved = await call("PUT", `/v1/admin/bots/${botId}/widget`, { ...admin, body: { branding: { ...look.body.branding, launcherText: "Chat with us" }, greeting: look.body.greeting } });
+  assert.equal(saved.status, 200, saved.text);
+  await call("PUT", `/v1/admin/bots/${botId}/widget`, { ...admin, body: { branding: { primaryColor: "blue" } } });
+  await call("GET", "/widget/preview");
+};
