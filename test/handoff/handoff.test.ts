@@ -321,9 +321,10 @@ for (const backend of databaseBackends()) {
       const botId = await bot({}, flow);
       const chat = await webChat(botId);
       await chat.say({ text: "The app crashes on login" });
+      // The handoff is recorded a moment before the session itself says it waits: wait for both.
       const queued = await waitFor("the tool's request in the queue", async () => {
         const list = await node.request("GET", `/v1/admin/conversations?waiting=true&botId=${botId}`, { key: viewerKey });
-        return list.body.conversations.find((c: { sessionId: string }) => c.sessionId === chat.sessionId);
+        return list.body.conversations.find((c: { sessionId: string; status: string }) => c.sessionId === chat.sessionId && c.status === "waiting_human");
       });
       assert.deepEqual([queued.status, queued.handoff.reason], ["waiting_human", "The app crashes on login"]);
       const quiet = await chat.say({ text: "hello?" });
@@ -345,8 +346,14 @@ for (const backend of databaseBackends()) {
       assert.equal(accepted.status, 201, accepted.text);
       const asDora = await dora.request("GET", "/v1/admin/conversations/agent");
       assert.deepEqual([asDora.body.agent.name, asDora.body.mayAct], ["Dora", true]);
-      const { sessionId, say } = await webChat(await bot());
+      const botId = await bot();
+      const { sessionId, say } = await webChat(botId);
       await say({ choice: "billing" });
+      // The request for a person is recorded when its event is heard: wait for it in the queue.
+      await waitFor("the request in the queue", async () => {
+        const list = await node.request("GET", `/v1/admin/conversations?waiting=true&botId=${botId}`, { key: viewerKey });
+        return list.body.conversations.some((c: { sessionId: string }) => c.sessionId === sessionId);
+      });
       const claimed = await dora.request("POST", `/v1/admin/conversations/${sessionId}/claim`);
       assert.equal(claimed.status, 200, claimed.text);
       assert.deepEqual(claimed.body.claimedBy, asDora.body.agent, "the console recognises its own claims");
