@@ -152,7 +152,7 @@ describe("console: the inbox, where agents take conversations over from the bot"
     await alice.getByRole("heading", { level: 2, name: /Web visitor/ }).waitFor();
     const sessionId = new URL(alice.url()).pathname.split("/").at(-1)!;
     await transcript(alice).getByText("What do you need?").waitFor();
-    await transcript(alice).locator(".line.user", { hasText: "agent" }).waitFor();
+    await transcript(alice).locator(".inbox-line.user", { hasText: "agent" }).waitFor();
     await alice.getByText(/Waiting for a person since .*: user_asked/).waitFor();
     const context = alice.getByRole("complementary", { name: "Context" });
     assert.match(await context.textContent() ?? "", /Channelweb/);
@@ -169,19 +169,19 @@ describe("console: the inbox, where agents take conversations over from the bot"
     const pushed = visitor.locator(".log .msg.agent", { hasText: "Alice from billing here" });
     await pushed.waitFor({ timeout: 10_000 });
     assert.equal(await pushed.locator(".who").textContent(), "Alice", "the visitor sees who answers");
-    await transcript(alice).locator(".line.agent", { hasText: "Alice from billing here" }).waitFor();
-    assert.equal(await transcript(alice).locator(".line.agent .line-who").first().textContent(), "Alice (agent)");
+    await transcript(alice).locator(".inbox-line.agent", { hasText: "Alice from billing here" }).waitFor();
+    assert.equal(await transcript(alice).locator(".inbox-line.agent .inbox-line-who").first().textContent(), "Alice (agent)");
 
     // The visitor writes back; it shows up in Alice's open transcript.
     await visitor.locator("#bp-input").fill("My invoice 42 is wrong");
     await visitor.keyboard.press("Enter");
-    await transcript(alice).locator(".line.user", { hasText: "My invoice 42 is wrong" }).waitFor({ timeout: 10_000 });
+    await transcript(alice).locator(".inbox-line.user", { hasText: "My invoice 42 is wrong" }).waitFor({ timeout: 10_000 });
 
     // An internal note: in the conversation, marked as not sent.
     await alice.getByRole("radio", { name: "Internal note" }).check();
     await alice.getByLabel("Internal note (only agents see it)").fill("Refund approved by finance");
     await alice.getByRole("button", { name: "Add note" }).click();
-    const note = transcript(alice).locator(".line.note", { hasText: "Refund approved by finance" });
+    const note = transcript(alice).locator(".inbox-line.note", { hasText: "Refund approved by finance" });
     await note.waitFor();
     assert.match(await note.textContent() ?? "", /Internal note · Alice not sent to the user/);
     await assertAccessible(alice, "a claimed conversation with a note");
@@ -202,7 +202,7 @@ describe("console: the inbox, where agents take conversations over from the bot"
     await alice.getByText("The bot has this conversation.").waitFor();
     await transcript(alice).getByText("Handed back to the bot by Alice").waitFor();
     await transcript(alice).getByText("How did we do, 1 to 5?").waitFor();
-    const lines = await transcript(alice).locator(".line").allTextContents();
+    const lines = await transcript(alice).locator(".inbox-line").allTextContents();
     assert.ok(lines.findIndex((l) => l.includes("Handed back")) < lines.findIndex((l) => l.includes("How did we do")), lines.join(" | "));
     await eventually(async () => assert.match(await context.getByText("Back to the bot").textContent() ?? "", /Back to the bot/), { timeoutMs: 10_000 });
     assert.equal(await alice.getByRole("button", { name: "Claim" }).count(), 0);
@@ -280,7 +280,7 @@ describe("console: the inbox, where agents take conversations over from the bot"
     const heading = page.getByRole("heading", { level: 2, name: user });
     await heading.waitFor();
     await eventually(async () => assert.equal(await heading.evaluate((el) => el === document.activeElement), true, "opening a conversation takes focus to it"));
-    await transcript(page).locator(".line.user", { hasText: "Billing" }).waitFor();
+    await transcript(page).locator(".inbox-line.user", { hasText: "Billing" }).waitFor();
     const claim = page.getByRole("button", { name: "Claim" });
     for (let tabs = 0; tabs < 6 && !(await claim.evaluate((el) => el === document.activeElement)); tabs++) await page.keyboard.press("Tab");
     assert.equal(await claim.evaluate((el) => el === document.activeElement), true, "Claim is reached with Tab");
@@ -292,7 +292,7 @@ describe("console: the inbox, where agents take conversations over from the bot"
     await page.keyboard.press("Enter");
     const sent = await waitFor("the reply at the Graph API", () => sentTo().length > before && sentTo().at(-1));
     assert.deepEqual([sent.body.type, sent.body.text.body, sent.phoneNumberId, sent.authorization], ["text", "Hi Ada, Alice from billing here.", PHONE_ID, `Bearer ${waSecrets.accessToken}`]);
-    await transcript(page).locator(".line.agent", { hasText: "Hi Ada, Alice from billing here." }).waitFor();
+    await transcript(page).locator(".inbox-line.agent", { hasText: "Hi Ada, Alice from billing here." }).waitFor();
     assert.equal(await page.getByRole("alert").count(), 0, "WhatsApp took the message");
 
     // Alice closes it with a last word, which goes out on WhatsApp too.
@@ -345,7 +345,7 @@ describe("console: the inbox, where agents take conversations over from the bot"
     await page.getByRole("button", { name: "Claim" }).click();
     await page.getByLabel(/Reply to the user/).fill("Hello from a phone");
     await page.getByRole("button", { name: "Send" }).click();
-    await transcript(page).locator(".line.agent", { hasText: "Hello from a phone" }).waitFor();
+    await transcript(page).locator(".inbox-line.agent", { hasText: "Hello from a phone" }).waitFor();
     assert.equal(await list(page).isVisible(), false, "the open conversation takes the screen");
     const transcriptBox = await transcript(page).boundingBox();
     const contextBox = await page.getByRole("complementary", { name: "Context" }).boundingBox();

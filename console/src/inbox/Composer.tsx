@@ -38,9 +38,9 @@ export function Composer({ sessionId, mayReply, channel, whyNoReply, ref }: {
   }
 
   return (
-    <form className={`composer ${mode}`} onSubmit={submit} aria-label={mode === "reply" ? "Reply" : "Internal note"}>
+    <form className={`inbox-composer ${mode}`} onSubmit={submit} aria-label={mode === "reply" ? "Reply" : "Internal note"}>
       {mayReply && (
-        <fieldset className="segmented small">
+        <fieldset className="inbox-segmented small">
           <legend className="visually-hidden">Write</legend>
           <label className={mode === "reply" ? "checked" : undefined}><input type="radio" name="composer-mode" checked={mode === "reply"} onChange={() => setChosen("reply")} />Reply</label>
           <label className={mode === "note" ? "checked" : undefined}><input type="radio" name="composer-mode" checked={mode === "note"} onChange={() => setChosen("note")} />Internal note</label>
@@ -50,7 +50,7 @@ export function Composer({ sessionId, mayReply, channel, whyNoReply, ref }: {
         {mode === "reply" ? `Reply to the user (sent on ${channel})` : "Internal note (only agents see it)"}
         <textarea ref={ref} rows={3} value={text} onChange={(e) => setText(e.target.value)} onKeyDown={keyDown} maxLength={4000} aria-describedby="composer-hint" />
       </label>
-      <div className="composer-foot">
+      <div className="inbox-composer-foot">
         <span id="composer-hint" className="hint">{mayReply ? "Enter sends, Shift+Enter starts a new line." : `${whyNoReply} Enter adds the note.`}</span>
         <button type="submit" className="button primary" disabled={send.isPending || !text.trim()}>{mode === "reply" ? "Send" : "Add note"}</button>
       </div>

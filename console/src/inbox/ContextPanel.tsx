@@ -25,7 +25,7 @@ export function ContextPanel({ conversation: c }: { conversation: Conversation }
     <aside className="inbox-context" aria-label="Context">
       <section aria-labelledby="ctx-user">
         <h3 id="ctx-user">User</h3>
-        <dl className="facts">
+        <dl className="inbox-facts">
           <div><dt>User</dt><dd>{userLabel(c.userId)}{userLabel(c.userId) !== c.userId && <span className="muted small"> ({c.userId})</span>}</dd></div>
           <div><dt>Channel</dt><dd><span className="type-tag">{c.channel}</span></dd></div>
           <div><dt>Bot</dt><dd><Link to={`/bots/${c.botId}`}>{c.botName}</Link> <span className="muted small">version {c.flowVersion}</span></dd></div>
@@ -38,7 +38,7 @@ export function ContextPanel({ conversation: c }: { conversation: Conversation }
         <h3 id="ctx-variables">Variables</h3>
         {scopes.length === 0 && <p className="muted small">None yet.</p>}
         {scopes.map(([scope, values]) => (
-          <dl key={scope} className="facts variables" aria-label={`${scope} variables`}>
+          <dl key={scope} className="inbox-facts variables" aria-label={`${scope} variables`}>
             {Object.entries(values).map(([name, value]) => (
               <div key={name}><dt><code>{scope}.{name}</code></dt><dd>{show(value)}</dd></div>
             ))}
@@ -48,7 +48,7 @@ export function ContextPanel({ conversation: c }: { conversation: Conversation }
       <section aria-labelledby="ctx-path">
         <h3 id="ctx-path">Path through the flow</h3>
         {c.path.length === 0 ? <p className="muted small">Not recorded yet.</p> : (
-          <ol className="flow-path" aria-labelledby="ctx-path">
+          <ol className="inbox-path" aria-labelledby="ctx-path">
             {c.path.map((node, i) => <li key={i} aria-current={i === c.path.length - 1 && node === waitingAt ? "step" : undefined}><code>{node}</code></li>)}
           </ol>
         )}
@@ -57,7 +57,7 @@ export function ContextPanel({ conversation: c }: { conversation: Conversation }
         <h3 id="ctx-turns">What each turn caused</h3>
         {turns.length === 0 && <p className="muted small">No events recorded yet.</p>}
         {turns.map((turn, i) => (
-          <details key={i} className="turn" open={i === turns.length - 1}>
+          <details key={i} className="inbox-turn" open={i === turns.length - 1}>
             <summary>{turn.label} <span className="muted small">· {turn.events.length} event{turn.events.length === 1 ? "" : "s"}</span></summary>
             <ul>
               {turn.events.map((event, j) => (

@@ -32,9 +32,9 @@ export function ConversationList({ selected, me }: { selected?: string; me?: Me 
     <section className="inbox-list" aria-labelledby="inbox-list-title">
       <div className="inbox-list-head">
         <h2 id="inbox-list-title">Conversations</h2>
-        <span className={`live-state ${live}`} role="status">{live === "live" ? "Live" : live === "offline" ? "Offline, retrying" : "Connecting…"}</span>
+        <span className={`inbox-live ${live}`} role="status">{live === "live" ? "Live" : live === "offline" ? "Offline, retrying" : "Connecting…"}</span>
       </div>
-      <fieldset className="segmented">
+      <fieldset className="inbox-segmented">
         <legend className="visually-hidden">Show</legend>
         {views.map((v) => (
           <label key={v.value} className={view === v.value ? "checked" : undefined}>
@@ -71,11 +71,11 @@ export function ConversationList({ selected, me }: { selected?: string; me?: Me 
 
 function HolderBadge({ holder }: { holder: Holder }) {
   switch (holder.kind) {
-    case "waiting": return <span className="badge waiting">Waiting</span>;
-    case "me": return <span className="badge mine">You</span>;
-    case "other": return <span className="badge other">{holder.name}</span>;
-    case "ended": return <span className="badge ended">Ended</span>;
-    default: return <span className="badge bot">Bot</span>;
+    case "waiting": return <span className="badge inbox-waiting">Waiting</span>;
+    case "me": return <span className="badge inbox-mine">You</span>;
+    case "other": return <span className="badge inbox-other">{holder.name}</span>;
+    case "ended": return <span className="badge inbox-ended">Ended</span>;
+    default: return <span className="badge inbox-bot">Bot</span>;
   }
 }
 
@@ -83,17 +83,17 @@ function Row({ conversation: c, holder, selected }: { conversation: Conversation
   return (
     <li className={selected ? "conversation-row selected" : "conversation-row"}>
       <Link to={`/inbox/${c.sessionId}`} aria-current={selected ? "page" : undefined}>
-        <span className="row-top">
-          <span className="row-user">{userLabel(c.userId)}</span>
+        <span className="inbox-row-top">
+          <span className="inbox-row-user">{userLabel(c.userId)}</span>
           <HolderBadge holder={holder} />
         </span>
-        <span className="row-meta">
+        <span className="inbox-row-meta">
           <span className="type-tag">{c.channel}</span>
           <span>{c.botName}</span>
           <span>{timeAgo(c.updatedAt)}</span>
         </span>
-        {c.handoff?.reason && holder.kind === "waiting" && <span className="row-reason">{c.handoff.reason}</span>}
-        {c.lastMessage && <span className="row-last">{c.lastMessage.direction === "inbound" ? "" : "↩ "}{c.lastMessage.text}</span>}
+        {c.handoff?.reason && holder.kind === "waiting" && <span className="inbox-row-reason">{c.handoff.reason}</span>}
+        {c.lastMessage && <span className="inbox-row-last">{c.lastMessage.direction === "inbound" ? "" : "↩ "}{c.lastMessage.text}</span>}
       </Link>
     </li>
   );

@@ -83,8 +83,8 @@ export function ConversationPane({ sessionId, me }: { sessionId: string; me?: Me
             </div>
           )}
         </header>
-        <p className={`holder ${holder.kind}`}>{holderSentence(holder, c)}</p>
-        {!mayAct && me && <p className="muted small read-only">You can read conversations; your role cannot answer them.</p>}
+        <p className={`inbox-holder ${holder.kind}`}>{holderSentence(holder, c)}</p>
+        {!mayAct && me && <p className="muted small inbox-read-only">You can read conversations; your role cannot answer them.</p>}
         <p role="status" className="notice">{notice}</p>
         {claim.isError && <p role="alert" className="alert">{refusal(claim.error)}</p>}
         <Transcript conversation={c} />

@@ -12,10 +12,10 @@ function Message({ entry, user }: { entry: TranscriptEntry; user: string }) {
   const who = from === "user" ? user : from === "agent" ? agent! : "Bot";
   const buttons = Array.isArray(message.buttons) ? (message.buttons as { label?: unknown }[]).map((b) => str(b.label)).filter(Boolean) : [];
   return (
-    <li className={`line ${from}`}>
-      <span className="line-who">{who}{from === "agent" && <span className="visually-hidden"> (agent)</span>}</span>
-      <span className="line-text">{messageWords(message)}</span>
-      {buttons.length > 0 && <span className="line-choices">Offered: {buttons.join(" · ")}</span>}
+    <li className={`inbox-line ${from}`}>
+      <span className="inbox-line-who">{who}{from === "agent" && <span className="visually-hidden"> (agent)</span>}</span>
+      <span className="inbox-line-text">{messageWords(message)}</span>
+      {buttons.length > 0 && <span className="inbox-line-choices">Offered: {buttons.join(" · ")}</span>}
       <time dateTime={entry.at}>{clock.format(new Date(entry.at))}</time>
     </li>
   );
@@ -37,16 +37,16 @@ export function Transcript({ conversation }: { conversation: Conversation }) {
         if (item.kind === "message") return <Message key={`m${index}`} entry={item.entry} user={user} />;
         if (item.kind === "note") {
           return (
-            <li key={item.note.id} className="line note">
-              <span className="line-who">Internal note · {item.note.author.name} <span className="not-sent">not sent to the user</span></span>
-              <span className="line-text">{item.note.text}</span>
+            <li key={item.note.id} className="inbox-line note">
+              <span className="inbox-line-who">Internal note · {item.note.author.name} <span className="inbox-not-sent">not sent to the user</span></span>
+              <span className="inbox-line-text">{item.note.text}</span>
               <time dateTime={item.at}>{clock.format(new Date(item.at))}</time>
             </li>
           );
         }
-        return <li key={`e${index}`} className="line event"><span>{item.text}</span> <time dateTime={item.at}>{clock.format(new Date(item.at))}</time></li>;
+        return <li key={`e${index}`} className="inbox-line event"><span>{item.text}</span> <time dateTime={item.at}>{clock.format(new Date(item.at))}</time></li>;
       })}
-      {items.length === 0 && <li className="line event">No messages yet.</li>}
+      {items.length === 0 && <li className="inbox-line event">No messages yet.</li>}
       </ol>
     </div>
   );
