@@ -52,7 +52,9 @@ describe("console: the tenant's settings", function () {
     ensureConsoleBuilt();
     mkdirSync(SHOTS, { recursive: true });
     // The webhook receiver listens on loopback.
-    node = await startTestPlatform({ pluginFolders: ["plugins"], env: { ALLOW_PRIVATE_NETWORKS: "true" } });
+    // Seven settings pages loaded in a row, each with its reads and the rail's live inbox stream, pass a
+    // free tenant's 100 requests a minute; the limit has tests of its own.
+    node = await startTestPlatform({ pluginFolders: ["plugins"], env: { ALLOW_PRIVATE_NETWORKS: "true", RATE_LIMIT_FREE_PER_MINUTE: "1000" } });
     acme = await tenantWithOwner(node, "Acme", OWNER.email, OWNER.password);
     const bot = await node.request("POST", "/v1/admin/bots", { key: acme.keys.admin, body: { name: "Greeter", flow: greeter } });
     assert.equal(bot.status, 201, bot.text);

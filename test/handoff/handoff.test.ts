@@ -7,6 +7,7 @@ import { waitFor } from "../kit/eventually.ts";
 import { startFakeGraphApi } from "../channels/fake-graph-api.ts";
 import { startFakeTwilioApi } from "../channels/fake-twilio-api.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../kit/webhook-receiver.ts";
+import { browser, tokenOf } from "../people/people-kit.ts";
 
 type Tenant = { id: string; keys: { admin: string; widget: string } };
 
@@ -32,9 +33,14 @@ const accountSid = `AC${"a1".repeat(16)}`;
 const authToken = "twilio-auth-token-for-tests";
 
 /** A live stream of a web conversation as the widget reads it (Server-Sent Events over fetch). */
-async function followLive(base: string, widgetKey: string, sessionId: string) {
+function followLive(base: string, widgetKey: string, sessionId: string) {
+  return followStream(`${base}/v1/chat/sessions/${sessionId}/live`, { "x-api-key": widgetKey });
+}
+
+/** Reads a Server-Sent Events stream into a list of events as they arrive. */
+async function followStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController();
-  const response = await fetch(`${base}/v1/chat/sessions/${sessionId}/live`, { headers: { "x-api-key": widgetKey, accept: "text/event-stream" }, signal: controller.signal });
+  const response = await fetch(url, { headers: { ...headers, accept: "text/event-stream" }, signal: controller.signal });
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /text\/event-stream/);
   const events: { name: string; data: any }[] = [];
@@ -315,13 +321,60 @@ for (const backend of databaseBackends()) {
       const botId = await bot({}, flow);
       const chat = await webChat(botId);
       await chat.say({ text: "The app crashes on login" });
+      // The handoff is recorded a moment before the session itself says it waits: wait for both.
       const queued = await waitFor("the tool's request in the queue", async () => {
         const list = await node.request("GET", `/v1/admin/conversations?waiting=true&botId=${botId}`, { key: viewerKey });
-        return list.body.conversations.find((c: { sessionId: string }) => c.sessionId === chat.sessionId);
+        return list.body.conversations.find((c: { sessionId: string; status: string }) => c.sessionId === chat.sessionId && c.status === "waiting_human");
       });
       assert.deepEqual([queued.status, queued.handoff.reason], ["waiting_human", "The app crashes on login"]);
       const quiet = await chat.say({ text: "hello?" });
       assert.deepEqual([quiet.status, quiet.messages], ["waiting_human", []]);
+    });
+
+    it("tells the caller who they act as in the inbox and whether their role may act", async () => {
+      const asViewer = await node.request("GET", "/v1/admin/conversations/agent", { key: viewerKey });
+      assert.equal(asViewer.status, 200, asViewer.text);
+      assert.deepEqual(asViewer.body, { agent: { id: "key", name: "API" }, mayAct: false });
+      const asAgent = await node.request("GET", "/v1/admin/conversations/agent", { key: agentKey });
+      assert.deepEqual(asAgent.body, { agent: { id: "key", name: "API" }, mayAct: true });
+
+      // A person acts as themself, by the name they gave, and claims show the same id.
+      const invited = await node.request("POST", `/v1/admin/tenants/${acme.id}/invites`, { key: node.operatorKey, body: { email: "dora@acme.test", role: "agent" } });
+      assert.equal(invited.status, 201, invited.text);
+      const dora = browser(node);
+      const accepted = await dora.request("POST", "/v1/auth/invites/accept", { body: { token: tokenOf(invited.body.link), password: "a long enough password", name: "Dora" } });
+      assert.equal(accepted.status, 201, accepted.text);
+      const asDora = await dora.request("GET", "/v1/admin/conversations/agent");
+      assert.deepEqual([asDora.body.agent.name, asDora.body.mayAct], ["Dora", true]);
+      const botId = await bot();
+      const { sessionId, say } = await webChat(botId);
+      await say({ choice: "billing" });
+      // The request for a person is recorded when its event is heard: wait for it in the queue.
+      await waitFor("the request in the queue", async () => {
+        const list = await node.request("GET", `/v1/admin/conversations?waiting=true&botId=${botId}`, { key: viewerKey });
+        return list.body.conversations.some((c: { sessionId: string }) => c.sessionId === sessionId);
+      });
+      const claimed = await dora.request("POST", `/v1/admin/conversations/${sessionId}/claim`);
+      assert.equal(claimed.status, 200, claimed.text);
+      assert.deepEqual(claimed.body.claimedBy, asDora.body.agent, "the console recognises its own claims");
+    });
+
+    it("pushes how many wait with the inbox's live feed: at once, and whenever a handoff changes", async () => {
+      const feed = await followStream(`${node.url}/v1/admin/conversations/live`, { authorization: `Bearer ${viewerKey}` });
+      try {
+        const ready = await waitFor("the feed's first event", () => feed.events.find((e) => e.name === "ready"));
+        const before = (await node.request("GET", "/v1/admin/conversations/counts", { key: viewerKey })).body;
+        assert.deepEqual(ready.data.counts, before);
+        const { sessionId, say } = await webChat(await bot());
+        await say({ choice: "billing" });
+        // Changes are batched, so the one that counts the new request may come after others naming the session.
+        const changed = await waitFor("the change counting the new request", () => feed.events.find((e) => e.name === "changed" && e.data.counts?.waiting === before.waiting + 1));
+        assert.equal(changed.data.handoffs, true);
+        assert.equal(changed.data.counts.claimed, before.claimed);
+        assert.ok(feed.events.some((e) => e.name === "changed" && e.data.sessionIds.includes(sessionId)), "the conversation is named");
+      } finally {
+        feed.close();
+      }
     });
 
     it("lets a viewer read but not act, and keeps each tenant to its own conversations", async () => {

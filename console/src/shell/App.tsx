@@ -9,6 +9,8 @@ import { parseRoute, usePathname } from "./router.ts";
 // The editor (React Flow, the layout engine) loads only when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
 const VersionsPage = lazy(() => import("../flows/VersionsPage.tsx"));
+// The inbox (its live feed is shared with the rail's badge) loads on its own page.
+const InboxPage = lazy(() => import("../inbox/InboxPage.tsx"));
 // The content library and experiments load on their own pages too (their item form is the flow editor's).
 const ContentPage = lazy(() => import("../content/ContentPage.tsx"));
 const ItemEditorPage = lazy(() => import("../content/ItemEditorPage.tsx"));
@@ -34,6 +36,7 @@ export function App() {
   const loading = <p className="loading" role="status">Loading…</p>;
   switch (route.page) {
     case "bots": return <BotsPage />;
+    case "inbox": return <Suspense fallback={loading}><InboxPage sessionId={route.sessionId} /></Suspense>;
     case "flow": return <Suspense fallback={loading}><FlowEditorPage botId={route.botId} /></Suspense>;
     case "node-types": return <Suspense fallback={loading}><NodeTypesPage /></Suspense>;
     case "versions": return <Suspense fallback={loading}><VersionsPage botId={route.botId} /></Suspense>;

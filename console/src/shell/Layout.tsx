@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from "react";
 import { useSession } from "../auth/session.tsx";
+import { InboxRailLink } from "../inbox/InboxRailLink.tsx";
 import { Link } from "./Link.tsx";
 
 /**
@@ -18,6 +19,7 @@ export function Layout({ title, actions, children, wide }: { title: string; acti
         <Link to="/bots" className="brand" aria-label="Console home">◆ <span>Console</span></Link>
         <ul>
           <li><Link to="/bots" aria-current={location.pathname.startsWith("/console/bots") || location.pathname === "/console" || location.pathname === "/console/" ? "page" : undefined}>Bots</Link></li>
+          <li><InboxRailLink current={location.pathname.startsWith("/console/inbox")} /></li>
           <li><Link to="/content" aria-current={location.pathname.startsWith("/console/content") || location.pathname.startsWith("/console/experiments") ? "page" : undefined}>Content</Link></li>
           <li><Link to="/node-types" aria-current={location.pathname.startsWith("/console/node-types") ? "page" : undefined}>Node types</Link></li>
           <li><Link to="/marketplace" aria-current={location.pathname.startsWith("/console/marketplace") ? "page" : undefined}>Marketplace</Link></li>

@@ -8,6 +8,7 @@ export const BASE = "/console";
 
 export type Route =
   | { page: "bots" }
+  | { page: "inbox"; sessionId?: string }
   | { page: "flow"; botId: string }
   | { page: "versions"; botId: string }
   | { page: "content" }
@@ -28,6 +29,7 @@ export function parseRoute(pathname: string): Route {
   const parts = path.split("/").filter(Boolean);
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "bots")) return { page: "bots" };
   if (parts.length === 1 && parts[0] === "node-types") return { page: "node-types" };
+  if (parts[0] === "inbox" && parts.length <= 2) return { page: "inbox", sessionId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts.length === 2) return { page: "flow", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "versions" && parts.length === 3) return { page: "versions", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "analytics" && parts.length === 3) return { page: "analytics", botId: parts[1] };

@@ -127,6 +127,7 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/conversations": "viewer",
   "GET /v1/admin/conversations/counts": "viewer",
   "GET /v1/admin/conversations/live": "viewer",
+  "GET /v1/admin/conversations/agent": "viewer",
   "GET /v1/admin/conversations/:sessionId": "viewer",
   "GET /v1/admin/conversations/:sessionId/notes": "viewer",
   "POST /v1/admin/conversations/:sessionId/claim": "agent",

@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { RouteModule } from "../../kernel/gateway/gateway-app.ts";
 import { requireTenant } from "../../kernel/gateway/route-auth.ts";
 import { apiError } from "../../kernel/gateway/openapi.ts";
+import { leastRoleFor } from "../../kernel/tenancy/permissions.ts";
+import { roleAtLeast } from "../../kernel/tenancy/roles.ts";
 import { ValidationError } from "../../sdk/platform-error.ts";
 import type { Agent } from "./handoff.service.ts";
 import { inboxFeedOf } from "./inbox-feed.ts";
@@ -98,6 +100,26 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
     schema: { tags, summary: "How many conversations wait for a person (the inbox badge)", response: { 200: z.looseObject({ waiting: z.number().int(), claimed: z.number().int() }) } },
   }, async (request) => broker.call("handoff.counts", { tenantId: requireTenant(request).tenantId }));
 
+  app.get("/v1/admin/conversations/agent", {
+    config: auth,
+    schema: {
+      tags, summary: "Who the caller is in the inbox: the agent they act as (as claims and replies name them) and whether their role may act",
+      description: "The console shows claim, reply, note, hand back and close only when `mayAct` is true; the routes check the role themselves either way.",
+      response: {
+        200: z.looseObject({
+          agent: agentView.describe("The caller as an agent: a signed-in person by their name (else email); a key as `API`, unless it names a helpdesk agent per request"),
+          mayAct: z.boolean().describe("Whether the caller's role may claim, answer, note, hand back and close (agent and above)"),
+        }),
+      },
+    },
+  }, async (request) => {
+    const principal = requireTenant(request);
+    // The least role of the acting routes, read from the one table rather than repeated here.
+    const least = leastRoleFor("POST", "/v1/admin/conversations/:sessionId/claim");
+    const mayAct = "role" in principal && least !== "operator" && roleAtLeast(principal.role, least);
+    return { agent: await agentOf(request, undefined), mayAct };
+  });
+
   app.get("/v1/admin/conversations/live", {
     config: auth,
     schema: {
@@ -105,7 +127,7 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
       response: {
         200: {
           description: "Server-Sent Events until the client goes away",
-          content: { "text/event-stream": { schema: z.string().describe("`ready` {} at once, then `changed` { sessionIds, handoffs } (handoffs: a handoff changed, so counts did) at most a few times a second") } },
+          content: { "text/event-stream": { schema: z.string().describe("`ready` { counts } at once, then `changed` { sessionIds, handoffs, counts? } at most a few times a second (handoffs: a handoff changed, and `counts` says how many wait now, as GET …/counts would)") } },
         },
       },
     },
@@ -114,8 +136,16 @@ export const handoffRoutes: RouteModule = (app, { broker }) => {
     reply.hijack();
     reply.raw.writeHead(200, { ...reply.getHeaders(), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" } as Record<string, string>);
     const send = (event: string, data: unknown) => { if (!reply.raw.destroyed) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
-    send("ready", {});
-    const stop = inboxFeedOf(broker).watch(tenantId, (change) => send("changed", { sessionIds: change.sessionIds, handoffs: change.handoffs }));
+    // The badge's counts ride on the stream, so a console page costs the tenant one request, not one
+    // per change. Events go out in order: each waits for the one before (and its counts) to be sent.
+    const counts = () => broker.call<{ waiting: number; claimed: number }, object>("handoff.counts", { tenantId }).catch(() => undefined);
+    let queue = counts().then((now) => send("ready", now ? { counts: now } : {}));
+    const stop = inboxFeedOf(broker).watch(tenantId, (change) => {
+      queue = queue.then(async () => {
+        const now = change.handoffs ? await counts() : undefined;
+        send("changed", { sessionIds: change.sessionIds, handoffs: change.handoffs, ...(now ? { counts: now } : {}) });
+      });
+    });
     const keepalive = setInterval(() => { if (!reply.raw.destroyed) reply.raw.write(": keepalive\n\n"); }, KEEPALIVE_MS);
     request.raw.once("close", () => {
       clearInterval(keepalive);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Tour } from "./tour.ts";
 
 /**
- * The handoff room: the inbox's reads (list, counts, a conversation, its notes, the live feed) and
+ * The handoff room: the inbox's reads (list, counts, who the caller acts as, a conversation, its notes, the live feed) and
  * every step of a handoff (take over, claim, answer, note, hand back, close), with its refusals.
  */
 export const tour: Tour = async ({ call, botId, admin, widget }) => {
@@ -12,6 +12,8 @@ export const tour: Tour = async ({ call, botId, admin, widget }) => {
   await call("GET", "/v1/admin/conversations?limit=5", admin);
   await call("GET", "/v1/admin/conversations?status=lost", admin);
   await call("GET", "/v1/admin/conversations/counts", admin);
+  const me = await call("GET", "/v1/admin/conversations/agent", admin);
+  assert.equal(me.body.mayAct, true, me.text);
   const live = await call("GET", "/v1/admin/conversations/live", { ...admin, firstEvent: true });
   assert.match(live.text, /event: ready/);
   const userLive = await call("GET", `/v1/chat/sessions/${sessionId}/live`, { ...widget, firstEvent: true });
