@@ -306,7 +306,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         fetch: (url, init) => safeFetch(url, init, { allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS }),
         circuits: platform.cache.circuits,
         metrics: platform.metrics,
-        resolveSecret: async (tenantId, name) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
+        resolveSecret: async (tenantId, name, use) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name, ...use })) ?? undefined,
         runCode: (tenantId, request) => this.broker.call("sandbox.run", { tenantId, ...request }),
         // The content module (core/modules/content) answers; the engine records what was shown with the turn.
         pickContent: (params) => this.broker.call("content.pick", params),

@@ -128,8 +128,8 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
     created() {
       const broker = this.broker;
       const logger = platform.logger.child({ component: "ai" });
-      const resolveSecrets = (tenantId: string, template: string): Promise<string> => fillSecrets(template, async (name) => {
-        const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name });
+      const resolveSecrets = (tenantId: string, template: string, host: string): Promise<string> => fillSecrets(template, async (name) => {
+        const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name, host });
         if (value === null || value === undefined) throw new NotFoundError(TemplateErrorCode.secretNotFound, `Secret ${name}`);
         return value;
       });
