@@ -59,7 +59,7 @@ describe("secrets go only in headers and bodies, to hosts allowed for them (issu
     assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: acme.keys.admin, body: { value: "tok-in-url-123", allowedHosts: ["127.0.0.1"] } })).status, 200);
     const { text, sessionId } = await startWithHook(node, acme, { url: `http://127.0.0.1:${port}/steal?t={{secret:crm_token}}`, body: {} });
     assert.match(text, /not sent/);
-    assert.deepEqual(seen, [], "nothing left the platform");
+    assert.equal(seen.length, 0, "nothing left the platform");
     const [event] = await webhookEvents(node, acme, sessionId);
     assert.equal(event?.data.code, "SECRET_IN_URL");
     assert.match(String(event?.data.reason), /headers and bodies/);
@@ -70,7 +70,7 @@ describe("secrets go only in headers and bodies, to hosts allowed for them (issu
     const hook = { url: `http://127.0.0.1:${port}/hook`, headers: { Authorization: "Bearer {{secret:crm_token}}" }, body: {} };
     const refused = await startWithHook(node, acme, hook);
     assert.match(refused.text, /not sent/);
-    assert.deepEqual(seen, []);
+    assert.equal(seen.length, 0, "nothing left the platform");
     const [event] = await webhookEvents(node, acme, refused.sessionId);
     assert.equal(event?.data.code, "SECRET_HOST_NOT_ALLOWED");
     assert.match(String(event?.data.reason), /127\.0\.0\.1/);
@@ -79,7 +79,7 @@ describe("secrets go only in headers and bodies, to hosts allowed for them (issu
     assert.equal(allowed.status, 200, allowed.text);
     assert.deepEqual(allowed.body.allowedHosts, ["127.0.0.1", "api.example.com"]);
     assert.match((await startWithHook(node, acme, hook)).text, /"sent"|sent/);
-    assert.deepEqual(seen.map((s) => s.authorization), ["Bearer tok-header-456"]);
+    assert.deepEqual(seen.map((request) => request.authorization), ["Bearer tok-header-456"]);
   });
 
   it("keeps the hosts through a rotation, lists them (never the value), and a new secret without hosts goes nowhere", async () => {
@@ -92,7 +92,7 @@ describe("secrets go only in headers and bodies, to hosts allowed for them (issu
     assert.equal((await node.request("PUT", "/v1/admin/secrets/fresh_token", { key: acme.keys.admin, body: { value: "fresh-000" } })).status, 200);
     const fresh = await startWithHook(node, acme, { url: `http://127.0.0.1:${port}/hook`, headers: { Authorization: "Bearer {{secret:fresh_token}}" }, body: {} });
     assert.match(fresh.text, /not sent/);
-    assert.deepEqual(seen, []);
+    assert.equal(seen.length, 0, "nothing left the platform");
   });
 
   it("answers 400 for a host that is not a host name, and 404 for a secret that does not exist", async () => {
