@@ -113,6 +113,9 @@ for (const backend of databaseBackends()) {
       assert.equal(reply.status, 201, reply.text);
       assert.deepEqual(reply.body.delivery, { via: "channel", delivered: true });
       assert.equal(rest.sends.filter((s) => s.params.To === phone.callSid).length, 0, "no SMS is sent to a call");
+      const log = (await node.request("GET", `/v1/admin/bots/${botId}/channels/twilio/messages`, { key: acme.keys.admin })).body.messages;
+      const queued = log.filter((m: { direction: string; userId: string }) => m.direction === "outbound" && m.userId === `voice:${phone.callSid}`);
+      assert.deepEqual(queued.map((m: { status: string }) => m.status), ["queued"], "the channel's log shows the reply waiting for the call's next loop");
 
       const spoken = await phone.post(next);
       assert.deepEqual(said(spoken), ["Hi, Alice from billing here. What is wrong with your invoice?"]);
