@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import twilio from "twilio";
 import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
-import { databaseBackends } from "../kit/test-services.ts";
+import { createTestDatabase, databaseBackends, testServices, uniqueName } from "../kit/test-services.ts";
 import { waitFor } from "../kit/eventually.ts";
 import { startFakeTwilioApi } from "./fake-twilio-api.ts";
 
@@ -209,3 +210,64 @@ for (const backend of databaseBackends()) {
     });
   });
 }
+
+describe("a phone caller held on one node of a cluster, answered through another", function () {
+  this.timeout(90_000);
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let rest: Awaited<ReturnType<typeof startFakeTwilioApi>> | undefined;
+  let database: { url: string; drop(): Promise<void> } | undefined;
+
+  before(async function () {
+    if (!testServices.natsUrl || !testServices.postgresUrl) return this.skip();
+    rest = await startFakeTwilioApi();
+    database = await createTestDatabase();
+    const namespace = uniqueName("voicehold");
+    const shared = { databaseUrl: database.url, transporter: testServices.natsUrl, namespace, redis: true, pluginFolders: ["plugins", "channels"] };
+    // One master key for both nodes: either may open the bot's channel secrets.
+    const env = { REDIS_PREFIX: `${namespace}:`, PUBLIC_URL, TWILIO_API_URL: rest.base, SECRETS_KEY: randomBytes(32).toString("base64") };
+    a = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-a` } });
+    b = await startTestPlatform({ ...shared, env: { ...env, NODE_ID: `${namespace}-b` } });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.cleanup();
+    await database?.drop();
+    await rest?.close();
+  });
+
+  it("speaks on node a's hold loop the reply an agent sent through node b, and gives node b's agent what the caller said on node a", async () => {
+    const tenant = (await a.request("POST", "/v1/admin/tenants", { key: a.operatorKey, body: { name: "Cluster", tier: "paid" } })).body as Tenant;
+    const bot = await a.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Phone", flow: supportFlow } });
+    assert.equal(bot.status, 201, bot.text);
+    const botId: string = bot.body.id;
+    assert.equal((await a.request("PUT", `/v1/admin/bots/${botId}/channels/twilio`, { key: tenant.keys.admin, body: { accountSid, authToken, phoneNumbers: [BOT_NUMBER] } })).status, 200);
+    const fields = { AccountSid: accountSid, CallSid: "CA0000000000000000000000000000c1a5", From: "+15551239001", To: BOT_NUMBER };
+    const post = async (node: TestPlatform, url: string, extra: Record<string, string> = {}) => {
+      const params = { ...fields, ...extra };
+      const answer = await node.request("POST", url.slice(PUBLIC_URL.length), {
+        rawBody: new URLSearchParams(params).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, url, params) },
+      });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.text;
+    };
+    const voiceUrl = `${PUBLIC_URL}/v1/channels/twilio/${botId}/voice`;
+    await post(a, voiceUrl);
+    let next = redirectOf(await post(a, voiceUrl, { Digits: "1" }));
+    const sessionId = await waitFor("the call in the queue, seen from node b", async () => {
+      const list = await b.request("GET", `/v1/admin/conversations?waiting=true&channel=voice&botId=${botId}`, { key: tenant.keys.admin });
+      return list.body.conversations[0]?.sessionId as string | undefined;
+    });
+    const agent = { id: "b-1", name: "Bea" };
+    assert.equal((await b.request("POST", `/v1/admin/conversations/${sessionId}/claim`, { key: tenant.keys.admin, body: { agent } })).status, 200);
+    const reply = await b.request("POST", `/v1/admin/conversations/${sessionId}/messages`, { key: tenant.keys.admin, body: { text: "Bea here, from node b.", agent } });
+    assert.deepEqual(reply.body.delivery, { via: "channel", delivered: true });
+    const heard = await post(a, next);
+    assert.deepEqual(said(heard), ["Bea here, from node b."]);
+    next = redirectOf(heard);
+    await post(a, next, { SpeechResult: "Thanks Bea" });
+    const detail = await b.request("GET", `/v1/admin/conversations/${sessionId}`, { key: tenant.keys.admin });
+    assert.deepEqual([detail.body.transcript.at(-1).direction, detail.body.transcript.at(-1).message.text], ["inbound", "Thanks Bea"]);
+  });
+});
