@@ -78,7 +78,7 @@ for (const backend of databaseBackends()) {
         return answer.text;
       };
       const voiceUrl = `${PUBLIC_URL}/v1/channels/twilio/${botId}/voice`;
-      return { callSid, voiceUrl, post, raw: (url: string, signature: string | null, params = fields) => node.request("POST", url.slice(PUBLIC_URL.length), { rawBody: new URLSearchParams(params).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...(signature ? { "x-twilio-signature": signature } : {}) } }) };
+      return { callSid, voiceUrl, post, raw: (url: string, signature: string | null, params: Record<string, string> = fields) => node.request("POST", url.slice(PUBLIC_URL.length), { rawBody: new URLSearchParams(params).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...(signature ? { "x-twilio-signature": signature } : {}) } }) };
     }
 
     /** Calls in, presses 1 for billing: the caller hears the handoff message and is on hold. Returns the hold loop's URL and the conversation. */
