@@ -48,7 +48,13 @@ export async function holdVoice(request: PluginHttpRequest, ctx: PluginRouteCont
   const heard = (params.SpeechResult ?? params.Digits ?? "").trim();
   // Said after the conversation ended (or on a call we never answered): nothing to pass on, and no new conversation.
   if (heard && state.sessionId !== null && state.status !== "ended") {
-    await ctx.call("channelConfig.turn", { ...who, text: heard });
+    try {
+      await ctx.call("channelConfig.turn", { ...who, text: heard });
+    } catch (error) {
+      // Refused (the caller's message rate, the tenant's quota) or failed: the words are lost, but an
+      // error answer would make Twilio drop the call, and the person is still coming.
+      ctx.log("a held caller's words could not be passed on", { botId, error: error instanceof Error ? error.message : String(error) });
+    }
     state = await ctx.call<CallState>("channelConfig.saidSince", { ...who, after });
   }
   if (state.sessionId === null) return xml(voiceTwiml({ messages: [], input: null, ended: true }, "", undefined));
