@@ -176,10 +176,9 @@ for (const backend of databaseBackends()) {
     it("keeps a held caller on the line when what they say is over the bot's message rate", async () => {
       const botId = await phoneBot({ messagesPerMinutePerUser: 2 });
       const phone = await callToPerson(botId);
-      let next = redirectOf(await phone.post(phone.holdUrl, { SpeechResult: "Is anyone there?" }));
+      const next = redirectOf(await phone.post(phone.holdUrl, { SpeechResult: "Is anyone there?" }));
       const refused = await phone.post(next, { SpeechResult: "Hello?" });
       assert.match(refused, /<Gather[^>]*\/voice\/hold\?[^>]*>[\s\S]*<Redirect method="POST">[^<]+\/voice\/hold\?/, "still on hold");
-      next = redirectOf(refused);
       const detail = await node.request("GET", `/v1/admin/conversations/${phone.sessionId}`, { key: acme.keys.admin });
       const heard = detail.body.transcript.filter((t: { direction: string; message: { text?: string } }) => t.direction === "inbound" && t.message.text).map((t: { message: { text: string } }) => t.message.text);
       assert.deepEqual(heard, ["Is anyone there?"], "the third message of the minute was refused, the second kept");
