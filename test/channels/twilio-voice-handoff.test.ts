@@ -108,6 +108,8 @@ for (const backend of databaseBackends()) {
       assert.deepEqual(said(quiet), []);
       let next = redirectOf(quiet);
       assert.match(next, /held=2$/);
+      // Six quiet loops on (about forty seconds), the caller is told to stay on the line.
+      assert.deepEqual(said(await phone.post(phone.holdUrl.replace(/held=1$/, "held=6"))), ["Please stay on the line; someone will be with you shortly."]);
 
       assert.equal((await node.request("POST", `/v1/admin/conversations/${phone.sessionId}/claim`, alice())).status, 200);
       const reply = await node.request("POST", `/v1/admin/conversations/${phone.sessionId}/messages`, alice({ text: "Hi, Alice from billing here. What is wrong with your invoice?" }));
