@@ -5,8 +5,7 @@
  * history is the queue, so any node answers and nothing is kept beside it.
  */
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { OutboundMessage } from "../../sdk/node-type.ts";
-import type { InputRequest } from "../../sdk/node-type.ts";
+import type { InputRequest, OutboundMessage } from "../../sdk/node-type.ts";
 import type { SessionStatus } from "../flow/session-store.ts";
 
 export type SaidSinceParams = { tenantId: string; botId: string; channel: string; userId: string; after: number };
