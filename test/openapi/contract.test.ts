@@ -155,6 +155,7 @@ describe("the OpenAPI document is a contract the live API keeps", function () {
     for (const path of ["sms", "sms/status", "voice", "voice/status"]) {
       await call("POST", `/v1/channels/twilio/${botId}/${path}`, { rawBody: form2, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "bad" } });
     }
+    await call("POST", `/v1/channels/twilio/${botId}/voice/hold?after=0&held=1`, { rawBody: form2, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "bad" } });
     await call("GET", `/v1/channels/twilio/${botId}/media`);
     await call("POST", `/v1/crm/webhooks/${tenant.id}/platform`, { body: { event: "contact.updated" }, headers: { "x-crm-signature": "sha256=00" } });
 
