@@ -33,7 +33,7 @@ const tables: Record<string, Record<string, string>> = {
 };
 
 // A room may name another room's code under its own table, by reference: these are the ones that do.
-const sharedOnPurpose = new Set(["SECRET_NOT_FOUND", "REVISION_CONFLICT"]);
+const sharedOnPurpose = new Set(["SECRET_NOT_FOUND", "SECRET_HOST_NOT_ALLOWED", "REVISION_CONFLICT"]);
 
 describe("error codes", () => {
   it("are stable SCREAMING_SNAKE strings, each declared by one room's table", () => {
@@ -53,6 +53,7 @@ describe("error codes", () => {
     assert.equal(FetchErrorCode.ssrfBlocked, "SSRF_BLOCKED");
     assert.equal(KnowledgeErrorCode.ingestionInProgress, "KNOWLEDGE_INGESTION_IN_PROGRESS");
     assert.equal(SecretErrorCode.notFound, TemplateErrorCode.secretNotFound);
+    assert.equal(SecretErrorCode.hostNotAllowed, TemplateErrorCode.secretHostNotAllowed);
     assert.equal(FlowErrorCode.revisionConflict, PlatformErrorCode.revisionConflict);
   });
 });
