@@ -11,7 +11,7 @@ const botParams = z.object({ botId: z.string().min(1).max(100).describe("The bot
 const signed = z.looseObject({ "x-twilio-signature": z.string().optional().describe("Twilio's HMAC-SHA1 of the public URL and the form parameters (of the URL alone, with bodySHA256 in it, for a JSON body), with the auth token") });
 const form = ["application/x-www-form-urlencoded"];
 const twiml = z.string().describe("TwiML (text/xml)");
-const refused = errorAnswer("The X-Twilio-Signature or the number does not match this bot (SIGNATURE_INVALID, PHONE_NUMBER_MISMATCH)");
+const refused = errorAnswer("The X-Twilio-Signature (checked before the body is read) or the number does not match this bot (SIGNATURE_INVALID, PHONE_NUMBER_MISMATCH)");
 
 /** Twilio's form fields, as far as the channel reads them; Twilio sends many more, all kept. */
 const messageForm = z.looseObject({
@@ -52,7 +52,8 @@ export const twilioChannel = defineChannel({
     sms: {
       method: "POST", path: "/:botId/sms", operationId: "twilioReceiveSms", consumes: form, webhook: "sms",
       summary: "An incoming SMS: signature checked before the body is read, number checked, STOP/START/HELP answered; other messages queued durably and acknowledged with an empty TwiML response, the reply sent through the Messages API",
-      params: botParams, headers: signed, body: messageForm, produces: ["text/xml"], responses: { 200: twiml, 403: refused },
+      params: botParams, headers: signed, body: messageForm, produces: ["text/xml"],
+      responses: { 200: twiml, 400: errorAnswer("A signed request that is not an SMS Twilio sends: no MessageSid or From, or a body that is not Twilio's parameters (SMS_INCOMPLETE, TWILIO_PARAMETERS_INVALID)"), 403: refused },
     },
     smsStatus: {
       method: "POST", path: "/:botId/sms/status", operationId: "twilioSmsStatus", consumes: form,

@@ -91,6 +91,11 @@ describe("Twilio webhooks are verified before their bodies are parsed", function
     // A JSON body signed over the URL alone (no bodySHA256): the signature says nothing of the body.
     const bare = await node.request("POST", path, { rawBody: real, headers: { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, `${PUBLIC_URL}${path}`, {}) } });
     assertRefused(bare, 403, "SIGNATURE_INVALID", "a JSON body without bodySHA256");
+    // Signed the right way, an empty object is still no SMS: refused, no turn.
+    const empty = "{}";
+    const emptyQuery = `?bodySHA256=${sha256(empty)}`;
+    const signedEmpty = await node.request("POST", path + emptyQuery, { rawBody: empty, headers: { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, `${PUBLIC_URL}${path}${emptyQuery}`, {}) } });
+    assertRefused(signedEmpty, 400, "SMS_INCOMPLETE", "a signed empty object");
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(rest.sends.filter((s) => s.params.To === user), [], "no reply was sent: no turn ran");
     assert.deepEqual((await ledger()).filter((m) => m.userId === `sms:${user}`), [], "no message was taken in");
