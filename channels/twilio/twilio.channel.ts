@@ -40,7 +40,7 @@ export const twilioChannel = defineChannel({
      * No longer read: SMS replies always go through the Messages API now (the webhook is acknowledged
      * before the turn runs). Accepted so that configurations saved with it still load.
      */
-    smsReply: z.enum(["twiml", "rest"]).optional().meta({ title: "SMS replies (no longer used)", description: "Ignored: replies always go through the Messages API, with the Account SID and auth token" }),
+    smsReply: z.enum(["twiml", "rest"]).optional().meta({ title: "SMS replies (no longer used)", description: "Ignored: replies always go through the Messages API, with the Account SID and auth token", deprecated: true }),
     helpText: z.string().min(1).max(600).optional().meta({ title: "HELP answer", description: "The reply to HELP, before \"Reply STOP to unsubscribe.\" (default: This is an automated assistant.)" }),
   }),
   secretsSchema: z.strictObject({ authToken: z.string().min(16).max(256).meta({ title: "Auth token", description: "Next to the Account SID in the Twilio console; it signs every webhook" }) }),
