@@ -53,7 +53,7 @@ describe("Twilio webhooks are verified before their bodies are parsed", function
   const ledger = async () => (await node.request("GET", `/v1/admin/bots/${botId}/channels/twilio/messages`, { key: admin })).body.messages as { direction: string; userId: string }[];
 
   it("refuses 20,000 nested arrays posted unsigned to the SMS and voice webhooks with 403, at once, without parsing them", async () => {
-    for (const route of ["sms", "voice", "sms/status", "voice/status"]) {
+    for (const route of ["sms", "voice", "sms/status", "voice/status", "voice/hold"]) {
       const started = Date.now();
       const deep = await node.request("POST", `/v1/channels/twilio/${botId}/${route}`, { rawBody: deepArray(20_000) });
       assertRefused(deep, 403, "SIGNATURE_INVALID", `deep JSON to ${route}`);
