@@ -3,17 +3,23 @@ import { createTwilioRestClient } from "./twilio-rest.ts";
 import { smsText } from "./twilio-render.ts";
 import type { TwilioConfig } from "./twilio.channel.ts";
 
+/** Where a reply goes out from, and where Twilio reports its delivery (from the message it answers). */
+export type SmsReplyOptions = { from?: string; statusCallback?: string };
+
 /**
- * Messages to an SMS user outside their own turn (a person of the business answering a
- * conversation handed to them): one SMS through the Messages API from the bot's first number.
- * Never throws: a refused send is reported, and the platform records it for the admin.
+ * A conversation's messages to an SMS user, as one SMS through the Messages API: a turn's reply
+ * (from the number the user wrote to, with a status callback) or a person's reply to a
+ * conversation handed to them (from the bot's first number). Never throws: a refused send is
+ * reported, and the platform records it for the admin.
  */
-export async function deliverSms(config: TwilioConfig, apiUrl: string, to: string, messages: readonly OutboundMessage[]): Promise<DeliveryReport[]> {
+export async function deliverSms(config: TwilioConfig, apiUrl: string, to: string, messages: readonly OutboundMessage[], options: SmsReplyOptions = {}): Promise<DeliveryReport[]> {
   const { body, mediaUrls } = smsText(messages);
   if (!body && mediaUrls.length === 0) return [];
+  const from = options.from && config.phoneNumbers.includes(options.from) ? options.from : config.phoneNumbers[0]!;
   try {
     const sent = await createTwilioRestClient(config, apiUrl).messages.create({
-      to, from: config.phoneNumbers[0]!, ...(body ? { body } : {}), ...(mediaUrls.length > 0 ? { mediaUrl: mediaUrls } : {}),
+      to, from, ...(options.statusCallback ? { statusCallback: options.statusCallback } : {}),
+      ...(body ? { body } : {}), ...(mediaUrls.length > 0 ? { mediaUrl: mediaUrls } : {}),
     });
     return [{ vendorMessageId: sent.sid, status: sent.status ?? "queued" }];
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { InputRequest, OutboundMessage, PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/sdk/index.ts";
 import { holdTwiml, transferTwiml, voiceTwiml } from "./twilio-render.ts";
-import { callbackBase, verifiedTwilioRequest, type ResolvedTwilio } from "./twilio-settings.ts";
+import { callbackBase, twilioRequest, type ResolvedTwilio } from "./twilio-settings.ts";
 
 /** A call's conversation as the platform's `channelConfig.saidSince` reports it. */
 export type CallState = { sessionId: string | null; status: string | null; input: InputRequest | null; revision: number; messages: OutboundMessage[] };
@@ -39,7 +39,7 @@ export function callTwiml(state: CallState, request: PluginHttpRequest, resolved
  * any node answers any loop.
  */
 export async function holdVoice(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
-  const { resolved, params } = await verifiedTwilioRequest(request, ctx);
+  const { resolved, params } = await twilioRequest(request, ctx);
   const { tenantId, botId } = resolved;
   const who = { tenantId, botId, channel: "voice", userId: `voice:${params.CallSid ?? ""}` };
   const after = counter(request.query.after);

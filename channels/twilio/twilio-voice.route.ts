@@ -1,7 +1,7 @@
 import type { InputRequest, OutboundMessage, PluginHttpRequest, PluginHttpResponse, PluginRouteContext } from "../../core/sdk/index.ts";
 import { mintStreamToken } from "./realtime/stream-token.ts";
 import { mediaStreamTwiml, voiceTwiml } from "./twilio-render.ts";
-import { callbackBase, verifiedTwilioRequest } from "./twilio-settings.ts";
+import { callbackBase, twilioRequest } from "./twilio-settings.ts";
 import { callTwiml, type CallState } from "./twilio-hold.route.ts";
 
 const LEDGER = "twilio";
@@ -9,7 +9,8 @@ const LEDGER = "twilio";
 const MAX_SILENCES = 2;
 
 /**
- * A phone call, one webhook per turn: the first request starts the conversation, each <Gather>
+ * A phone call, one webhook per turn (each one's signature checked by the gateway before its body
+ * was parsed): the first request starts the conversation, each <Gather>
  * result (speech, or a digit for a choice) is the next message, and the call hangs up when the
  * flow ends. The call is the session: its CallSid names the user.
  *
@@ -18,7 +19,7 @@ const MAX_SILENCES = 2;
  * the media stream WebSocket (twilio-media.socket.ts), with a signed token for that call only.
  */
 export async function receiveVoice(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
-  const { resolved, params } = await verifiedTwilioRequest(request, ctx);
+  const { resolved, params } = await twilioRequest(request, ctx);
   const { tenantId, botId } = resolved;
   const callSid = params.CallSid ?? "";
   const heard = params.Digits ?? params.SpeechResult;
@@ -49,7 +50,7 @@ export async function receiveVoice(request: PluginHttpRequest, ctx: PluginRouteC
 
 /** Call progress callbacks (ringing, in-progress, completed, busy…), kept in the channel's message log. */
 export async function voiceStatus(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> {
-  const { resolved, params } = await verifiedTwilioRequest(request, ctx);
+  const { resolved, params } = await twilioRequest(request, ctx);
   const callSid = params.CallSid;
   if (callSid && params.CallStatus) {
     const change = { botId: resolved.botId, channel: LEDGER, vendorMessageId: callSid, status: params.CallStatus, ...(params.ErrorCode ? { error: `Twilio error ${params.ErrorCode}` } : {}) };

@@ -8,10 +8,10 @@ const settingsSchema = z.object({
 });
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "an E.164 number such as +15551234567");
 const botParams = z.object({ botId: z.string().min(1).max(100).describe("The bot's id (a UUID)") });
-const signed = z.looseObject({ "x-twilio-signature": z.string().optional().describe("Twilio's HMAC-SHA1 of the public URL and the form parameters, with the auth token") });
+const signed = z.looseObject({ "x-twilio-signature": z.string().optional().describe("Twilio's HMAC-SHA1 of the public URL and the form parameters (of the URL alone, with bodySHA256 in it, for a JSON body), with the auth token") });
 const form = ["application/x-www-form-urlencoded"];
 const twiml = z.string().describe("TwiML (text/xml)");
-const refused = errorAnswer("The X-Twilio-Signature or the number does not match this bot (SIGNATURE_INVALID, PHONE_NUMBER_MISMATCH)");
+const refused = errorAnswer("The X-Twilio-Signature (checked before the body is read) or the number does not match this bot (SIGNATURE_INVALID, PHONE_NUMBER_MISMATCH)");
 
 /** Twilio's form fields, as far as the channel reads them; Twilio sends many more, all kept. */
 const messageForm = z.looseObject({
@@ -36,8 +36,11 @@ export const twilioChannel = defineChannel({
     accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "an Account SID: AC followed by 32 hex digits")
       .meta({ title: "Account SID", description: "On the Twilio console's home page: AC followed by 32 characters" }),
     phoneNumbers: z.array(e164.meta({ title: "Phone number" })).min(1).max(50).meta({ title: "Phone numbers", description: "The account's numbers this bot answers, as +15551234567" }),
-    /** `twiml` answers the webhook itself; `rest` acknowledges at once and sends through the Messages API. */
-    smsReply: z.enum(["twiml", "rest"]).default("twiml").meta({ title: "SMS replies", description: "twiml: in the webhook's answer; rest: through the Messages API (for slow flows)" }),
+    /**
+     * No longer read: SMS replies always go through the Messages API now (the webhook is acknowledged
+     * before the turn runs). Accepted so that configurations saved with it still load.
+     */
+    smsReply: z.enum(["twiml", "rest"]).optional().meta({ title: "SMS replies (no longer used)", description: "Ignored: replies always go through the Messages API, with the Account SID and auth token", deprecated: true }),
     helpText: z.string().min(1).max(600).optional().meta({ title: "HELP answer", description: "The reply to HELP, before \"Reply STOP to unsubscribe.\" (default: This is an automated assistant.)" }),
     /** A call handed to people: held on the line for the inbox's agents, or put through to a number. */
     handoff: z.strictObject({
@@ -52,8 +55,9 @@ export const twilioChannel = defineChannel({
   routes: {
     sms: {
       method: "POST", path: "/:botId/sms", operationId: "twilioReceiveSms", consumes: form, webhook: "sms",
-      summary: "An incoming SMS: signature and number checked, STOP/START/HELP honoured, one conversation turn answered in TwiML",
-      params: botParams, headers: signed, body: messageForm, produces: ["text/xml"], responses: { 200: twiml, 403: refused },
+      summary: "An incoming SMS: signature checked before the body is read, number checked, STOP/START/HELP answered; other messages queued durably and acknowledged with an empty TwiML response, the reply sent through the Messages API",
+      params: botParams, headers: signed, body: messageForm, produces: ["text/xml"],
+      responses: { 200: twiml, 400: errorAnswer("A signed request that is not an SMS Twilio sends: no MessageSid or From, or a body that is not Twilio's parameters (SMS_INCOMPLETE, TWILIO_PARAMETERS_INVALID)"), 403: refused },
     },
     smsStatus: {
       method: "POST", path: "/:botId/sms/status", operationId: "twilioSmsStatus", consumes: form,
@@ -84,6 +88,8 @@ export const twilioChannel = defineChannel({
   sockets: {
     media: { path: "/:botId/media", summary: "Twilio Media Streams: a realtime voice call's audio, both ways (WebSocket)" },
   },
+  // SMS turns run from the durable queue, which redelivers: a second session racing the first is refused and its message finds the first.
+  oneOpenSessionPerUser: true,
 });
 
 export type TwilioConfig = z.infer<typeof twilioChannel.configSchema> & z.infer<typeof twilioChannel.secretsSchema>;

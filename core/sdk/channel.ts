@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { PluginDefinition } from "./define-plugin.ts";
 import type { ActionContext, ActionHandler, PluginModule } from "./implement-plugin.ts";
 import type { InputRequest, OutboundMessage } from "./node-type.ts";
-import type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
+import type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRequest, PluginSocketRoute, PluginVerifyRequest } from "./plugin-route.ts";
 
 /** Every channel's routes live below `/v1/channels/<name>`. */
 export const CHANNEL_ROUTE_PREFIX = "/v1/channels";
@@ -94,7 +94,17 @@ export function defineChannel<
 
 /** What `parseInbound` makes of one vendor payload: messages that become turns, statuses of messages sent. */
 export type InboundEvent =
-  | { kind: "message"; vendorMessageId: string; from: string; text?: string; choice?: string; media?: { mimeType: string; base64: string } }
+  | {
+    kind: "message"; vendorMessageId: string; from: string; text?: string; choice?: string; media?: { mimeType: string; base64: string };
+    /**
+     * The channel its conversation is recorded under, when not the plugin's own name (one plugin
+     * serving several kinds of conversation); the user is then `<sessionChannel>:<from>`, and a
+     * person's later replies still go out through this plugin.
+     */
+    sessionChannel?: string;
+    /** Handed back to `deliver` with this message's reply, untouched: what the plugin needs to answer it (the address the user wrote to, a callback URL). */
+    replyOptions?: Record<string, string>;
+  }
   | { kind: "status"; vendorMessageId: string; status: string; error?: string };
 
 /** What `deliver` reports for each message it sent (or failed to). */
@@ -140,7 +150,9 @@ export type ChannelHandlers<D extends ChannelDefinition> = {
   /** A payload the channel's route queued (`channelConfig.enqueue`), as events; called by the inbox on any node. */
   parseInbound?(payload: unknown, ctx: ChannelCallContext<D>): Promise<InboundEvent[]> | InboundEvent[];
   /** A committed turn's messages to one user, in order; never throws (a failed send is reported). */
-  deliver?(delivery: { to: string; messages: OutboundMessage[]; input: InputRequest | null }, ctx: ChannelCallContext<D>): Promise<DeliveryReport[]> | DeliveryReport[];
+  deliver?(delivery: { to: string; messages: OutboundMessage[]; input: InputRequest | null; replyOptions?: Record<string, string> }, ctx: ChannelCallContext<D>): Promise<DeliveryReport[]> | DeliveryReport[];
+  /** Per route: proves a request came from the vendor before its body is parsed (see PluginRoute's `verify`). */
+  verify?: { [K in keyof RoutesOf<D>]?: (request: PluginVerifyRequest, ctx: PluginRouteContext) => Promise<void> | void };
   /**
    * Asks the vendor whether a bot's credentials work (a read that changes nothing), for the admin
    * setting the channel up. Answers a refusal as `{ ok: false }`; never throws for what the vendor said.
@@ -163,7 +175,7 @@ export const channelActions = {
   parseInbound: { description: "A queued vendor payload as message and status events", params: callParams.extend({ payload: z.unknown() }) },
   deliver: {
     description: "Send a committed turn's messages to one user",
-    params: callParams.extend({ to: z.string().min(1), messages: z.array(z.record(z.string(), z.unknown())), input: z.unknown() }),
+    params: callParams.extend({ to: z.string().min(1), messages: z.array(z.record(z.string(), z.unknown())), input: z.unknown(), replyOptions: z.record(z.string(), z.string()).optional() }),
   },
   checkCredentials: { description: "Ask the vendor whether a bot's credentials work", params: callParams },
 } as const;
@@ -190,6 +202,7 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
       params: route.params, querystring: route.querystring, headers: route.headers, body: route.body, response: route.responses, consumes: route.consumes, produces: route.produces,
     },
     handler: (handlers.routes as Record<string, PluginRoute["handler"]>)[name],
+    ...(handlers.verify && (handlers.verify as Record<string, PluginRoute["verify"]>)[name] ? { verify: (handlers.verify as Record<string, PluginRoute["verify"]>)[name] } : {}),
   }));
   const sockets: PluginSocketRoute[] = Object.entries(channel.sockets ?? {}).map(([name, socket]) => ({
     path: channelRoutePath(channel, socket.path),
@@ -221,7 +234,7 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
     const deliver = handlers.deliver;
     actions.deliver = (raw, ctx) => {
       const params = raw as z.infer<typeof channelActions.deliver.params>;
-      return deliver({ to: params.to, messages: params.messages as unknown as OutboundMessage[], input: (params.input ?? null) as InputRequest | null }, context(params, ctx));
+      return deliver({ to: params.to, messages: params.messages as unknown as OutboundMessage[], input: (params.input ?? null) as InputRequest | null, ...(params.replyOptions ? { replyOptions: params.replyOptions } : {}) }, context(params, ctx));
     };
   }
   if (handlers.checkCredentials) {

@@ -21,7 +21,7 @@ export {
   ConflictError, ErrorKind, ForbiddenError, InternalError, NotFoundError, PayloadTooLargeError,
   PlatformError, PlatformErrorCode, RateLimitedError, TransientError, UnauthorizedError, ValidationError, isPlatformError,
 } from "./platform-error.ts";
-export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute } from "./plugin-route.ts";
+export type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginRouteSchema, PluginSocket, PluginSocketRequest, PluginSocketRoute, PluginVerifyRequest } from "./plugin-route.ts";
 export { errorAnswer } from "./plugin-route.ts";
 export {
   CHANNEL_ROUTE_PREFIX, channelActions, channelRoutePath, checksCredentials, credentialCheckSchema, defineChannel, describeChannel, implementChannel, isChannelModule,

@@ -61,7 +61,20 @@ export type PluginRoute = {
   /** Hand the handler the exact body bytes (`request.rawBody`), for signatures computed over them. */
   rawBody?: boolean;
   schema?: PluginRouteSchema;
+  /**
+   * Proves the request came from the vendor, over the exact bytes, before the body is parsed (and
+   * also when there is no body): a throw (a ForbiddenError) is the answer, and nothing of the body
+   * is read further. For vendors that sign every call, so that a forged body never reaches a parser.
+   */
+  verify?(request: PluginVerifyRequest, ctx: PluginRouteContext): Promise<void> | void;
   handler(request: PluginHttpRequest, ctx: PluginRouteContext): Promise<PluginHttpResponse> | PluginHttpResponse;
+};
+
+/** What a route's `verify` sees: the request before its body is parsed, with the body's exact text ("" when there is none). */
+export type PluginVerifyRequest = Pick<PluginHttpRequest, "method" | "path" | "params" | "query" | "headers" | "publicUrl"> & {
+  rawBody: string;
+  /** The body's media type, without parameters (`application/json`), when it has one. */
+  contentType: string | undefined;
 };
 
 /**

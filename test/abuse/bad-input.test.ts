@@ -61,9 +61,11 @@ describe("bad input answers 4xx in the documented error shape", function () {
   after(async () => node?.cleanup());
 
   it("refuses a 20,000-deep nested JSON array, unsigned, to the Twilio SMS webhook and to an admin route", async () => {
+    // The webhook checks who sent it before reading the body (this bot has no Twilio channel, so
+    // nothing can be verified): see twilio-signature-first.test.ts for the signed cases.
     const sms = await node.request("POST", `/v1/channels/twilio/${botId}/sms`, { rawBody: deepArray(20_000) });
-    assertRefused(sms, 400, "nested array to the SMS webhook");
-    assert.equal(sms.body.error.code, "BODY_TOO_DEEP");
+    assertRefused(sms, /^4\d\d$/, "nested array to the SMS webhook");
+    assert.notEqual(sms.body.error.code, "BODY_TOO_DEEP", "refused before the body was parsed");
     const bots = await node.request("POST", "/v1/admin/bots", { key: admin, rawBody: deepArray(20_000) });
     assertRefused(bots, 400, "nested array to an admin route");
     const objects = await node.request("POST", "/v1/admin/bots", { key: admin, rawBody: '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000) });

@@ -154,6 +154,8 @@ function ConfigFields({ schema, value, onChange }: { schema: JsonSchema; value: 
     <>
       {Object.entries(properties).map(([key, inner]) => {
         const resolved = resolve(inner, schema);
+        // A setting the channel no longer reads (JSON Schema's `deprecated`): kept as saved, not offered.
+        if (resolved.deprecated === true) return null;
         const label = labelFor(key, resolved);
         if (typeOf(resolved) === "object" && !required.has(key)) {
           return (

@@ -47,6 +47,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
   // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
   const priority = platform.config.TRANSPORTER ? createAckPriority() : undefined;
 
+  // A queued turn's longest: an agent's model and tool calls (the ai service allows them three model
+  // timeouts) and the rest of the turn; the job adds the wait for a busy claim and the delivery.
+  const turnTimeoutMs = platform.config.AI_TIMEOUT_MS * 3 + 15_000;
+  const inboundJobTimeoutMs = turnTimeoutMs + 60_000;
+
   // Every webhook needs its bot's channel (the app secret checks the signature): read once per node
   // and kept, so acknowledging a webhook costs no database round trip. A change reaches every node
   // at once (CHANNEL_CHANGED); past the time limit a value is read again (in the background), which
@@ -204,11 +209,19 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         return { queued: true };
       },
 
-      /** The queue's consumer: one vendor payload, parsed and delivered by the channel's plugin. */
-      async processInbound(ctx: Context<InboundJobParams>) {
-        const channel = channelOf(ctx.params.channel);
-        const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: channel.name });
-        return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step(), channelMetrics);
+      /**
+       * The queue's consumer: one vendor payload, parsed and delivered by the channel's plugin. A
+       * turn may take as long as the bot's model calls (the user was acknowledged already), so
+       * neither it nor this job is cut at the broker's default request timeout: a job cut short
+       * would be retried while its turn still runs. Moleculer reads `timeout` off the action.
+       */
+      processInbound: {
+        ...{ timeout: inboundJobTimeoutMs },
+        async handler(ctx: Context<InboundJobParams>) {
+          const channel = channelOf(ctx.params.channel);
+          const resolved = await ctx.call<ResolvedChannel, object>("channelConfig.resolve", { botId: ctx.params.botId, channel: channel.name });
+          return processInboundJob(broker, platform.db, messages, platform.cache.rateLimiter, channel, resolved, ctx.params, () => priority?.step(), channelMetrics, turnTimeoutMs);
+        },
       },
 
       /**

@@ -17,7 +17,8 @@ export const CLAIM_SECONDS = 60;
 export const LEASE_SECONDS = 10;
 export const LEASE_RENEW_MS = (LEASE_SECONDS * 1000) / 3;
 
-export type ClaimParams = { tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string; leaseSeconds?: number; withOpenSession?: boolean };
+/** `channel` is the ledger's; `sessionChannel` the user's conversations', when recorded under another name. */
+export type ClaimParams = { tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string; leaseSeconds?: number; withOpenSession?: boolean; sessionChannel?: string };
 
 /** A turn that a previous holder of the claim committed: what to send, and whether it was sent. */
 export type CommittedTurn = { sessionId: string; messages: OutboundMessage[]; delivered: boolean };
@@ -64,7 +65,7 @@ export function createChannelMessageStore(db: Database) {
     const rows = p.withOpenSession
       ? await sql().execute<{ inserted: boolean; created_at: string; session_id: string | null; input: OpenSession["input"] }[]>(
         `with c as (${insert}) select c.inserted, c.created_at, s.id as session_id, s.input from c left join lateral (${OPEN_SESSION_SQL}) s on true`,
-        [...params, ...openSessionParams(p)],
+        [...params, ...openSessionParams({ ...p, channel: p.sessionChannel ?? p.channel })],
       )
       : await sql().execute<{ inserted: boolean; created_at: string; session_id?: undefined; input?: undefined }[]>(insert, params);
     if (rows[0]) {
@@ -108,11 +109,12 @@ export function createChannelMessageStore(db: Database) {
      * times are taken on the first claimer's clock: its node runs the turn, as every node offers
      * `conversations` and local calls are preferred).
      */
-    async committedTurn(p: { tenantId: string; botId: string; channel: string; userId: string; since: Date; ref?: string; text?: string; choice?: string }): Promise<CommittedTurn | undefined> {
+    async committedTurn(p: { tenantId: string; botId: string; channel: string; userId: string; since: Date; ref?: string; text?: string; choice?: string; sessionChannel?: string }): Promise<CommittedTurn | undefined> {
       const since = p.since;
+      const sessionChannel = p.sessionChannel ?? p.channel;
       const scope = `from conversation_message m join conversation_session s on s.id = m.session_id
          where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and m.tenant_id = ? and m.direction = 'inbound'`;
-      const user = [p.tenantId, p.botId, p.userId, p.channel, p.tenantId];
+      const user = [p.tenantId, p.botId, p.userId, sessionChannel, p.tenantId];
       const answered = p.ref === undefined ? [] : await sql().execute<{ session_id: string; revision: number }[]>(
         `select m.session_id, m.revision ${scope} and m.message->>'ref' = ? order by m.id limit 1`, [...user, p.ref],
       );
@@ -133,7 +135,7 @@ export function createChannelMessageStore(db: Database) {
            where s.tenant_id = ? and s.bot_id = ? and s.user_id = ? and s.channel = ? and s.created_at >= ?
              and (?::text is null or s.variables->'context'->>'openingMessageId' is null or s.variables->'context'->>'openingMessageId' = ?::text)
            order by s.created_at limit 1`,
-          [p.tenantId, p.botId, p.userId, p.channel, since, p.ref ?? null, p.ref ?? null],
+          [p.tenantId, p.botId, p.userId, sessionChannel, since, p.ref ?? null, p.ref ?? null],
         );
         found = started[0];
       }

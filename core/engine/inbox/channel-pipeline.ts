@@ -23,7 +23,7 @@ export type InboundJobParams = { channel: string; botId: string; payload: unknow
  * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
  * delivery that fails after its own retries is recorded as failed and not retried.
  */
-export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined, metrics?: ChannelMetrics): Promise<{ turns: number; statuses: number }> {
+export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined, metrics?: ChannelMetrics, turnTimeoutMs?: number): Promise<{ turns: number; statuses: number }> {
   const plugin = channel.serviceName;
   const pluginConfig = { botId: resolved.botId, config: resolved.config, settings: resolved.settings };
   const sendRate = sendRateOf(channel, resolved);
@@ -38,7 +38,9 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
       continue;
     }
     const ids = { channel: resolved.channel, vendorMessageId: event.vendorMessageId };
-    const user = { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId: `${resolved.channel}:${event.from}` };
+    // The ledger is the plugin's (`channel`); the conversation may be recorded under another name (`sessionChannel`).
+    const sessionChannel = event.sessionChannel ?? resolved.channel;
+    const user = { tenantId: resolved.tenantId, botId: resolved.botId, channel: resolved.channel, userId: `${sessionChannel}:${event.from}`, sessionChannel };
     await step();
     const claim = await claimWhenFree(store, { ...user, ...ids, leaseSeconds: LEASE_SECONDS, withOpenSession: true });
     if (claim.state === "done") continue;
@@ -50,7 +52,12 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         // The open session read with the claim is current unless a takeover's checks came between.
         const open = claim.takeover || event.media ? undefined : claim.open;
         await step();
-        const reply = await runChannelTurn(broker, db, { ...user, text: event.text, choice: event.choice, ref: event.vendorMessageId, oneOpenPerUser }, open);
+        // A person's later replies go out through this plugin even when the conversation is recorded under another name.
+        const context = sessionChannel === resolved.channel ? undefined : { replyChannel: resolved.channel };
+        const reply = await runChannelTurn(broker, db, {
+          tenantId: user.tenantId, botId: user.botId, channel: sessionChannel, userId: user.userId, text: event.text, choice: event.choice, ref: event.vendorMessageId, oneOpenPerUser,
+          ...(context ? { context } : {}), timeoutMs: turnTimeoutMs,
+        }, open);
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
       }
@@ -59,7 +66,7 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         if (sendRate) await reserveSends(limiter, sendRate.key, turn.messages.length, sendRate.perSecond);
         await step();
         try {
-          reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null });
+          reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null, ...(event.replyOptions ? { replyOptions: event.replyOptions } : {}) });
           metrics?.delivered(resolved.channel, turn.messages.length, reports);
         } catch (error) {
           metrics?.delivered(resolved.channel, turn.messages.length, undefined);

@@ -14,6 +14,8 @@ export type ChannelTurnParams = {
   context?: Record<string, unknown>;
   /** The channel allows one open session per user (a new one racing another is refused: SESSION_ALREADY_OPEN). */
   oneOpenPerUser?: boolean;
+  /** How long the turn may take (a slow model's), when longer than the broker's default request timeout. */
+  timeoutMs?: number;
 };
 
 export type ChannelTurnReply = ChatReply & { started: boolean };
@@ -30,13 +32,15 @@ export type { OpenSession } from "../conversations/open-session.ts";
  * `open` is the user's open session when the caller read it already (null: none is open).
  */
 export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null): Promise<ChannelTurnReply> {
+  // A turn is never retried by the broker: it may have run (see the broker's retry policy).
+  const callOptions = p.timeoutMs ? { timeout: p.timeoutMs } : undefined;
   const current = open !== undefined ? open : await findOpenSession(db.orm.em.getConnection(), p);
   const rows = current ? [current] : [];
   if (!rows[0]) {
     // The opening message's id goes with the session, so a node that takes the message over after a
     // failure can tell the session it started from one another message started (see committedTurn).
     const context = { ...p.context, channel: p.channel, ...(p.ref !== undefined ? { openingMessageId: p.ref } : {}) };
-    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context, ...(p.oneOpenPerUser ? { oneOpenPerUser: true } : {}) });
+    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context, ...(p.oneOpenPerUser ? { oneOpenPerUser: true } : {}) }, callOptions);
     return { sessionId: started.sessionId, messages: started.messages, input: started.input, status: started.status, revision: started.revision, ctas: started.ctas, atNode: started.atNode, started: true };
   }
   const sessionId = rows[0].id;
@@ -51,7 +55,7 @@ export async function runChannelTurn(broker: ServiceBroker, db: Database, p: Cha
   }
   const reply = await broker.call<ChatReply, MessageParams>("conversations.message", {
     tenantId: p.tenantId, sessionId, ...(choice !== undefined ? { choice } : { text: text ?? "" }), ...(p.ref !== undefined ? { ref: p.ref } : {}),
-  });
+  }, callOptions);
   return { ...reply, started: false };
 }
 

@@ -15,12 +15,12 @@ import type { HttpMetrics } from "../observability/http-metrics.ts";
 import { toHttpError } from "./http-error.ts";
 import { createResponseSerializer, openApiOptions } from "./openapi.ts";
 import type { PluginRoutes } from "./plugin-routes.ts";
-import { parse as parseForm } from "node:querystring";
 import { parseMultipart } from "./multipart-body.ts";
 import { allows, assertRolePermits, type RouteAuth } from "./route-auth.ts";
 import { sessionPrincipal } from "./session-auth.ts";
 import { originAllowed, presentedKey, registerTenantCors } from "./cors.ts";
-import { answerClientError, answerFrameworkError, checkFormFields, checkJsonText, checkUrl } from "./request-guards.ts";
+import { answerClientError, answerFrameworkError, checkUrl } from "./request-guards.ts";
+import { parseFormText, parseJsonText } from "./body-text.ts";
 import { DEPTH_HEADER, depthOf, withDepth } from "../net/request-depth.ts";
 import { GatewayErrorCode } from "./gateway-errors.ts";
 import { emitAdminChange, noteCreatedId } from "./admin-changes.ts";
@@ -116,27 +116,19 @@ export async function buildGatewayApp(tools: GatewayTools, routes: RouteModule[]
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     (request as typeof request & { rawBody?: string }).rawBody = body as string;
-    if (body === "") return done(Object.assign(new Error("empty JSON body"), { code: "FST_ERR_CTP_EMPTY_JSON_BODY", statusCode: 400 }));
     try {
-      checkJsonText(body as string);
+      done(null, parseJsonText(body as string));
     } catch (error) {
-      return done(error as Error);
-    }
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(Object.assign(new Error("invalid JSON"), { code: "FST_ERR_CTP_INVALID_JSON_BODY", statusCode: 400 }));
+      done(error as Error);
     }
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
     (request as typeof request & { rawBody?: string }).rawBody = body as string;
-    const fields = parseForm(body as string);
     try {
-      checkFormFields(fields);
+      done(null, parseFormText(body as string));
     } catch (error) {
-      return done(error as Error);
+      done(error as Error);
     }
-    done(null, fields);
   });
   // File uploads (knowledge documents): routes that take them map the parsed form onto their schema.
   app.addContentTypeParser("multipart/form-data", { parseAs: "buffer" }, (request, body, done) => {

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import type { ServiceBroker } from "moleculer";
 import type { PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRoute } from "../../sdk/plugin-route.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { PluginHost } from "../plugin-host/plugin-host.ts";
 import type { Logger } from "../observability/logger.ts";
 import { apiError } from "./openapi.ts";
+import { mediaTypeOf, parseBodyText } from "./body-text.ts";
 import type { z } from "zod";
 
 /** The part of a `ws` WebSocket the gateway uses (the package ships no types of its own). */
@@ -72,7 +73,8 @@ export class PluginRoutes {
     for (const [key, { route }] of this.#routes) {
       this.#registered.add(key);
       const schema = route.schema;
-      app.route({
+      // A route that verifies its caller gets a scope of its own, whose one body parser verifies first.
+      const options = {
         method: route.method,
         url: route.path,
         config: { auth: route.auth ?? "public" },
@@ -86,8 +88,10 @@ export class PluginRoutes {
             ...(schema.produces ? { response: withMediaType(schema.response ?? {}, schema.produces) } : {}),
           }
           : { tags: ["plugins"] },
-        handler: (request, reply) => this.#serve(key, request, reply, tools),
-      });
+        handler: (request: FastifyRequest, reply: FastifyReply) => this.#serve(key, request, reply, tools),
+      } satisfies RouteOptions;
+      if (route.verify) app.register(async (scope) => this.#verifiedRoute(scope, key, options, tools));
+      else app.route(options);
     }
     for (const [path] of this.#sockets) {
       this.#registered.add(`WS ${path}`);
@@ -106,12 +110,51 @@ export class PluginRoutes {
     }
   }
 
+  /**
+   * A route whose plugin proves each request before its body is parsed (`verify`, a vendor's
+   * signature over the exact bytes): the scope's only body parser reads the text (under the body
+   * limit), has it verified, and only then parses it; a request without a body is verified before
+   * validation. An unsigned body, however deep or large, is refused without being parsed.
+   */
+  #verifiedRoute(scope: FastifyInstance, key: string, options: RouteOptions, tools: Tools): void {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "string" }, async (request: FastifyRequest, body: string | Buffer) => {
+      const text = String(body);
+      await this.#verify(key, request, text, tools);
+      (request as FastifyRequest & { rawBody?: string }).rawBody = text;
+      return parseBodyText(request.headers["content-type"], text);
+    });
+    scope.route({
+      ...options,
+      preValidation: async (request: FastifyRequest) => {
+        if (!verifiedRequests.has(request)) await this.#verify(key, request, "", tools);
+      },
+    });
+  }
+
+  async #verify(key: string, request: FastifyRequest, rawBody: string, tools: Tools): Promise<void> {
+    const served = this.#routes.get(key);
+    if (!served) throw new NotFoundError("ROUTE_NOT_FOUND", `Route ${key}`);
+    verifiedRequests.add(request);
+    if (!served.route.verify) return;
+    const url = request.url;
+    await served.route.verify({
+      method: request.method,
+      path: url.split("?")[0],
+      params: (request.params ?? {}) as Record<string, string>,
+      query: Object.fromEntries(new URL(url, "http://x").searchParams),
+      headers: request.headers as Record<string, string | undefined>,
+      publicUrl: publicUrlOf(request, tools),
+      rawBody,
+      contentType: mediaTypeOf(request.headers["content-type"]),
+    }, contextFor(served.plugin, tools));
+  }
+
   async #serve(key: string, request: FastifyRequest, reply: FastifyReply, tools: Tools): Promise<void> {
     const served = this.#routes.get(key);
     // Its plugin was unloaded (or no longer declares it) since the gateway started.
     if (!served) throw new NotFoundError("ROUTE_NOT_FOUND", `Route ${key}`);
     const url = request.url;
-    const base = tools.publicUrl ?? `${request.protocol}://${request.host}`;
     const answer = await served.route.handler(
       {
         method: request.method,
@@ -121,7 +164,7 @@ export class PluginRoutes {
         headers: request.headers as Record<string, string | undefined>,
         body: request.body,
         rawBody: served.route.rawBody ? (request as FastifyRequest & { rawBody?: string }).rawBody : undefined,
-        publicUrl: base.replace(/\/$/, "") + url,
+        publicUrl: publicUrlOf(request, tools),
         tenantId: request.principal && "tenantId" in request.principal ? request.principal.tenantId : undefined,
       },
       contextFor(served.plugin, tools),
@@ -152,6 +195,15 @@ export class PluginRoutes {
         socket.close(1011, "internal error");
       });
   }
+}
+
+/** Requests whose route's `verify` has run (a request is verified once, before its body is parsed or, without one, before validation). */
+const verifiedRequests = new WeakSet<FastifyRequest>();
+
+/** The URL the client used: PUBLIC_URL when set, else the protocol and host as Fastify reads them (forwarded ones only from trusted proxies). */
+function publicUrlOf(request: FastifyRequest, tools: Tools): string {
+  const base = tools.publicUrl ?? `${request.protocol}://${request.host}`;
+  return base.replace(/\/$/, "") + request.url;
 }
 
 /** Successful answers in the route's media types (`produces`); errors stay JSON. */

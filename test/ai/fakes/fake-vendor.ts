@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 
 export type FakeToolCall = { id: string; name: string; args: Record<string, unknown> };
 /** One scripted answer: text, tool calls, or an HTTP failure. */
-export type FakeReply = { text?: string; toolCalls?: FakeToolCall[]; status?: number; usage?: { input: number; output: number; cached?: number } };
+export type FakeReply = { text?: string; toolCalls?: FakeToolCall[]; status?: number; usage?: { input: number; output: number; cached?: number }; /** Waits this long before answering (a slow model). */ delayMs?: number };
 export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: any };
 export type Script = (body: any, request: RecordedRequest) => FakeReply;
 
@@ -36,7 +36,8 @@ export async function startFakeVendor(handle: (reply: FakeReply, request: Record
         res.end(JSON.stringify({ error: { message: "scripted failure", type: "server_error", code: reply.status } }));
         return;
       }
-      handle(reply, recorded, res);
+      if (reply.delayMs) setTimeout(() => handle(reply, recorded, res), reply.delayMs);
+      else handle(reply, recorded, res);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
