@@ -28,7 +28,13 @@ export type DocumentReader = {
 };
 
 type Pending = { job: Omit<ReadJob, "split" | "zip">; resolve: (result: ReadDocument) => void; reject: (error: unknown) => void };
-type Slot = { worker: Worker; current?: Pending & { id: number; timer: NodeJS.Timeout; failure?: unknown }; idle?: NodeJS.Timeout };
+type Slot = {
+  worker: Worker;
+  /** The worker has loaded its parsers; until then its document waits, unclocked. */
+  ready: boolean;
+  current?: Pending & { id: number; timer?: NodeJS.Timeout; failure?: unknown };
+  idle?: NodeJS.Timeout;
+};
 
 const workerUrl = new URL("./document-reader.worker.ts", import.meta.url);
 
@@ -57,8 +63,13 @@ export function createDocumentReaderPool(options: DocumentReaderOptions): Docume
     });
     // An idle reader never keeps the process alive.
     worker.unref();
-    const slot: Slot = { worker };
-    worker.on("message", (message: { id: number; ok: boolean; result?: ReadDocument; error?: Record<string, unknown>; coded?: boolean }) => {
+    const slot: Slot = { worker, ready: false };
+    worker.on("message", (message: { ready?: true; id: number; ok: boolean; result?: ReadDocument; error?: Record<string, unknown>; coded?: boolean }) => {
+      if (message.ready) {
+        slot.ready = true;
+        if (slot.current) send(slot);
+        return;
+      }
       const current = slot.current;
       if (!current || current.id !== message.id) return;
       clearTimeout(current.timer);
@@ -110,16 +121,21 @@ export function createDocumentReaderPool(options: DocumentReaderOptions): Docume
 
   function start(slot: Slot, pending: Pending): void {
     clearTimeout(slot.idle);
-    const id = nextId++;
-    const timer = setTimeout(() => {
+    slot.current = { ...pending, id: nextId++ };
+    if (slot.ready) send(slot);
+  }
+
+  /** Hands the slot's document to its (loaded) worker and starts the document's clock. */
+  function send(slot: Slot): void {
+    const current = slot.current!;
+    current.timer = setTimeout(() => {
       // terminate() stops the thread even inside a tight loop; "exit" then rejects the document.
-      if (slot.current?.id === id) slot.current.failure = documentTimeout(options.timeoutMs);
+      if (slot.current === current) current.failure = documentTimeout(options.timeoutMs);
       void slot.worker.terminate();
     }, options.timeoutMs);
-    slot.current = { ...pending, id, timer };
     // A copy of the bytes is handed over (transferred, not cloned again): the caller keeps its Buffer.
-    const bytes = new Uint8Array(pending.job.bytes);
-    slot.worker.postMessage({ ...pending.job, bytes, id, split: options.split, zip: options.zip }, [bytes.buffer]);
+    const bytes = new Uint8Array(current.job.bytes);
+    slot.worker.postMessage({ ...current.job, bytes, id: current.id, split: options.split, zip: options.zip }, [bytes.buffer]);
   }
 
   return {
