@@ -11,7 +11,7 @@ const MiB = 1024 * 1024;
 
 describe("hostile knowledge documents", function () {
   // Generous for a loaded machine; each case takes seconds on an idle one.
-  this.timeout(120_000);
+  this.timeout(240_000);
   let node: TestPlatform;
   let mallory: { tenant: Tenant; botId: string };
   let acme: { tenant: Tenant; botId: string };

@@ -10,7 +10,7 @@ import { b64, tenantWithBot, type Tenant } from "../knowledge/knowledge-test-kit
 const MiB = 1024 * 1024;
 
 describe("per-tenant limits on uploads, ingestion and session starts", function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   let node: TestPlatform;
   let mallory: { tenant: Tenant; botId: string };
   let acme: { tenant: Tenant; botId: string };
