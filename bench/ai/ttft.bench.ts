@@ -95,6 +95,7 @@ const model = await startModel();
 const env = {
   ALLOW_PRIVATE_NETWORKS: "true", OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: `${model.url}/v1`,
   RATE_LIMIT_PAID_PER_MINUTE: "1000000", QUOTA_PAID_MESSAGES_PER_MONTH: "100000000", AI_TOKENS_PAID_PER_MONTH: "1000000000",
+  CHAT_SESSION_STARTS_FREE_PER_MINUTE: "100000000", CHAT_SESSION_STARTS_PAID_PER_MINUTE: "100000000", CHAT_SESSION_STARTS_IN_FLIGHT: "10000",
 };
 const database = twoNodes ? await createTestDatabase() : undefined;
 const namespace = uniqueName("ttft");

@@ -31,6 +31,7 @@ async function startNode(recording: boolean) {
   const config = loadConfig({
     PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "error", DEMO: "false", PLATFORM_ADMIN_KEY: operatorKey,
     RATE_LIMIT_PAID_PER_MINUTE: "100000000", QUOTA_PAID_MESSAGES_PER_MONTH: "1000000000", DB_POOL_MAX: "10",
+    CHAT_SESSION_STARTS_FREE_PER_MINUTE: "100000000", CHAT_SESSION_STARTS_PAID_PER_MINUTE: "100000000", CHAT_SESSION_STARTS_IN_FLIGHT: "10000",
     ANALYTICS_RECORDING: String(recording), NAMESPACE: `bench-analytics-${recording ? "on" : "off"}`,
     ...(database ? { DATABASE_URL: database.url } : {}),
   });

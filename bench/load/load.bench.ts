@@ -54,6 +54,7 @@ const meta: MetaSide | undefined = scenarios.includes("whatsapp") ? await startM
 const node = await startNodeProcess({
   PLATFORM_ADMIN_KEY: operatorKey, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn", NODE_ENV: "development",
   QUOTA_PAID_MESSAGES_PER_MONTH: "1000000000", RATE_LIMIT_PAID_PER_MINUTE: "100000000", WHATSAPP_SEND_PER_SECOND: "1000",
+  CHAT_SESSION_STARTS_FREE_PER_MINUTE: "100000000", CHAT_SESSION_STARTS_PAID_PER_MINUTE: "100000000", CHAT_SESSION_STARTS_IN_FLIGHT: "10000",
   ...(meta ? { WHATSAPP_GRAPH_URL: meta.graphBase } : {}),
   ...(database ? { DATABASE_URL: database.url, DB_POOL_MAX: "20" } : {}),
   ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `bpload${process.pid}:` } : {}),

@@ -10,6 +10,7 @@ import { ConversationErrorCode } from "./conversation-errors.ts";
 import { apiError } from "../../kernel/gateway/openapi.ts";
 import { historyEntrySchema, sessionStateSchema, startedAnswerSchema, turnAnswerSchema, turnEventsDescription } from "./chat-answers.ts";
 import { liveSessionsOf } from "./live-sessions.ts";
+import { tenantAdmission } from "../../kernel/gateway/tenant-admission.ts";
 
 /** A comment line now and then keeps proxies from closing a quiet live stream. */
 const KEEPALIVE_MS = 20_000;
@@ -37,8 +38,18 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
     }
   }
 
+  // Per tenant, before the body is read: a burst of session starts is refused (429), not queued behind everyone's chats.
+  const admitSessionStart = tenantAdmission(platform.cache.rateLimiter, {
+    name: "session-start",
+    perMinute: (principal) => principal.tier === "paid" ? platform.config.CHAT_SESSION_STARTS_PAID_PER_MINUTE : platform.config.CHAT_SESSION_STARTS_FREE_PER_MINUTE,
+    maxInFlight: platform.config.CHAT_SESSION_STARTS_IN_FLIGHT,
+    rateLimited: { code: ConversationErrorCode.sessionStartRateLimited, message: (n) => `This tenant may start ${n} conversations a minute` },
+    busy: { code: ConversationErrorCode.sessionStartBusy, message: (n) => `This tenant has ${n} conversations starting at once, as many as it may; try again shortly` },
+  });
+
   app.post("/v1/chat/sessions", {
     config: auth,
+    onRequest: admitSessionStart,
     schema: {
       tags, summary: "Start a conversation",
       body: z.strictObject({
@@ -46,7 +57,7 @@ export const chatRoutes: RouteModule = (app, { broker, platform }) => {
         userId: z.string().min(1).max(200).optional(),
         context: z.strictObject({ locale: z.string().max(35).optional(), metadata: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean()])).optional() }).optional(),
       }),
-      response: { 201: startedAnswerSchema },
+      response: { 201: startedAnswerSchema, 429: apiError("Too many conversations started this minute (SESSION_START_RATE_LIMITED) or at once (SESSION_START_BUSY) by this tenant; wait for Retry-After") },
     },
   }, async (request, reply) => {
     const tenantId = requireTenant(request).tenantId;

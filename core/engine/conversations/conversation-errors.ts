@@ -8,4 +8,8 @@ export const ConversationErrorCode = {
   monthlyQuotaExhausted: "MONTHLY_QUOTA_EXHAUSTED",
   /** A browser call without the session's CSRF token. */
   csrfTokenInvalid: "CSRF_TOKEN_INVALID",
+  /** The tenant started more chat sessions this minute than its tier allows. */
+  sessionStartRateLimited: "SESSION_START_RATE_LIMITED",
+  /** The tenant has as many session starts in progress on this node as it may. */
+  sessionStartBusy: "SESSION_START_BUSY",
 } as const;

@@ -138,6 +138,11 @@ export const configSchema = z.object({
   DEMO: bool.default(true),
   /** How long a person's sign-in lasts without signing in again (core/modules/people). */
   SESSION_DAYS: z.coerce.number().min(0.01).max(365).default(14),
+  /** Chat sessions (POST /v1/chat/sessions) a tenant may start a minute, by tier; beyond, 429 SESSION_START_RATE_LIMITED with Retry-After. */
+  CHAT_SESSION_STARTS_FREE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  CHAT_SESSION_STARTS_PAID_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  /** Session starts of one tenant a node works on at once; beyond, 429 SESSION_START_BUSY with Retry-After. */
+  CHAT_SESSION_STARTS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Failed sign-ins allowed per email and per client address in 15 minutes; then 429 with Retry-After. */
   SIGN_IN_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(10),
   SIGN_IN_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
@@ -154,6 +159,22 @@ export const configSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
   /** Largest knowledge document (uploaded, or fetched from a URL), in bytes; larger is 413 KNOWLEDGE_TOO_LARGE. */
   KNOWLEDGE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Largest a DOCX (a zip) may unpack to, in bytes: declared in its directory and counted while inflating; larger is 413 KNOWLEDGE_TOO_LARGE. */
+  KNOWLEDGE_MAX_EXPANDED_BYTES: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** How many times its own size a DOCX may unpack to (real ones: 3-20x; bombs: 1000x); more is 413 KNOWLEDGE_COMPRESSION_RATIO_EXCEEDED. */
+  KNOWLEDGE_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).max(100_000).default(100),
+  /** Worker threads that read documents (PDF, DOCX, CSV, HTML…) off the main thread, shared by all tenants of a node. */
+  KNOWLEDGE_PARSE_WORKERS: z.coerce.number().int("must be a whole number").min(1, "must be at least 1: documents are always read in a worker thread").max(8, "must be at most 8: each worker may use KNOWLEDGE_PARSE_MEMORY_MB of heap").default(1),
+  /** Heap one document reader may use, in MB; a document needing more fails with 422 KNOWLEDGE_DOCUMENT_TOO_COMPLEX. */
+  KNOWLEDGE_PARSE_MEMORY_MB: z.coerce.number().int().min(64, "must be at least 64 (MB): less does not load the parsers and the tokenizer").max(8192).default(256),
+  /** Longest one document may take to read, in milliseconds; then its worker is stopped and it fails with 422 KNOWLEDGE_DOCUMENT_TIMEOUT. */
+  KNOWLEDGE_PARSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Ingestions (read, embed, store) one tenant may run at once on a node; more wait in its queue. */
+  KNOWLEDGE_INGESTIONS_PER_TENANT: z.coerce.number().int().min(1).max(100).default(2),
+  /** Ingestions of one tenant that may wait for a turn on a node; beyond, 429 KNOWLEDGE_INGESTION_BUSY with Retry-After. */
+  KNOWLEDGE_INGESTION_QUEUE_PER_TENANT: z.coerce.number().int().min(0).max(1000).default(8),
+  /** Knowledge uploads (and URL or crawl sources) a tenant may add a minute; beyond, 429 KNOWLEDGE_UPLOAD_RATE_LIMITED with Retry-After. */
+  KNOWLEDGE_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Most pages one site crawl may ingest, whatever the admin asks for. */
   KNOWLEDGE_CRAWL_MAX_PAGES: z.coerce.number().int().min(1).max(1000).default(50),
   /** Chunk size and the overlap between neighbouring chunks, in tokens (o200k). */

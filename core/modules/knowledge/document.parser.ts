@@ -1,12 +1,36 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import { extractText, getDocumentProxy } from "unpdf";
-import { DocumentType, decodeText } from "./content-type.sniffer.ts";
+import { DocumentType, decodeText, sniffDocumentType } from "./content-type.sniffer.ts";
 import { fragmentToMarkdown, htmlToMarkdown } from "./html-to-markdown.ts";
-import { emptyDocument, unreadable } from "./knowledge-errors.ts";
+import { emptyDocument, recordTooLarge, unreadable } from "./knowledge-errors.ts";
+import { splitIntoChunks, type SplitOptions, type TextChunk } from "./text.splitter.ts";
+import { assertZipExpandsReasonably, assertZipInflatesReasonably, type ZipLimits } from "./zip-size.guard.ts";
 
 /** A stretch of a document's text (Markdown-flavoured, headings kept) and where it came from. */
 export type DocumentSection = { text: string; page?: number };
 export type ParsedDocument = { title?: string; sections: DocumentSection[] };
+
+/** One document to read: its bytes, its type when known (else sniffed, with the name's help), and the limits. */
+export type ReadJob = { bytes: Uint8Array; name: string; type?: DocumentType; split: SplitOptions; zip: ZipLimits };
+/** A document read and split: what the worker hands back (plain data, cloned across threads). */
+export type ReadDocument = { type: DocumentType; title?: string; pageCount: number; chunks: TextChunk[] };
+
+/**
+ * Everything done to a document's bytes before embedding: sniffing its type, the zip checks, the
+ * parse, the split. This is the work the document reader's worker runs (document-reader.pool.ts),
+ * so nothing here may block the node's main thread.
+ */
+export async function readDocument(job: ReadJob): Promise<ReadDocument> {
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  const type = job.type ?? sniffDocumentType(bytes, job.name);
+  if (type === DocumentType.docx) {
+    assertZipExpandsReasonably(bytes, job.zip);
+    await assertZipInflatesReasonably(bytes, job.zip);
+  }
+  const parsed = await parseDocument(bytes, type);
+  const pageCount = Math.max(1, ...parsed.sections.map((s) => s.page ?? 1));
+  return { type, title: parsed.title, pageCount, chunks: splitIntoChunks(parsed.sections, job.split) };
+}
 
 /**
  * Turns a document's bytes into text sections. PDFs keep one section per page (so a passage can
@@ -68,11 +92,19 @@ async function parseDocx(bytes: Buffer): Promise<ParsedDocument> {
   return { sections: [{ text: fragmentToMarkdown(html) }] };
 }
 
+/**
+ * Largest CSV record read, in bytes. A row is one passage; a bigger one is an unclosed quote (the
+ * rest of the file read as one field) or not a table at all, and csv-parse stops at once rather
+ * than building a multi-megabyte field.
+ */
+const CSV_MAX_RECORD_BYTES = 1024 * 1024;
+
 function csvToText(source: string): string {
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(source, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
+    rows = parseCsv(source, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, max_record_size: CSV_MAX_RECORD_BYTES });
   } catch (error) {
+    if ((error as { code?: unknown }).code === "CSV_MAX_RECORD_SIZE") throw recordTooLarge(CSV_MAX_RECORD_BYTES);
     throw unreadable("CSV", (error as Error).message.slice(0, 200));
   }
   return rows

@@ -1,4 +1,4 @@
-import { ErrorKind, PayloadTooLargeError, PlatformError } from "../../sdk/platform-error.ts";
+import { ErrorKind, PayloadTooLargeError, PlatformError, RateLimitedError } from "../../sdk/platform-error.ts";
 
 /** The knowledge room's error codes. */
 export const KnowledgeErrorCode = {
@@ -24,6 +24,18 @@ export const KnowledgeErrorCode = {
   robotsDisallowed: "KNOWLEDGE_ROBOTS_DISALLOWED",
   /** The site (or its robots.txt) answered an HTTP error. */
   fetchFailed: "KNOWLEDGE_FETCH_FAILED",
+  /** A zip (DOCX) that unpacks to far more than it weighs: a decompression bomb, or near enough. */
+  compressionRatio: "KNOWLEDGE_COMPRESSION_RATIO_EXCEEDED",
+  /** Reading the document took more memory than a document reader is given (huge or pathological structure). */
+  documentTooComplex: "KNOWLEDGE_DOCUMENT_TOO_COMPLEX",
+  /** Reading the document took longer than KNOWLEDGE_PARSE_TIMEOUT_MS. */
+  documentTimeout: "KNOWLEDGE_DOCUMENT_TIMEOUT",
+  /** One CSV record (row) is larger than any passage could hold. */
+  recordTooLarge: "KNOWLEDGE_RECORD_TOO_LARGE",
+  /** The tenant has as many ingestions running and waiting as it may: retry after Retry-After. */
+  ingestionBusy: "KNOWLEDGE_INGESTION_BUSY",
+  /** The tenant sent more uploads this minute than KNOWLEDGE_UPLOADS_PER_MINUTE. */
+  uploadRateLimited: "KNOWLEDGE_UPLOAD_RATE_LIMITED",
   /** A search whose params do not match the schema. */
   queryInvalid: "KNOWLEDGE_QUERY_INVALID",
 } as const;
@@ -44,4 +56,29 @@ export function unreadable(type: string, reason: string): PlatformError {
 
 export function emptyDocument(): PlatformError {
   return new PlatformError(KnowledgeErrorCode.empty, "The document holds no text to index", { status: 422, kind: ErrorKind.user });
+}
+
+/** Declared or actual unpacked size of a zip past its limit (413, like an upload past its own). */
+export function expandsTooLarge(bytes: number, limit: number): PlatformError {
+  return new PayloadTooLargeError(KnowledgeErrorCode.tooLarge, `The document unpacks to more than ${bytes} bytes; the limit is ${limit} bytes`);
+}
+
+export function compressionRatioExceeded(ratio: number, limit: number): PlatformError {
+  return new PlatformError(KnowledgeErrorCode.compressionRatio, `The document unpacks to ${Math.floor(ratio)} times its size; at most ${limit} times is accepted`, { status: 413, kind: ErrorKind.user });
+}
+
+export function documentTooComplex(memoryMb: number): PlatformError {
+  return new PlatformError(KnowledgeErrorCode.documentTooComplex, `Reading the document needed more than the ${memoryMb} MB a document reader is given; split it into smaller documents`, { status: 422, kind: ErrorKind.user });
+}
+
+export function documentTimeout(timeoutMs: number): PlatformError {
+  return new PlatformError(KnowledgeErrorCode.documentTimeout, `Reading the document took longer than ${timeoutMs} ms; split it into smaller documents`, { status: 422, kind: ErrorKind.user });
+}
+
+export function recordTooLarge(limit: number): PlatformError {
+  return new PlatformError(KnowledgeErrorCode.recordTooLarge, `A CSV record is larger than ${limit} bytes (an unclosed quote makes the rest of the file one field); check the quoting`, { status: 422, kind: ErrorKind.user });
+}
+
+export function ingestionBusy(running: number, waiting: number, retryAfterSeconds: number): PlatformError {
+  return new RateLimitedError(KnowledgeErrorCode.ingestionBusy, `This tenant has ${running} documents being ingested and ${waiting} waiting, as many as it may; try again shortly`, retryAfterSeconds);
 }

@@ -6,6 +6,8 @@ import { isUploadedFile } from "../../kernel/gateway/multipart-body.ts";
 import { drainRefusedBody } from "../../kernel/gateway/drain-refused-body.ts";
 import type { IngestOutcome, NewSource, SourceView } from "./knowledge.service.ts";
 import { apiError, noContent } from "../../kernel/gateway/openapi.ts";
+import { tenantAdmission } from "../../kernel/gateway/tenant-admission.ts";
+import { KnowledgeErrorCode } from "./knowledge-errors.ts";
 
 // Answers are loose objects: a field may be added without breaking a client.
 const sourceView = z.looseObject({
@@ -55,7 +57,8 @@ const ingestAnswers = {
   202: ingestOutcome.describe("Accepted: embedding and storing go on in the background; poll or stream the source"),
   413: apiError("The document is larger than KNOWLEDGE_MAX_UPLOAD_BYTES (KNOWLEDGE_TOO_LARGE)"),
   415: apiError("The file's type is not one we read (KNOWLEDGE_UNSUPPORTED_TYPE)"),
-  422: apiError("The document or page could not be read or yields no text, or the fetch failed (codes name which)"),
+  422: apiError("The document or page could not be read or yields no text, or the fetch failed (codes name which; KNOWLEDGE_DOCUMENT_TOO_COMPLEX and KNOWLEDGE_DOCUMENT_TIMEOUT when reading it passed the reader's memory or time)"),
+  429: apiError("Too many uploads this minute (KNOWLEDGE_UPLOAD_RATE_LIMITED), or too many of the tenant's documents being ingested and waiting (KNOWLEDGE_INGESTION_BUSY); wait for Retry-After"),
 };
 /** The multipart form of an upload, for the OpenAPI document (the gateway maps it onto the JSON form). */
 const uploadForm = z.object({
@@ -97,10 +100,21 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
   // The file travels as base64 (4/3 of its size) inside JSON; the gateway's usual 1 MiB limit
   // would refuse documents far below KNOWLEDGE_MAX_UPLOAD_BYTES.
   const bodyLimit = Math.ceil(maxBytes / 3) * 4 + 64 * 1024;
+  const { config } = platform;
+  // Before the body is read: a tenant's burst of uploads is refused at the door (429), not buffered.
+  const admitUpload = tenantAdmission(platform.cache.rateLimiter, {
+    name: "knowledge-upload",
+    perMinute: () => config.KNOWLEDGE_UPLOADS_PER_MINUTE,
+    maxInFlight: config.KNOWLEDGE_INGESTIONS_PER_TENANT + config.KNOWLEDGE_INGESTION_QUEUE_PER_TENANT,
+    rateLimited: { code: KnowledgeErrorCode.uploadRateLimited, message: (n) => `This tenant may add ${n} knowledge sources a minute` },
+    busy: { code: KnowledgeErrorCode.ingestionBusy, message: (n) => `This tenant has ${n} uploads in progress, as many as it may; try again shortly` },
+    drainBytes: 4 * bodyLimit,
+  });
 
   app.post("/v1/admin/bots/:botId/knowledge", {
     config: { ...auth, multipartBody: uploadForm },
     bodyLimit,
+    onRequest: admitUpload,
     errorHandler(error, request, reply) {
       // Too large for the route's body limit is too large a document: same code as the service's check.
       if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
@@ -192,7 +206,7 @@ export const knowledgeRoutes: RouteModule = (app, { broker, platform }) => {
       return reply.code(204).send();
     });
 
-  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)", response: { 200: ingestAnswers[200], 201: ingestAnswers[201], 202: ingestAnswers[202], 422: ingestAnswers[422] } } },
+  app.post("/v1/admin/bots/:botId/knowledge/:sourceId/reingest", { config: auth, schema: { tags, params: sourceParams, querystring: ingestQuery, summary: "Read the source again; its passages are replaced when the content changed (202 while that runs, 200 when unchanged; ?wait=true answers when done)", response: { 200: ingestAnswers[200], 201: ingestAnswers[201], 202: ingestAnswers[202], 422: ingestAnswers[422], 429: apiError("Too many of the tenant's documents being ingested and waiting (KNOWLEDGE_INGESTION_BUSY); wait for Retry-After") } } },
     async (request, reply) => {
       const outcome = await broker.call<IngestOutcome, Record<string, unknown>>("knowledge.reingest", { tenantId: requireTenant(request).tenantId, ...request.params, wait: request.query.wait === true }, { timeout: INGEST_TIMEOUT_MS });
       return reply.code(statusOf(outcome)).send(outcome);

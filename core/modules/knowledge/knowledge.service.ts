@@ -8,7 +8,9 @@ import { KnowledgeStore, type SourceRow, type SourceStage } from "./knowledge.st
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
 import { checkCrawlStart } from "./site.crawler.ts";
 import { BotErrorCode } from "../../engine/bots/bot-errors.ts";
-import { KnowledgeErrorCode } from "./knowledge-errors.ts";
+import { KnowledgeErrorCode, ingestionBusy } from "./knowledge-errors.ts";
+import { createDocumentReaderPool } from "./document-reader.pool.ts";
+import { createKeyedConcurrency, type Permit } from "../../kernel/cache/keyed-concurrency.ts";
 
 /** How an admin names new content: a file (base64), a URL, or a site to crawl. */
 export type NewSource =
@@ -79,7 +81,23 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     policy: { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS },
     maxBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES,
     split: { maxTokens: config.KNOWLEDGE_CHUNK_TOKENS, overlapTokens: Math.min(config.KNOWLEDGE_CHUNK_OVERLAP_TOKENS, Math.floor(config.KNOWLEDGE_CHUNK_TOKENS / 2)) },
+    zip: { maxExpandedBytes: config.KNOWLEDGE_MAX_EXPANDED_BYTES, maxRatio: config.KNOWLEDGE_MAX_COMPRESSION_RATIO },
   };
+  // Documents are parsed in a few worker threads with a heap cap and a timeout, shared by the node's tenants.
+  const reader = createDocumentReaderPool({ size: config.KNOWLEDGE_PARSE_WORKERS, memoryMb: config.KNOWLEDGE_PARSE_MEMORY_MB, timeoutMs: config.KNOWLEDGE_PARSE_TIMEOUT_MS, split: limits.split, zip: limits.zip });
+  // One tenant's ingestions (read, embed, store) take turns: a burst waits, or is refused with 429, instead of slowing every tenant.
+  const ingestions = createKeyedConcurrency({ concurrency: config.KNOWLEDGE_INGESTIONS_PER_TENANT, queue: config.KNOWLEDGE_INGESTION_QUEUE_PER_TENANT });
+
+  /** Runs one ingestion of the tenant in its turn; the permit is held until any background work of it ends. */
+  async function inTurn<T>(tenantId: string, work: (permit: Permit) => Promise<T>): Promise<T> {
+    const permit = await ingestions.acquire(tenantId);
+    if ("refused" in permit) throw ingestionBusy(permit.refused.running, permit.refused.waiting, permit.refused.retryAfterSeconds);
+    try {
+      return await work(permit);
+    } finally {
+      permit.release();
+    }
+  }
   let embedder: ReturnType<typeof cachingQueries>;
   const running = new Set<Promise<void>>();
   const stopping = new AbortController();
@@ -138,11 +156,11 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
    * refused in it (413, 415, 422, the SSRF guard); embedding and storing, the slow part with a
    * provider's embedder, runs in the background and the answer is 202 (`wait`: answered when done).
    */
-  async function ingest(tenantId: string, botId: string, source: NewSource, wait: boolean): Promise<IngestOutcome> {
+  async function ingest(tenantId: string, botId: string, source: NewSource, wait: boolean, permit: Permit): Promise<IngestOutcome> {
     await requireBot(tenantId, botId);
     const origin = toOrigin(source);
-    if (origin.kind === "crawl") return startCrawl(tenantId, botId, origin, source.name, wait);
-    const prepared = await prepareSource(origin, limits);
+    if (origin.kind === "crawl") return startCrawl(tenantId, botId, origin, source.name, wait, permit);
+    const prepared = await prepareSource(origin, limits, reader);
     // Sending the same file name (or URL) again is a re-ingest of that source: its passages are
     // replaced, or left alone when the content has not changed.
     const existing = await findExisting(tenantId, botId, origin);
@@ -155,13 +173,13 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
         return outcome((await store.getSource(tenantId, botId, existing.id))!, false, true);
       }
       await store.markProcessing(tenantId, existing.id);
-      return accept(tenantId, botId, existing.id, () => saveContent(tenantId, botId, existing.id, prepared, previousHash, original), wait, false);
+      return accept(tenantId, botId, existing.id, () => saveContent(tenantId, botId, existing.id, prepared, previousHash, original), wait, false, permit);
     }
     const id = crypto.randomUUID();
     const name = origin.kind === "file" ? origin.name : source.name || prepared.title || origin.url;
     await store.insertSource({ id, tenantId, botId, kind: origin.kind, name: name.slice(0, 300), url: origin.kind === "file" ? undefined : origin.url });
     try {
-      return await accept(tenantId, botId, id, () => saveContent(tenantId, botId, id, prepared, null, original), wait, true);
+      return await accept(tenantId, botId, id, () => saveContent(tenantId, botId, id, prepared, null, original), wait, true, permit);
     } catch (error) {
       // Waited for and failed: a source that never held content is not kept half-made.
       await store.deleteSource(tenantId, botId, id).catch(() => {});
@@ -174,7 +192,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     return (await store.listSources(tenantId, botId)).find((s) => s.kind === origin.kind && s.url === origin.url);
   }
 
-  async function startCrawl(tenantId: string, botId: string, origin: Extract<SourceOrigin, { kind: "crawl" }>, name: string | undefined, wait: boolean): Promise<IngestOutcome> {
+  async function startCrawl(tenantId: string, botId: string, origin: Extract<SourceOrigin, { kind: "crawl" }>, name: string | undefined, wait: boolean, permit: Permit): Promise<IngestOutcome> {
     // Refusals that need no crawling (a private address, robots.txt) answer now, not in the background.
     const robots = await checkCrawlStart(origin.url, limits);
     let row = await findExisting(tenantId, botId, origin);
@@ -191,9 +209,9 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     const previousHash = row.status === "ready" ? row.content_hash : null;
     return accept(tenantId, botId, id, async () => {
       await store.setStage(tenantId, id, "crawling", 0, origin.maxPages);
-      const prepared = await prepareSource(origin, limits, { robots, signal: stopping.signal, onPage: (pages) => store.setStage(tenantId, id, "crawling", pages, origin.maxPages) });
+      const prepared = await prepareSource(origin, limits, reader, { robots, signal: stopping.signal, onPage: (pages) => store.setStage(tenantId, id, "crawling", pages, origin.maxPages) });
       await saveContent(tenantId, botId, id, prepared, previousHash);
-    }, wait, created);
+    }, wait, created, permit);
   }
 
   /**
@@ -202,9 +220,9 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
    * quick ingestion (a small file, a fast embedder) could already be `ready`, and the answer
    * would claim a 201 the client did not ask to wait for.
    */
-  async function accept(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean, created: boolean): Promise<IngestOutcome> {
+  async function accept(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean, created: boolean, permit: Permit): Promise<IngestOutcome> {
     const accepted = wait ? undefined : await store.getSource(tenantId, botId, id);
-    await inBackground(tenantId, botId, id, work, wait);
+    await inBackground(tenantId, botId, id, work, wait, permit);
     return outcome(accepted ?? (await store.getSource(tenantId, botId, id))!, created, false);
   }
 
@@ -212,7 +230,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
    * Runs `work` for a source in the background; a failure marks the source failed with its code.
    * With `wait`, resolves when the work is done and rejects with its error.
    */
-  function inBackground(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean): Promise<void> {
+  function inBackground(tenantId: string, botId: string, id: string, work: () => Promise<unknown>, wait: boolean, permit: Permit): Promise<void> {
     const task = (async () => {
       try {
         await work();
@@ -224,6 +242,8 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       }
     })();
     const settled = task.catch(() => undefined);
+    // The tenant's turn lasts until the background work is done, not just until the answer.
+    permit.holdUntil(settled);
     running.add(settled);
     void settled.finally(() => running.delete(settled));
     return wait ? task : Promise.resolve();
@@ -235,16 +255,16 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
     return { kind: "crawl", url: source.url, maxPages: Math.min(source.maxPages, config.KNOWLEDGE_CRAWL_MAX_PAGES) };
   }
 
-  async function reingest(tenantId: string, botId: string, sourceId: string, wait: boolean): Promise<IngestOutcome> {
+  async function reingest(tenantId: string, botId: string, sourceId: string, wait: boolean, permit: Permit): Promise<IngestOutcome> {
     const row = await requireSource(tenantId, botId, sourceId);
     if (row.status === "processing") throw new ConflictError(KnowledgeErrorCode.ingestionInProgress, "This source is being ingested already; wait for it to finish");
-    if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name, wait);
+    if (row.kind === "crawl") return startCrawl(tenantId, botId, { kind: "crawl", url: row.url!, maxPages: Math.min(row.max_pages ?? 1, config.KNOWLEDGE_CRAWL_MAX_PAGES) }, row.name, wait, permit);
     let origin: SourceOrigin;
     if (row.kind === "file") origin = { kind: "file", name: row.name, bytes: (await store.getOriginal(tenantId, row.id)) ?? Buffer.alloc(0) };
     else origin = { kind: "url", url: row.url! };
     let prepared: PreparedSource;
     try {
-      prepared = await prepareSource(origin, limits);
+      prepared = await prepareSource(origin, limits, reader);
     } catch (error) {
       // The old passages stay searchable; the source shows why the refresh failed.
       if (isPlatformError(error)) await store.markFailed(tenantId, row.id, error.code, error.message);
@@ -256,7 +276,7 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       return outcome((await store.getSource(tenantId, botId, row.id))!, false, true);
     }
     await store.markProcessing(tenantId, row.id);
-    return accept(tenantId, botId, row.id, () => saveContent(tenantId, botId, row.id, prepared, previousHash), wait, false);
+    return accept(tenantId, botId, row.id, () => saveContent(tenantId, botId, row.id, prepared, previousHash), wait, false, permit);
   }
 
   return {
@@ -269,12 +289,13 @@ export function createKnowledgeService(platform: PlatformContext): ServiceSchema
       // Crawls in flight stop at their next page and mark their source failed (re-ingest resumes).
       stopping.abort();
       await Promise.allSettled([...running]);
+      await reader.close();
     },
     actions: {
       // Crawls and large documents outlast the broker's default request timeout: callers pass a longer one.
       // `wait`: answer when the source is ready (or failed: the error), not when it is accepted.
-      ingest: (ctx: Context<{ tenantId: string; botId: string; source: NewSource; wait?: boolean }>) => ingest(ctx.params.tenantId, ctx.params.botId, ctx.params.source, ctx.params.wait === true),
-      reingest: (ctx: Context<{ tenantId: string; botId: string; sourceId: string; wait?: boolean }>) => reingest(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId, ctx.params.wait === true),
+      ingest: (ctx: Context<{ tenantId: string; botId: string; source: NewSource; wait?: boolean }>) => inTurn(ctx.params.tenantId, (permit) => ingest(ctx.params.tenantId, ctx.params.botId, ctx.params.source, ctx.params.wait === true, permit)),
+      reingest: (ctx: Context<{ tenantId: string; botId: string; sourceId: string; wait?: boolean }>) => inTurn(ctx.params.tenantId, (permit) => reingest(ctx.params.tenantId, ctx.params.botId, ctx.params.sourceId, ctx.params.wait === true, permit)),
       async list(ctx: Context<{ tenantId: string; botId: string }>) {
         await requireBot(ctx.params.tenantId, ctx.params.botId);
         return store.withinTenant(ctx.params.tenantId, async (scoped) => {

@@ -38,6 +38,16 @@ describe("text splitter", () => {
     assert.equal(chunks.map((c) => c.text).join(""), "x".repeat(5000));
   });
 
+  it("splits a megabyte-long word in linear time (the tokenizer is quadratic in one word's length)", function () {
+    this.timeout(10_000);
+    // Counted whole, 200 KB of one word took 18 s; this is five times that.
+    const started = Date.now();
+    const chunks = splitIntoChunks([{ text: "x".repeat(1024 * 1024) }], { maxTokens: 500, overlapTokens: 0 });
+    assert.equal(chunks.map((c) => c.text).join("").length, 1024 * 1024);
+    assert.ok(chunks.every((c) => c.tokenCount <= 500));
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  });
+
   it("does not take a # inside a code block for a heading", () => {
     const chunks = splitIntoChunks([{ text: "# Setup\n```sh\n# install it\nnpm i\n```" }], { maxTokens: 100, overlapTokens: 0 });
     assert.deepEqual(chunks.map((c) => c.heading), ["Setup"]);

@@ -76,8 +76,20 @@ function headingBlocks(text: string): Block[] {
 /** A piece of text and the separator that joined it to the piece before it. */
 type Piece = { text: string; glue: string };
 
+/**
+ * Longest text, in characters per token allowed, that is given to the tokenizer to see whether it
+ * fits. Byte-pair encoding is quadratic in the length of one word: a 9 MiB CSV field with no space
+ * in it took gpt-tokenizer hours. Longer text is split further without being counted; the cost
+ * is at worst a passage shorter than it could have been (a token spans a few characters, rarely 8).
+ */
+const COUNTABLE_CHARS_PER_TOKEN = 8;
+
+function fits(text: string, maxTokens: number): boolean {
+  return text.length <= maxTokens * COUNTABLE_CHARS_PER_TOKEN && countTokens(text) <= maxTokens;
+}
+
 function splitRecursively(text: string, maxTokens: number, level: number, glue = "\n\n"): Piece[] {
-  if (countTokens(text) <= maxTokens) return [{ text, glue }];
+  if (fits(text, maxTokens)) return [{ text, glue }];
   const separator = separators[level];
   if (!separator) return hardCut(text, maxTokens, glue);
   const parts = text.split(separator.pattern).map((p) => p.trim()).filter(Boolean);
