@@ -11,11 +11,13 @@ import { checkTwilioCredentials } from "./twilio-check.ts";
 import { receiveVoice, voiceStatus } from "./twilio-voice.route.ts";
 import { twilioChannel } from "./twilio.channel.ts";
 import { deliverSms } from "./twilio-deliver.ts";
+import { previewForSms } from "./twilio-preview.ts";
 
 export default implementChannel({ id: "@platform/twilio-channel", version: "1.0.0", platform: "^1.0.0", description: twilioChannel.description }, twilioChannel, {
   routes: { sms: receiveSms, smsStatus, voice: receiveVoice, voiceStatus },
   sockets: { media: serveMediaStream },
   checkCredentials: ({ config, settings }) => checkTwilioCredentials(config, settings.apiUrl),
+  preview: (_surface, turn) => previewForSms(turn),
   // Only for messages outside a turn (a person's reply): a turn's own reply goes back as TwiML or from the SMS route.
   deliver: ({ to, messages }, { config, settings }) => deliverSms(config, settings.apiUrl, to, messages),
 });

@@ -70,6 +70,7 @@ export const twilioChannel = defineChannel({
   sockets: {
     media: { path: "/:botId/media", summary: "Twilio Media Streams: a realtime voice call's audio, both ways (WebSocket)" },
   },
+  previews: { sms: { label: "SMS", description: "Plain text, choices numbered, images as MMS, long texts in segments" } },
 });
 
 export type TwilioConfig = z.infer<typeof twilioChannel.configSchema> & z.infer<typeof twilioChannel.secretsSchema>;
