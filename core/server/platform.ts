@@ -50,6 +50,7 @@ import { channelConfigRoutes } from "../engine/inbox/channel-config.routes.ts";
 import { createChannelConfigService } from "../engine/inbox/channel-config.service.ts";
 import { createChannelPreviewService } from "../engine/inbox/channel-preview.service.ts";
 import { channelPreviewRoutes } from "../engine/inbox/channel-preview.routes.ts";
+import { operatorRoutes } from "../modules/operator/operator.routes.ts";
 import { createChannelRegistry } from "../engine/inbox/channel-registry.ts";
 import { marketplaceRoutes } from "../../marketplace/marketplace.routes.ts";
 import { createCatalogService } from "../../marketplace/catalog/catalog.service.ts";
@@ -138,6 +139,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(mcpRoutes(mcpToolServers));
   routes.push(botWidgetRoutes);
   routes.push(channelPreviewRoutes);
+  routes.push(operatorRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {
