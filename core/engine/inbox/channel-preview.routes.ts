@@ -22,7 +22,7 @@ export const channelPreviewRoutes: RouteModule = (app, { broker }) => {
 
   app.get("/v1/admin/channel-previews", {
     config: { ...auth, audit: false },
-    schema: { tags, summary: "The surfaces a turn can be previewed on: the web, and each loaded channel's (a chat app, SMS…)", response: { 200: z.object({ surfaces: z.array(surfaceView) }) } },
+    schema: { tags, summary: "The surfaces a turn can be previewed on: the web, and each loaded channel's (a chat app, text messages…)", response: { 200: z.object({ surfaces: z.array(surfaceView) }) } },
   }, async () => ({ surfaces: await broker.call<z.infer<typeof surfaceView>[]>("channelPreview.surfaces") }));
 
   app.post("/v1/admin/channel-previews/:surface", {
