@@ -59,4 +59,18 @@ export default tseslint.config(
     files: ["core/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["isolated-vm"], message: "Only sandbox/ touches isolated-vm." }] }] },
   },
+  {
+    // A plugin reaches the network through ctx.fetch (the SSRF guard, the tenant's hosts, secrets
+    // filled at the edge) or its vendor's SDK, never a socket of its own: a raw node:http call
+    // would reach any address, the cloud metadata service included.
+    files: ["plugins/**/*.ts", "marketplace/examples/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/*.fixture.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{
+        group: ["node:http", "node:https", "node:http2", "node:net", "node:tls", "node:dgram", "node:child_process", "http", "https", "http2", "net", "tls", "dgram", "child_process", "undici"],
+        message: "Plugins call the network through ctx.fetch (SSRF guard, allowed hosts) or their vendor's SDK, not raw sockets or processes.",
+      }] }],
+      "no-restricted-globals": ["error", { name: "fetch", message: "Use ctx.fetch: it goes through the SSRF guard and the tenant's allowed hosts." }],
+    },
+  },
 );

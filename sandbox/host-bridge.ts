@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { isPlatformError, PlatformError } from "../core/sdk/platform-error.ts";
 import { safeFetch, type SafeFetchPolicy } from "../core/kernel/net/safe-fetch.ts";
 import type { SafeFetchInit } from "../core/sdk/node-type.ts";
-import { fillSecrets as fillTemplateSecrets } from "../core/sdk/template.ts";
+import { fillSecrets as fillTemplateSecrets, TemplateErrorCode, tokenizeTemplate, type SecretUse } from "../core/sdk/template.ts";
 import type { Grants } from "./grants.ts";
 import type { TenantKeyValueStore } from "./kv-store.ts";
 import { SandboxError, SandboxErrorCode } from "./sandbox-errors.ts";
@@ -13,14 +13,15 @@ import type { SandboxLimits } from "./sandbox-limits.ts";
  * the run's grants here (the worker checks too, but this is the check that counts). Arguments
  * arrive as JSON text and answers leave as JSON text, so nothing but copies crosses.
  *
- * Secrets are named, never handed over: `{{secret:name}}` in a fetch URL, header or body is filled
- * in here, just before the request leaves, and the values used are masked in the response (a
- * server that echoes its request must not hand the secret back to the code).
+ * Secrets are named, never handed over: `{{secret:name}}` in a fetch header or body is filled in
+ * here, just before the request leaves, only toward a host the tenant allowed for that secret (the
+ * resolver checks), and the values used are masked in the response (a server that echoes its
+ * request must not hand the secret back to the code). A secret in a fetch URL is refused.
  */
 export type HostServices = {
   kv: TenantKeyValueStore;
   /** Looks up a tenant's secret by name; undefined when it is not set. */
-  resolveSecret?: (tenantId: string, name: string) => Promise<string | undefined> | string | undefined;
+  resolveSecret?: (tenantId: string, name: string, use: SecretUse) => Promise<string | undefined> | string | undefined;
   llm?: (tenantId: string, request: unknown) => Promise<unknown>;
   knowledge?: (tenantId: string, query: string, options: { limit?: number }) => Promise<unknown>;
   /** `allowPrivateNetworks` is for tests and operator-run endpoints only. */
@@ -46,16 +47,16 @@ function badArgs(message: string): SandboxError {
   return new SandboxError(SandboxErrorCode.badInput, message);
 }
 
-async function secretValue(services: HostServices, run: BridgeRun, name: string): Promise<string> {
+async function secretValue(services: HostServices, run: BridgeRun, name: string, use: SecretUse): Promise<string> {
   if (!run.grants.secrets.has(name)) throw denied(`This code was not granted the secret "${name}"`);
-  const value = run.secrets && Object.hasOwn(run.secrets, name) ? run.secrets[name] : await services.resolveSecret?.(run.tenantId, name);
+  const value = run.secrets && Object.hasOwn(run.secrets, name) ? run.secrets[name] : await services.resolveSecret?.(run.tenantId, name, use);
   if (typeof value !== "string") throw denied(`The secret "${name}" is not set`);
   return value;
 }
 
-async function fillSecrets(services: HostServices, run: BridgeRun, text: string, used: Set<string>): Promise<string> {
+async function fillSecrets(services: HostServices, run: BridgeRun, text: string, used: Set<string>, host: string): Promise<string> {
   return fillTemplateSecrets(text, async (name) => {
-    const value = await secretValue(services, run, name);
+    const value = await secretValue(services, run, name, { host });
     used.add(value);
     return value;
   });
@@ -78,18 +79,27 @@ async function hostFetch(services: HostServices, run: BridgeRun, args: unknown[]
   const [url, rawInit] = args;
   if (typeof url !== "string") throw badArgs("fetch takes a URL string");
   const init = (typeof rawInit === "object" && rawInit !== null ? rawInit : {}) as Record<string, unknown>;
+  if (tokenizeTemplate(url).some((part) => part.kind === "secret")) {
+    throw new PlatformError(TemplateErrorCode.secretInUrl, "Secrets go in fetch headers and bodies, never in the URL", { status: 422, kind: "user" });
+  }
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw badArgs("fetch takes an absolute http(s) URL");
+  }
   const used = new Set<string>();
   const headers: Record<string, string> = {};
   if (typeof init.headers === "object" && init.headers !== null) {
     for (const [k, v] of Object.entries(init.headers as Record<string, unknown>)) {
       if (typeof v !== "string") throw badArgs(`The header ${k} must be a string`);
-      headers[k] = await fillSecrets(services, run, v, used);
+      headers[k] = await fillSecrets(services, run, v, used, host);
     }
   }
   let body: string | undefined;
-  if (typeof init.body === "string") body = await fillSecrets(services, run, init.body, used);
+  if (typeof init.body === "string") body = await fillSecrets(services, run, init.body, used, host);
   else if (init.body !== undefined && init.body !== null) {
-    body = await fillSecrets(services, run, JSON.stringify(init.body), used);
+    body = await fillSecrets(services, run, JSON.stringify(init.body), used, host);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
   }
   const left = run.deadline - Date.now();
@@ -103,7 +113,7 @@ async function hostFetch(services: HostServices, run: BridgeRun, args: unknown[]
     maxBytes: Math.min(typeof init.maxBytes === "number" && init.maxBytes > 0 ? init.maxBytes : run.limits.fetchBytes, run.limits.fetchBytes),
     maxRedirects: Math.min(typeof init.maxRedirects === "number" && init.maxRedirects >= 0 ? init.maxRedirects : 3, 5),
   };
-  const target = await fillSecrets(services, run, url, used);
+  const target = url;
   let response: Awaited<ReturnType<typeof safeFetch>>;
   try {
     response = await safeFetch(target, fetchInit, { allowedHosts: run.grants.httpHosts, allowPrivateNetworks: services.fetchPolicy?.allowPrivateNetworks ?? false });
@@ -156,7 +166,7 @@ export async function answerBridgeCall(services: HostServices, run: BridgeRun, o
       if (typeof algorithm !== "string" || typeof name !== "string" || typeof data !== "string" || !["sha1", "sha256", "sha384", "sha512"].includes(algorithm.toLowerCase())) {
         throw badArgs("hmacSecret takes sha1, sha256, sha384 or sha512, a secret name and a string");
       }
-      value = createHmac(algorithm.toLowerCase(), await secretValue(services, run, name)).update(data).digest("hex");
+      value = createHmac(algorithm.toLowerCase(), await secretValue(services, run, name, { signing: true })).update(data).digest("hex");
       break;
     }
     case "llm.complete":

@@ -40,7 +40,7 @@
  *
  * Wiring (on the broker node that hosts the sandbox; workers are forked at `createSandbox`):
  *
- *   const sandbox = createSandbox({ kv, resolveSecret: (tenantId, name) => broker.call("secrets.resolve", { tenantId, name }), llm, knowledge });
+ *   const sandbox = createSandbox({ kv, resolveSecret: (tenantId, name, use) => broker.call("secrets.resolve", { tenantId, name, ...use }), llm, knowledge });
  *   broker.createService(createSandboxService(sandbox));
  *   // anywhere: broker.call("sandbox.run", { tenantId, source, input, grants })  → { output?, next?, logs }   (ctx.runCode)
  *   //           broker.call("sandbox.execute", { tenantId, source, entry, input, grants }) → { value, logs, stats }   (hooks, plugins)

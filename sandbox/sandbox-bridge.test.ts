@@ -91,7 +91,7 @@ describe("the host bridge", function () {
       source: "export default async (i, ctx) => { try { await ctx.fetch('http://{{secret:api_key}}.example.com/'); } catch (e) { return { output: e.code + ': ' + e.message }; } }",
     });
     assert.ok(!JSON.stringify(result.value).toLowerCase().includes(SECRET.toLowerCase()));
-    assert.match(JSON.stringify(result.value), /SSRF_BLOCKED: \[secret\]\.example\.com/);
+    assert.match(JSON.stringify(result.value), /SECRET_IN_URL/, "secrets go in headers and bodies only");
   });
 
   it("a secret that was not granted is refused with SANDBOX_CAPABILITY_DENIED", async () => {

@@ -180,6 +180,15 @@ describe("hostile tenant code", function () {
     await attack("export default () => { let v = {}; for (let i = 0; i < 100; i++) v = { v }; return { output: v }; }", ["SANDBOX_BAD_RESULT"]);
   });
 
+  it("a returned 200 MB string fails with a coded error, never a native crash of the worker (issue 14, item 11)", async function () {
+    this.timeout(120_000);
+    // Built by doubling, as the tester did, under a tier whose heap holds it, so the check that
+    // counts is the result's size, made inside the isolate before anything is copied out.
+    const source = "export default () => { let s = 'x'; while (s.length < 200 * 1024 * 1024) s += s; return { output: { s } }; }";
+    await attack(source, ["SANDBOX_RESULT_TOO_LARGE", "SANDBOX_MEMORY_LIMIT", "SANDBOX_CPU_LIMIT"], { limits: { cpuMs: 20_000, wallMs: 40_000, heapMb: 1024, resultBytes: 64 * 1024 * 1024 } });
+    await attack("export default () => 'y'.repeat(200 * 1024 * 1024)", ["SANDBOX_RESULT_TOO_LARGE", "SANDBOX_MEMORY_LIMIT", "SANDBOX_THREW", "SANDBOX_CPU_LIMIT"], { limits: { cpuMs: 20_000, wallMs: 40_000, heapMb: 1024 } });
+  });
+
   it("a returned BigInt fails with SANDBOX_BAD_RESULT", async () => {
     await attack("export default () => ({ output: { n: 10n } })", ["SANDBOX_BAD_RESULT"]);
   });

@@ -20,3 +20,17 @@ export async function deliverSms(config: TwilioConfig, apiUrl: string, to: strin
     return [{ vendorMessageId: `failed:${crypto.randomUUID()}`, status: "failed", error: `Twilio refused the message (${(error as { status?: number }).status ?? "no answer"})` }];
   }
 }
+
+/** A call's id (Twilio's CallSid), which names a phone caller where an SMS user has a number. */
+export function isCallSid(to: string): boolean {
+  return /^CA[0-9a-f]{32}$/i.test(to);
+}
+
+/**
+ * Messages to a caller waiting on the line: nothing is sent now. They are in the conversation's
+ * history, and the call's hold loop (twilio-hold.route.ts) speaks them on its next round, a few
+ * seconds later; until then they are queued.
+ */
+export function deliverToCall(callSid: string, messages: readonly OutboundMessage[]): DeliveryReport[] {
+  return messages.map(() => ({ vendorMessageId: `${callSid}:${crypto.randomUUID()}`, status: "queued" }));
+}

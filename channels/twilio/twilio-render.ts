@@ -38,7 +38,7 @@ export function messagingTwiml(reply: { body: string; mediaUrls: string[] } | un
  */
 export function voiceTwiml(turn: { messages: readonly OutboundMessage[]; input: InputRequest | null | undefined; ended: boolean }, actionUrl: string, silenceUrl: string | undefined): string {
   const response = new twilio.twiml.VoiceResponse();
-  const spoken = turn.messages.map((m) => (m.type === "image" ? m.alt ?? "" : m.text)).filter(Boolean);
+  const spoken = spokenOf(turn.messages);
   if (turn.ended || !turn.input) {
     for (const text of spoken) response.say(text);
     response.hangup();
@@ -60,6 +60,40 @@ export function voiceTwiml(turn: { messages: readonly OutboundMessage[]; input: 
   // Nothing heard: come back without an answer and the flow asks again, a bounded number of times.
   if (silenceUrl) response.redirect({ method: "POST" }, silenceUrl);
   else response.hangup();
+  return response.toString();
+}
+
+/** What a call says aloud of the messages: text, button prompts, an image's description. */
+function spokenOf(messages: readonly OutboundMessage[]): string[] {
+  return messages.map((m) => (m.type === "image" ? m.alt ?? "" : m.text)).filter(Boolean);
+}
+
+/** Seconds the hold loop listens for the caller before it asks us again for what agents wrote. */
+export const HOLD_LISTEN_SECONDS = 5;
+
+/**
+ * A call waiting for a person, one loop: what was said to the caller since the last loop is spoken,
+ * the line listens (what the caller says comes back to `holdUrl`, for the agent), then the call asks
+ * `holdUrl` again. `reassure`: the caller has heard nothing for a while and is told to stay on.
+ */
+export function holdTwiml(messages: readonly OutboundMessage[], holdUrl: string, reassure: boolean): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const gather = response.gather({ input: ["speech", "dtmf"], action: holdUrl, method: "POST", timeout: HOLD_LISTEN_SECONDS, speechTimeout: "auto" });
+  const spoken = spokenOf(messages);
+  for (const text of spoken) gather.say(text);
+  if (spoken.length === 0 && reassure) gather.say("Please stay on the line; someone will be with you shortly.");
+  // No <Gather> answer: a short pause, then the next loop (the Gather's own timeout is most of the wait).
+  response.pause({ length: 1 });
+  response.redirect({ method: "POST" }, holdUrl);
+  return response.toString();
+}
+
+/** A call waiting for a person, put through to the business's own number (`handoff.transferNumber`); the call ends with that leg. */
+export function transferTwiml(messages: readonly OutboundMessage[], number: string, callerId: string | undefined): string {
+  const response = new twilio.twiml.VoiceResponse();
+  for (const text of spokenOf(messages)) response.say(text);
+  response.dial({ ...(callerId ? { callerId } : {}) }, number);
+  response.hangup();
   return response.toString();
 }
 

@@ -39,6 +39,10 @@ export const twilioChannel = defineChannel({
     /** `twiml` answers the webhook itself; `rest` acknowledges at once and sends through the Messages API. */
     smsReply: z.enum(["twiml", "rest"]).default("twiml").meta({ title: "SMS replies", description: "twiml: in the webhook's answer; rest: through the Messages API (for slow flows)" }),
     helpText: z.string().min(1).max(600).optional().meta({ title: "HELP answer", description: "The reply to HELP, before \"Reply STOP to unsubscribe.\" (default: This is an automated assistant.)" }),
+    /** A call handed to people: held on the line for the inbox's agents, or put through to a number. */
+    handoff: z.strictObject({
+      transferNumber: e164.optional().meta({ title: "Transfer to", description: "Put callers waiting for a person through to this number (+15551234567) instead of holding them for the inbox" }),
+    }).optional().meta({ title: "Calls handed to a person" }),
   }),
   secretsSchema: z.strictObject({ authToken: z.string().min(16).max(256).meta({ title: "Auth token", description: "Next to the Account SID in the Twilio console; it signs every webhook" }) }),
   settings: {
@@ -60,6 +64,16 @@ export const twilioChannel = defineChannel({
       method: "POST", path: "/:botId/voice", operationId: "twilioReceiveVoice", consumes: form, webhook: "voice",
       summary: "A phone call's turn: speech or keypad in, TwiML out (or a media stream for realtime voice)",
       params: botParams, querystring: z.looseObject({ silence: z.string().optional().describe("Silent turns so far") }), headers: signed, body: callForm, produces: ["text/xml"], responses: { 200: twiml, 403: refused },
+    },
+    voiceHold: {
+      method: "POST", path: "/:botId/voice/hold", operationId: "twilioVoiceHold", consumes: form,
+      summary: "A call waiting for a person: what agents wrote is spoken, what the caller says goes to them, and the call comes back here until the bot takes it back or it is closed",
+      params: botParams,
+      querystring: z.looseObject({
+        after: z.string().optional().describe("The conversation's revision the call has heard up to"),
+        held: z.string().optional().describe("How many times the call came back here"),
+      }),
+      headers: signed, body: callForm, produces: ["text/xml"], responses: { 200: twiml, 403: refused },
     },
     voiceStatus: {
       method: "POST", path: "/:botId/voice/status", operationId: "twilioVoiceStatus", consumes: form, webhook: "voiceStatus",

@@ -56,7 +56,7 @@ export {
 export {
   COMPOSITE_SCOPES, FLOW_SCOPES, TemplateErrorCode, fillSecrets, lookup, loneVariable, parseTemplate, renderTemplate, renderValue, renderWithSecrets,
   templateReferences, tokenizeTemplate,
-  type ParsedTemplate, type SecretResolver, type TemplatePart,
+  type ParsedTemplate, type SecretResolver, type SecretUse, type TemplatePart,
 } from "./template.ts";
 export { FetchErrorCode } from "./fetch-error-code.ts";
 export { SandboxErrorCode } from "./sandbox-error-code.ts";

@@ -82,6 +82,14 @@ export type RenderOptions = {
    * `encodeURIComponent` for a URL, so a value cannot add query parameters or path segments.
    */
   encode?: (value: string) => string;
+  /**
+   * For `resolveSecrets`: the host the rendered header or body is sent to. A secret is filled only
+   * for a host its tenant allowed for it; without a host (the text is a URL) secrets are refused,
+   * since URLs end up in logs, proxies and browser histories.
+   */
+  host?: string;
+  /** For `resolveSecrets`: the text is a base URL kept as a secret; the URL's own host must be one allowed for it. */
+  baseUrl?: boolean;
 };
 
 export type NodeLogger = {
@@ -110,7 +118,7 @@ export type NodeContext<C = unknown> = {
   /**
    * Renders the template like `render` and fills `{{secret:name}}` too, in one pass over the
    * template as written (a variable's value is never read as a placeholder). Call it at the edge,
-   * just before a call leaves; never store or log the result.
+   * just before a call leaves, with the call's `host`; never store or log the result.
    */
   resolveSecrets(template: string, options?: RenderOptions): Promise<string>;
   /** `{session}:{node}:{revision}`: the same across a retried turn. */

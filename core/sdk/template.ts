@@ -34,7 +34,17 @@ export const COMPOSITE_SCOPES = ["input", "local", "output"] as const;
 export const TemplateErrorCode = {
   /** A `{{secret:name}}` names a secret the tenant has not set. */
   secretNotFound: "SECRET_NOT_FOUND",
+  /** A `{{secret:name}}` sits in a URL: secrets go in headers and bodies only. */
+  secretInUrl: "SECRET_IN_URL",
+  /** The secret may not be sent to this host: its tenant has not allowed the host for it. */
+  secretHostNotAllowed: "SECRET_HOST_NOT_ALLOWED",
 } as const;
+
+/**
+ * Where a filled secret goes: a header or body sent to `host`; a base URL kept as a secret (its
+ * own host must be allowed); or a signature the platform computes with it (the value never leaves).
+ */
+export type SecretUse = { host: string } | { baseUrl: true } | { signing: true };
 
 const placeholder = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const variableRef = /^([a-z][a-z0-9_]*)((?:\.[A-Za-z0-9_-]+)+)$/;

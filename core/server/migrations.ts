@@ -28,6 +28,8 @@ import { MarketplaceManifestOrderMigration } from "../../marketplace/marketplace
 import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0029-api-key-label.migration.ts";
 import { AuditMigration } from "../modules/audit/0030-audit.migration.ts";
 import { DraftRevisionMigration } from "../engine/migrations/0031-draft-revision.migration.ts";
+import { SecretHostsMigration } from "../kernel/persistence/migrations/0032-secret-hosts.migration.ts";
+import { MessageCountMigration } from "../engine/migrations/0033-message-count.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -65,4 +67,6 @@ export const migrations = [
   { name: "0029-api-key-label", class: ApiKeyLabelMigration },
   { name: "0030-audit", class: AuditMigration },
   { name: "0031-draft-revision", class: DraftRevisionMigration },
+  { name: "0032-secret-hosts", class: SecretHostsMigration },
+  { name: "0033-message-count", class: MessageCountMigration },
 ];

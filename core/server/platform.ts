@@ -165,7 +165,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createSandboxService(createLazySandbox({
     workers: config.SANDBOX_WORKERS,
     kv: createPostgresKeyValueStore(() => db.orm.em.fork()),
-    resolveSecret: async (tenantId, name) => (await broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
+    resolveSecret: async (tenantId, name, use) => (await broker.call<string | null, object>("secrets.resolve", { tenantId, name, ...use })) ?? undefined,
     fetchPolicy: { allowPrivateNetworks: config.ALLOW_PRIVATE_NETWORKS },
     log: (level, message, data) => logger[level]({ component: "sandbox", ...data }, message),
   })));

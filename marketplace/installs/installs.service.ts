@@ -56,8 +56,10 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
     }
   }
 
-  async function storeSecrets(ctx: Context, tenantId: string, secrets: Readonly<Record<string, string>>): Promise<void> {
-    for (const [name, value] of Object.entries(secrets)) await ctx.call("secrets.set", { tenantId, name, value });
+  /** A plugin's secrets may go to the hosts the tenant granted the plugin, and nowhere else. */
+  async function storeSecrets(ctx: Context, tenantId: string, secrets: Readonly<Record<string, string>>, grants: readonly string[]): Promise<void> {
+    const allowedHosts = grants.filter((g) => g.startsWith("http:")).map((g) => g.slice("http:".length).toLowerCase().replace(/:\d+$/, ""));
+    for (const [name, value] of Object.entries(secrets)) await ctx.call("secrets.set", { tenantId, name, value, allowedHosts });
   }
 
   /** The tenant's enabled installs with their bundles, read fresh (an install on another node is seen at once). */
@@ -100,7 +102,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         checkSecrets(manifest, secrets, grants);
         checkGrantsComplete(manifest, grants);
         await assertNoTypeClash(tenantId, manifest);
-        await storeSecrets(ctx, tenantId, secrets);
+        await storeSecrets(ctx, tenantId, secrets, grants);
         try {
           await sql(`insert into marketplace_install (tenant_id, plugin_id, version, grants, config, secret_names) values (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)`,
             [tenantId, plugin, version, JSON.stringify(grants), JSON.stringify(config), JSON.stringify(Object.keys(secrets).sort())]);
@@ -137,7 +139,7 @@ export function createInstallsService(platform: PlatformContext, nodeTypes: Mark
         // were consented to (an install made before consent was all-or-nothing keeps working).
         if (given !== undefined) checkGrantsComplete(manifest, grants);
         if (version !== row.version) await assertNoTypeClash(tenantId, manifest);
-        await storeSecrets(ctx, tenantId, secrets);
+        await storeSecrets(ctx, tenantId, secrets, grants);
         const secretNames = [...new Set([...row.secret_names, ...Object.keys(secrets)])].sort();
         await sql(`update marketplace_install set version = ?, previous_version = ?, grants = ?::jsonb, config = ?::jsonb, secret_names = ?::jsonb, enabled = ?, updated_at = now() where tenant_id = ? and plugin_id = ?`,
           [version, version === row.version ? row.previous_version : row.version, JSON.stringify(grants), JSON.stringify(config), JSON.stringify(secretNames), ctx.params.enabled ?? row.enabled, tenantId, plugin]);

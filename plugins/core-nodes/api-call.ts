@@ -47,14 +47,14 @@ export function apiCallProblems(entry: ApiCallEntry, index: number): string[] {
   return problems;
 }
 
-async function renderBody(ctx: NodeContext<unknown>, value: unknown): Promise<unknown> {
+async function renderBody(ctx: NodeContext<unknown>, value: unknown, host: string): Promise<unknown> {
   if (typeof value === "string") {
     const only = lone.exec(value);
-    return only ? ctx.vars.get(only[1]!) : ctx.resolveSecrets(value);
+    return only ? ctx.vars.get(only[1]!) : ctx.resolveSecrets(value, { host });
   }
-  if (Array.isArray(value)) return Promise.all(value.map((v) => renderBody(ctx, v)));
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderBody(ctx, v, host)));
   if (value !== null && typeof value === "object") {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await renderBody(ctx, v)] as const));
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await renderBody(ctx, v, host)] as const));
     return Object.fromEntries(entries);
   }
   return value;
@@ -64,7 +64,8 @@ async function resolveUrl(ctx: NodeContext<unknown>, url: string): Promise<strin
   if (lone.test(url)) return ctx.resolveSecrets(url);
   const rendered = await ctx.resolveSecrets(url, { encode: encodeURIComponent });
   if (!url.startsWith("/")) return rendered;
-  const base = await ctx.resolveSecrets(`{{secret:${API_BASE_URL_SECRET}}}`);
+  // The seed keeps its API's base URL as a secret: a URL, not a credential, whose host must still be allowed for it.
+  const base = await ctx.resolveSecrets(`{{secret:${API_BASE_URL_SECRET}}}`, { baseUrl: true });
   return new URL(base.replace(/\/+$/, "") + rendered).toString();
 }
 
@@ -93,9 +94,11 @@ export async function runApiCall(ctx: NodeContext<unknown>, entry: ApiCallEntry)
   let body: string | undefined;
   try {
     url = await resolveUrl(ctx, entry.url);
-    for (const [name, value] of Object.entries(entry.headers)) headers[name.toLowerCase()] = await ctx.resolveSecrets(value);
+    // Secrets go only in headers and bodies, and only to a host the tenant allowed for each.
+    const host = new URL(url).hostname;
+    for (const [name, value] of Object.entries(entry.headers)) headers[name.toLowerCase()] = await ctx.resolveSecrets(value, { host });
     if (entry.body !== undefined && entry.method !== "GET") {
-      body = JSON.stringify(await renderBody(ctx, entry.body));
+      body = JSON.stringify(await renderBody(ctx, entry.body, host));
       headers["content-type"] ??= "application/json";
     }
   } catch (error) {

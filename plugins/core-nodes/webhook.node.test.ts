@@ -67,7 +67,7 @@ describe("a webhook node", () => {
   it("sends a templated body with secrets filled at call time, maps the JSON response, and never keeps the secrets", async () => {
     target = await startTarget([{ status: 200, body: { order: { id: "A-17", state: "shipped" }, items: [{ sku: "x" }, { sku: "y" }] } }]);
     const flow = webhookFlow({
-      url: `${target.base}/orders?key={{secret:url_key}}&who={{user.name}}&tag={{user.tag}}`,
+      url: `${target.base}/orders?who={{user.name}}&tag={{user.tag}}`,
       headers: { Authorization: "Bearer {{secret:crm_token}}" },
       body: { name: "{{user.name}}", age: "{{user.age}}", note: "hello {{user.name}}" },
       response_mapping: [{ variable: "session.order_id", path: "$.order.id" }, { variable: "session.state", path: "$.order.state" }, { variable: "session.skus", path: "$.items[*].sku" }],
@@ -79,16 +79,28 @@ describe("a webhook node", () => {
     assert.deepEqual(texts(reply), ["Order A-17 is shipped."]);
     const request = target.seen[0]!;
     assert.equal(request.method, "POST");
-    assert.equal(request.url, "/orders?key=k3y-in-url&who=Ada&tag=a%26admin%3D1", "substituted values cannot add query parameters");
+    assert.equal(request.url, "/orders?who=Ada&tag=a%26admin%3D1", "substituted values cannot add query parameters");
     assert.equal(request.headers.authorization, "Bearer s3cr3t-token");
     assert.equal(request.headers["idempotency-key"], `${session.id}:hook:0`);
     assert.deepEqual(JSON.parse(request.body), { name: "Ada", age: 36, note: "hello Ada" });
-    assert.deepEqual(resolved.sort(), ["crm_token", "url_key"]);
+    assert.deepEqual(resolved.sort(), ["crm_token"]);
 
     const stored = await store.history("acme", session.id);
     const everything = JSON.stringify([session, await engine.getSession("acme", session.id), stored, logs, events]);
     for (const value of Object.values(secrets)) assert.ok(!everything.includes(value), `secret leaked: ${value}`);
     assert.deepEqual(session.variables.session, { order_id: "A-17", state: "shipped", skus: ["x", "y"] });
+  });
+
+  it("refuses a secret in the URL: nothing is sent, the secret is never read, and the flow takes `error`", async () => {
+    target = await startTarget([{ status: 200, body: { order: { id: "A-17", state: "shipped" } } }]);
+    const flow = webhookFlow({ url: `${target.base}/orders?key={{secret:url_key}}` });
+    const { engine, logs, events, resolved } = setup(flow);
+    const { reply } = await start(engine, flow);
+    assert.deepEqual(texts(reply), ["Sorry, the shop is not answering."]);
+    assert.equal(target.seen.length, 0);
+    assert.deepEqual(resolved, []);
+    assert.ok(events.some((e) => e.event === "conversation.webhook.called" && e.payload.code === "SECRET_IN_URL"), JSON.stringify(events));
+    assert.ok(!JSON.stringify(logs).includes(secrets.url_key!));
   });
 
   it("retries a 5xx with growing backoff, then succeeds", async () => {

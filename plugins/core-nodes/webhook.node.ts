@@ -59,17 +59,19 @@ class CallFailed extends Error {
   readonly code: string;
   readonly retryable: boolean;
   readonly status: number | undefined;
-  constructor(code: string, retryable: boolean, status?: number) { super(code); this.code = code; this.retryable = retryable; this.status = status; }
+  /** Why, in words the tenant can act on (a refused host, a refused secret), when the platform said. */
+  readonly reason: string | undefined;
+  constructor(code: string, retryable: boolean, status?: number, reason?: string) { super(code); this.code = code; this.retryable = retryable; this.status = status; this.reason = reason; }
 }
 
-async function renderBody(ctx: NodeContext<WebhookContent>, value: unknown): Promise<unknown> {
+async function renderBody(ctx: NodeContext<WebhookContent>, value: unknown, host: string): Promise<unknown> {
   if (typeof value === "string") {
     const only = loneVariable(value);
-    return only ? ctx.vars.get(only.ref) : ctx.resolveSecrets(value);
+    return only ? ctx.vars.get(only.ref) : ctx.resolveSecrets(value, { host });
   }
-  if (Array.isArray(value)) return Promise.all(value.map((v) => renderBody(ctx, v)));
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderBody(ctx, v, host)));
   if (value !== null && typeof value === "object") {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await renderBody(ctx, v)] as const));
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await renderBody(ctx, v, host)] as const));
     return Object.fromEntries(entries);
   }
   return value;
@@ -78,7 +80,7 @@ async function renderBody(ctx: NodeContext<WebhookContent>, value: unknown): Pro
 /** What went wrong with one try, as the node reports it. */
 function failureOf(error: unknown): CallFailed {
   if (error instanceof CallFailed) return error;
-  return new CallFailed(isPlatformError(error) ? error.code : "FETCH_FAILED", isPlatformError(error) ? error.retryable : true);
+  return isPlatformError(error) ? new CallFailed(error.code, error.retryable, undefined, error.message) : new CallFailed("FETCH_FAILED", true);
 }
 
 export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
@@ -87,10 +89,11 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
   // is one placeholder (a base URL kept in a variable) is taken as it is.
   const urlOptions = loneVariable(content.url) ? {} : { encode: encodeURIComponent };
   const shownUrl = ctx.render(content.url, urlOptions); // secrets still as {{secret:name}}: safe to log
-  const onError = (code: string, status?: number) => {
-    ctx.log.warn("Webhook call failed; following `error`", { url: shownUrl, code, status });
-    // For analytics (core/modules/analytics): the call's outcome, never its URL or body.
-    ctx.emit("conversation.webhook.called", { outcome: "error", code, status: status ?? null });
+  const onError = (code: string, status?: number, reason?: string) => {
+    ctx.log.warn("Webhook call failed; following `error`", { url: shownUrl, code, status, reason });
+    // For analytics and the conversation's events the tenant reads in the inbox: the call's outcome
+    // and the platform's reason (an SSRF refusal names the blocked address), never its URL or body.
+    ctx.emit("conversation.webhook.called", { outcome: "error", code, status: status ?? null, ...(reason ? { reason } : {}) });
     if (content.status_variable && status !== undefined) ctx.vars.set(content.status_variable, status);
     return { next: "error" };
   };
@@ -102,13 +105,15 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
   try {
     url = await ctx.resolveSecrets(content.url, urlOptions);
     host = new URL(url).host;
-    for (const [name, value] of Object.entries(content.headers)) headers[name.toLowerCase()] = await ctx.resolveSecrets(value);
+    // Secrets go only in headers and bodies, and only to a host the tenant allowed for each.
+    const toHost = { host: new URL(url).hostname };
+    for (const [name, value] of Object.entries(content.headers)) headers[name.toLowerCase()] = await ctx.resolveSecrets(value, toHost);
     if (content.body !== undefined && content.method !== "GET") {
-      body = typeof content.body === "string" ? await ctx.resolveSecrets(content.body) : JSON.stringify(await renderBody(ctx, content.body));
+      body = typeof content.body === "string" ? await ctx.resolveSecrets(content.body, toHost) : JSON.stringify(await renderBody(ctx, content.body, toHost.host));
       if (typeof content.body !== "string") headers["content-type"] ??= "application/json";
     }
   } catch (error) {
-    return onError(isPlatformError(error) ? error.code : "WEBHOOK_REQUEST_INVALID");
+    return isPlatformError(error) ? onError(error.code, undefined, error.message) : onError("WEBHOOK_REQUEST_INVALID");
   }
   headers["idempotency-key"] = ctx.idempotencyKey;
 
@@ -134,7 +139,7 @@ export const runWebhook: NodeHandler<WebhookContent> = async (ctx) => {
     });
   } catch (error) {
     const failed = failureOf(error);
-    return onError(failed.code, failed.status);
+    return onError(failed.code, failed.status, failed.reason);
   }
 
   if (content.status_variable) ctx.vars.set(content.status_variable, response.status);

@@ -58,8 +58,8 @@ describe("sealed secrets are bound to their tenant and name (issue 14, item 4)",
   }
 
   it("does not open a value copied from another tenant's row: the other tenant's token never leaves", async () => {
-    assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: acme.keys.admin, body: { value: "acme-token-1" } })).status, 200);
-    assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: globex.keys.admin, body: { value: "globex-token" } })).status, 200);
+    assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: acme.keys.admin, body: { value: "acme-token-1", allowedHosts: ["127.0.0.1"] } })).status, 200);
+    assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: globex.keys.admin, body: { value: "globex-token", allowedHosts: ["127.0.0.1"] } })).status, 200);
     const own = await runFlow(acme);
     assert.match(own.text, /sent/);
     assert.deepEqual(seen, ["Bearer acme-token-1"]);
@@ -72,7 +72,7 @@ describe("sealed secrets are bound to their tenant and name (issue 14, item 4)",
     assert.deepEqual(seen, ["Bearer acme-token-1"], "Acme's token was not sent for Globex");
 
     // Nor under another name of the same tenant.
-    await node.request("PUT", "/v1/admin/secrets/other_token", { key: acme.keys.admin, body: { value: "placeholder" } });
+    await node.request("PUT", "/v1/admin/secrets/other_token", { key: acme.keys.admin, body: { value: "placeholder", allowedHosts: ["127.0.0.1"] } });
     await sql().execute(`update tenant_secret set sealed = (select sealed from tenant_secret where tenant_id = ? and name = 'other_token') where tenant_id = ? and name = 'crm_token'`, [acme.id, acme.id], "run");
     await runFlow(acme);
     assert.deepEqual(seen, ["Bearer acme-token-1"]);

@@ -10,7 +10,7 @@ describe("a bot that calls the platform in a loop is stopped after a few rounds 
     node = await startTestPlatform({ env: { ALLOW_PRIVATE_NETWORKS: "true", LOOP_MAX_DEPTH: "3" } });
     const tenant = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Loopy" } })).body;
     const bystander = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Bystander" } })).body;
-    await node.request("PUT", "/v1/admin/secrets/widget_key", { key: tenant.keys.admin, body: { value: tenant.keys.widget } });
+    await node.request("PUT", "/v1/admin/secrets/widget_key", { key: tenant.keys.admin, body: { value: tenant.keys.widget, allowedHosts: ["127.0.0.1"] } });
     const created = await node.request("POST", "/v1/admin/bots", { key: tenant.keys.admin, body: { name: "Echo", flow: { start: "end", nodes: [{ id: "end", type: "end", content: {} }] } } });
     const botId = created.body.id;
     // Its first step starts a new session of this same bot through the public API.

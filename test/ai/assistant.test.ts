@@ -210,7 +210,7 @@ for (const backend of databaseBackends()) {
     it("reaches a tenant's MCP server with a header filled from the tenant's secrets, never showing the secret", async () => {
       const orders = await startTenantMcp("tok-s3cr3t-123");
       try {
-        assert.equal((await node.request("PUT", "/v1/admin/secrets/orders_token", { key: acme.keys.admin, body: { value: "tok-s3cr3t-123" } })).status, 200);
+        assert.equal((await node.request("PUT", "/v1/admin/secrets/orders_token", { key: acme.keys.admin, body: { value: "tok-s3cr3t-123", allowedHosts: ["127.0.0.1"] } })).status, 200);
         openai.script = (body) => {
           const result = body.messages.find((m: any) => m.role === "tool");
           return result ? { text: result.content } : body.tools ? { toolCalls: [{ id: "c1", name: "orders__lookup_order", args: { orderId: "A-17" } }] } : { text: "I cannot look orders up right now." };

@@ -23,6 +23,14 @@ describe("the floor plan of core/ (lint)", function () {
     assert.ok(problems.some((p) => p.startsWith("import-x/no-restricted-paths")), problems.join("\n"));
   });
 
+  it("refuses a plugin that opens its own sockets or calls fetch instead of ctx.fetch (issue 14, item 17)", async () => {
+    for (const line of [`import http from "node:http";\nexport const get = http.get;\n`, `import { connect } from "net";\nexport const c = connect;\n`, `export const steal = () => fetch("http://169.254.169.254/");\n`]) {
+      const problems = await lintAs("plugins/core-nodes/probe.ts", line);
+      assert.ok(problems.some((p) => /no-restricted-(imports|globals)/.test(p) && /ctx\.fetch/.test(p)), `${line}: ${problems.join("\n")}`);
+    }
+    assert.deepEqual(await lintAs("plugins/core-nodes/probe.ts", `import { z } from "zod";\nexport const s = z.string();\n`), []);
+  });
+
   it("refuses one module importing another: modules meet through the broker", async () => {
     const problems = await lintAs("core/modules/ai/probe.ts", `import { createCrmService } from "../crm/crm.service.ts";\nexport const c = createCrmService;\n`);
     assert.ok(problems.some((p) => p.startsWith("import-x/no-restricted-paths")), problems.join("\n"));

@@ -23,7 +23,7 @@ describe("channel webhooks as declared routes", function () {
     assert.equal(whatsapp.post.operationId, "whatsappReceiveWebhook");
     assert.ok(whatsapp.post.parameters.some((p: { in: string; name: string }) => p.in === "header" && p.name === "x-hub-signature-256"));
     assert.ok(whatsapp.post.requestBody.content["application/json"].schema.properties.entry, "Meta's event body is described");
-    for (const [path, operationId] of [["sms", "twilioReceiveSms"], ["voice", "twilioReceiveVoice"], ["sms/status", "twilioSmsStatus"], ["voice/status", "twilioVoiceStatus"]]) {
+    for (const [path, operationId] of [["sms", "twilioReceiveSms"], ["voice", "twilioReceiveVoice"], ["sms/status", "twilioSmsStatus"], ["voice/status", "twilioVoiceStatus"], ["voice/hold", "twilioVoiceHold"]]) {
       const post = doc.paths[`/v1/channels/twilio/{botId}/${path}`]?.post;
       assert.equal(post?.operationId, operationId, `POST /v1/channels/twilio/{botId}/${path} is documented`);
       assert.ok(post.requestBody.content["application/x-www-form-urlencoded"].schema.properties.From, "Twilio's form fields are described");

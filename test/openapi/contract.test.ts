@@ -113,7 +113,8 @@ describe("the OpenAPI document is a contract the live API keeps", function () {
     await call("GET", `/demo?key=${tenant.keys.widget}&bot=${botId}`);
 
     // Secrets, event webhooks.
-    await call("PUT", "/v1/admin/secrets/api_token", { ...admin, body: { value: "s3cret" } });
+    await call("PUT", "/v1/admin/secrets/api_token", { ...admin, body: { value: "s3cret", allowedHosts: ["api.example.com"] } });
+    await call("PATCH", "/v1/admin/secrets/api_token", { ...admin, body: { allowedHosts: ["api.example.com", "*.example.org"] } });
     await call("GET", "/v1/admin/secrets", admin);
     await call("DELETE", "/v1/admin/secrets/api_token", admin);
     const hook = await call("POST", "/v1/admin/webhooks", { ...admin, body: { url: "http://127.0.0.1:9/hook", events: ["*"] } });
@@ -154,6 +155,7 @@ describe("the OpenAPI document is a contract the live API keeps", function () {
     for (const path of ["sms", "sms/status", "voice", "voice/status"]) {
       await call("POST", `/v1/channels/twilio/${botId}/${path}`, { rawBody: form2, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "bad" } });
     }
+    await call("POST", `/v1/channels/twilio/${botId}/voice/hold?after=0&held=1`, { rawBody: form2, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "bad" } });
     await call("GET", `/v1/channels/twilio/${botId}/media`);
     await call("POST", `/v1/crm/webhooks/${tenant.id}/platform`, { body: { event: "contact.updated" }, headers: { "x-crm-signature": "sha256=00" } });
 

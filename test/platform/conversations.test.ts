@@ -160,7 +160,7 @@ for (const backend of databaseBackends()) {
       await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
       try {
         const port = (receiver.address() as { port: number }).port;
-        assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: acme.keys.admin, body: { value: "s3cr3t-value" } })).status, 200);
+        assert.equal((await node.request("PUT", "/v1/admin/secrets/crm_token", { key: acme.keys.admin, body: { value: "s3cr3t-value", allowedHosts: ["127.0.0.1"] } })).status, 200);
         const listed = await node.request("GET", "/v1/admin/secrets", { key: acme.keys.admin });
         assert.deepEqual(listed.body.secrets.map((s: { name: string }) => s.name), ["crm_token"]);
         assert.ok(!listed.text.includes("s3cr3t"));

@@ -66,7 +66,9 @@ export const webhooksApi = {
 
 export const secretsApi = {
   list: async () => (await unwrap(api.GET("/v1/admin/secrets"))).secrets,
-  set: (name: string, value: string) => unwrap(api.PUT("/v1/admin/secrets/{name}", { params: { path: { name } }, body: { value } })),
+  /** `allowedHosts` left out keeps the hosts the secret had (a rotation). */
+  set: (name: string, value: string, allowedHosts?: string[]) => unwrap(api.PUT("/v1/admin/secrets/{name}", { params: { path: { name } }, body: { value, ...(allowedHosts ? { allowedHosts } : {}) } })),
+  allow: (name: string, allowedHosts: string[]) => unwrap(api.PATCH("/v1/admin/secrets/{name}", { params: { path: { name } }, body: { allowedHosts } })),
   remove: async (name: string) => { await unwrap(api.DELETE("/v1/admin/secrets/{name}", { params: { path: { name } } })); },
 };
 

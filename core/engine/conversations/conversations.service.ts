@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { messageQuotaFor, messageQuotaKey } from "./message-quota.ts";
+import { createMessageCounter, messageQuotaFor } from "./message-quota.ts";
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from "../../sdk/platform-error.ts";
@@ -47,6 +47,11 @@ type PublishedFlow = { version: number; flow: unknown; config: BotConfig; name: 
 /** `tenantNodeTypes` adds each tenant's marketplace installs to `nodeTypes`, resolved per turn. */
 export function createConversationsService(platform: PlatformContext, nodeTypes: NodeTypeRegistry, tenantNodeTypes?: TenantNodeTypes): ServiceSchema {
   const em = () => platform.db.orm.em.fork();
+  const messageCounter = createMessageCounter({
+    cache: platform.cache.cache,
+    sql: async <T>(text: string, params: unknown[]) => (await em().getConnection().execute(text, params)) as T,
+    onError: (error) => platform.logger.warn({ component: "conversations", err: error }, "Could not write message counts; kept for the next try"),
+  });
   const store = new RecentSessionStore(new PostgresSessionStore(em));
   // Published versions never change; the latest version and the bot's config do, and every node
   // drops them on `bot.changed`.
@@ -96,7 +101,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     const rate = limitKey === undefined ? { allowed: true as const } : await platform.cache.rateLimiter.consume(`user:${tenantId}:${limitKey}`, perMinute, 60);
     if (!rate.allowed) throw new RateLimitedError("USER_RATE_LIMITED", `You can send ${perMinute} messages a minute; please wait a moment`, rate.retryAfterSeconds);
     const quota = messageQuotaFor(platform.config, tenant.tier);
-    const used = await platform.cache.cache.increment(messageQuotaKey(tenantId), 32 * 24 * 3600);
+    const used = await messageCounter.count(tenantId);
     if (used > quota) throw new RateLimitedError("MONTHLY_QUOTA_EXHAUSTED", `This month's ${quota} messages are used up; upgrade the plan or wait for next month`, secondsUntilNextMonth());
   }
 
@@ -164,6 +169,10 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
       },
     },
     actions: {
+      /** The month's messages of the tenant's end users, against the monthly quota (the usage page). */
+      async messagesUsed(ctx: Context<{ tenantId: string }>): Promise<number> {
+        return messageCounter.used(ctx.params.tenantId);
+      },
       /** `version`: a published version or a draft's test snapshot (bots.testVersion); the latest published when omitted. */
       async start(ctx: Context<StartParams & { version?: number }>): Promise<ChatReply & { csrfToken: string }> {
         const { tenantId, botId } = ctx.params;
@@ -306,7 +315,7 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
         fetch: (url, init) => safeFetch(url, init, { allowPrivateNetworks: platform.config.ALLOW_PRIVATE_NETWORKS }),
         circuits: platform.cache.circuits,
         metrics: platform.metrics,
-        resolveSecret: async (tenantId, name) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name })) ?? undefined,
+        resolveSecret: async (tenantId, name, use) => (await this.broker.call<string | null, object>("secrets.resolve", { tenantId, name, ...use })) ?? undefined,
         runCode: (tenantId, request) => this.broker.call("sandbox.run", { tenantId, ...request }),
         // The content module (core/modules/content) answers; the engine records what was shown with the turn.
         pickContent: (params) => this.broker.call("content.pick", params),
@@ -321,8 +330,9 @@ export function createConversationsService(platform: PlatformContext, nodeTypes:
     started() {
       sweeper = startSessionSweeper(em, platform.logger, 60_000, (event) => void this.broker.emit("conversation.session.ended", event));
     },
-    stopped() {
+    async stopped() {
       sweeper?.stop();
+      await messageCounter.close();
     },
   };
 }

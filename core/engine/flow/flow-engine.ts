@@ -25,6 +25,7 @@ import type { MetricRegistry } from "../../kernel/observability/metric-registry.
 import { defineFlowMetrics } from "./flow-metrics.ts";
 import type { CircuitBreakers } from "../../sdk/resilience.ts";
 import type { ContentRequest, PickedContent } from "../../sdk/content-contract.ts";
+import type { SecretUse } from "../../sdk/template.ts";
 import { compileFlow } from "./compiled-flow.ts";
 import type { NodeTypeRegistry } from "./node-type-registry.ts";
 import type { TenantNodeTypes } from "./tenant-node-types.ts";
@@ -49,7 +50,7 @@ export type FlowEngineDeps = {
   circuits?: CircuitBreakers;
   /** Tenant code for `ctx.runCode`, run in the sandbox of that tenant. */
   runCode?: (tenantId: string, request: TenantCodeRequest) => Promise<TenantCodeResult>;
-  resolveSecret?: (tenantId: string, name: string) => Promise<string | undefined>;
+  resolveSecret?: (tenantId: string, name: string, use: SecretUse) => Promise<string | undefined>;
   /** The content library for `ctx.content` (the content module), asked for the session's tenant, bot and user. */
   pickContent?: (params: ContentRequest & { tenantId: string; botId: string; userId: string }) => Promise<PickedContent>;
   /** Platform actions for `ctx.call` (the broker); params arrive with the session's `tenantId` forced. */
@@ -162,7 +163,7 @@ export function createFlowEngine(deps: FlowEngineDeps): FlowEngine {
         if (!deps.runCode) throw new PlatformError("SANDBOX_UNAVAILABLE", "Tenant code cannot run here", { status: 503, kind: "transient" });
         return deps.runCode(session.tenantId, request);
       },
-      resolveSecret: async (name) => deps.resolveSecret?.(session.tenantId, name),
+      resolveSecret: async (name, use) => deps.resolveSecret?.(session.tenantId, name, use),
       ...(deps.pickContent ? { pickContent: (request: ContentRequest) => deps.pickContent!({ ...request, tenantId: session.tenantId, botId: session.botId, userId: session.userId }) } : {}),
       call: async <T>(action: string, params: Record<string, unknown>, options?: { stream?: unknown }) => {
         if (!deps.call) throw new PlatformError("ACTIONS_UNAVAILABLE", "Platform actions cannot be called here", { status: 503, kind: "transient" });

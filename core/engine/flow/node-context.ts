@@ -9,7 +9,7 @@ import { PlatformError } from "../../sdk/platform-error.ts";
 import type { NodeContentLibrary } from "../../sdk/content-contract.ts";
 import { FlowErrorCode } from "./flow-errors.ts";
 import { createCircuitBreakers, type CircuitBreakers } from "../../sdk/resilience.ts";
-import { renderTemplate, renderWithSecrets } from "../../sdk/template.ts";
+import { renderTemplate, renderWithSecrets, TemplateErrorCode, type SecretUse } from "../../sdk/template.ts";
 import { createVariableStore, type Scopes } from "./variables.ts";
 
 export type NodeContextInit = {
@@ -28,7 +28,8 @@ export type NodeContextInit = {
   runCode: (request: TenantCodeRequest) => Promise<TenantCodeResult>;
   /** Circuit breakers for `ctx.circuits`; this process's own when not given. */
   circuits?: CircuitBreakers;
-  resolveSecret: (name: string) => Promise<string | undefined>;
+  /** A tenant secret for a use: the host it goes to, or a base URL (the resolver checks the tenant allowed it). */
+  resolveSecret: (name: string, use: SecretUse) => Promise<string | undefined>;
   /** The content library for `ctx.content`; absent where there is none (it then refuses). */
   content?: NodeContentLibrary;
   emit: (event: string, payload: Record<string, unknown>) => void;
@@ -39,6 +40,10 @@ export type NodeContextInit = {
   log: NodeLogger;
   signal: AbortSignal;
 };
+
+function secretInUrl(name: string): PlatformError {
+  return new PlatformError(TemplateErrorCode.secretInUrl, `Secret "${name}" is in a URL; secrets go in headers and bodies only`, { status: 422, kind: "user", data: { secret: name } });
+}
 
 /** Breakers of this process, for engines and tests that were given none. */
 const processCircuits = createCircuitBreakers();
@@ -55,7 +60,13 @@ export function createNodeContext<C>(init: NodeContextInit): NodeContext<C> {
     returned: init.returned,
     vars: createVariableStore(scopes, { readOnly: init.readOnlyScopes }),
     render: (template, options) => renderTemplate(template, scopes, options?.encode),
-    resolveSecrets: (template, options) => renderWithSecrets(template, scopes, init.resolveSecret, options?.encode),
+    resolveSecrets: (template, options) => {
+      const use: SecretUse | undefined = options?.host ? { host: options.host } : options?.baseUrl ? { baseUrl: true } : undefined;
+      return renderWithSecrets(template, scopes, (name) => {
+        if (!use) throw secretInUrl(name);
+        return init.resolveSecret(name, use);
+      }, options?.encode);
+    },
     idempotencyKey: init.idempotencyKey,
     fetch: init.fetch,
     circuits: init.circuits ?? processCircuits,

@@ -12,6 +12,8 @@ import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type Resolve
 import { processInboundJob, reserveSends, type DeliveryReport, type InboundJobParams } from "./channel-pipeline.ts";
 import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
 import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type InboundJob, type InboundQueue } from "./inbound-queue.ts";
+import { saidSince, type SaidSinceParams } from "./said-since.ts";
+import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
 
 export type { ResolvedChannel };
 
@@ -248,6 +250,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
 
       async turn(ctx: Context<ChannelTurnParams>) {
         return runChannelTurn(broker, platform.db, ctx.params);
+      },
+
+      /** For channels that cannot be pushed to (they poll): the user's session, and what was said to them after revision `after`. */
+      async saidSince(ctx: Context<SaidSinceParams>) {
+        return withTenantScope(platform.db, ctx.params.tenantId, (em) => saidSince(em, ctx.params));
       },
 
       async claimInbound(ctx: Context<{ tenantId: string; botId: string; channel: string; userId: string; vendorMessageId: string }>) {

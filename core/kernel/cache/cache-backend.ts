@@ -80,7 +80,7 @@ export async function openCacheBackend(config: Pick<PlatformConfig, "REDIS_URL" 
     set: fallback((c, key: string, value: string, ttl: number) => c.set(key, value, ttl)),
     setIfAbsent: fallback((c, key: string, value: string, ttl: number) => c.setIfAbsent(key, value, ttl)),
     delete: fallback((c, key: string) => c.delete(key)),
-    increment: fallback((c, key: string, ttl: number) => c.increment(key, ttl)),
+    increment: fallback((c, key: string, ttl: number, by?: number) => c.increment(key, ttl, by)),
   };
   return {
     cache,

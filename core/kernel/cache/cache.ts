@@ -7,8 +7,8 @@ export type Cache = {
   /** Sets only when absent; true when this call set it. The basis of locks and dedupe. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Adds one and returns the new count; the count expires `ttlSeconds` after it was first made. */
-  increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Adds `by` (one by default) and returns the new count; the count expires `ttlSeconds` after it was first made. */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>;
 };
 
 export function createMemoryCache(): Cache & { clear(): void } {
@@ -42,9 +42,9 @@ export function createMemoryCache(): Cache & { clear(): void } {
     async delete(key) {
       entries.delete(key);
     },
-    async increment(key, ttlSeconds) {
+    async increment(key, ttlSeconds, by = 1) {
       const entry = live(key);
-      const count = (entry ? Number(entry.value) : 0) + 1;
+      const count = (entry ? Number(entry.value) : 0) + by;
       entries.set(key, { value: String(count), expiresAt: entry?.expiresAt ?? Date.now() + ttlSeconds * 1000 });
       return count;
     },
@@ -68,8 +68,8 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
     async delete(key) {
       await redis.del(prefix + key);
     },
-    async increment(key, ttlSeconds) {
-      const [[, count]] = (await redis.multi().incr(prefix + key).pexpire(prefix + key, Math.round(ttlSeconds * 1000), "NX").exec()) as [[unknown, number]];
+    async increment(key, ttlSeconds, by = 1) {
+      const [[, count]] = (await redis.multi().incrby(prefix + key, by).pexpire(prefix + key, Math.round(ttlSeconds * 1000), "NX").exec()) as [[unknown, number]];
       return count;
     },
   };

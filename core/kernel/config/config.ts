@@ -72,6 +72,13 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_URL: urlWith(["http:", "https:"]).optional(),
   /**
+   * Where people's mail (invites, password resets) goes: `smtp://user:pass@host:587` (STARTTLS when
+   * the server offers it) or `smtps://…:465`. Unset: each message is written to the log instead.
+   */
+  SMTP_URL: urlWith(["smtp:", "smtps:"]).optional(),
+  /** The sender of that mail, e.g. `Bots <no-reply@example.com>`. */
+  MAIL_FROM: z.string().min(3).max(200).default("Bot platform <no-reply@localhost>"),
+  /**
    * Which X-Forwarded-For/-Host/-Proto to believe: `false` (none: any client could claim another
    * address or host, and vendors' signatures are checked over the URL), `true` (every hop), a hop
    * count (`1` behind one load balancer) or the proxies' addresses and CIDRs, comma-separated.

@@ -8,4 +8,6 @@ export const SecretErrorCode = {
   unreadable: "SECRET_UNREADABLE",
   /** The tenant has no secret of that name (the template grammar's code, shared). */
   notFound: TemplateErrorCode.secretNotFound,
+  /** The secret may not be sent to that host (the template grammar's code, shared). */
+  hostNotAllowed: TemplateErrorCode.secretHostNotAllowed,
 } as const;

@@ -99,6 +99,7 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/crm/deals": "admin",
   // secrets and event webhooks
   "PUT /v1/admin/secrets/:name": "admin",
+  "PATCH /v1/admin/secrets/:name": "admin",
   "GET /v1/admin/secrets": "admin",
   "DELETE /v1/admin/secrets/:name": "admin",
   "POST /v1/admin/webhooks": "admin",

@@ -30,7 +30,7 @@ type Deps = {
   broker: ServiceBroker;
   log: ToolCallLog;
   logger: { warn(data: object, message: string): void };
-  resolveSecrets: (tenantId: string, template: string) => Promise<string>;
+  resolveSecrets: (tenantId: string, template: string, host: string) => Promise<string>;
   allowPrivateNetworks: boolean;
   timeoutMs: number;
   /** Stdio MCP servers the operator allowed (MCP_STDIO_COMMANDS). */

@@ -1,5 +1,5 @@
 import type { Context, ServiceSchema } from "moleculer";
-import { messageQuotaFor, messageQuotaKey } from "../../engine/conversations/message-quota.ts";
+import { messageQuotaFor } from "../../engine/conversations/message-quota.ts";
 import { effectiveSettings, type TenantSettings } from "../../kernel/tenancy/tenant-settings.ts";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { NotFoundError } from "../../sdk/platform-error.ts";
@@ -97,7 +97,7 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         const quota = ledger.quotaFor(tenant.tier);
         const used = await ledger.usedThisMonth(ctx.params.tenantId);
         const messageQuota = messageQuotaFor(platform.config, tenant.tier);
-        const messagesUsed = Number(await platform.cache.cache.get(messageQuotaKey(ctx.params.tenantId)) ?? 0);
+        const messagesUsed = await ctx.call<number, object>("conversations.messagesUsed", { tenantId: ctx.params.tenantId });
         const settings = effectiveSettings(tenant.settings);
         return {
           month: new Date().toISOString().slice(0, 7), tier: tenant.tier, quota, used, remaining: Math.max(0, quota - used),
@@ -128,8 +128,8 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
     created() {
       const broker = this.broker;
       const logger = platform.logger.child({ component: "ai" });
-      const resolveSecrets = (tenantId: string, template: string): Promise<string> => fillSecrets(template, async (name) => {
-        const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name });
+      const resolveSecrets = (tenantId: string, template: string, host: string): Promise<string> => fillSecrets(template, async (name) => {
+        const value = await broker.call<string | null, object>("secrets.resolve", { tenantId, name, host });
         if (value === null || value === undefined) throw new NotFoundError(TemplateErrorCode.secretNotFound, `Secret ${name}`);
         return value;
       });

@@ -18,7 +18,7 @@ export type McpScope = { tenantId: string; botId: string; sessionId?: string };
 
 export type McpConnectorDeps = {
   broker: ServiceBroker;
-  resolveSecrets: (tenantId: string, template: string) => Promise<string>;
+  resolveSecrets: (tenantId: string, template: string, host: string) => Promise<string>;
   allowPrivateNetworks: boolean;
   timeoutMs: number;
   /** Stdio servers the operator allowed; without it, `command` servers are unavailable. */
@@ -52,9 +52,11 @@ export function createMcpConnector(deps: McpConnectorDeps) {
         };
       }
       if (server.url === undefined) throw new NotFoundError(AiErrorCode.mcpServerNotConfigured, `MCP server ${server.name}`);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v);
       const url = server.url;
+      // Secrets in headers are filled only for a host the tenant allowed for each.
+      const host = new URL(url).hostname;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(server.headers ?? {})) headers[k] = await deps.resolveSecrets(scope.tenantId, v, host);
       const connect = (tools: readonly string[] | undefined) => connectMcp(server.name, httpTransport(url, headers, deps.allowPrivateNetworks), tools, deps.timeoutMs);
       const connection = deps.pool
         ? await deps.pool.lease(poolKey(scope.tenantId, `url:${url}:${server.name}`, headers), () => connect(undefined), only)

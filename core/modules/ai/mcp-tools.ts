@@ -13,7 +13,7 @@ import { createToolCaller } from "./mcp-tool-call.ts";
 import { createMcpSessionPool } from "./mcp-session-pool.ts";
 import type { ToolCallLog } from "./tool-call-log.ts";
 
-export function createMcpTools(platform: PlatformContext, broker: ServiceBroker, log: ToolCallLog, resolveSecrets: (tenantId: string, template: string) => Promise<string>) {
+export function createMcpTools(platform: PlatformContext, broker: ServiceBroker, log: ToolCallLog, resolveSecrets: (tenantId: string, template: string, host: string) => Promise<string>) {
   const commands = platform.config.MCP_STDIO_COMMANDS;
   allowStdioCommands(Object.keys(commands));
   const timeoutMs = platform.config.AI_TIMEOUT_MS;

@@ -70,6 +70,9 @@ export function toRecordedEvent(name: string, payload: Record<string, unknown>, 
       if (typeof payload.status === "number") data.status = payload.status;
       if (typeof payload.code === "string") data.code = payload.code.slice(0, 80);
       if (typeof payload.tool === "string") data.tool = payload.tool.slice(0, 200);
+      // The platform's own words for a refusal (a blocked address, a secret not allowed for the
+      // host), so the tenant reads why in the conversation's events; never text a user wrote.
+      if (typeof payload.reason === "string") data.reason = payload.reason.slice(0, 300);
       break;
     case "turn.failed":
       if (typeof payload.code === "string") data.code = payload.code.slice(0, 80);

@@ -91,7 +91,7 @@ export const authRoutes: RouteModule = (app, { broker, platform }) => {
     config: { auth: "public" },
     schema: {
       tags, summary: "Ask for a password reset link (always 202: whether the email has an account is never told)",
-      description: "The link is mailed; with no mail transport configured (today) it is written to the platform's log for the operator to pass on. It is never in this answer, even in development, since this answer must look the same for every email.",
+      description: "The link is mailed through SMTP_URL; with no mail transport configured it is written to the platform's log for the operator to pass on. It is never in this answer, even in development, since this answer must look the same for every email.",
       body: z.strictObject({ email }),
       response: { 202: z.object({ message: z.string() }) },
     },

@@ -65,7 +65,7 @@ export const memberRoutes: RouteModule = (app, { broker, platform }) => {
   app.post("/v1/admin/invites", {
     config: auth,
     schema: {
-      tags, summary: "Invite someone by email with a role; the link is valid for 7 days and is answered here while no mail transport is configured",
+      tags, summary: "Invite someone by email with a role; the link is valid for 7 days, mailed through SMTP_URL when configured (else logged), and answered here to pass on too",
       body: newInvite,
       response: { 201: inviteCreated, 403: errorAnswer, 409: errorAnswer },
     },

@@ -23,7 +23,7 @@ export const member = z.object({ userId: z.uuid(), email: z.string(), name: z.st
 export const invite = z.object({ id: z.uuid(), email: z.string(), role: roleSchema, invitedBy: z.uuid().nullable(), createdAt: z.string(), expiresAt: z.string() });
 export const inviteCreated = z.object({
   invite,
-  /** The invitation link: mailed when a transport is configured; today there is none, so it is logged and shown here to pass on. */
+  /** The invitation link: mailed when a transport is configured (else logged), and shown here to pass on too. */
   link: z.string(),
   mailed: z.boolean(),
 });

@@ -43,7 +43,7 @@ export type Actor = { role: Role; userId: string | null };
 
 export function createPeopleService(platform: PlatformContext): ServiceSchema {
   const store = createPeopleStore(() => platform.db.orm.em.fork());
-  const outbox = createMailOutbox(platform.logger);
+  const outbox = createMailOutbox(platform.logger, { smtpUrl: platform.config.SMTP_URL, from: platform.config.MAIL_FROM });
   const throttle = createSignInThrottle(platform.cache.rateLimiter, { perEmail: platform.config.SIGN_IN_FAILURES_PER_EMAIL, perIp: platform.config.SIGN_IN_FAILURES_PER_IP });
   const sessionLifetimeMs = () => platform.config.SESSION_DAYS * 24 * HOUR;
 
@@ -82,6 +82,9 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
     async started() {
       // The first failed sign-in for an unknown email must not be slower than the rest.
       await verifyPassword(null, "warm-up");
+    },
+    stopped() {
+      outbox.close();
     },
     actions: {
       /** The gateway's question for every cookie request: which live session, acting as whom. */
@@ -253,7 +256,7 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
         return { email: user.email, token };
       },
 
-      /** The messages that would have been mailed, newest last (no transport is configured). */
+      /** The last messages mailed (or logged, with no transport), newest last. */
       outbox() {
         return outbox.recent();
       },
