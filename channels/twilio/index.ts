@@ -16,12 +16,14 @@ import { deliverSms, deliverToCall, isCallSid } from "./twilio-deliver.ts";
 import { holdVoice } from "./twilio-hold.route.ts";
 import { parseInboundSms } from "./twilio-inbound.ts";
 import { verifyTwilioSignature } from "./twilio-settings.ts";
+import { previewForSms } from "./twilio-preview.ts";
 
 export default implementChannel({ id: "@platform/twilio-channel", version: "1.0.0", platform: "^1.0.0", description: twilioChannel.description }, twilioChannel, {
   routes: { sms: receiveSms, smsStatus, voice: receiveVoice, voiceStatus, voiceHold: holdVoice },
   verify: { sms: verifyTwilioSignature, smsStatus: verifyTwilioSignature, voice: verifyTwilioSignature, voiceStatus: verifyTwilioSignature, voiceHold: verifyTwilioSignature },
   sockets: { media: serveMediaStream },
   checkCredentials: ({ config, settings }) => checkTwilioCredentials(config, settings.apiUrl),
+  preview: (_surface, turn) => previewForSms(turn),
   parseInbound: (payload, { config }) => parseInboundSms(payload, config),
   // An SMS turn's reply (with the number written to and a status callback), or a person's reply to a
   // handed-over conversation; a call (its user is a CallSid) hears those on its hold loop's next round.

@@ -90,6 +90,7 @@ export const twilioChannel = defineChannel({
   },
   // SMS turns run from the durable queue, which redelivers: a second session racing the first is refused and its message finds the first.
   oneOpenSessionPerUser: true,
+  previews: { sms: { label: "SMS", description: "Plain text, choices numbered, images as MMS, long texts in segments" } },
 });
 
 export type TwilioConfig = z.infer<typeof twilioChannel.configSchema> & z.infer<typeof twilioChannel.secretsSchema>;

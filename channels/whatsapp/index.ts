@@ -9,6 +9,7 @@ import { createSendPacer, createWhatsAppClient } from "./whatsapp-client.ts";
 import { deliver } from "./whatsapp-deliver.ts";
 import { parseInbound, type WaPayload } from "./whatsapp-inbound.ts";
 import { whatsappChannel } from "./whatsapp.channel.ts";
+import { previewForWhatsApp } from "./whatsapp-preview.ts";
 import { receiveWebhook, verifyWebhook } from "./whatsapp-webhook.route.ts";
 
 const pace = createSendPacer();
@@ -22,4 +23,5 @@ export default implementChannel({ id: "@platform/whatsapp-channel", version: "1.
   deliver: ({ to, messages }, { config, settings }) =>
     deliver(createWhatsAppClient(config, settings.graphUrl), to, messages, { phoneNumberId: config.phoneNumberId, template: config.template, perSecond: settings.sendPerSecond, pace }),
   checkCredentials: ({ config, settings }) => checkWhatsAppCredentials(config, settings.graphUrl),
+  preview: (_surface, turn) => previewForWhatsApp(turn),
 });

@@ -1,6 +1,6 @@
 import { ActionButtons, ActionList, Body, Button, Image, Interactive, ListSection, Row, Text } from "whatsapp-api-js/messages";
 import type { ClientMessage } from "whatsapp-api-js/types";
-import type { OutboundMessage } from "../../core/sdk/index.ts";
+import { splitText, type OutboundMessage } from "../../core/sdk/index.ts";
 
 // WhatsApp's own limits: reply buttons hold 20 characters, list rows 24, an interactive body 1024.
 const MAX_BUTTONS = 3;
@@ -9,6 +9,8 @@ const BUTTON_TITLE = 20;
 const ROW_TITLE = 24;
 const ROW_DESCRIPTION = 72;
 const BODY_MAX = 1024;
+// A text message holds 4096 characters; a longer one is sent as several.
+export const TEXT_MAX = 4096;
 
 type Choice = { label: string; value: string };
 
@@ -17,11 +19,17 @@ type Choice = { label: string; value: string };
  * 3), a list (up to 10), or beyond that a numbered list the user answers by number or label.
  */
 export function renderForWhatsApp(messages: readonly OutboundMessage[]): ClientMessage[] {
-  return messages.flatMap((message): ClientMessage[] => {
-    if (message.type === "text") return [new Text(message.text)];
-    if (message.type === "image") return [new Image(message.url, false, message.alt)];
-    return [renderChoices(message.text, message.buttons)];
-  });
+  return messages.flatMap(renderMessageForWhatsApp);
+}
+
+/** One of the bot's messages as the WhatsApp messages it is sent as (a long text as several). */
+export function renderMessageForWhatsApp(message: OutboundMessage): ClientMessage[] {
+  if (message.type === "text") return splitText(message.text, TEXT_MAX).map((part) => new Text(part));
+  if (message.type === "image") return [new Image(message.url, false, message.alt)];
+  const rendered = renderChoices(message.text, message.buttons);
+  // A numbered list past the text limit is split too (its last part keeps the numbers).
+  if (rendered instanceof Text && message.text.length + 200 > TEXT_MAX) return splitText(numberedList(message.text, message.buttons), TEXT_MAX).map((part) => new Text(part));
+  return [rendered];
 }
 
 function renderChoices(text: string, choices: readonly Choice[]): ClientMessage {

@@ -67,6 +67,7 @@ export const whatsappChannel = defineChannel({
   },
   sendRate: { per: "phoneNumberId", perSecond: (settings) => settings.sendPerSecond },
   oneOpenSessionPerUser: true,
+  previews: { whatsapp: { label: "WhatsApp", description: "Reply buttons (up to 3), lists (up to 10), texts of 4,096 characters" } },
 });
 
 export type WhatsAppConfig = z.infer<typeof whatsappChannel.configSchema> & z.infer<typeof whatsappChannel.secretsSchema>;

@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { PluginDefinition } from "./define-plugin.ts";
 import type { ActionContext, ActionHandler, PluginModule } from "./implement-plugin.ts";
 import type { InputRequest, OutboundMessage } from "./node-type.ts";
+import { channelPreviewSchema, type ChannelPreview, type PreviewSurface, type PreviewTurn } from "./channel-preview.ts";
 import type { PluginHttpRequest, PluginHttpResponse, PluginRoute, PluginRouteContext, PluginSocket, PluginSocketRequest, PluginSocketRoute, PluginVerifyRequest } from "./plugin-route.ts";
 
 /** Every channel's routes live below `/v1/channels/<name>`. */
@@ -80,6 +81,11 @@ export type ChannelDefinition<
    * and redelivered: a second session started by a race is refused, and the redelivery finds the first.
    */
   oneOpenSessionPerUser?: boolean;
+  /**
+   * The surfaces the console's test panel may preview a turn on, by id (unique across channels:
+   * the id is what the console's switch sends), answered by the `preview` handler.
+   */
+  previews?: Readonly<Record<string, PreviewSurface>>;
 };
 
 /** Identity factory, for inference: keeps the schemas' and routes' literal types. */
@@ -158,6 +164,8 @@ export type ChannelHandlers<D extends ChannelDefinition> = {
    * setting the channel up. Answers a refusal as `{ ok: false }`; never throws for what the vendor said.
    */
   checkCredentials?(ctx: ChannelCallContext<D>): Promise<CredentialCheck> | CredentialCheck;
+  /** A turn as it would look on one of the declared `previews` surfaces: rendered as the sends render it. Sends nothing. */
+  preview?(surface: string, turn: PreviewTurn): Promise<ChannelPreview> | ChannelPreview;
   start?(): Promise<void> | void;
   stop?(): Promise<void> | void;
 };
@@ -178,6 +186,10 @@ export const channelActions = {
     params: callParams.extend({ to: z.string().min(1), messages: z.array(z.record(z.string(), z.unknown())), input: z.unknown(), replyOptions: z.record(z.string(), z.string()).optional() }),
   },
   checkCredentials: { description: "Ask the vendor whether a bot's credentials work", params: callParams },
+  preview: {
+    description: "A turn's messages as one of the channel's preview surfaces shows them",
+    params: z.object({ surface: z.string().min(1).max(40), messages: z.array(z.record(z.string(), z.unknown())), input: z.unknown() }),
+  },
 } as const;
 
 /** The full path of a channel's route: `/v1/channels/<name><path>`. */
@@ -219,6 +231,7 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
       ...(handlers.parseInbound ? { parseInbound: channelActions.parseInbound } : {}),
       ...(handlers.deliver ? { deliver: channelActions.deliver } : {}),
       ...(handlers.checkCredentials ? { checkCredentials: channelActions.checkCredentials } : {}),
+      ...(handlers.preview ? { preview: channelActions.preview } : {}),
     },
   };
   // The plugin host has checked the params against `channelActions` before a handler runs.
@@ -241,6 +254,13 @@ export function implementChannel<const D extends ChannelDefinition>(plugin: Chan
     const check = handlers.checkCredentials;
     // The answer is checked here, in the plugin, so the platform gets a check or an error naming the plugin.
     actions.checkCredentials = async (raw, ctx) => credentialCheckSchema.parse(await check(context(raw as z.infer<typeof callParams>, ctx)));
+  }
+  if (handlers.preview) {
+    const preview = handlers.preview;
+    actions.preview = async (raw) => {
+      const params = raw as z.infer<typeof channelActions.preview.params>;
+      return channelPreviewSchema.parse(await preview(params.surface, { messages: params.messages as unknown as OutboundMessage[], input: (params.input ?? null) as InputRequest | null }));
+    };
   }
   return { definition, implementation: { routes, sockets, actions, start: handlers.start, stop: handlers.stop }, channel };
 }
@@ -265,6 +285,11 @@ export function describeChannel(channel: ChannelDefinition): Record<string, unkn
 /** Whether a channel plugin answers `checkCredentials` (its definition lists the action). */
 export function checksCredentials(module: PluginModule): boolean {
   return Object.hasOwn(module.definition.actions ?? {}, "checkCredentials");
+}
+
+/** Whether a channel plugin answers `preview` (its definition lists the action). */
+export function previewsTurns(module: PluginModule): boolean {
+  return Object.hasOwn(module.definition.actions ?? {}, "preview");
 }
 
 /** Whether a loaded plugin module is a channel (recognised by shape: a plugin may bundle its own SDK copy). */

@@ -28,6 +28,9 @@ export {
   type ChannelCallContext, type CredentialCheck, type ChannelDefinition, type ChannelHandlers, type ChannelPluginInfo, type ChannelPluginModule, type ChannelRouteDefinition,
   type ChannelSettingsDefinition, type ChannelSocketDefinition, type DeliveryReport, type InboundEvent, type ResolvedBotChannel,
 } from "./channel.ts";
+export { previewsTurns } from "./channel.ts";
+export { splitText } from "./split-text.ts";
+export { channelPreviewSchema, platformPreview, previewBubbleSchema, type ChannelPreview, type PreviewBubble, type PreviewSurface, type PreviewTurn } from "./channel-preview.ts";
 export {
   LlmErrorCode, llmChatAction, llmChatRequestSchema, llmVendorError, llmChatResponseSchema, llmMessageSchema, llmToolSchema, parseToolArguments,
   type LlmChatRequest, type LlmChatResponse, type LlmMessage, type LlmPassage, type LlmTool, type LlmToolCall, type LlmUsage,

@@ -48,6 +48,9 @@ import { knowledgeRoutes } from "../modules/knowledge/knowledge.routes.ts";
 import { createKnowledgeService } from "../modules/knowledge/knowledge.service.ts";
 import { channelConfigRoutes } from "../engine/inbox/channel-config.routes.ts";
 import { createChannelConfigService } from "../engine/inbox/channel-config.service.ts";
+import { createChannelPreviewService } from "../engine/inbox/channel-preview.service.ts";
+import { channelPreviewRoutes } from "../engine/inbox/channel-preview.routes.ts";
+import { operatorRoutes } from "../modules/operator/operator.routes.ts";
 import { createChannelRegistry } from "../engine/inbox/channel-registry.ts";
 import { marketplaceRoutes } from "../../marketplace/marketplace.routes.ts";
 import { createCatalogService } from "../../marketplace/catalog/catalog.service.ts";
@@ -135,6 +138,8 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
   routes.push(botWidgetRoutes);
+  routes.push(channelPreviewRoutes);
+  routes.push(operatorRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {
@@ -178,6 +183,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   broker.createService(createHandoffService(context));
   broker.createService(createAuditService(context));
   broker.createService(createChannelConfigService(context, channels));
+  broker.createService(createChannelPreviewService(channels));
   broker.createService(createGatewayService(context, routes, gateway, plugins));
   await broker.start();
   if (config.MARKETPLACE_EXAMPLES) {

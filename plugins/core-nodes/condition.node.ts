@@ -10,7 +10,11 @@ import jsonLogic from "json-logic-js";
 import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 
 export const conditionContent = z.object({
-  conditions: z.array(z.object({ if: z.unknown(), then: z.string().min(1) })).max(50),
+  // `format: "json-logic"` tells the console to draw the rule builder (rows of variable, operator, value).
+  conditions: z.array(z.object({
+    if: z.unknown().meta({ title: "If", description: "A JSON-Logic rule over the variables", format: "json-logic" }),
+    then: z.string().min(1).meta({ title: "Then go to", description: "The node this branch leads to" }),
+  })).max(50),
   else: z.string().min(1).optional(),
 });
 export type ConditionContent = z.infer<typeof conditionContent>;

@@ -40,6 +40,7 @@ export function SignInPage({ reason }: { reason?: string }) {
             <label className="field">Tenant admin key
               <input name="key" type="password" autoComplete="off" placeholder="sk_…" required autoFocus aria-describedby="key-help" />
               <span id="key-help" className="hint">Kept in this tab only, and forgotten when you sign out.</span>
+              <span className="hint">The platform's operator signs in here with the operator key.</span>
             </label>
           )}
           <button className="button primary wide" type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>

@@ -14,4 +14,6 @@ export const authApi = {
   signOut: async () => { await unwrap(api.DELETE("/v1/auth/session")); },
   /** Any tenant-admin read proves a key; the bots list is the cheapest one the console needs anyway. */
   checkKey: () => unwrap(api.GET("/v1/admin/bots")),
+  /** The operator key, which manages no tenant's bots, signs in as the operator (a cookie session). */
+  operatorSignIn: (key: string) => unwrap(api.POST("/v1/auth/operator-session", { body: { key }, headers: anonymous })),
 };

@@ -92,6 +92,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         await authApi.checkKey();
       } catch (error) {
         setCredentials({ kind: "none" });
+        // A key that may not manage bots may be the operator's: it signs in as the operator.
+        if (error instanceof ApiError && error.status === 403) {
+          const operator = await authApi.operatorSignIn(key).catch(() => undefined);
+          if (operator) {
+            setCredentials({ kind: "cookie", csrfToken: operator.csrfToken });
+            setSession({ status: "signed-in", mode: "cookie", label: "Operator", session: operator });
+            return;
+          }
+        }
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
           throw new Error(error.status === 401 ? "That key is not valid. Check it and try again." : "That key cannot manage bots. Use a tenant admin key (sk_…).", { cause: error });
         }

@@ -5,6 +5,7 @@ import { BotsPage } from "../bots/BotsPage.tsx";
 import { Layout } from "./Layout.tsx";
 import { Link } from "./Link.tsx";
 import { parseRoute, usePathname } from "./router.ts";
+import { isOperatorSession } from "../operator/is-operator.ts";
 
 // The editor (React Flow, the layout engine) loads only when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/FlowEditorPage.tsx"));
@@ -27,6 +28,9 @@ const PluginPage = lazy(() => import("../marketplace/PluginPage.tsx"));
 // The tenant's settings and a bot's AI settings load on their own pages.
 const SettingsPage = lazy(() => import("../settings/SettingsPage.tsx"));
 const BotSettingsPage = lazy(() => import("../bot-settings/BotSettingsPage.tsx"));
+// The operator's pages: tenants and the cluster's nodes.
+const OperatorTenantsPage = lazy(() => import("../operator/TenantsPage.tsx"));
+const OperatorNodesPage = lazy(() => import("../operator/NodesPage.tsx"));
 
 export function App() {
   const { session } = useSession();
@@ -34,6 +38,9 @@ export function App() {
   if (session.status === "loading") return <p className="loading" role="status">Loading…</p>;
   if (session.status === "signed-out") return <SignInPage reason={session.reason} />;
   const loading = <p className="loading" role="status">Loading…</p>;
+  // The operator has no tenant's pages: theirs are the tenants and the nodes.
+  if (isOperatorSession(session) && route.page === "operator-nodes") return <Suspense fallback={loading}><OperatorNodesPage /></Suspense>;
+  if (isOperatorSession(session)) return <Suspense fallback={loading}><OperatorTenantsPage /></Suspense>;
   switch (route.page) {
     case "bots": return <BotsPage />;
     case "inbox": return <Suspense fallback={loading}><InboxPage sessionId={route.sessionId} /></Suspense>;

@@ -2,6 +2,8 @@ import { useEffect, type ReactNode } from "react";
 import { useSession } from "../auth/session.tsx";
 import { InboxRailLink } from "../inbox/InboxRailLink.tsx";
 import { Link } from "./Link.tsx";
+import { OperatorShell } from "../operator/OperatorShell.tsx";
+import { useIsOperator } from "../operator/is-operator.ts";
 
 /**
  * One layout everywhere: a left rail (a top bar on narrow screens) and a page header holding the
@@ -9,9 +11,11 @@ import { Link } from "./Link.tsx";
  */
 export function Layout({ title, actions, children, wide }: { title: string; actions?: ReactNode; children: ReactNode; wide?: boolean }) {
   const { session, signOut } = useSession();
+  const operator = useIsOperator();
   useEffect(() => {
     document.title = `${title} · Console`;
   }, [title]);
+  if (operator) return <OperatorShell title={title} actions={actions}>{children}</OperatorShell>;
   return (
     <div className="app">
       <a className="skip-link" href="#main">Skip to content</a>

@@ -22,6 +22,8 @@ export type Route =
   | { page: "plugin"; pluginId: string }
   | { page: "bot-settings"; botId: string }
   | { page: "settings"; section?: string; webhookId?: string }
+  | { page: "operator-tenants" }
+  | { page: "operator-nodes" }
   | { page: "not-found" };
 
 export function parseRoute(pathname: string): Route {
@@ -44,6 +46,8 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "experiments" && parts[1] && parts.length === 2) return { page: "experiment", experimentId: parts[1] };
   if (parts[0] === "marketplace" && parts.length === 1) return { page: "marketplace" };
   if (parts[0] === "marketplace" && parts[1]?.startsWith("@") && parts[2] && parts.length === 3) return { page: "plugin", pluginId: `${decodeURIComponent(parts[1])}/${decodeURIComponent(parts[2])}` };
+  if (parts[0] === "operator" && parts[1] === "tenants" && parts.length === 2) return { page: "operator-tenants" };
+  if (parts[0] === "operator" && parts[1] === "nodes" && parts.length === 2) return { page: "operator-nodes" };
   return { page: "not-found" };
 }
 

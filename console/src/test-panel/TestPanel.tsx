@@ -4,12 +4,17 @@
  * on their nodes like publishing's.
  */
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { ApiError, describeError, type ProblemDetail } from "../api/client.ts";
 import { testApi, type InputRequest, type OutboundMessage, type TestTurn } from "./api.ts";
+import { ChannelTurn } from "./ChannelTurn.tsx";
+import "./test-panel.css";
 
 type Change = TestTurn["changed"][number];
-type Line = { from: "bot" | "you"; text: string; key: number } | { from: "changes"; changes: Change[]; key: number };
+type Line =
+  | { from: "you"; text: string; key: number }
+  | { from: "bot"; messages: OutboundMessage[]; input: InputRequest | null; key: number }
+  | { from: "changes"; changes: Change[]; key: number };
 
 /** A variable's value as the panel shows it: unset is a dash, strings in quotes, the rest as JSON. */
 function shown(value: unknown): string {
@@ -31,9 +36,13 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
   const field = useRef<HTMLInputElement>(null);
   const log = useRef<HTMLDivElement>(null);
 
-  const addLines = (from: "bot" | "you", texts: string[]) => setLines((current) => [...current, ...texts.map((text) => ({ from, text, key: counter.current++ }))]);
+  // How the transcript is shown: the web's own rendering, or a channel's (the API renders each turn).
+  const [surface, setSurface] = useState("web");
+  const surfaces = useQuery({ queryKey: ["channel-previews"], queryFn: testApi.surfaces, staleTime: 300_000 });
+  const surfaceLabel = surfaces.data?.find((s) => s.id === surface)?.label ?? "Web";
+  const addLines = (from: "you", texts: string[]) => setLines((current) => [...current, ...texts.map((text) => ({ from, text, key: counter.current++ }))]);
   const took = (turn: TestTurn) => {
-    addLines("bot", linesOf(turn.messages));
+    if (turn.messages.length > 0) setLines((current) => [...current, { from: "bot", messages: turn.messages, input: turn.input, key: counter.current++ }]);
     if (turn.changed.length > 0) setLines((current) => [...current, { from: "changes", changes: turn.changed, key: counter.current++ }]);
     setInput(turn.input);
     setStatus(turn.status);
@@ -75,6 +84,8 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
   }
 
   const ended = status === "ended";
+  // Only the latest turn's buttons answer (earlier ones are history, as in the channel itself).
+  const lastBotKey = [...lines].reverse().find((line) => line.from === "bot")?.key;
   return (
     <section className="test-panel" aria-labelledby="test-title">
       <div className="test-head">
@@ -82,7 +93,18 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
         <button type="button" className="button small" onClick={() => start.mutate()} disabled={start.isPending}>{sessionId ? "Restart" : "Start conversation"}</button>
       </div>
       {error && <p role="alert" className="alert small">{error}</p>}
-      <div ref={log} className="transcript" role="log" aria-live="polite" aria-label="Test conversation">
+      {(surfaces.data?.length ?? 0) > 1 && (
+        <fieldset className="surface-switch">
+          <legend>Show the conversation as on</legend>
+          {surfaces.data!.map((s) => (
+            <label key={s.id} title={s.description}>
+              <input type="radio" name="test-surface" value={s.id} checked={surface === s.id} onChange={() => setSurface(s.id)} />
+              <span>{s.label}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div ref={log} className={`transcript surface-${surface}`} tabIndex={0} role="log" aria-live="polite" aria-label="Test conversation">
         {lines.map((line) => line.from === "changes"
           ? (
             <details key={line.key} className="turn-changes" open>
@@ -94,7 +116,12 @@ export function TestPanel({ botId, beforeStart, onActiveNode, onProblems }: { bo
               </ul>
             </details>
           )
-          : <p key={line.key} className={`bubble ${line.from}`}><span className="visually-hidden">{line.from === "bot" ? "Bot: " : "You: "}</span>{line.text}</p>)}
+          : line.from === "you"
+            ? <p key={line.key} className="bubble you"><span className="visually-hidden">You: </span>{line.text}</p>
+            : surface === "web"
+              ? linesOf(line.messages).map((text, i) => <p key={`${line.key}:${i}`} className="bubble bot"><span className="visually-hidden">Bot: </span>{text}</p>)
+              : <ChannelTurn key={`${line.key}:${surface}`} surface={surface} label={surfaceLabel} messages={line.messages} input={line.input}
+                  onChoice={line.key === lastBotKey && sessionId && input?.type === "choice" && !send.isPending ? (value) => send.mutate({ choice: value }) : undefined} />)}
       </div>
       {sessionId && input?.type === "choice" && (
         <div className="choices" role="group" aria-label="Answers">

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { channelRoutePath, checksCredentials, isChannelModule, type ChannelDefinition, type ResolvedBotChannel } from "../../sdk/channel.ts";
+import { channelRoutePath, checksCredentials, isChannelModule, previewsTurns, type ChannelDefinition, type ResolvedBotChannel } from "../../sdk/channel.ts";
 import type { PluginChange } from "../../kernel/plugin-host/plugin-host.ts";
 import type { Logger } from "../../kernel/observability/logger.ts";
 
@@ -19,6 +19,8 @@ export type RegisteredChannel = {
   settings: Record<string, unknown>;
   /** Its plugin can send to a user outside their turn (a `deliver` handler): a person's reply reaches them. */
   canDeliver: boolean;
+  /** The surfaces its plugin previews a turn on (its `preview` action), by id; empty when it has none. */
+  previews: Readonly<Record<string, { label: string; description?: string }>>;
 };
 
 /** A bot's channel as the pipeline uses it: its tenant, its config with secrets opened, and the operator settings. */
@@ -35,7 +37,7 @@ export type ChannelRegistry = ReturnType<typeof createChannelRegistry>;
 export function createChannelRegistry(variable: (name: string) => string | undefined, logger: Logger) {
   const channels = new Map<string, RegisteredChannel>();
 
-  function register(pluginId: string, serviceName: string, definition: ChannelDefinition, canDeliver: boolean, checks: boolean): void {
+  function register(pluginId: string, serviceName: string, definition: ChannelDefinition, canDeliver: boolean, checks: boolean, previews = false): void {
     const owner = [...channels.values()].find((c) => c.name === definition.name && c.pluginId !== pluginId);
     if (owner) {
       logger.error({ plugin: pluginId, channel: definition.name, code: "CHANNEL_NAME_TAKEN" }, `channel "${definition.name}" is already provided by ${owner.pluginId}; this one is not used`);
@@ -59,6 +61,7 @@ export function createChannelRegistry(variable: (name: string) => string | undef
       checksCredentials: checks,
       settings: (parsed?.data as Record<string, unknown> | undefined) ?? {},
       canDeliver,
+      previews: previews ? definition.previews ?? {} : {},
     });
   }
 
@@ -74,7 +77,7 @@ export function createChannelRegistry(variable: (name: string) => string | undef
       const { plugin } = change;
       for (const [name, channel] of channels) if (channel.pluginId === plugin.id) channels.delete(name);
       if (change.type === "loaded" && isChannelModule(plugin.module)) {
-        register(plugin.id, plugin.serviceName, plugin.module.channel, Boolean(plugin.module.definition.actions?.deliver), checksCredentials(plugin.module));
+        register(plugin.id, plugin.serviceName, plugin.module.channel, Boolean(plugin.module.definition.actions?.deliver), checksCredentials(plugin.module), previewsTurns(plugin.module));
       }
     },
   };

@@ -118,6 +118,9 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "POST /v1/admin/publishers": "operator",
   // usage and analytics
   "GET /v1/admin/usage": "viewer",
+  // the test panel's channel previews (render only, send nothing): whoever edits flows
+  "GET /v1/admin/channel-previews": "editor",
+  "POST /v1/admin/channel-previews/:surface": "editor",
   "GET /v1/admin/usage/tool-calls": "viewer",
   "GET /v1/admin/bots/:botId/analytics": "viewer",
   "GET /v1/admin/bots/:botId/analytics/nodes": "viewer",

@@ -8,6 +8,7 @@ import { useId } from "react";
 import type { JsonSchema } from "../flow-document.ts";
 import { defaultFor, discriminatorOf, drawable, labelFor, requiredOf, resolve, typeOf, variantsOf } from "./json-schema.ts";
 import { RawJsonField } from "./RawJsonField.tsx";
+import { RuleBuilder } from "./RuleBuilder.tsx";
 import { TemplateInput } from "./TemplateInput.tsx";
 
 export type FieldProps = {
@@ -34,6 +35,10 @@ export function SchemaField(props: FieldProps) {
   const label = <>{props.label}{props.required ? <span aria-hidden="true" className="req"> *</span> : null}</>;
   const hintText = hint ? <span id={hintId} className="hint">{hint}</span> : null;
 
+  // JSON-Logic (a condition's rule): rows of variable, operator and value, or raw JSON when the rows cannot show it.
+  if (schema.format === "json-logic") {
+    return <RuleBuilder id={id} label={props.label} value={props.value} onChange={props.onChange} variables={props.variables} describedBy={describedBy} hint={hintText} />;
+  }
   if (!drawable(schema, props.root)) {
     return <div className="field"><label htmlFor={id}>{label}</label>{hintText}<RawJsonField id={id} value={props.value} onChange={props.onChange} describedBy={describedBy} /></div>;
   }
