@@ -44,11 +44,6 @@ export const tenantApi = {
   },
   /** A new widget key beside the others (sites using them keep working). */
   issueWidgetKey: (tenantId: string) => unwrap(api.POST("/v1/admin/tenants/{tenantId}/keys", { params: { path: { tenantId } }, body: { kind: "widget", rotate: false, label: "Embed tag" } })),
-  /** The widget key's first characters, to recognise the one to paste (keys are shown once, when issued). */
-  widgetKeyPrefix: async (tenantId: string) => {
-    const { keys } = await unwrap(api.GET("/v1/admin/tenants/{tenantId}/keys", { params: { path: { tenantId } } }));
-    return keys.find((k) => k.kind === "widget" && k.revokedAt === null)?.prefix ?? null;
-  },
 };
 
 export const channelKeys = {
