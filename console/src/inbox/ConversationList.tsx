@@ -126,7 +126,8 @@ export function ConversationList({ selected, me }: { selected?: string; me?: Me 
       {list.isPending && <p role="status">Loading conversations…</p>}
       {list.isSuccess && rows.length === 0 && (
         <p className="muted inbox-none">
-          {narrowed > 0 ? "No conversations match these filters." : filter.view === "waiting" ? "Nobody is waiting for a person." : filter.view === "mine" ? "You have no conversations." : "No conversations match."}
+          {filter.view === "waiting" ? "Nobody is waiting for a person." : filter.view === "mine" ? "You have no conversations." : narrowed > 0 ? "No conversations match these filters." : "No conversations yet."}
+          {filter.view !== "all" && narrowed > 0 && " (with these filters)"}
         </p>
       )}
       {rows.length > 0 && (
