@@ -30,6 +30,8 @@ import { AuditMigration } from "../modules/audit/0030-audit.migration.ts";
 import { DraftRevisionMigration } from "../engine/migrations/0031-draft-revision.migration.ts";
 import { SecretHostsMigration } from "../kernel/persistence/migrations/0032-secret-hosts.migration.ts";
 import { MessageCountMigration } from "../engine/migrations/0033-message-count.migration.ts";
+import { WidgetKeyKeptMigration } from "../kernel/persistence/migrations/0034-widget-key-kept.migration.ts";
+import { ChannelCheckMigration } from "../engine/migrations/0035-channel-check.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -69,4 +71,6 @@ export const migrations = [
   { name: "0031-draft-revision", class: DraftRevisionMigration },
   { name: "0032-secret-hosts", class: SecretHostsMigration },
   { name: "0033-message-count", class: MessageCountMigration },
+  { name: "0034-widget-key-kept", class: WidgetKeyKeptMigration },
+  { name: "0035-channel-check", class: ChannelCheckMigration },
 ];

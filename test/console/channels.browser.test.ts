@@ -107,6 +107,12 @@ describe("console: a bot's channels and web widget", function () {
     assert.equal((await node.request("GET", `/v1/admin/bots/${botId}/channels/whatsapp`, { key: acme.keys.admin })).status, 404, "checking saves nothing");
     await whatsapp.getByRole("button", { name: "Connect WhatsApp" }).click();
     await waStatus.getByText(/^Saved\./).waitFor();
+    // The check made before connecting was of the values now stored: the card says so, after a reload too.
+    const lastCheck = page.locator("#whatsapp .last-check");
+    await lastCheck.getByText("Last checked just now: connected as +1 555-010-0199 (Acme Support).").waitFor();
+    await page.reload();
+    await lastCheck.getByText("Last checked just now: connected as +1 555-010-0199 (Acme Support).").waitFor();
+    assert.equal(await page.locator("#whatsapp .channel-head .badge").textContent(), "Connected");
     // Secrets are never shown back: each says it is set, and can be replaced.
     await whatsapp.getByRole("button", { name: "Replace the access token" }).waitFor();
     assert.equal(await whatsapp.getByRole("group", { name: "App secret" }).getByText("Set", { exact: true }).count(), 1);
@@ -189,8 +195,8 @@ describe("console: a bot's channels and web widget", function () {
     const served = await node.request("GET", `/v1/widget/config?botId=${botId}`, { key: acme.keys.widget });
     assert.deepEqual([served.body.branding.title, served.body.branding.primaryColor, served.body.branding.launcherText, served.body.greeting], ["Acme help", "#0b7a4b", "Chat with us", "Hi! How can we help?"]);
 
-    // The tag to copy, completed with the widget key pasted in.
-    await page.getByLabel("Your widget key").fill(acme.keys.widget);
+    // The tag to copy carries the widget key as issued (public, so the platform keeps it), and the key has its own field.
+    assert.equal(await page.getByLabel("Widget key", { exact: true }).inputValue(), acme.keys.widget);
     await page.getByRole("button", { name: "Copy the embed tag" }).click();
     const tag = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(tag, `<script src="${node.url}/widget.js" data-key="${acme.keys.widget}" data-bot="${botId}" async></script>`);
@@ -254,6 +260,54 @@ describe("console: a bot's channels and web widget", function () {
     // The sandboxed frame paints on its own after a scroll; the screenshot waits for it (what a person sees at once).
     await page.waitForTimeout(1500);
     await page.screenshot({ path: `${SHOTS}/preview-375.png` });
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  it("keeps the last check: a refusal shows on the card after a reload, by keyboard; a widget key issued before keys were kept is replaced for the tag", async () => {
+    // The stored token stops working (revoked at Meta, say): the admin checks the stored values again.
+    const put = await node.request("PUT", `/v1/admin/bots/${botId}/channels/whatsapp`, { key: acme.keys.admin, body: { phoneNumberId: PHONE_ID, ...wa, accessToken: "EAAG-revoked-at-meta" } });
+    assert.equal(put.status, 200, put.text);
+    // A key as issued before the platform kept widget keys (migration 0032): only its hash is known.
+    const sql = node.platform.context.db.orm.em.fork().getConnection();
+    await sql.execute(`update api_key set public_key = null where tenant_id = ? and kind = 'widget'`, [acme.id]);
+    const { page, problems, close } = await openPage(browser);
+    await signInWithKey(page, node.url, acme.keys.admin);
+    await page.goto(`${node.url}/console/bots/${botId}/channels`);
+    const card = page.locator("#whatsapp");
+    await card.getByRole("heading", { name: "WhatsApp", exact: true }).waitFor();
+    assert.equal(await card.locator(".last-check").count(), 0, "the check of the old token says nothing about the new one");
+    await card.getByRole("button", { name: "Check credentials" }).focus();
+    await page.keyboard.press("Enter");
+    await card.getByRole("status").getByText(/^Not connected: The access token was refused/).waitFor();
+    await page.reload();
+    const line = card.locator(".last-check");
+    await line.waitFor();
+    assert.match(await line.textContent() ?? "", /^Last checked just now: not connected\. The access token was refused\. Meta says: Invalid OAuth access token/);
+    assert.equal(await card.locator(".channel-head .badge").textContent(), "Not connected");
+    const stored = await node.request("GET", `/v1/admin/bots/${botId}/channels`, { key: acme.keys.admin });
+    const lastCheck = stored.body.channels.find((c: { channel: string }) => c.channel === "whatsapp").lastCheck;
+    assert.equal(lastCheck.connected, false);
+    assert.equal(lastCheck.problem.code, "WHATSAPP_TOKEN_INVALID", JSON.stringify(lastCheck));
+    await assertAccessible(page, "a channel whose last check failed");
+    await card.screenshot({ path: `${SHOTS}/whatsapp-last-check-refused.png` });
+
+    // The widget: the old key is not known, so the page offers a new one (the old one keeps working).
+    const widget = page.locator("#web-widget");
+    await widget.getByLabel("Your widget key").waitFor();
+    await widget.getByRole("button", { name: "Issue a widget key for this tag" }).click();
+    const keyField = widget.getByLabel("Widget key", { exact: true });
+    await keyField.waitFor();
+    const issued = await keyField.inputValue();
+    assert.match(issued, /^pk_/);
+    assert.notEqual(issued, acme.keys.widget);
+    assert.match(await widget.getByRole("textbox", { name: "Embed tag" }).inputValue(), new RegExp(`data-key="${issued}"`));
+    for (const key of [issued, acme.keys.widget]) {
+      const config = await node.request("GET", `/v1/widget/config?botId=${botId}`, { key });
+      assert.equal(config.status, 200, `both keys open the widget: ${config.text}`);
+    }
+    await assertAccessible(page, "the widget with its key");
+    await widget.screenshot({ path: `${SHOTS}/widget-key.png` });
     assert.deepEqual(problems, []);
     await close();
   });

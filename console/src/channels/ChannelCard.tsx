@@ -10,6 +10,7 @@ import type { JsonSchema } from "../flows/flow-document.ts";
 import { defaultFor, labelFor, requiredOf, resolve, typeOf } from "../flows/form/json-schema.ts";
 import { SchemaField } from "../flows/form/SchemaField.tsx";
 import { Dialog } from "../shell/Dialog.tsx";
+import { timeAgo } from "../shell/time.ts";
 import { channelKeys, channelsApi, type BotChannel, type CredentialCheck } from "./api.ts";
 import { CopyField } from "./CopyField.tsx";
 import { SecretField } from "./SecretField.tsx";
@@ -47,7 +48,11 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
   const check = useMutation({
     mutationFn: () => channelsApi.check(botId, channel.channel, body()),
     onMutate: () => { setOutcome(undefined); setChecked(undefined); },
-    onSuccess: (answer) => setChecked(answer),
+    onSuccess: (answer) => {
+      setChecked(answer);
+      // The platform keeps the answer (lastCheck): read it again so the card says it after a reload too.
+      void refresh();
+    },
     onError: (error) => setOutcome({ kind: "error", message: describeError(error) }),
   });
   const save = useMutation({
@@ -86,10 +91,13 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
         <h2 id={headingId}>{title}</h2>
         {checked ? (
           <span className={checked.connected ? "badge live" : "badge danger"}>{checked.connected ? "Connected" : "Not connected"}</span>
+        ) : channel.lastCheck ? (
+          <span className={channel.lastCheck.connected ? "badge live" : "badge danger"}>{channel.lastCheck.connected ? "Connected" : "Not connected"}</span>
         ) : (
           <span className={channel.configured ? "badge live" : "badge draft"}>{channel.configured ? "Set up" : "Not set up"}</span>
         )}
       </div>
+      {channel.lastCheck && <LastCheckLine check={channel.lastCheck} />}
       {channel.description && <p className="muted small">{channel.description}</p>}
 
       <form ref={form} className="channel-form" onSubmit={submit} aria-label={`${title} settings`}>
@@ -132,6 +140,16 @@ export function ChannelCard({ botId, channel }: { botId: string; channel: BotCha
         </div>
       </Dialog>
     </section>
+  );
+}
+
+/** What the vendor said the last time the stored credentials were checked (kept by the platform). */
+function LastCheckLine({ check }: { check: NonNullable<BotChannel["lastCheck"]> }) {
+  return (
+    <p className={check.connected ? "last-check small" : "last-check small failed"}>
+      Last checked <time dateTime={check.checkedAt} title={new Date(check.checkedAt).toLocaleString()}>{timeAgo(check.checkedAt)}</time>:{" "}
+      {check.connected ? `connected${check.account ? ` as ${check.account}` : ""}.` : `not connected. ${check.problem?.message ?? ""}`}
+    </p>
   );
 }
 

@@ -42,7 +42,12 @@ export function WidgetSettings({ botId, look, tenantId }: { botId: string; look:
   const [saved, setSaved] = useState<Draft>(() => draftOf(look));
   const [key, setKey] = useState("");
   const [notice, setNotice] = useState("");
-  const keyPrefix = useQuery({ queryKey: channelKeys.widgetKey(tenantId ?? ""), queryFn: () => tenantApi.widgetKeyPrefix(tenantId!), enabled: tenantId !== undefined, retry: false });
+  const widgetKey = useQuery({ queryKey: channelKeys.widgetKey(tenantId ?? ""), queryFn: () => tenantApi.widgetKey(tenantId!), enabled: tenantId !== undefined, retry: false });
+  const issue = useMutation({
+    mutationFn: () => tenantApi.issueWidgetKey(tenantId!),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: channelKeys.widgetKey(tenantId ?? "") }),
+  });
+  const keptKey = widgetKey.data?.key ?? null;
   const change = (field: keyof Draft) => (event: { target: { value: string } }) => { setNotice(""); setDraft((d) => ({ ...d, [field]: event.target.value })); };
 
   const save = useMutation({
@@ -62,7 +67,8 @@ export function WidgetSettings({ botId, look, tenantId }: { botId: string; look:
   }, [draft, look.name]);
   const ratio = contrastRatio(draft.primaryColor, draft.textColor);
   const unsaved = JSON.stringify(draft) !== JSON.stringify(saved);
-  const snippet = `<script src="${look.scriptUrl}" data-key="${key.trim() || "pk_…"}" data-bot="${botId}" async></script>`;
+  // The key the platform kept (widget keys are public), else the one pasted below.
+  const snippet = `<script src="${look.scriptUrl}" data-key="${keptKey ?? (key.trim() || "pk_…")}" data-bot="${botId}" async></script>`;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -129,13 +135,25 @@ export function WidgetSettings({ botId, look, tenantId }: { botId: string; look:
         <h3>Preview</h3>
         <WidgetPreview config={preview} />
         <h3>Put it on your site</h3>
-        <div className="field">
-          <label htmlFor={`${id}-key`}>Your widget key</label>
-          <span id={`${id}-key-hint`} className="hint">
-            {keyPrefix.data ? `It starts with ${keyPrefix.data.replace(/…+$/, "")}… ` : ""}It was shown once, when it was issued, and the platform keeps only its fingerprint: paste it to complete the tag (it is not saved).
-          </span>
-          <input id={`${id}-key`} value={key} placeholder="pk_…" spellCheck={false} autoComplete="off" aria-describedby={`${id}-key-hint`} onChange={(event) => setKey(event.target.value)} />
-        </div>
+        {keptKey ? (
+          <CopyField label="Widget key" value={keptKey} hint="Public: it identifies your tenant to the widget, and is in every page that embeds it. Sites it may run on are the allowed domains below." />
+        ) : (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-key`}>Your widget key</label>
+              <span id={`${id}-key-hint`} className="hint">
+                {widgetKey.data?.prefix ? `It starts with ${widgetKey.data.prefix.replace(/…+$/, "")}… ` : ""}It was issued before the platform kept widget keys: paste it to complete the tag (it is not saved), or issue a new one, shown here from now on (the old one keeps working).
+              </span>
+              <input id={`${id}-key`} value={key} placeholder="pk_…" spellCheck={false} autoComplete="off" aria-describedby={`${id}-key-hint`} onChange={(event) => setKey(event.target.value)} />
+            </div>
+            {tenantId && (
+              <div className="form-actions">
+                <button type="button" className="button" disabled={issue.isPending} onClick={() => issue.mutate()}>{issue.isPending ? "Issuing…" : "Issue a widget key for this tag"}</button>
+              </div>
+            )}
+            {issue.isError && <p role="alert" className="alert">{describeError(issue.error)}</p>}
+          </>
+        )}
         <CopyField label="Embed tag" value={snippet} multiline hint="Paste it once, before </body>, on every page that should offer the chat." />
       </div>
     </div>

@@ -32,11 +32,18 @@ export const widgetApi = {
 export const tenantApi = {
   get: () => unwrap(api.GET("/v1/admin/tenant")),
   setAllowedDomains: (tenantId: string, allowedDomains: string[]) => unwrap(api.PATCH("/v1/admin/tenants/{tenantId}", { params: { path: { tenantId } }, body: { allowedDomains } })),
-  /** The widget key's first characters, to recognise the one to paste (keys are shown once, when issued). */
-  widgetKeyPrefix: async (tenantId: string) => {
+  /**
+   * The widget key for the embed tag: the newest in use, as issued (widget keys are public, so the
+   * platform keeps them), or only its first characters for a key issued before it kept them.
+   */
+  widgetKey: async (tenantId: string): Promise<{ key: string | null; prefix: string | null }> => {
     const { keys } = await unwrap(api.GET("/v1/admin/tenants/{tenantId}/keys", { params: { path: { tenantId } } }));
-    return keys.find((k) => k.kind === "widget" && k.revokedAt === null)?.prefix ?? null;
+    const live = keys.filter((k) => k.kind === "widget" && k.revokedAt === null).reverse();
+    const kept = live.find((k) => typeof k.key === "string");
+    return { key: kept?.key ?? null, prefix: live[0]?.prefix ?? null };
   },
+  /** A new widget key beside the others (sites using them keep working). */
+  issueWidgetKey: (tenantId: string) => unwrap(api.POST("/v1/admin/tenants/{tenantId}/keys", { params: { path: { tenantId } }, body: { kind: "widget", rotate: false, label: "Embed tag" } })),
 };
 
 export const channelKeys = {

@@ -1,6 +1,9 @@
 /** The inbox as the API serves it, through the typed client (core/modules/handoff/handoff.routes.ts). */
 import { api, unwrap } from "../api/client.ts";
 import type { Answer } from "../api/answers.ts";
+import { queryOf, type ListFilter } from "./filters.ts";
+
+export type { ListFilter, View } from "./filters.ts";
 
 export type ConversationSummary = Answer<"/v1/admin/conversations", "get">["conversations"][number];
 export type Conversation = Answer<"/v1/admin/conversations/{sessionId}", "get">;
@@ -10,21 +13,15 @@ export type Note = Conversation["notes"][number];
 export type TurnEvent = Conversation["events"][number];
 export type Me = Answer<"/v1/admin/conversations/agent", "get">;
 
-/** Which conversations the list shows: those waiting for a person, the caller's own, or every one. */
-export type View = "waiting" | "mine" | "all";
-export type ListFilter = { view: View; q?: string; channel?: string };
+/** Conversations a page of the list holds ("Load more" asks for the next). */
+export const PAGE_SIZE = 25;
 
 const session = (sessionId: string) => ({ params: { path: { sessionId } } });
 
 export const inboxApi = {
-  list: async (filter: ListFilter) => {
-    const query = {
-      ...(filter.view === "waiting" ? { waiting: "true" as const } : {}),
-      ...(filter.view === "mine" ? { mine: "true" as const } : {}),
-      ...(filter.q ? { q: filter.q } : {}),
-      ...(filter.channel ? { channel: filter.channel } : {}),
-      limit: 100,
-    };
+  /** One page of the list: the newest first, or those last active before `before` (the paging cursor). */
+  list: async (filter: ListFilter, before?: string, limit = PAGE_SIZE) => {
+    const query = { ...queryOf(filter), ...(before ? { before } : {}), limit };
     return (await unwrap(api.GET("/v1/admin/conversations", { params: { query } }))).conversations;
   },
   counts: () => unwrap(api.GET("/v1/admin/conversations/counts")),

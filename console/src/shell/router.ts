@@ -73,3 +73,15 @@ export function navigate(path: string): void {
 export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
 }
+
+/** The query string of the address (`?bot=…&q=…`), as a page keeps its filters in it. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search);
+}
+
+/** Replaces the query string in place (no new history entry per keystroke); pages reading useSearch redraw. */
+export function replaceSearch(search: string): void {
+  const query = search && !search.startsWith("?") ? `?${search}` : search;
+  window.history.replaceState(null, "", `${window.location.pathname}${query}${window.location.hash}`);
+  for (const listener of listeners) listener();
+}

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { describeChannel, type CredentialCheck } from "../../sdk/channel.ts";
 import { ValidationError } from "../../sdk/platform-error.ts";
 import { webhookUrls, type RegisteredChannel } from "./channel-registry.ts";
@@ -40,7 +41,7 @@ export function splitSecrets(channel: RegisteredChannel, config: Record<string, 
  * One channel of one bot as the admin sees it: configured or not, its visible configuration, which
  * secrets are set (never their values), the URLs to give the vendor and what its form holds.
  */
-export function channelOfBotView(channel: RegisteredChannel, botId: string, stored: StoredChannel | undefined, baseUrl: string | null) {
+export function channelOfBotView(channel: RegisteredChannel, botId: string, stored: StoredChannel | undefined, baseUrl: string | null, lastCheck: LastCheck | null = null) {
   const described = describeChannel(channel.definition);
   return {
     channel: channel.name,
@@ -54,6 +55,36 @@ export function channelOfBotView(channel: RegisteredChannel, botId: string, stor
     webhooks: webhookUrls(channel, botId, baseUrl),
     checksCredentials: channel.checksCredentials,
     updatedAt: stored ? stored.updatedAt.toISOString() : null,
+    lastCheck,
+  };
+}
+
+/** The last credentials check of the configuration stored now, as the channels page shows it. */
+export type LastCheck = { checkedAt: string; connected: boolean; account?: string; problem?: { code: string; message: string } };
+export type CheckRow = {
+  channel: string; checked_at: Date | string; connected: boolean; account: string | null; problem_code: string | null; problem_message: string | null; salt: string; digest: string;
+};
+
+/** JSON with its keys in order at every depth: the same configuration always reads the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** Which values were checked, without keeping them: a salted SHA-256 of the whole configuration (secrets included). */
+export function configDigest(config: Record<string, unknown>, salt: string = randomBytes(16).toString("hex")): { salt: string; digest: string } {
+  return { salt, digest: createHash("sha256").update(salt).update(canonical(config)).digest("hex") };
+}
+
+/** A stored check, if it was of the configuration stored now (else it says nothing about it). */
+export function lastCheckOf(row: CheckRow | undefined, stored: StoredChannel | undefined): LastCheck | null {
+  if (!row || !stored || configDigest({ ...stored.visible, ...stored.secret }, row.salt).digest !== row.digest) return null;
+  return {
+    checkedAt: new Date(row.checked_at).toISOString(), connected: row.connected,
+    ...(row.connected ? { account: row.account ?? "" } : { problem: { code: row.problem_code ?? "CHECK_FAILED", message: row.problem_message ?? "" } }),
   };
 }
 

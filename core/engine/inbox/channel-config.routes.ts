@@ -20,6 +20,10 @@ const channelOfBot = z.looseObject({
   webhooks: z.record(z.string(), z.string()).describe("The URLs to give the vendor, by name"),
   checksCredentials: z.boolean().describe("Whether POST …/check can ask the vendor about the credentials"),
   updatedAt: z.string().nullable(),
+  lastCheck: z.looseObject({
+    checkedAt: z.string(), connected: z.boolean(), account: z.string().optional().describe("What the vendor knows them as, when connected"),
+    problem: z.looseObject({ code: z.string(), message: z.string() }).optional().describe("The vendor's reason, when not connected"),
+  }).nullable().optional().describe("The last credentials check (POST …/check) of the configuration stored now: when, and what the vendor said; null when it was never checked or changed since"),
 });
 const checkAnswer = z.looseObject({
   channel: z.string(),
@@ -67,8 +71,8 @@ export const channelConfigRoutes: RouteModule = (app, { broker }) => {
     config: auth,
     schema: {
       tags, params,
-      summary: "Ask the vendor whether the credentials work: those in the body (a secret left out is the stored one), else the stored configuration; nothing is saved",
-      description: "A refusal by the vendor is an answer (`connected: false` with the vendor's reason), not an error.",
+      summary: "Ask the vendor whether the credentials work: those in the body (a secret left out is the stored one), else the stored configuration; the configuration is not saved",
+      description: "A refusal by the vendor is an answer (`connected: false` with the vendor's reason), not an error. The answer is kept: GET …/channels shows it as `lastCheck` while the stored configuration is the one checked.",
       body: z.unknown().optional().describe(`${body.description ?? ""} Optional: without a body, the stored configuration is checked.`),
       response: {
         200: checkAnswer,

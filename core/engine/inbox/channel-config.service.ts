@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from "../../sdk/platform-error.ts";
 import { sealedFor } from "../../kernel/secrets/secret-box.ts";
 import { createAckPriority } from "./ack-priority.ts";
 import { createChannelMessageStore } from "./channel-message-store.ts";
-import { channelOfBotView, checkView, parseChannelConfig, splitSecrets, withKeptSecrets, type StoredChannel } from "./channel-admin.ts";
+import { channelOfBotView, checkView, configDigest, lastCheckOf, parseChannelConfig, splitSecrets, withKeptSecrets, type CheckRow, type StoredChannel } from "./channel-admin.ts";
 import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
 import { processInboundJob, reserveSends, type DeliveryReport, type InboundJobParams } from "./channel-pipeline.ts";
 import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
@@ -130,7 +130,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
       async ofBot(ctx: Context<{ tenantId: string; botId: string; baseUrl?: string }>) {
         await assertBot(ctx.params.tenantId, ctx.params.botId);
         const stored = await storedChannels(ctx.params.tenantId, ctx.params.botId);
-        return channels.list().map((channel) => channelOfBotView(channel, ctx.params.botId, stored.get(channel.name), baseOf(ctx.params.baseUrl)));
+        const checks = await sql().execute<CheckRow[]>(
+          `select channel, checked_at, connected, account, problem_code, problem_message, salt, digest from channel_check where tenant_id = ? and bot_id = ?`, [ctx.params.tenantId, ctx.params.botId],
+        );
+        return channels.list().map((channel) => channelOfBotView(channel, ctx.params.botId, stored.get(channel.name), baseOf(ctx.params.baseUrl),
+          lastCheckOf(checks.find((c) => c.channel === channel.name), stored.get(channel.name))));
       },
 
       async put(ctx: Context<{ tenantId: string; botId: string; channel: string; config: unknown; baseUrl?: string }>) {
@@ -156,7 +160,9 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
 
       /**
        * Asks the vendor, through the channel's plugin, whether credentials work: those given (a
-       * secret left out is the stored one), else the stored configuration. Nothing is saved.
+       * secret left out is the stored one), else the stored configuration. The configuration is not
+       * saved; the answer is, with a digest of the values checked: the channels page shows it while
+       * the stored configuration is those values (checked, then connected; or checked once stored).
        */
       async check(ctx: Context<{ tenantId: string; botId: string; channel: string; config?: unknown }>) {
         const channel = channelOf(ctx.params.channel);
@@ -167,7 +173,17 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         const candidate = ctx.params.config === undefined ? { ...stored!.visible, ...stored!.secret } : withKeptSecrets(channel, ctx.params.config, stored);
         const config = parseChannelConfig(channel, candidate);
         const answer = await ctx.call<CredentialCheck, object>(`${channel.serviceName}.checkCredentials`, { botId: ctx.params.botId, config, settings: channel.settings }, { timeout: CHECK_TIMEOUT_MS });
-        return checkView(channel, answer);
+        const view = checkView(channel, answer);
+        const { salt, digest } = configDigest(config);
+        await sql().execute(
+          `insert into channel_check (bot_id, tenant_id, channel, checked_at, connected, account, problem_code, problem_message, salt, digest) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           on conflict (bot_id, channel) do update set checked_at = excluded.checked_at, connected = excluded.connected, account = excluded.account,
+             problem_code = excluded.problem_code, problem_message = excluded.problem_message, salt = excluded.salt, digest = excluded.digest
+           where channel_check.tenant_id = excluded.tenant_id`,
+          [ctx.params.botId, ctx.params.tenantId, channel.name, new Date(view.checkedAt), answer.ok, answer.ok ? answer.account.slice(0, 500) : null,
+            answer.ok ? null : answer.code.slice(0, 100), answer.ok ? null : answer.reason.slice(0, 2000), salt, digest], "run",
+        );
+        return view;
       },
 
       async remove(ctx: Context<{ tenantId: string; botId: string; channel: string }>) {

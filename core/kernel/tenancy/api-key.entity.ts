@@ -20,6 +20,8 @@ export const ApiKey = defineEntity({
     prefix: p.string(),
     /** A name the tenant gave the key (migration 0027); null for keys made before. */
     label: p.string().nullable(),
+    /** Widget keys only: the key as issued (migration 0032); it is public, in every page that embeds the widget. */
+    publicKey: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     revokedAt: p.datetime().nullable(),
   },

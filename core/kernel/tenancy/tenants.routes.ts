@@ -16,6 +16,7 @@ const keyView = z.looseObject({
   id: z.uuid(), kind: z.string(), role: roleSchema.optional(), label: z.string().nullable().optional().describe("The name given to the key; null for keys made before labels"),
   prefix: z.string().describe("The key's first characters, to recognise it"),
   createdAt: z.string(), revokedAt: z.string().nullable(),
+  key: z.string().optional().describe("Widget keys only: the key itself (pk_…), public by design since every page with the widget carries it; absent for admin keys and for widget keys issued before they were kept"),
 });
 const callerView = z.looseObject({
   kind: z.enum(["admin", "member", "operator"]).describe("admin: a tenant's secret key; member: a person's session; operator: the platform's operator"),
@@ -81,7 +82,7 @@ export const tenantRoutes: RouteModule = (app, { broker }) => {
       return reply.code(204).send();
     });
 
-  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "The tenant's keys (prefixes only, never the keys)", response: { 200: z.object({ keys: z.array(keyView) }) } } },
+  app.get("/v1/admin/tenants/:tenantId/keys", { config: { auth: "operator-or-admin" }, schema: { tags, params: tenantId, summary: "The tenant's keys (prefixes only, never the secret keys; widget keys, public by design, in full)", response: { 200: z.object({ keys: z.array(keyView) }) } } },
     async (request) => ({ keys: await broker.call<z.infer<typeof keyView>[], object>("tenants.listKeys", { tenantId: tenantInScope(request, request.params.tenantId) }) }));
 
   app.post("/v1/admin/tenants/:tenantId/keys", {

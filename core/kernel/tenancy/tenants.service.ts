@@ -29,7 +29,8 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
   async function issueKey(tenantId: string, kind: ApiKeyKind, role: Role = "admin", label: string | null = null): Promise<{ id: string; key: string; prefix: string; createdAt: Date }> {
     const key = generateApiKey(kind);
     const issued = { id: crypto.randomUUID(), prefix: displayPrefix(key), createdAt: new Date() };
-    await em().insert(ApiKey, { ...issued, tenantId, kind, role, hash: hashApiKey(key), label, revokedAt: null });
+    // A widget key is public (written into every page with the widget): kept, so the console's embed tag can show it.
+    await em().insert(ApiKey, { ...issued, tenantId, kind, role, hash: hashApiKey(key), label, revokedAt: null, publicKey: kind === "widget" ? key : null });
     return { ...issued, key };
   }
 
@@ -125,6 +126,7 @@ export function createTenantsService(platform: PlatformContext): ServiceSchema {
         return keys.map((k) => ({
           id: k.id, kind: k.kind, ...(k.kind === "admin" ? { role: k.role } : {}), label: k.label ?? null, prefix: k.prefix,
           createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null,
+          ...(k.kind === "widget" && k.publicKey ? { key: k.publicKey } : {}),
         }));
       },
 

@@ -9,6 +9,8 @@ import type { Tour } from "./tour.ts";
 export const tour: Tour = async ({ call, botId, admin }) => {
   const listed = await call("GET", `/v1/admin/bots/${botId}/channels`, admin);
   assert.equal(listed.status, 200, listed.text);
+  // Never checked: no last check on any channel (it is kept per configuration stored, see channel-admin.ts).
+  assert.ok(listed.body.channels.every((c: { lastCheck?: unknown }) => c.lastCheck === null), listed.text);
   const invalid = await call("POST", `/v1/admin/bots/${botId}/channels/whatsapp/check`, { ...admin, body: { phoneNumberId: "not a number" } });
   assert.equal(invalid.status, 400, invalid.text);
   const nothingStored = await call("POST", `/v1/admin/bots/${botId}/channels/twilio/check`, admin);

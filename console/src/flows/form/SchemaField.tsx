@@ -21,6 +21,8 @@ export type FieldProps = {
   variables: readonly string[];
   required?: boolean;
   depth?: number;
+  /** What the API said is wrong with this value (a form shows it under the field, tied to the control). */
+  error?: string;
 };
 
 type Obj = Record<string, unknown>;
@@ -30,10 +32,12 @@ export function SchemaField(props: FieldProps) {
   const id = useId();
   const schema = resolve(props.schema, props.root);
   const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
   const hint = typeof schema.description === "string" ? schema.description : undefined;
-  const describedBy = hint ? hintId : undefined;
+  const describedBy = [hint ? hintId : undefined, props.error ? errorId : undefined].filter(Boolean).join(" ") || undefined;
   const label = <>{props.label}{props.required ? <span aria-hidden="true" className="req"> *</span> : null}</>;
-  const hintText = hint ? <span id={hintId} className="hint">{hint}</span> : null;
+  const hintText = <>{hint ? <span id={hintId} className="hint">{hint}</span> : null}{props.error ? <span id={errorId} className="field-error">{props.error}</span> : null}</>;
+  const invalid = props.error ? true : undefined;
 
   // JSON-Logic (a condition's rule): rows of variable, operator and value, or raw JSON when the rows cannot show it.
   if (schema.format === "json-logic") {
@@ -49,7 +53,7 @@ export function SchemaField(props: FieldProps) {
     return (
       <div className="field">
         <label htmlFor={id}>{label}</label>{hintText}
-        <select id={id} value={props.value === undefined ? "" : String(props.value)} aria-describedby={describedBy}
+        <select id={id} value={props.value === undefined ? "" : String(props.value)} aria-describedby={describedBy} aria-invalid={invalid}
           onChange={(event) => props.onChange(event.target.value === "" ? undefined : options.find((o) => String(o) === event.target.value))}>
           {!props.required && <option value="">(default)</option>}
           {options.map((option) => <option key={String(option)} value={String(option)}>{String(option)}</option>)}
@@ -76,7 +80,7 @@ export function SchemaField(props: FieldProps) {
       return (
         <div className="field">
           <label htmlFor={id}>{label}</label>{hintText}
-          <input id={id} type="number" inputMode="decimal" value={typeof props.value === "number" ? props.value : ""} aria-describedby={describedBy}
+          <input id={id} type="number" inputMode="decimal" value={typeof props.value === "number" ? props.value : ""} aria-describedby={describedBy} aria-invalid={invalid}
             min={typeof schema.minimum === "number" ? schema.minimum : undefined} max={typeof schema.maximum === "number" ? schema.maximum : undefined} step={typeOf(schema) === "integer" ? 1 : "any"}
             onChange={(event) => props.onChange(event.target.value === "" ? undefined : Number(event.target.value))} />
         </div>
@@ -87,7 +91,7 @@ export function SchemaField(props: FieldProps) {
       return (
         <div className="field">
           <label htmlFor={id}>{label}</label>{hintText}
-          <TemplateInput id={id} value={typeof props.value === "string" ? props.value : ""} multiline={long} variables={props.variables} describedBy={describedBy} required={props.required}
+          <TemplateInput id={id} value={typeof props.value === "string" ? props.value : ""} multiline={long} variables={props.variables} describedBy={describedBy} invalid={invalid} required={props.required}
             onChange={(text) => props.onChange(text === "" && !props.required ? undefined : text)} />
         </div>
       );
@@ -123,6 +127,8 @@ function ArrayField(props: FieldProps) {
   return (
     <fieldset className="group list">
       <legend>{props.label}</legend>
+      {typeof props.schema.description === "string" && <p className="hint">{props.schema.description}</p>}
+      {props.error && <p className="field-error" role="alert">{props.error}</p>}
       {items.length === 0 && <p className="muted small">None yet.</p>}
       {items.map((item, index) => (
         <div className="list-item" key={index}>
