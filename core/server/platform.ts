@@ -47,6 +47,7 @@ import { aiUsageRoutes } from "../modules/ai/usage.routes.ts";
 import { knowledgeRoutes } from "../modules/knowledge/knowledge.routes.ts";
 import { createKnowledgeService } from "../modules/knowledge/knowledge.service.ts";
 import { channelConfigRoutes } from "../engine/inbox/channel-config.routes.ts";
+import { deadLetterRoutes } from "../engine/inbox/dead-letter.routes.ts";
 import { createChannelConfigService } from "../engine/inbox/channel-config.service.ts";
 import { createChannelRegistry } from "../engine/inbox/channel-registry.ts";
 import { marketplaceRoutes } from "../../marketplace/marketplace.routes.ts";
@@ -135,6 +136,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(nodeTypeRoutes, testSessionRoutes, consoleRoutes);
   routes.push(mcpRoutes(mcpToolServers));
   routes.push(botWidgetRoutes);
+  routes.push(deadLetterRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {

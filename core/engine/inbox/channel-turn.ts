@@ -29,14 +29,14 @@ export type { OpenSession } from "../conversations/open-session.ts";
  *
  * `open` is the user's open session when the caller read it already (null: none is open).
  */
-export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null): Promise<ChannelTurnReply> {
+export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null, options: { timeout?: number } = {}): Promise<ChannelTurnReply> {
   const current = open !== undefined ? open : await findOpenSession(db.orm.em.getConnection(), p);
   const rows = current ? [current] : [];
   if (!rows[0]) {
     // The opening message's id goes with the session, so a node that takes the message over after a
     // failure can tell the session it started from one another message started (see committedTurn).
     const context = { ...p.context, channel: p.channel, ...(p.ref !== undefined ? { openingMessageId: p.ref } : {}) };
-    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context, ...(p.oneOpenPerUser ? { oneOpenPerUser: true } : {}) });
+    const started = await broker.call<ChatReply, StartParams>("conversations.start", { tenantId: p.tenantId, botId: p.botId, userId: p.userId, channel: p.channel, context, ...(p.oneOpenPerUser ? { oneOpenPerUser: true } : {}) }, options);
     return { sessionId: started.sessionId, messages: started.messages, input: started.input, status: started.status, revision: started.revision, ctas: started.ctas, atNode: started.atNode, started: true };
   }
   const sessionId = rows[0].id;
@@ -51,7 +51,7 @@ export async function runChannelTurn(broker: ServiceBroker, db: Database, p: Cha
   }
   const reply = await broker.call<ChatReply, MessageParams>("conversations.message", {
     tenantId: p.tenantId, sessionId, ...(choice !== undefined ? { choice } : { text: text ?? "" }), ...(p.ref !== undefined ? { ref: p.ref } : {}),
-  });
+  }, options);
   return { ...reply, started: false };
 }
 
