@@ -35,18 +35,22 @@ for (const mode of modes) {
     let seq = 0;
     // Statements matching `failing.pattern` fail while `failing.left` > 0 (-1: until told otherwise).
     const failing = { pattern: /^$/, left: 0, seen: [] as number[] };
+    // How long the fake model takes to answer (read at each request).
+    const model = { delayMs: 0 };
 
     before(async function () {
       // Starting a node takes seconds, many more on a busy machine; the cases themselves stay under 30 s.
       this.timeout(180_000);
       graph = await startFakeGraphApi();
-      openai = await startFakeOpenAi({ delayMs: 20_000 });
+      openai = await startFakeOpenAi(model);
       node = await startTestPlatform({
         pluginFolders: ["plugins", "channels"], transporter: mode.transporter, namespace: uniqueName("chaos"),
         env: {
           WHATSAPP_GRAPH_URL: graph.base, SECRETS_KEY: randomBytes(32).toString("base64"),
           INBOUND_RETRY_DELAYS_MS: "100,200,400", INBOUND_MAX_ATTEMPTS: "8",
           OPENAI_API_KEY: "sk-chaos", OPENAI_BASE_URL: `${openai.url}/v1`,
+          // No reuse of identical questions' answers: a second model call would be hidden by it.
+          AI_ANSWER_CACHE_SECONDS: "0",
         },
       });
       tenant = (await node.request("POST", "/v1/admin/tenants", { key: node.operatorKey, body: { name: "Acme", tier: "paid" } })).body;
@@ -161,6 +165,7 @@ for (const mode of modes) {
         { id: "done", type: "end", content: {} },
       ] });
       openai.script = () => ({ text: "Hello after a long think." });
+      model.delayMs = 20_000;
       const started = Date.now();
       assert.equal((await post(botId, "15550000004", "wamid.chaos.slow", "hi")).status, 200);
       // Meta sends the same event again while the turn runs (past the broker's 15 s request timeout too).
@@ -171,6 +176,28 @@ for (const mode of modes) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal(openai.requests.length - before, 1, "one model call for the turn");
       assert.deepEqual(textsTo("15550000004"), ["Hello after a long think."]);
+      model.delayMs = 0;
+    });
+
+    it("calls the model once for a turn run again because its commit failed after the model answered", async () => {
+      const botId = await botWith({ start: "ask", nodes: [
+        { id: "ask", type: "question", content: { question: "Topic?", input_type: "text", variable: "session.topic" }, connections: { default: "think" } },
+        { id: "think", type: "llm", content: { prompt: "One line about {{session.topic}}", reply: true }, connections: { default: "done" } },
+        { id: "done", type: "end", content: {} },
+      ] });
+      openai.script = () => ({ text: "Otters hold hands." });
+      assert.equal((await post(botId, "15550000007", "wamid.chaos.commit1", "hi")).status, 200);
+      await waitFor("the question", () => textsTo("15550000007").length >= 1, 10_000);
+      const before = openai.requests.length;
+      // The turn's compare-and-set of the session is refused once: the database went away after the model answered.
+      failing.pattern = /update conversation_session set status/;
+      failing.left = 1;
+      assert.equal((await post(botId, "15550000007", "wamid.chaos.commit2", "otters")).status, 200);
+      await waitFor("the model's line", () => textsTo("15550000007").length >= 2, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(failing.seen.length, 1, "the first run's commit was refused");
+      assert.equal(openai.requests.length - before, 1, "one model call for the node's turn");
+      assert.deepEqual(textsTo("15550000007"), ["Topic?", "Otters hold hands."]);
     });
 
     it("sends a reply once when the Graph API takes it and drops the connection, and records its outcome as unknown", async () => {
