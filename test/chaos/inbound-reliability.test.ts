@@ -20,6 +20,13 @@ const modes = [{ name: "embedded queue", transporter: undefined as string | unde
 
 type Tenant = { id: string; keys: { admin: string } };
 
+/** A counter's value for WhatsApp in the node's /metrics (0 when absent). */
+async function whatsappCounter(node: TestPlatform, name: string): Promise<number> {
+  const text = (await node.request("GET", "/metrics", { key: node.operatorKey })).text;
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && l.includes('channel="whatsapp"'));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
 /** A database that cannot be reached: the statement is refused the way the driver refuses it. */
 function refuse(): Error {
   return Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
@@ -123,6 +130,7 @@ for (const mode of modes) {
       assert.equal(dead[0]!.attempts, 8);
       assert.equal(dead[0]!.channel, "whatsapp");
       assert.deepEqual(textsTo("15550000002"), []);
+      assert.ok(await whatsappCounter(node, "botplatform_channel_dead_letters_total") >= 1);
 
       failing.left = 0; // the database is back
       const replay = await node.request("POST", `/v1/admin/dead-letters/${dead[0]!.id}/replay`, { key: tenant.keys.admin });
@@ -256,6 +264,7 @@ for (const mode of modes) {
       assert.deepEqual(texts, ["Hi! I'm the demo bot.", "What's your name?"]);
       assert.equal((await inbound())?.status, "processed");
       assert.match((await inbound())?.error ?? "", /not sent again/);
+      assert.equal(await whatsappCounter(node, "botplatform_channel_send_unknown_total"), 2, "both messages of the reply flagged");
     });
   });
 }

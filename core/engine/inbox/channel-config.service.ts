@@ -48,7 +48,11 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
   // How both queues run a job, retry it and keep it when it fails for good (inbound-retry.ts).
   const consumer: InboundConsumerOptions = {
     run: (job) => broker.call(job.target, job.params, { timeout: turnTimeoutMs }),
-    deadLetter: (job, failure, attempts, firstReceivedAt) => deadLetters.record({ job, failure, attempts, firstReceivedAt }),
+    deadLetter: async (job, failure, attempts, firstReceivedAt) => {
+      const kept = await deadLetters.record({ job, failure, attempts, firstReceivedAt });
+      if (kept) channelMetrics.deadLettered(typeof job.params.channel === "string" ? job.params.channel : "unknown");
+      return kept;
+    },
     policy: { delaysMs: platform.config.INBOUND_RETRY_DELAYS_MS, maxAttempts: platform.config.INBOUND_MAX_ATTEMPTS },
     logger: platform.logger.child({ component: "channel-inbound" }),
   };

@@ -64,6 +64,7 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         // An earlier holder asked the channel to send this reply and never heard how it ended: the
         // vendor may have it (there is no idempotency key to ask with), so it is not sent twice.
         reply = { state: "unknown", error: REPLY_UNKNOWN };
+        metrics?.unknownOutcome(resolved.channel, turn.messages.length);
         broker.logger.warn({ channel: resolved.channel, vendorMessageId: event.vendorMessageId, botId: resolved.botId }, "a reply's earlier send ended without an answer; not sent again");
       } else if (!turn.delivered && turn.messages.length > 0) {
         if (sendRate) await reserveSends(limiter, sendRate.key, turn.messages.length, sendRate.perSecond);
