@@ -28,7 +28,7 @@ import { MarketplaceManifestOrderMigration } from "../../marketplace/marketplace
 import { ApiKeyLabelMigration } from "../kernel/persistence/migrations/0029-api-key-label.migration.ts";
 import { AuditMigration } from "../modules/audit/0030-audit.migration.ts";
 import { DraftRevisionMigration } from "../engine/migrations/0031-draft-revision.migration.ts";
-import { InboundDeadLettersMigration } from "../engine/migrations/0032-inbound-dead-letters.migration.ts";
+import { InboundDeadLettersMigration } from "../engine/migrations/0034-inbound-dead-letters.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -66,5 +66,5 @@ export const migrations = [
   { name: "0029-api-key-label", class: ApiKeyLabelMigration },
   { name: "0030-audit", class: AuditMigration },
   { name: "0031-draft-revision", class: DraftRevisionMigration },
-  { name: "0032-inbound-dead-letters", class: InboundDeadLettersMigration },
+  { name: "0034-inbound-dead-letters", class: InboundDeadLettersMigration },
 ];

@@ -31,7 +31,7 @@ const COMPLETE_INBOUND_SQL = `update channel_message set status = ?, session_id 
 const COMPLETE_WITH_REPLY_SQL = `update channel_message set status = ?, session_id = ?, claimed_until = null, reply_state = ?, error = coalesce(?, error), updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`;
 
 /**
- * The send of an inbound message's reply (0032): `sending` from just before the channel is called
+ * The send of an inbound message's reply (0034): `sending` from just before the channel is called
  * until the ledger records its reports (`sent`); a holder that finds `sending` after a takeover
  * cannot know whether the vendor got it and records `unknown` instead of sending it again.
  */

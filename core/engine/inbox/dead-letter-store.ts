@@ -4,7 +4,7 @@ import type { InboundJob } from "./inbound-queue.ts";
 import type { InboundFailure } from "./inbound-retry.ts";
 
 /**
- * The `channel_dead_letter` table (0032): queued channel events that failed for good, per tenant,
+ * The `channel_dead_letter` table (0034): queued channel events that failed for good, per tenant,
  * with the job to run again and why it failed. Weighed: JetStream's own dead-letter stream (what
  * @moleculer/channels offers) cannot be listed per tenant nor replayed one by one without a
  * consumer per question, and the embedded default has no JetStream; the database is where every

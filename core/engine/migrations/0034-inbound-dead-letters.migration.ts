@@ -2,7 +2,7 @@ import { Migration } from "@mikro-orm/migrations";
 import { tenantTablePolicies } from "../../kernel/persistence/migrations/tenant-table-policies.ts";
 
 /**
- * Inbound reliability (0032).
+ * Inbound reliability (0034).
  *
  * `channel_dead_letter`: a queued vendor event that failed every attempt (or failed in a way no
  * retry can pass), kept with the job to run again, why it failed and how often, until an admin
