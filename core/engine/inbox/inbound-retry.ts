@@ -39,10 +39,14 @@ export function retryDelay(policy: InboundRetryPolicy, attempt: number): number 
   return delays[Math.min(Math.max(attempt, 1), delays.length) - 1]!;
 }
 
-/** Only a user error that says so is final; everything else (transient, internal, a plain Error) may pass. */
+/**
+ * Only a user error that says so is final; everything else (transient, internal, a plain Error) may
+ * pass. A conflict (409) is not final either: the state it lost to changes (two first messages of a
+ * new user race to open the session, and the loser's redelivery joins the winner's).
+ */
 function canPassByWaiting(error: unknown): boolean {
-  const e = error as { retryable?: unknown; kind?: unknown } | null;
-  return !(e && e.retryable === false && e.kind === "user");
+  const e = error as { retryable?: unknown; kind?: unknown; status?: unknown } | null;
+  return !(e && e.retryable === false && e.kind === "user" && e.status !== 409);
 }
 
 export function describeFailure(error: unknown): InboundFailure {
