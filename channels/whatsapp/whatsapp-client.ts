@@ -31,8 +31,12 @@ export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl:
         try {
           response = await graphFetch(target, init);
         } catch (error) {
-          // A connection refused or reset (a kept-alive socket the other end closed): worth another try.
-          throw new TransientError("WHATSAPP_API_UNREACHABLE", `The WhatsApp API could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+          const why = error instanceof Error ? error.message : String(error);
+          // A POST (a send) that may have reached Meta before the connection broke: the Graph API has
+          // no idempotency key, so trying again could deliver it twice. Reported, never retried.
+          if ((init?.method ?? "GET").toUpperCase() === "POST" && !neverConnected(error)) throw new WhatsAppSendUncertainError(why);
+          // A connection refused or never made: nothing was sent, worth another try.
+          throw new TransientError("WHATSAPP_API_UNREACHABLE", `The WhatsApp API could not be reached: ${why}`);
         }
         if (response.status === 429 || response.status >= 500) {
           const retryAfter = Number(response.headers.get("retry-after"));
@@ -42,6 +46,22 @@ export function createWhatsAppClient(credentials: WhatsAppCredentials, graphUrl:
       },
     },
   });
+}
+
+/** Failures before a byte of the request could reach the other end. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+function neverConnected(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && NOT_CONNECTED.has(e.code)) return true;
+  }
+  return false;
+}
+
+/** A send whose request left but whose answer never came (the connection dropped): Meta may have it. */
+export class WhatsAppSendUncertainError extends PlatformError {
+  constructor(why: string) {
+    super("WHATSAPP_SEND_UNCERTAIN", `The WhatsApp API took the send but the connection broke before it answered (${why}); not sent again`, { status: 502, kind: "transient", retryable: false });
+  }
 }
 
 /** A Graph API error returned in the body ({ error: { code, message } }), kept as a coded error. */

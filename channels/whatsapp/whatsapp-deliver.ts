@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { WhatsAppAPI } from "whatsapp-api-js";
 import { Template } from "whatsapp-api-js/messages";
 import type { DeliveryReport, OutboundMessage } from "../../core/sdk/index.ts";
-import { assertGraphOk, WhatsAppApiError, withBackoff } from "./whatsapp-client.ts";
+import { assertGraphOk, WhatsAppApiError, WhatsAppSendUncertainError, withBackoff } from "./whatsapp-client.ts";
 import { renderForWhatsApp } from "./whatsapp-render.ts";
 
 export type DeliverOptions = {
@@ -36,7 +36,8 @@ export async function deliver(wa: WhatsAppAPI<void>, to: string, messages: reado
         reports.push(await send(new Template(options.template.name, options.template.language)).catch((e: unknown) => failed(e)));
         break;
       }
-      reports.push(failed(error));
+      // The send may have reached the user: recorded as unknown (not failed), and never repeated.
+      reports.push(error instanceof WhatsAppSendUncertainError ? { vendorMessageId: `unknown:${randomUUID()}`, status: "unknown", error: error.message.slice(0, 500) } : failed(error));
     }
   }
   return reports;

@@ -32,6 +32,12 @@ export const aiRespondParamsSchema = z.object({
   tools: z.array(z.string()).optional(),
   maxSteps: z.number().optional(),
   pending: aiPendingToolCallSchema.optional(),
+  /**
+   * The calling node's `{session}:{node}:{revision}`: a turn run again (a redelivered channel message
+   * whose first run failed after the model answered) gets that answer back instead of a second model
+   * call, and an agent's tools are not called twice.
+   */
+  idempotencyKey: z.string().max(300).optional(),
 });
 
 /** What `ai.respond` answers. */

@@ -32,6 +32,7 @@ import { SecretHostsMigration } from "../kernel/persistence/migrations/0032-secr
 import { MessageCountMigration } from "../engine/migrations/0033-message-count.migration.ts";
 import { WidgetKeyKeptMigration } from "../kernel/persistence/migrations/0034-widget-key-kept.migration.ts";
 import { ChannelCheckMigration } from "../engine/migrations/0035-channel-check.migration.ts";
+import { InboundDeadLettersMigration } from "../engine/migrations/0036-inbound-dead-letters.migration.ts";
 
 /**
  * Every migration, in order. Listed here rather than discovered from a folder so that each room
@@ -73,4 +74,5 @@ export const migrations = [
   { name: "0033-message-count", class: MessageCountMigration },
   { name: "0034-widget-key-kept", class: WidgetKeyKeptMigration },
   { name: "0035-channel-check", class: ChannelCheckMigration },
+  { name: "0036-inbound-dead-letters", class: InboundDeadLettersMigration },
 ];

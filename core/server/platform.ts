@@ -47,6 +47,7 @@ import { aiUsageRoutes } from "../modules/ai/usage.routes.ts";
 import { knowledgeRoutes } from "../modules/knowledge/knowledge.routes.ts";
 import { createKnowledgeService } from "../modules/knowledge/knowledge.service.ts";
 import { channelConfigRoutes } from "../engine/inbox/channel-config.routes.ts";
+import { deadLetterRoutes } from "../engine/inbox/dead-letter.routes.ts";
 import { createChannelConfigService } from "../engine/inbox/channel-config.service.ts";
 import { createChannelPreviewService } from "../engine/inbox/channel-preview.service.ts";
 import { channelPreviewRoutes } from "../engine/inbox/channel-preview.routes.ts";
@@ -140,6 +141,7 @@ export async function startPlatform(config: PlatformConfig, options: PlatformOpt
   routes.push(botWidgetRoutes);
   routes.push(channelPreviewRoutes);
   routes.push(operatorRoutes);
+  routes.push(deadLetterRoutes);
   // Node types follow the plugins loaded on this node, at start and at run time.
   const nodeTypes = createNodeTypeRegistry();
   plugins.onChange((change) => {

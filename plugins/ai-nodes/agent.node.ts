@@ -41,6 +41,7 @@ export const runAgentNode: NodeHandler<AgentContent> = async (ctx) => {
     botId: ctx.botId, sessionId: ctx.sessionId, message: said, mode: "agent",
     transcript: state.transcript, collected: collectedFrom((p) => ctx.vars.get(p)), session: ctx.vars.snapshot(),
     instructions: content.instructions, tools: content.tools, maxSteps: content.maxSteps, pending: state.pending,
+    idempotencyKey: ctx.idempotencyKey,
   }, { stream: true });
   for (const [field, value] of Object.entries(reply.collected)) if (value) ctx.vars.set(`user.${field}`, value);
   return {

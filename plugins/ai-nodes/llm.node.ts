@@ -34,6 +34,7 @@ export const runLlmNode: NodeHandler<LlmContent> = async (ctx) => {
   const answer = await ctx.call<AiReply>("ai.respond", {
     botId: ctx.botId, sessionId: ctx.sessionId, message: ctx.render(content.prompt), mode: "llm",
     collected: collectedFrom((p) => ctx.vars.get(p)), session: ctx.vars.snapshot(), instructions: content.instructions,
+    idempotencyKey: ctx.idempotencyKey,
   }, { stream: say });
   if (content.variable) ctx.vars.set(content.variable, answer.text);
   return { messages: say && answer.text ? [{ type: "text", text: answer.text }] : [] };

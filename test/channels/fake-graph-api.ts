@@ -21,6 +21,8 @@ export async function startFakeGraphApi() {
   const phoneNumbers = new Map<string, FakePhoneNumber>();
   const scripted: Scripted[] = [];
   let counter = 0;
+  let dropping = 0;
+  let holdMs = 0;
   let waiters: (() => void)[] = [];
 
   const server = http.createServer((req, res) => {
@@ -41,6 +43,17 @@ export async function startFakeGraphApi() {
         sends.push(record);
         for (const wake of waiters) wake();
         waiters = [];
+        // Like a Graph API that took the message and answers only later.
+        if (holdMs > 0) {
+          const ms = holdMs;
+          holdMs = 0;
+          return void setTimeout(() => reply(200, { messaging_product: "whatsapp", contacts: [{ input: record.body.to, wa_id: record.body.to }], messages: [{ id: `wamid.fake${++counter}` }] }), ms);
+        }
+        // Like a Graph API that took the message and lost the connection before answering.
+        if (dropping > 0) {
+          dropping--;
+          return req.socket.destroy();
+        }
         return reply(200, { messaging_product: "whatsapp", contacts: [{ input: record.body.to, wa_id: record.body.to }], messages: [{ id: `wamid.fake${++counter}` }] });
       }
       const phone = url.pathname.match(/^\/v24\.0\/(\d+)$/);
@@ -90,6 +103,14 @@ export async function startFakeGraphApi() {
     },
     failNext(...answers: Scripted[]) {
       scripted.push(...answers);
+    },
+    /** The next send is accepted at once and answered only `ms` later. */
+    holdNextAnswer(ms: number) {
+      holdMs = ms;
+    },
+    /** The next `count` sends are accepted (recorded in `sends`), then the connection is destroyed without an answer. */
+    dropAfterAccepting(count = 1) {
+      dropping += count;
     },
     /** Resolves once `count` messages have been accepted in all (bounded: fails after `ms`). */
     async waitForSends(count: number, ms = 8000): Promise<GraphSend[]> {

@@ -11,9 +11,10 @@ import { channelOfBotView, checkView, configDigest, lastCheckOf, parseChannelCon
 import { webhookUrls, type ChannelRegistry, type RegisteredChannel, type ResolvedChannel } from "./channel-registry.ts";
 import { processInboundJob, reserveSends, type DeliveryReport, type InboundJobParams } from "./channel-pipeline.ts";
 import { runChannelTurn, type ChannelTurnParams } from "./channel-turn.ts";
-import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type InboundJob, type InboundQueue } from "./inbound-queue.ts";
+import { createJetStreamQueue, createMemoryQueue, inboundChannelHandlers, type InboundConsumerOptions, type InboundJob, type InboundQueue } from "./inbound-queue.ts";
 import { saidSince, type SaidSinceParams } from "./said-since.ts";
 import { withTenantScope } from "../../kernel/persistence/tenant-scope.ts";
+import { createDeadLetterStore } from "./dead-letter-store.ts";
 
 export type { ResolvedChannel };
 
@@ -44,12 +45,23 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
   let queue: InboundQueue;
   let stopCollecting: (() => void) | undefined;
   const channelMetrics = defineChannelMetrics(platform.metrics);
+  const deadLetters = createDeadLetterStore(platform.db);
+  const turnTimeoutMs = platform.config.INBOUND_TURN_TIMEOUT_MS;
+  // How both queues run a job, retry it and keep it when it fails for good (inbound-retry.ts).
+  const consumer: InboundConsumerOptions = {
+    run: (job) => broker.call(job.target, job.params, { timeout: turnTimeoutMs + 60_000 }),
+    deadLetter: async (job, failure, attempts, firstReceivedAt) => {
+      const kept = await deadLetters.record({ job, failure, attempts, firstReceivedAt });
+      if (kept) channelMetrics.deadLettered(typeof job.params.channel === "string" ? job.params.channel : "unknown");
+      return kept;
+    },
+    policy: { delaysMs: platform.config.INBOUND_RETRY_DELAYS_MS, maxAttempts: platform.config.INBOUND_MAX_ATTEMPTS },
+    logger: platform.logger.child({ component: "channel-inbound" }),
+  };
   // Only a JetStream publish waits on the event loop for its acknowledgement; the in-process queue answers at once.
   const priority = platform.config.TRANSPORTER ? createAckPriority() : undefined;
 
-  // A queued turn's longest: an agent's model and tool calls (the ai service allows them three model
-  // timeouts) and the rest of the turn; the job adds the wait for a busy claim and the delivery.
-  const turnTimeoutMs = platform.config.AI_TIMEOUT_MS * 3 + 15_000;
+  // The job adds to its turn the wait for a busy claim and the delivery.
   const inboundJobTimeoutMs = turnTimeoutMs + 60_000;
 
   // Every webhook needs its bot's channel (the app secret checks the signature): read once per node
@@ -240,6 +252,27 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         },
       },
 
+      /** The tenant's queued channel events that failed for good, newest first (routed: GET /v1/admin/dead-letters). */
+      async deadLetters(ctx: Context<{ tenantId: string; status?: "dead" | "replayed"; limit?: number }>) {
+        return deadLetters.list({ tenantId: ctx.params.tenantId, ...(ctx.params.status ? { status: ctx.params.status } : {}), limit: ctx.params.limit ?? 50 });
+      },
+
+      /**
+       * Puts dead letters back in the queue: one (`id`), or every one not replayed yet. The message
+       * ledger still holds each message's id, so a message whose turn did run is not run twice.
+       */
+      async replayDeadLetters(ctx: Context<{ tenantId: string; id?: string }>) {
+        const found = await deadLetters.jobs({ tenantId: ctx.params.tenantId, ...(ctx.params.id ? { id: ctx.params.id } : {}) });
+        if (ctx.params.id && found.length === 0) throw new NotFoundError("DEAD_LETTER_NOT_FOUND", "Dead letter");
+        const replayed = [];
+        for (const { id, job } of found) {
+          await queue.publish(job);
+          const view = await deadLetters.markReplayed({ tenantId: ctx.params.tenantId, id });
+          if (view) replayed.push(view);
+        }
+        return { replayed };
+      },
+
       /**
        * Messages to a user outside their turn (a person's reply, the bot taking a conversation back),
        * through the channel plugin's `deliver`, under the sender's send rate, recorded as outbound
@@ -318,7 +351,7 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
         ? createJetStreamQueue(this.broker, platform.config.NAMESPACE)
         // The embedded database is one session on this event loop: two jobs keep it busy, more only wait
         // for it while making the loop (and so every acknowledgement) slower.
-        : createMemoryQueue((job) => this.broker.call(job.target, job.params), platform.logger.child({ component: "channel-inbound" }), 200, platform.config.embeddedDatabase ? 2 : 8);
+        : createMemoryQueue(consumer, platform.config.embeddedDatabase ? 2 : 8);
       const depth = queueDepth(platform.metrics).labels("channel_inbound");
       stopCollecting = platform.metrics.collect(async () => {
         const now = await queue.depth?.();
@@ -331,6 +364,6 @@ export function createChannelConfigService(platform: PlatformContext, channels: 
     },
   };
   // Only a clustered node consumes the JetStream stream; @moleculer/channels reads `channels` off the schema.
-  if (platform.config.TRANSPORTER) (service as ServiceSchema & { channels: unknown }).channels = inboundChannelHandlers(() => broker, platform.logger.child({ component: "channel-inbound" }), () => priority?.step());
+  if (platform.config.TRANSPORTER) (service as ServiceSchema & { channels: unknown }).channels = inboundChannelHandlers(consumer, () => priority?.step());
   return service;
 }

@@ -28,6 +28,15 @@ const statusRank: Record<string, number> = { accepted: 0, queued: 0, sending: 0,
 
 // The statements the ledger's writes share; `completeWithOutbound` puts both in one round trip.
 const COMPLETE_INBOUND_SQL = `update channel_message set status = ?, session_id = ?, claimed_until = null, updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`;
+// The same, with how the reply's send ended (`sent`, or `unknown` with why) when there was one.
+const COMPLETE_WITH_REPLY_SQL = `update channel_message set status = ?, session_id = ?, claimed_until = null, reply_state = ?, error = coalesce(?, error), updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`;
+
+/**
+ * The send of an inbound message's reply (0034): `sending` from just before the channel is called
+ * until the ledger records its reports (`sent`); a holder that finds `sending` after a takeover
+ * cannot know whether the vendor got it and records `unknown` instead of sending it again.
+ */
+export type ReplyState = "sending" | "sent" | "unknown";
 type OutboundRecord = { tenantId: string; botId: string; sessionId: string | null; channel: string; userId: string; vendorMessageId: string; status: string; error?: string };
 /** An insert of outbound rows (redelivered sends are kept once) and its parameters. */
 function insertOutbound(records: readonly OutboundRecord[]): { sql: string; params: unknown[] } {
@@ -42,6 +51,8 @@ function insertOutbound(records: readonly OutboundRecord[]): { sql: string; para
 export type ChannelMessageRow = {
   id: string; direction: string; userId: string; vendorMessageId: string; status: string; error: string | null;
   sessionId: string | null; mediaType: string | null; mediaBytes: number | null; createdAt: string; updatedAt: string;
+  /** Inbound only: how its reply's send ended (`unknown`: cut off before the vendor answered, and not sent again). */
+  replyState: string | null;
 };
 
 export function createChannelMessageStore(db: Database) {
@@ -53,24 +64,24 @@ export function createChannelMessageStore(db: Database) {
    * died or gave it back, and may have committed the turn; see `committedTurn`) and when the
    * message was first claimed (`since`).
    */
-  async function claim(p: ClaimParams): Promise<{ state: "claimed" | "done" | "busy"; takeover: boolean; since?: Date; open?: OpenSession | null }> {
+  async function claim(p: ClaimParams): Promise<{ state: "claimed" | "done" | "busy"; takeover: boolean; since?: Date; open?: OpenSession | null; replyState?: ReplyState | null }> {
     const insert = `insert into channel_message (id, tenant_id, bot_id, channel, direction, user_id, vendor_message_id, status, claimed_until, created_at)
        values (?, ?, ?, ?, 'inbound', ?, ?, 'processing', now() + make_interval(secs => ?), ?)
        on conflict (channel, direction, vendor_message_id) do update set claimed_until = excluded.claimed_until, updated_at = now()
        where channel_message.status = 'processing' and channel_message.claimed_until < now()
-       returning (xmax = 0) as inserted, created_at`;
+       returning (xmax = 0) as inserted, created_at, reply_state`;
     // created_at on this node's clock, the clock the turn's history and session times are taken on.
     const params = [randomUUID(), p.tenantId, p.botId, p.channel, p.userId, p.vendorMessageId, p.leaseSeconds ?? CLAIM_SECONDS, new Date()];
     // With `withOpenSession` the turn's read of the user's open session rides in the same round trip.
     const rows = p.withOpenSession
-      ? await sql().execute<{ inserted: boolean; created_at: string; session_id: string | null; input: OpenSession["input"] }[]>(
-        `with c as (${insert}) select c.inserted, c.created_at, s.id as session_id, s.input from c left join lateral (${OPEN_SESSION_SQL}) s on true`,
+      ? await sql().execute<{ inserted: boolean; created_at: string; reply_state: ReplyState | null; session_id: string | null; input: OpenSession["input"] }[]>(
+        `with c as (${insert}) select c.inserted, c.created_at, c.reply_state, s.id as session_id, s.input from c left join lateral (${OPEN_SESSION_SQL}) s on true`,
         [...params, ...openSessionParams({ ...p, channel: p.sessionChannel ?? p.channel })],
       )
-      : await sql().execute<{ inserted: boolean; created_at: string; session_id?: undefined; input?: undefined }[]>(insert, params);
+      : await sql().execute<{ inserted: boolean; created_at: string; reply_state: ReplyState | null; session_id?: undefined; input?: undefined }[]>(insert, params);
     if (rows[0]) {
       const open = p.withOpenSession ? (rows[0].session_id ? { id: rows[0].session_id, input: rows[0].input ?? null } : null) : undefined;
-      return { state: "claimed", takeover: !rows[0].inserted, since: new Date(rows[0].created_at), ...(open !== undefined ? { open } : {}) };
+      return { state: "claimed", takeover: !rows[0].inserted, since: new Date(rows[0].created_at), replyState: rows[0].reply_state ?? null, ...(open !== undefined ? { open } : {}) };
     }
     const found = await sql().execute<{ status: string }[]>(
       `select status from channel_message where channel = ? and direction = 'inbound' and vendor_message_id = ?`, [p.channel, p.vendorMessageId],
@@ -159,14 +170,27 @@ export function createChannelMessageStore(db: Database) {
      * The turn's sends recorded and its inbound message marked processed, in one statement (one
      * round trip on every message's path, and the two land together or not at all).
      */
-    async completeWithOutbound(p: { tenantId: string; botId: string; sessionId: string; channel: string; userId: string; vendorMessageId: string; reports: readonly { vendorMessageId: string; status: string; error?: string }[] }): Promise<void> {
-      const completeParams = ["processed", p.sessionId, p.channel, p.vendorMessageId];
+    async completeWithOutbound(p: { tenantId: string; botId: string; sessionId: string; channel: string; userId: string; vendorMessageId: string; reports: readonly { vendorMessageId: string; status: string; error?: string }[]; reply?: { state: "sent" | "unknown"; error?: string } }): Promise<void> {
+      const [statement, completeParams] = p.reply
+        ? [COMPLETE_WITH_REPLY_SQL, ["processed", p.sessionId, p.reply.state, p.reply.error ?? null, p.channel, p.vendorMessageId]]
+        : [COMPLETE_INBOUND_SQL, ["processed", p.sessionId, p.channel, p.vendorMessageId]];
       if (p.reports.length === 0) {
-        await sql().execute(COMPLETE_INBOUND_SQL, completeParams, "run");
+        await sql().execute(statement, completeParams, "run");
         return;
       }
       const outbound = insertOutbound(p.reports.map((r) => ({ ...p, ...r })));
-      await sql().execute(`with o as (${outbound.sql}) ${COMPLETE_INBOUND_SQL}`, [...outbound.params, ...completeParams], "run");
+      await sql().execute(`with o as (${outbound.sql}) ${statement}`, [...outbound.params, ...completeParams], "run");
+    },
+
+    /**
+     * Recorded just before the channel is asked to send the reply (with a hash of what is sent), or
+     * cleared (`null`) when the call never reached the channel: see ReplyState.
+     */
+    async markReply(p: { channel: string; vendorMessageId: string; state: "sending" | null; hash?: string }): Promise<void> {
+      await sql().execute(
+        `update channel_message set reply_state = ?, reply_hash = coalesce(?, reply_hash), updated_at = now() where channel = ? and direction = 'inbound' and vendor_message_id = ?`,
+        [p.state, p.hash ?? null, p.channel, p.vendorMessageId], "run",
+      );
     },
 
     /** A failed turn gives its claim back at once, so the vendor's or the queue's redelivery runs it. */
@@ -206,7 +230,7 @@ export function createChannelMessageStore(db: Database) {
 
     async list(p: { tenantId: string; botId: string; channel: string; limit: number }): Promise<ChannelMessageRow[]> {
       const rows = await sql().execute<Record<string, unknown>[]>(
-        `select id, direction, user_id, vendor_message_id, status, error, session_id, media_type, octet_length(media) as media_bytes, created_at, updated_at
+        `select id, direction, user_id, vendor_message_id, status, error, session_id, media_type, octet_length(media) as media_bytes, created_at, updated_at, reply_state
          from channel_message where tenant_id = ? and bot_id = ? and channel = ? order by created_at desc, id limit ?`,
         [p.tenantId, p.botId, p.channel, p.limit],
       );
@@ -215,6 +239,7 @@ export function createChannelMessageStore(db: Database) {
         error: (r.error as string | null) ?? null, sessionId: (r.session_id as string | null) ?? null, mediaType: (r.media_type as string | null) ?? null,
         mediaBytes: r.media_bytes === null || r.media_bytes === undefined ? null : Number(r.media_bytes),
         createdAt: new Date(r.created_at as string).toISOString(), updatedAt: new Date(r.updated_at as string).toISOString(),
+        replyState: (r.reply_state as string | null) ?? null,
       }));
     },
 

@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import type { ServiceBroker } from "moleculer";
 import type { RateLimiter } from "../../kernel/cache/rate-limiter.ts";
 import type { Database } from "../../kernel/persistence/database.ts";
 import type { DeliveryReport, InboundEvent } from "../../sdk/channel.ts";
 import { TransientError } from "../../sdk/platform-error.ts";
-import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn } from "./channel-message-store.ts";
+import { CLAIM_SECONDS, LEASE_RENEW_MS, LEASE_SECONDS, type ChannelMessageStore, type ClaimParams, type CommittedTurn, type ReplyState } from "./channel-message-store.ts";
 import type { RegisteredChannel, ResolvedChannel } from "./channel-registry.ts";
 import { runChannelTurn, type OpenSession } from "./channel-turn.ts";
 import type { ChannelMetrics } from "./channel-metrics.ts";
@@ -23,13 +24,16 @@ export type InboundJobParams = { channel: string; botId: string; payload: unknow
  * whether the turn was committed: if so it sends that turn's reply instead of running it again. A
  * delivery that fails after its own retries is recorded as failed and not retried.
  */
-export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined, metrics?: ChannelMetrics, turnTimeoutMs?: number): Promise<{ turns: number; statuses: number }> {
+export async function processInboundJob(broker: ServiceBroker, db: Database, store: ChannelMessageStore, limiter: RateLimiter, channel: RegisteredChannel, resolved: ResolvedChannel, job: InboundJobParams, step: () => Promise<void> | undefined = () => undefined, metrics?: ChannelMetrics, timeoutMs = DEFAULT_TURN_TIMEOUT_MS): Promise<{ turns: number; statuses: number }> {
+  // A turn (the model, tools) and a send (paced, retried) may outlast the broker's request timeout;
+  // cut there, the call would fail while its work went on, and the redelivery would run it again.
+  const long = { timeout: timeoutMs };
   const plugin = channel.serviceName;
   const pluginConfig = { botId: resolved.botId, config: resolved.config, settings: resolved.settings };
   const sendRate = sendRateOf(channel, resolved);
   const oneOpenPerUser = channel.definition.oneOpenSessionPerUser === true;
   await step();
-  const events = await broker.call<InboundEvent[], object>(`${plugin}.parseInbound`, { ...pluginConfig, payload: job.payload });
+  const events = await broker.call<InboundEvent[], object>(`${plugin}.parseInbound`, { ...pluginConfig, payload: job.payload }, long);
   let turns = 0;
   let statuses = 0;
   for (const event of events) {
@@ -56,25 +60,36 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
         const context = sessionChannel === resolved.channel ? undefined : { replyChannel: resolved.channel };
         const reply = await runChannelTurn(broker, db, {
           tenantId: user.tenantId, botId: user.botId, channel: sessionChannel, userId: user.userId, text: event.text, choice: event.choice, ref: event.vendorMessageId, oneOpenPerUser,
-          ...(context ? { context } : {}), timeoutMs: turnTimeoutMs,
-        }, open);
+          ...(context ? { context } : {}), timeoutMs,
+        }, open, long);
         turn = { sessionId: reply.sessionId, messages: reply.messages, delivered: false, input: reply.input };
         turns++;
       }
       let reports: DeliveryReport[] = [];
-      if (!turn.delivered && turn.messages.length > 0) {
+      let reply: { state: "sent" | "unknown"; error?: string } | undefined;
+      if (!turn.delivered && turn.messages.length > 0 && (claim.replyState === "sending" || claim.replyState === "unknown")) {
+        // An earlier holder asked the channel to send this reply and never heard how it ended: the
+        // vendor may have it (there is no idempotency key to ask with), so it is not sent twice.
+        reply = { state: "unknown", error: REPLY_UNKNOWN };
+        metrics?.unknownOutcome(resolved.channel, turn.messages.length);
+        broker.logger.warn({ channel: resolved.channel, vendorMessageId: event.vendorMessageId, botId: resolved.botId }, "a reply's earlier send ended without an answer; not sent again");
+      } else if (!turn.delivered && turn.messages.length > 0) {
         if (sendRate) await reserveSends(limiter, sendRate.key, turn.messages.length, sendRate.perSecond);
         await step();
+        await store.markReply({ ...ids, state: "sending", hash: replyHash(event.from, turn.messages) });
         try {
-          reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null, ...(event.replyOptions ? { replyOptions: event.replyOptions } : {}) });
+          reports = await broker.call<DeliveryReport[], object>(`${plugin}.deliver`, { ...pluginConfig, to: event.from, messages: turn.messages, input: turn.input ?? null, ...(event.replyOptions ? { replyOptions: event.replyOptions } : {}) }, long);
           metrics?.delivered(resolved.channel, turn.messages.length, reports);
+          reply = { state: "sent" };
         } catch (error) {
           metrics?.delivered(resolved.channel, turn.messages.length, undefined);
+          // A call that never reached the channel sent nothing: the retry may send it.
+          if (neverReached(error)) await store.markReply({ ...ids, state: null }).catch(() => {});
           throw error;
         }
       }
       await step();
-      await store.completeWithOutbound({ ...user, ...ids, sessionId: turn.sessionId, reports });
+      await store.completeWithOutbound({ ...user, ...ids, sessionId: turn.sessionId, reports, ...(reply ? { reply } : {}) });
     } catch (error) {
       // Given back at once, so the queue's redelivery takes it over (and finds the turn if it was committed).
       await store.releaseInbound(ids).catch(() => {});
@@ -86,12 +101,28 @@ export async function processInboundJob(broker: ServiceBroker, db: Database, sto
   return { turns, statuses };
 }
 
+/** A turn's time limit when the caller names none (INBOUND_TURN_TIMEOUT_MS). */
+export const DEFAULT_TURN_TIMEOUT_MS = 600_000;
+
+const REPLY_UNKNOWN = "The reply's earlier send was cut off before the channel answered; it was not sent again";
+
+/** What a reply's send is recorded by: whom it went to and what it said. */
+function replyHash(to: string, messages: readonly unknown[]): string {
+  return createHash("sha256").update(JSON.stringify({ to, messages })).digest("hex");
+}
+
+/** Moleculer's errors for a call no handler took (no node offers the action now). */
+function neverReached(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === "SERVICE_NOT_FOUND" || type === "SERVICE_NOT_AVAILABLE";
+}
+
 /**
  * Claims a message, waiting while another worker holds it: that worker may finish (then this copy
  * is a redelivery and is dropped) or may have died (then its claim expires and this copy takes it
  * over). Acknowledging a copy while the claim is held could lose the message with its worker.
  */
-async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promise<{ state: "claimed" | "done"; takeover: boolean; since?: Date; open?: OpenSession | null }> {
+async function claimWhenFree(store: ChannelMessageStore, p: ClaimParams): Promise<{ state: "claimed" | "done"; takeover: boolean; since?: Date; open?: OpenSession | null; replyState?: ReplyState | null }> {
   const deadline = Date.now() + ((p.leaseSeconds ?? CLAIM_SECONDS) + 5) * 1000;
   for (;;) {
     const claim = await store.claim(p);

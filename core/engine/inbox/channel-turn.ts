@@ -31,9 +31,9 @@ export type { OpenSession } from "../conversations/open-session.ts";
  *
  * `open` is the user's open session when the caller read it already (null: none is open).
  */
-export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null): Promise<ChannelTurnReply> {
+export async function runChannelTurn(broker: ServiceBroker, db: Database, p: ChannelTurnParams, open?: OpenSession | null, options: { timeout?: number } = {}): Promise<ChannelTurnReply> {
   // A turn is never retried by the broker: it may have run (see the broker's retry policy).
-  const callOptions = p.timeoutMs ? { timeout: p.timeoutMs } : undefined;
+  const callOptions = options.timeout ? options : p.timeoutMs ? { timeout: p.timeoutMs } : undefined;
   const current = open !== undefined ? open : await findOpenSession(db.orm.em.getConnection(), p);
   const rows = current ? [current] : [];
   if (!rows[0]) {

@@ -1,5 +1,6 @@
 import type { ServiceBroker } from "moleculer";
 import type { Logger } from "../../kernel/observability/logger.ts";
+import { decideRetry, describeFailure, retryDelay, type InboundFailure, type InboundRetryPolicy } from "./inbound-retry.ts";
 
 /**
  * The durable hand-off between a vendor webhook and the conversation turn it causes. A webhook is
@@ -32,7 +33,6 @@ export type InboundQueue = {
 
 /** Its subject; @moleculer/channels puts the broker's namespace in front, so each cluster on a NATS server has its own stream. */
 export const INBOUND_CHANNEL = "channels.inbound";
-export const INBOUND_MAX_ATTEMPTS = 5;
 
 /** The names @moleculer/channels gives the stream (the prefixed subject, dots as underscores) and the durable consumer. */
 const streamOf = (namespace: string) => (namespace ? `${namespace}.${INBOUND_CHANNEL}` : INBOUND_CHANNEL).split(".").join("_");
@@ -72,24 +72,60 @@ export function createJetStreamQueue(broker: ServiceBroker, namespace: string): 
  */
 export const INBOUND_ACK_WAIT_MS = 10_000;
 
+/**
+ * What the queue does with a job that failed for good: store it as a dead letter (see
+ * dead-letter-store.ts). Resolves true once stored, false when there is no tenant to keep it for;
+ * throws when it could not be stored now (the job is then kept in the queue and tried again).
+ */
+export type DeadLetterSink = (job: InboundJob, failure: InboundFailure, attempts: number, firstReceivedAt?: Date) => Promise<boolean>;
+
+export type InboundConsumerOptions = {
+  /** Runs one job: the target action, with the turn's time limit. */
+  run(job: InboundJob): Promise<unknown>;
+  deadLetter: DeadLetterSink;
+  policy: InboundRetryPolicy;
+  logger: Logger;
+};
+
+/** A JetStream message as the NATS adapter of @moleculer/channels hands it to the handler. */
+type JetStreamMessage = { working?(): void; nak?(millis?: number): void; info?: { redeliveryCount?: number; timestampNanos?: number } };
+
 /** The `channels` section of the service that consumes the stream (any node may take a job). */
-export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logger, step: () => Promise<void> | undefined = () => undefined): Record<string, unknown> {
+export function inboundChannelHandlers(options: InboundConsumerOptions, step: () => Promise<void> | undefined = () => undefined): Record<string, unknown> {
+  const { logger, policy } = options;
   return {
     [INBOUND_CHANNEL]: {
       group: INBOUND_CONSUMER,
-      maxRetries: INBOUND_MAX_ATTEMPTS,
+      // The handler decides retries and dead letters itself (see inbound-retry.ts) and never throws;
+      // were it to, the adapter would nak at once rather than drop (it drops after `maxRetries`).
+      maxRetries: Number.MAX_SAFE_INTEGER,
       maxInFlight: 8,
       nats: { consumerOptions: { config: { ack_wait: INBOUND_ACK_WAIT_MS * 1_000_000 } } },
-      // A throw leaves the message unacknowledged: JetStream redelivers it, to this node or another.
-      async handler(job: InboundJob, raw?: { working?(): void }) {
+      // Returning acknowledges the message (the adapter acks; after our own nak that ack is a no-op).
+      async handler(job: InboundJob, raw?: JetStreamMessage) {
+        // Progress acks: a turn however long keeps its message, and a node that dies gives it up within INBOUND_ACK_WAIT_MS.
         const working = setInterval(() => raw?.working?.(), INBOUND_ACK_WAIT_MS / 3);
+        const attempt = raw?.info?.redeliveryCount ?? 1;
         try {
           // A webhook waiting for its acknowledgement goes first (see ack-priority.ts).
           await step();
-          await broker().call(job.target, job.params);
+          await options.run(job);
         } catch (error) {
-          logger.warn({ err: error, target: job.target }, "inbound channel event failed; it will be redelivered");
-          throw error;
+          const decision = decideRetry(policy, attempt, error);
+          if ("retryInMs" in decision) {
+            logger.warn({ err: error, target: job.target, key: job.key, attempt, retryInMs: decision.retryInMs }, "inbound channel event failed; it will be tried again");
+            raw?.nak?.(decision.retryInMs);
+            return;
+          }
+          const receivedAt = raw?.info?.timestampNanos ? new Date(Math.floor(raw.info.timestampNanos / 1e6)) : undefined;
+          try {
+            const kept = await options.deadLetter(job, decision.deadLetter, attempt, receivedAt);
+            logger.error({ err: error, target: job.target, key: job.key, attempt, code: decision.deadLetter.code }, kept ? "inbound channel event moved to the dead letters" : "inbound channel event failed for good and names no bot to keep it for; dropped");
+          } catch (sinkError) {
+            // Not acknowledged before the dead letter is stored: the queue keeps it and it comes back.
+            logger.error({ err: sinkError, target: job.target, attempt }, "inbound channel event could not be stored as a dead letter; kept in the queue");
+            raw?.nak?.(retryDelay(policy, Number.MAX_SAFE_INTEGER));
+          }
         } finally {
           clearInterval(working);
         }
@@ -101,39 +137,73 @@ export function inboundChannelHandlers(broker: () => ServiceBroker, logger: Logg
 /**
  * In-process queue for the embedded default: per-key chains keep one user's messages in order, at
  * most `concurrency` jobs run at once (so a burst queues here instead of crowding the one database
- * session and the event loop that acknowledges the next webhooks), a failing job is retried with
- * backoff, and `stop` drains what was accepted.
+ * session and the event loop that acknowledges the next webhooks), a failing job is retried on the
+ * same schedule as on JetStream and then becomes a dead letter, and `stop` drains what was
+ * accepted: a job waiting for its next attempt becomes a dead letter at once (NODE_STOPPING), as a
+ * process that stops cannot keep it, and an admin replays it after the restart.
  */
-export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, logger: Logger, baseDelayMs = 200, concurrency = 8): InboundQueue {
+export function createMemoryQueue(options: InboundConsumerOptions, concurrency = 8): InboundQueue {
+  const { logger, policy } = options;
   const chains = new Map<string, Promise<void>>();
   let stopped = false;
   let running = 0;
   let accepted = 0;
   const waiting: (() => void)[] = [];
+  const sleepers = new Set<() => void>();
 
   async function limited(job: InboundJob): Promise<void> {
     if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
     running++;
     try {
-      await run(job);
+      await options.run(job);
     } finally {
       running--;
       waiting.shift()?.();
     }
   }
 
+  /** Waits `ms`, or less when the queue stops. */
+  function sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+  }
+
+  async function keep(job: InboundJob, failure: InboundFailure, attempts: number, receivedAt: Date, error: unknown): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        const kept = await options.deadLetter(job, failure, attempts, receivedAt);
+        logger.error({ err: error, target: job.target, key: job.key, attempts, code: failure.code }, kept ? "inbound channel event moved to the dead letters" : "inbound channel event failed for good and names no bot to keep it for; dropped");
+        return;
+      } catch (sinkError) {
+        if (stopped) {
+          logger.error({ err: sinkError, target: job.target, key: job.key, job }, "inbound channel event lost: it could not be stored as a dead letter before the node stopped");
+          return;
+        }
+        logger.error({ err: sinkError, target: job.target }, "inbound channel event could not be stored as a dead letter; trying again");
+        await sleep(retryDelay(policy, tries));
+      }
+    }
+  }
+
   async function attempt(job: InboundJob): Promise<void> {
+    const receivedAt = new Date();
     for (let tries = 1; ; tries++) {
       try {
         await limited(job);
         return;
       } catch (error) {
-        const retryable = (error as { retryable?: boolean }).retryable !== false;
-        if (!retryable || tries >= INBOUND_MAX_ATTEMPTS || stopped) {
-          logger.error({ err: error, target: job.target, tries }, "inbound channel event dropped after its last attempt");
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, baseDelayMs * 2 ** (tries - 1)));
+        const decision = decideRetry(policy, tries, error);
+        if ("deadLetter" in decision) return keep(job, decision.deadLetter, tries, receivedAt, error);
+        if (stopped) return keep(job, { code: "NODE_STOPPING", reason: `The node stopped before the next attempt; last failure: ${describeFailure(error).reason}` }, tries, receivedAt, error);
+        logger.warn({ err: error, target: job.target, key: job.key, attempt: tries, retryInMs: decision.retryInMs }, "inbound channel event failed; it will be tried again");
+        await sleep(decision.retryInMs);
       }
     }
   }
@@ -152,6 +222,7 @@ export function createMemoryQueue(run: (job: InboundJob) => Promise<unknown>, lo
     },
     async stop() {
       stopped = true;
+      for (const wake of [...sleepers]) wake();
       await Promise.allSettled([...chains.values()]);
     },
     depth: () => accepted,

@@ -157,6 +157,22 @@ export const configSchema = z.object({
   ANALYTICS_FLUSH_ROWS: z.coerce.number().int().min(1).max(5000).default(500),
   /** First wait before a failed event delivery is retried; later waits grow from it (x3, x12, x60, x360). */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  /**
+   * Waits between attempts of a queued channel event that failed (ms, comma-separated; the last repeats),
+   * and attempts in all before it becomes a dead letter. The defaults retry for about an hour, so a
+   * database or Redis outage of half an hour loses nothing (core/engine/inbox/inbound-retry.ts).
+   */
+  INBOUND_RETRY_DELAYS_MS: z.string().default("1000,5000,30000,120000,600000").transform((value, ctx) => {
+    const delays = value.split(",").map((s) => Number(s.trim()));
+    if (delays.length === 0 || delays.some((d) => !Number.isInteger(d) || d < 0 || d > 3_600_000)) {
+      ctx.addIssue({ code: "custom", message: "must be whole milliseconds between 0 and 3600000, comma-separated" });
+      return z.NEVER;
+    }
+    return delays;
+  }),
+  INBOUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Longest a channel turn (the model, tools, the reply's send) may run before it counts as failed; the queue holds its message meanwhile. */
+  INBOUND_TURN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(600_000),
   /** Largest knowledge document (uploaded, or fetched from a URL), in bytes; larger is 413 KNOWLEDGE_TOO_LARGE. */
   KNOWLEDGE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   /** Largest a DOCX (a zip) may unpack to, in bytes: declared in its directory and counted while inflating; larger is 413 KNOWLEDGE_TOO_LARGE. */

@@ -85,6 +85,10 @@ export const routePermissions: Readonly<Record<string, Role | "operator">> = {
   "GET /v1/admin/bots/:botId/channels/:channel/messages": "viewer",
   "GET /v1/admin/bots/:botId/channels": "admin",
   "POST /v1/admin/bots/:botId/channels/:channel/check": "admin",
+  // channel events that failed for good (core/engine/inbox/dead-letter.routes.ts)
+  "GET /v1/admin/dead-letters": "admin",
+  "POST /v1/admin/dead-letters/:deadLetterId/replay": "admin",
+  "POST /v1/admin/dead-letters/replay": "admin",
   // the web widget's look (a bot's branding and greeting)
   "GET /v1/admin/bots/:botId/widget": "admin",
   "PUT /v1/admin/bots/:botId/widget": "admin",

@@ -6,7 +6,7 @@ import { NotFoundError } from "../../sdk/platform-error.ts";
 import type { TenantTier } from "../../kernel/tenancy/tenant.entity.ts";
 import { createToolFactory } from "./agent-tools.ts";
 import { createAnswerCache } from "./answer-cache.ts";
-import { createResponder, type RespondParams, type Responder } from "./assistant-responder.ts";
+import { createResponder, type RespondParams, type RespondResult, type Responder } from "./assistant-responder.ts";
 import { createLlmRouter, type LlmRouter } from "./llm-router.ts";
 import { createMcpTools, type McpTools } from "./mcp-tools.ts";
 import type { ToolCallParams } from "./mcp-tool-call.ts";
@@ -24,6 +24,9 @@ import { TemplateErrorCode } from "../../sdk/template.ts";
  * The AI actions the llm and agent node types call (`ai.respond`), and the accounting the gateway
  * and the conversations service read (`ai.assertQuota`, `ai.usage`, `ai.toolCalls`).
  */
+/** How long a turn's model answer is kept by its node's idempotency key (see aiRespondParamsSchema). */
+const TURN_REPLY_SECONDS = 2 * 60 * 60;
+
 export function createAiService(platform: PlatformContext): ServiceSchema {
   const ledger = createUsageLedger(platform);
   const toolLog = createToolCallLog(platform);
@@ -48,9 +51,16 @@ export function createAiService(platform: PlatformContext): ServiceSchema {
         ...longRunning,
         /** With `meta.stream` (a live turn, see conversations/turn-stream.ts) the model's tokens are shown as they come. */
         async handler(ctx: Context<RespondParams, { stream?: unknown }>) {
+          // A retried turn's answer, kept by the node's idempotency key (in Redis across nodes): one model call per node per turn.
+          const kept = ctx.params.idempotencyKey ? `ai-turn:${ctx.params.tenantId}:${ctx.params.idempotencyKey}` : undefined;
+          const earlier = kept ? await platform.cache.cache.get(kept).catch(() => undefined) : undefined;
+          if (earlier) return JSON.parse(earlier) as RespondResult;
           const stream = openStreamSink(this.broker, ctx.meta.stream);
           try {
-            return await respond(ctx.params, { stream });
+            const reply = await respond(ctx.params, { stream });
+            // Kept past the inbound queue's retries (about an hour by default); a cache that refuses only loses the dedupe.
+            if (kept) await platform.cache.cache.set(kept, JSON.stringify(reply), TURN_REPLY_SECONDS).catch(() => {});
+            return reply;
           } finally {
             await stream?.flush();
           }

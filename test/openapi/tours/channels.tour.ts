@@ -23,4 +23,13 @@ export const tour: Tour = async ({ call, botId, admin }) => {
   assert.equal(saved.status, 200, saved.text);
   await call("PUT", `/v1/admin/bots/${botId}/widget`, { ...admin, body: { branding: { primaryColor: "blue" } } });
   await call("GET", "/widget/preview");
+
+  // Dead letters: none yet for this tenant (test/chaos/ makes and replays them); replaying all of none is an empty answer.
+  const dead = await call("GET", "/v1/admin/dead-letters?limit=10", admin);
+  assert.equal(dead.status, 200, dead.text);
+  assert.deepEqual(dead.body.deadLetters, []);
+  const missing = await call("POST", "/v1/admin/dead-letters/00000000-0000-4000-8000-000000000000/replay", admin);
+  assert.equal(missing.status, 404, missing.text);
+  const all = await call("POST", "/v1/admin/dead-letters/replay", admin);
+  assert.deepEqual(all.body.replayed, []);
 };
