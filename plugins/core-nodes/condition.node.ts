@@ -10,8 +10,11 @@ import jsonLogic from "json-logic-js";
 import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 
 export const conditionContent = z.object({
-  conditions: z.array(z.object({ if: z.unknown(), then: z.string().min(1) })).max(50),
-  else: z.string().min(1).optional(),
+  conditions: z.array(z.object({
+    if: z.unknown().describe('A JSON-Logic rule over the variables, e.g. {">=": [{"var": "user.age"}, 18]}'),
+    then: z.string().min(1).describe("The id of the node to go to when this rule holds"),
+  })).max(50).describe("Rules checked in order (up to 50); the first that holds decides where the flow goes"),
+  else: z.string().min(1).optional().describe("The id of the node to go to when no rule holds; without it the `default` connection is followed"),
 });
 export type ConditionContent = z.infer<typeof conditionContent>;
 
