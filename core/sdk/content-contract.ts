@@ -5,14 +5,31 @@
  */
 import { z } from "zod";
 
-const delay = { delay_ms: z.number().int().min(0).max(10_000).optional() };
-const button = z.object({ label: z.string().min(1).max(80), value: z.string().min(1).max(200) });
+const delay = { delay_ms: z.number().int().min(0).max(10_000).optional().describe("Typing delay shown before this message, in milliseconds (0–10000); overrides the node's typing delay") };
+const button = z.object({
+  label: z.string().min(1).max(80).describe("What the button says; `{{scope.path}}` templates allowed"),
+  value: z.string().min(1).max(200).describe("The value sent back when the user taps the button"),
+});
 
 /** One rich message: text, an image, or text with buttons; each with an optional typing delay. */
 export const richMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text"), text: z.string().min(1).max(4096), ...delay }),
-  z.object({ type: z.literal("image"), url: z.string().min(1), alt: z.string().optional(), ...delay }),
-  z.object({ type: z.literal("buttons"), text: z.string().min(1).max(1024), buttons: z.array(button).min(1).max(10), ...delay }),
+  z.object({
+    type: z.literal("text").describe("The kind of message"),
+    text: z.string().min(1).max(4096).describe("The text to send; `{{scope.path}}` templates allowed"),
+    ...delay,
+  }).describe("A text message"),
+  z.object({
+    type: z.literal("image").describe("The kind of message"),
+    url: z.string().min(1).describe("The image's address (an https URL); `{{scope.path}}` templates allowed"),
+    alt: z.string().optional().describe("A short text saying what the image shows, for people who cannot see it; templates allowed"),
+    ...delay,
+  }).describe("An image"),
+  z.object({
+    type: z.literal("buttons").describe("The kind of message"),
+    text: z.string().min(1).max(1024).describe("The text shown with the buttons; `{{scope.path}}` templates allowed"),
+    buttons: z.array(button).min(1).max(10).describe("The buttons the user can tap (1–10)"),
+    ...delay,
+  }).describe("A text with buttons to tap"),
 ]);
 export const richMessagesSchema = z.array(richMessageSchema).min(1).max(20);
 export type RichMessage = z.infer<typeof richMessageSchema>;

@@ -9,12 +9,12 @@ import { defineNodeType, z, type AiReply, type NodeHandler } from "../../core/sd
 import { collectedFrom } from "./collected-from.ts";
 
 export const agentContent = z.object({
-  greeting: z.string().max(1000).optional(),
-  /** Added to the bot's system prompt for this node. */
-  instructions: z.string().max(10_000).optional(),
-  /** Tools for this node; the bot's `ai.tools` when absent. */
-  tools: z.array(z.string().max(200)).max(50).optional(),
-  maxSteps: z.number().int().min(1).max(50).optional(),
+  greeting: z.string().max(1000).optional().describe("Said when the node starts, before the user's first message; default \"Hi! How can I help you today?\""),
+  instructions: z.string().max(10_000).optional().describe("Extra instructions added to the bot's system prompt for this node"),
+  tools: z.array(z.string().max(200).describe("A tool name, e.g. `mcp:crm/lookup`")).max(50).optional()
+    .describe("The tools the agent may call here (up to 50), e.g. `mcp:crm/lookup`; the bot's own tools (`ai.tools`) when absent"),
+  maxSteps: z.number().int().min(1).max(50).optional()
+    .describe("The most model and tool steps per user message before the agent must answer (1–50); the platform's default when absent"),
 });
 export type AgentContent = z.infer<typeof agentContent>;
 

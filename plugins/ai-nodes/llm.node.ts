@@ -8,12 +8,11 @@ import { defineNodeType, z, type AiReply, type NodeHandler, type NodeValidator }
 import { collectedFrom } from "./collected-from.ts";
 
 export const llmContent = z.object({
-  prompt: z.string().min(1).max(20_000),
-  instructions: z.string().max(10_000).optional(),
-  /** Where the answer is stored, e.g. `session.summary`. */
-  variable: z.string().regex(/^(user|session|temp|local|output)(\.[A-Za-z0-9_-]+)+$/, "a variable path like session.summary").optional(),
-  /** Say the answer to the user; default: true when no variable is given. */
-  reply: z.boolean().optional(),
+  prompt: z.string().min(1).max(20_000).describe("What the model is asked, sent as the user's message (never as instructions); `{{scope.path}}` templates allowed"),
+  instructions: z.string().max(10_000).optional().describe("Extra instructions added to the bot's system prompt for this call"),
+  variable: z.string().regex(/^(user|session|temp|local|output)(\.[A-Za-z0-9_-]+)+$/, "a variable path like session.summary").optional()
+    .describe("Where the answer is stored, as a path in the user, session, temp, local or output scope, e.g. `session.summary`"),
+  reply: z.boolean().optional().describe("Whether the answer is said to the user; default: true when no variable is given, else false"),
 });
 export type LlmContent = z.infer<typeof llmContent>;
 

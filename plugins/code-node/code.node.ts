@@ -21,13 +21,14 @@ const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a var
 const field = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "a field name like greeting");
 
 export const codeContent = z.object({
-  /** ESM source; its default export is called as `(input, ctx)` and returns `{ output, next }`. */
-  source: z.string().min(1).max(256 * 1024),
-  inputs: z.record(field, z.unknown()).default({}),
-  /** Output field → variable it is written to. */
-  outputs: z.record(field, variable).default({}),
-  /** Capabilities this code gets, e.g. `http:api.acme.com`, `kv`, `crypto`, `secrets:api_key`. */
-  grants: z.array(z.string().regex(/^[a-z]+(:[^\s]+)?$/)).max(50).default([]),
+  source: z.string().min(1).max(256 * 1024)
+    .describe("JavaScript module (up to 256 KB) whose default export is called as `(input, ctx)` in the sandbox and returns `{ output, next }`"),
+  inputs: z.record(field, z.unknown()).default({})
+    .describe("The fields of `input`, name → value: a lone `{{scope.path}}` keeps the variable's type, other strings are templates, other JSON is passed as it is"),
+  outputs: z.record(field, variable).default({})
+    .describe("Which fields of the returned `output` are kept: field name → variable it is written to, e.g. `greeting` → `user.greeting`; others are ignored"),
+  grants: z.array(z.string().regex(/^[a-z]+(:[^\s]+)?$/).describe("One capability, e.g. `kv` or `http:api.acme.com`")).max(50).default([])
+    .describe("Capabilities the code may use, e.g. `http:api.acme.com`, `kv`, `crypto`, `secrets:api_key`; none by default"),
 }).meta({ examples: [{ source: "export default function (input) {\n  return { total: input.price * 2 };\n}" }] });
 export type CodeContent = z.infer<typeof codeContent>;
 

@@ -10,17 +10,23 @@
 import { defineNodeType, loneVariable, z, type NodeHandler, type NodeValidator } from "../../core/sdk/index.ts";
 import { apiCallEntry, apiCallProblems, runApiCall } from "./api-call.ts";
 
-const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
+const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name")
+  .describe("The variable to change, as a path like `user.name`");
+const op = <T extends string>(name: T) => z.literal(name).describe("What this entry does");
+const value = z.unknown()
+  .describe("The value to store or add: any JSON whose strings are `{{scope.path}}` templates; a string that is only one `{{scope.path}}` keeps that variable's type");
 
 export const actionContent = z.object({
   actions: z.array(z.discriminatedUnion("op", [
-    z.object({ op: z.literal("set"), variable, value: z.unknown() }),
-    z.object({ op: z.literal("unset"), variable }),
-    z.object({ op: z.literal("increment"), variable, by: z.number().default(1) }),
-    z.object({ op: z.literal("append"), variable, value: z.unknown() }),
-    z.object({ op: z.literal("track"), event: z.string().min(1).max(100).describe("A custom event an experiment's goal may name") }),
+    z.object({ op: op("set"), variable, value }).describe("Stores a value in a variable"),
+    z.object({ op: op("unset"), variable }).describe("Removes a variable"),
+    z.object({ op: op("increment"), variable, by: z.number().default(1).describe("The number to add (negative to subtract); default 1") })
+      .describe("Adds a number to a variable (a missing or non-numeric one counts as 0)"),
+    z.object({ op: op("append"), variable, value }).describe("Adds a value at the end of a list variable, creating the list when missing"),
+    z.object({ op: op("track"), event: z.string().min(1).max(100).describe("The event's name, which an experiment's goal may name") })
+      .describe("Records a custom event for the content library's experiments"),
     apiCallEntry,
-  ])).min(1).max(50),
+  ])).min(1).max(50).describe("The changes to make, run in order (1–50)"),
 });
 export type ActionContent = z.infer<typeof actionContent>;
 

@@ -19,20 +19,27 @@ import { isPlatformError, z, type NodeContext, type SafeFetchResponse } from "..
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 
 export const apiCallEntry = z.object({
-  op: z.literal("call"),
-  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
-  /** Absolute (`https://...`), a lone `{{scope.path}}`, or `/path` relative to the `api_base_url` secret. */
-  url: z.string().min(1).max(2048),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).default({}),
-  /** JSON whose strings are templates (a lone `{{scope.path}}` keeps its type). */
-  body: z.unknown().optional(),
-  timeout_ms: z.number().int().min(100).max(30_000).default(10_000),
-  /** `variable` ← the answer at JSONPath `path`. */
-  response_mapping: z.array(z.object({ variable, path: z.string().startsWith("$").max(500) })).max(50).default([]),
-  circuit: z.object({ failure_threshold: z.number().int().min(1).max(100).default(5), reset_ms: z.number().int().min(100).max(600_000).default(30_000) }).default({ failure_threshold: 5, reset_ms: 30_000 }),
-  /** The answer to use when the call gives none. */
-  fallback: z.unknown().optional(),
-});
+  op: z.literal("call").describe("What this entry does"),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST").describe("The HTTP method; default POST"),
+  url: z.string().min(1).max(2048)
+    .describe("The address to call: `https://…`, a lone `{{scope.path}}`, or a `/path` relative to the tenant's `api_base_url` secret; `{{scope.path}}` templates allowed"),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).default({})
+    .describe("Extra request headers, name → value; values are templates and may use `{{secret:name}}`, filled in only at call time"),
+  body: z.unknown().optional()
+    .describe("The JSON body (not sent with GET); its strings are templates that may use `{{secret:name}}`, and a lone `{{scope.path}}` keeps its type"),
+  timeout_ms: z.number().int().min(100).max(30_000).default(10_000).describe("How long to wait for the answer, in milliseconds (100–30000); default 10000"),
+  response_mapping: z.array(z.object({
+    variable: variable.describe("The variable that receives the value, as a path like `user.plan`"),
+    path: z.string().startsWith("$").max(500).describe("A JSONPath into the JSON answer, starting with `$`, e.g. `$.data.plan`"),
+  })).max(50).default([]).describe("Variables to fill from the JSON answer (or from the fallback); none by default"),
+  circuit: z.object({
+    failure_threshold: z.number().int().min(1).max(100).default(5).describe("Failures in a row that open the circuit; default 5"),
+    reset_ms: z.number().int().min(100).max(600_000).default(30_000).describe("How long an open circuit refuses calls before trying again, in milliseconds; default 30000"),
+  }).default({ failure_threshold: 5, reset_ms: 30_000 })
+    .describe("The circuit breaker for this tenant and host, shared with webhook nodes: after repeated failures, calls are refused for a while"),
+  fallback: z.unknown().optional()
+    .describe("The answer to use when the call gives none (open circuit, network error, timeout, HTTP error), mapped like a real one; without it a failed call follows `error`"),
+}).describe("Calls an HTTP API and maps its JSON answer into variables");
 export type ApiCallEntry = z.infer<typeof apiCallEntry>;
 
 export const API_BASE_URL_SECRET = "api_base_url";

@@ -11,12 +11,22 @@ const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a var
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a name like customer_id");
 
 export const compositeContent = z.object({
-  /** The sub-flow, in the flow format; validated with the enclosing flow, in its own scopes. */
-  flow: z.object({ start: z.string().min(1), nodes: z.array(z.looseObject({ id: z.string(), type: z.string() })).min(1) }),
-  /** `input.<name>` ← a value (a lone `{{scope.path}}` keeps its type; other strings are templates). */
-  inputs: z.array(z.object({ name, value: z.unknown() })).max(50).default([]),
-  /** `variable` (in the enclosing flow) ← `output.<from>`. */
-  outputs: z.array(z.object({ variable, from: name })).max(50).default([]),
+  // Validated with the enclosing flow, in its own scopes.
+  flow: z.object({
+    start: z.string().min(1).describe("The id of the sub-flow's first node"),
+    nodes: z.array(z.looseObject({
+      id: z.string().describe("The node's id, unique within the sub-flow"),
+      type: z.string().describe("The node's type, e.g. `question`; the node also has its `content` and `connections` as in any flow"),
+    })).min(1).describe("The sub-flow's nodes, in the flow format"),
+  }).describe("The sub-flow to run: it sees only `input.*` and its own `local.*`, and writes back only `output.*`"),
+  inputs: z.array(z.object({
+    name: name.describe("The input's name, read in the sub-flow as `input.<name>`"),
+    value: z.unknown().describe("The value: a lone `{{scope.path}}` keeps the variable's type, other strings are templates, other JSON is passed as it is"),
+  })).max(50).default([]).describe("Values handed to the sub-flow as `input.<name>` (up to 50); none by default"),
+  outputs: z.array(z.object({
+    variable: variable.describe("The variable of this flow that receives the value, e.g. `user.score`"),
+    from: name.describe("The sub-flow output to copy, read from `output.<from>`"),
+  })).max(50).default([]).describe("Values copied back from the sub-flow's `output.*` when it ends (up to 50); none by default"),
 });
 export type CompositeContent = z.infer<typeof compositeContent>;
 

@@ -12,10 +12,10 @@ import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../c
 export const conditionContent = z.object({
   // `format: "json-logic"` tells the console to draw the rule builder (rows of variable, operator, value).
   conditions: z.array(z.object({
-    if: z.unknown().meta({ title: "If", description: "A JSON-Logic rule over the variables", format: "json-logic" }),
-    then: z.string().min(1).meta({ title: "Then go to", description: "The node this branch leads to" }),
-  })).max(50),
-  else: z.string().min(1).optional(),
+    if: z.unknown().meta({ title: "If", description: 'A JSON-Logic rule over the variables, e.g. {">=": [{"var": "user.age"}, 18]}', format: "json-logic" }),
+    then: z.string().min(1).meta({ title: "Then go to", description: "The id of the node to go to when this rule holds" }),
+  })).max(50).describe("Rules checked in order (up to 50); the first that holds decides where the flow goes"),
+  else: z.string().min(1).optional().describe("The id of the node to go to when no rule holds; without it the `default` connection is followed"),
 });
 export type ConditionContent = z.infer<typeof conditionContent>;
 

@@ -7,10 +7,10 @@
 import { defineNodeType, z, type NodeHandler } from "../../core/sdk/index.ts";
 
 export const handoffContent = z.object({
-  message: z.string().min(1).max(4096).optional(),
-  reason: z.string().max(500).optional(),
-  /** A queue or team for routing, e.g. "billing". */
-  queue: z.string().max(100).optional(),
+  message: z.string().min(1).max(4096).optional()
+    .describe("Said to the user while they wait for a person; `{{scope.path}}` templates allowed; default \"Connecting you with a person. Please hold on.\""),
+  reason: z.string().max(500).optional().describe("Why the conversation is handed over, for the agents who pick it up; `{{scope.path}}` templates allowed"),
+  queue: z.string().max(100).optional().describe("The queue or team that should take the conversation, e.g. `billing`"),
 });
 export type HandoffContent = z.infer<typeof handoffContent>;
 

@@ -10,13 +10,11 @@ import { defineNodeType, z, type NodeHandler, type NodeValidator } from "../../c
 
 export const intentContent = z.object({
   intents: z.array(z.object({
-    intent: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, "an intent name like order_status").describe("The intent's name"),
-    then: z.string().min(1).describe("The node to go to"),
-  })).min(1).max(200),
-  /** Where a message that matched none of them goes (or the `none` connection). */
-  none: z.string().min(1).optional(),
-  /** Below this confidence (0..1) a matched intent counts as none. */
-  minConfidence: z.number().min(0).max(1).optional(),
+    intent: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, "an intent name like order_status").describe("The name of one of the bot's intents, e.g. `order_status`"),
+    then: z.string().min(1).describe("The id of the node to go to when the message has this intent"),
+  })).min(1).max(200).describe("One route per intent this flow cares about (1–200)"),
+  none: z.string().min(1).optional().describe("The id of the node to go to when the message matched no listed intent; without it the `none` connection is followed"),
+  minConfidence: z.number().min(0).max(1).optional().describe("The lowest confidence, from 0 to 1, at which a matched intent counts; below it the message goes to none; no minimum by default"),
 });
 export type IntentContent = z.infer<typeof intentContent>;
 

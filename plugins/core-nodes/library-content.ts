@@ -6,14 +6,10 @@
 import { z, type NodeContext, type OutboundMessage, type RichMessage } from "../../core/sdk/index.ts";
 
 export const libraryContentFields = {
-  /** A content item of the tenant's library, shown in the variant this user keeps. */
-  contentId: z.string().min(1).max(100).optional().describe("Show this content library item instead of inline text"),
-  /** A random item carrying this tag. */
-  contentTag: z.string().min(1).max(100).optional().describe("Show a random library item with this tag"),
-  /** The locale to ask for; the session's `context.locale` when omitted. */
-  locale: z.string().min(2).max(35).optional(),
-  /** Used when no item is in the locale asked for. */
-  fallbackLocale: z.string().min(2).max(35).optional(),
+  contentId: z.string().min(1).max(100).optional().describe("Show this content library item (in the variant this user keeps) instead of inline text"),
+  contentTag: z.string().min(1).max(100).optional().describe("Show a random content library item carrying this tag instead of inline text"),
+  locale: z.string().min(2).max(35).optional().describe("The locale of the library item to show, e.g. `en` or `pt-BR`; the session's `context.locale` when omitted"),
+  fallbackLocale: z.string().min(2).max(35).optional().describe("The locale to use when the item has none in `locale`, e.g. `en`"),
 };
 
 export type LibraryContentFields = { contentId?: string; contentTag?: string; locale?: string; fallbackLocale?: string };

@@ -7,10 +7,9 @@ import { defineNodeType, richMessagesSchema, z, type NodeHandler, type NodeValid
 import { libraryContentFields, libraryContentProblems, namesLibraryContent, pickLibraryMessages, renderRichMessages } from "./library-content.ts";
 
 export const messageContent = z.object({
-  messages: richMessagesSchema.optional(),
+  messages: richMessagesSchema.optional().describe("The messages to send, in order (1–20); leave out to show a content library item instead"),
   ...libraryContentFields,
-  /** A typing delay before every message that has none of its own. */
-  typing_delay_ms: z.number().int().min(0).max(10_000).optional(),
+  typing_delay_ms: z.number().int().min(0).max(10_000).optional().describe("Typing delay before each message that has none of its own, in milliseconds (0–10000); none by default"),
 }).meta({ examples: [{ messages: [{ type: "text", text: "Hello, {{user.name}}!" }] }] });
 export type MessageContent = z.infer<typeof messageContent>;
 

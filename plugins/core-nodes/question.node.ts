@@ -13,21 +13,24 @@ import { libraryContentFields, libraryContentProblems, namesLibraryContent, pick
 const bound = z.union([z.number(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date bound is YYYY-MM-DD")]);
 
 export const questionContent = z.object({
-  question: z.string().min(1).max(4096).optional(),
+  question: z.string().min(1).max(4096).optional().describe("The question to ask; `{{scope.path}}` templates allowed; leave out to ask with a content library item instead"),
   ...libraryContentFields,
-  input_type: z.enum(["text", "number", "email", "phone", "date", "choice"]).default("text"),
-  variable: z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name"),
-  choices: z.array(z.object({ label: z.string().min(1).max(80), value: z.string().min(1).max(200) })).max(20).optional(),
+  input_type: z.enum(["text", "number", "email", "phone", "date", "choice"]).default("text")
+    .describe("The kind of answer expected, which decides how it is checked and stored (a number, a lower-case email, a YYYY-MM-DD date…); default `text`"),
+  variable: z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name").describe("Where the accepted answer is stored, as a variable path like `user.email`"),
+  choices: z.array(z.object({
+    label: z.string().min(1).max(80).describe("What the option says on its button; `{{scope.path}}` templates allowed"),
+    value: z.string().min(1).max(200).describe("What is stored when this option is picked; a connection of this name, when the node has one, is followed"),
+  })).max(20).optional().describe("The options of a `choice` question (up to 20), shown as buttons; the user may also type a label, a value or the option's number"),
   validation: z.object({
-    /** An empty answer is refused unless `required` is false (then nothing is stored). */
-    required: z.boolean().default(true),
-    pattern: z.string().max(500).optional(),
-    /** Numbers: the value; text: the length; dates: YYYY-MM-DD. */
-    min: bound.optional(),
-    max: bound.optional(),
-    error_message: z.string().max(1000).optional(),
-  }).default({ required: true }),
-  max_attempts: z.number().int().min(1).max(10).default(3),
+    required: z.boolean().default(true).describe("Whether an empty answer is refused; when false, an empty answer stores nothing and the flow goes on; default true"),
+    pattern: z.string().max(500).optional().describe("A regular expression (JavaScript syntax) a typed answer must match"),
+    min: bound.optional().describe("The lowest accepted value for numbers, the shortest length for text, or the earliest date (YYYY-MM-DD) for dates"),
+    max: bound.optional().describe("The highest accepted value for numbers, the longest length for text, or the latest date (YYYY-MM-DD) for dates"),
+    error_message: z.string().max(1000).optional().describe("Said after a wrong answer, before asking again; `{{scope.path}}` templates allowed; a message fitting the input type by default"),
+  }).default({ required: true }).describe("Checks the answer must pass; a wrong answer gets the error message and the question again"),
+  max_attempts: z.number().int().min(1).max(10).default(3)
+    .describe("Wrong answers allowed before the node follows its `error` connection (without one it keeps asking); default 3"),
 }).meta({ examples: [{ question: "What is your email?", input_type: "email", variable: "user.email" }] });
 export type QuestionContent = z.infer<typeof questionContent>;
 

@@ -24,19 +24,29 @@ const MAX_BACKOFF_MS = 5_000;
 const variable = z.string().regex(/^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/, "a variable path like user.name");
 
 export const webhookContent = z.object({
-  url: z.string().min(1).max(2048),
-  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
+  url: z.string().min(1).max(2048)
+    .describe("The endpoint to call, starting with http:// or https:// (or a lone `{{scope.path}}`); `{{scope.path}}` templates allowed, their values URL-encoded"),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST").describe("The HTTP method; default POST"),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096))
     .refine((headers) => Object.keys(headers).every((name) => !reservedHeaders.has(name.toLowerCase())), "Host, Content-Length, Idempotency-Key and the like are set by the platform")
-    .default({}),
-  /** A template string, or JSON whose strings are templates (a lone `{{scope.path}}` keeps its type). */
-  body: z.unknown().optional(),
-  timeout_ms: z.number().int().min(100).max(30_000).default(10_000),
-  retries: z.number().int().min(0).max(5).default(2),
-  backoff_ms: z.number().int().min(0).max(10_000).default(300),
-  response_mapping: z.array(z.object({ variable, path: z.string().startsWith("$").max(500) })).max(50).default([]),
-  status_variable: variable.optional(),
-  circuit: z.object({ failure_threshold: z.number().int().min(1).max(100).default(5), reset_ms: z.number().int().min(100).max(600_000).default(30_000) }).default({ failure_threshold: 5, reset_ms: 30_000 }),
+    .default({})
+    .describe("Extra request headers, name → value; values are templates and may use `{{secret:name}}`, filled in at call time and never stored"),
+  body: z.unknown().optional()
+    .describe("The request body (not sent with GET): a template string, or JSON whose strings are templates; `{{secret:name}}` allowed, and a lone `{{scope.path}}` keeps its type"),
+  timeout_ms: z.number().int().min(100).max(30_000).default(10_000).describe("How long each try waits for an answer, in milliseconds (100–30000); default 10000"),
+  retries: z.number().int().min(0).max(5).default(2).describe("How many more tries after a 5xx, 429, timeout or network failure (0–5); default 2"),
+  backoff_ms: z.number().int().min(0).max(10_000).default(300)
+    .describe("The wait before the first retry, in milliseconds, growing with each further retry up to 5 seconds; default 300"),
+  response_mapping: z.array(z.object({
+    variable: variable.describe("The variable that receives the value, as a path like `user.plan`"),
+    path: z.string().startsWith("$").max(500).describe("A JSONPath into the JSON response, starting with `$`, e.g. `$.data.plan`"),
+  })).max(50).default([]).describe("Variables to fill from the JSON response; none by default"),
+  status_variable: variable.optional().describe("A variable that receives the response's HTTP status code, e.g. `session.lead_status`"),
+  circuit: z.object({
+    failure_threshold: z.number().int().min(1).max(100).default(5).describe("Failures in a row that open the circuit; default 5"),
+    reset_ms: z.number().int().min(100).max(600_000).default(30_000).describe("How long an open circuit refuses calls before trying again, in milliseconds; default 30000"),
+  }).default({ failure_threshold: 5, reset_ms: 30_000 })
+    .describe("The circuit breaker for this tenant and host: after repeated failures, calls are refused for a while and the node follows `error`"),
 }).meta({ examples: [{ url: "https://api.example.com/leads", method: "POST", body: { email: "{{user.email}}" } }] });
 export type WebhookContent = z.infer<typeof webhookContent>;
 

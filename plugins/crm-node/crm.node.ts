@@ -18,21 +18,29 @@ const variable = z.string().regex(/^(user|session)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_-
 const template = z.string().max(10_000);
 
 export const crmContent = z.object({
-  operation: z.enum(["upsert_contact", "create_deal", "add_note", "move_deal"]),
-  /** upsert_contact: CRM field → template, over the tenant's mapping. */
-  fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/), template).default({}),
+  operation: z.enum(["upsert_contact", "create_deal", "add_note", "move_deal"])
+    .describe("What to write: create or update the user's contact, create a deal, add a note to a contact, or move a deal to another stage"),
+  fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/), template).default({})
+    .describe("For upsert_contact: CRM field → `{{scope.path}}` template, added to or overriding the tenant's field mapping; empty results are left out"),
   deal: z.object({
-    name: template.min(1),
-    contact_id: template.default("{{user.crm_id}}"),
-    amount: z.union([z.number().nonnegative(), template]).optional(),
-    stage: template.optional(),
-    pipeline: template.optional(),
-  }).optional(),
-  note: z.object({ text: template.min(1), contact_id: template.default("{{user.crm_id}}") }).optional(),
-  move: z.object({ deal_id: template.default("{{user.crm_deal_id}}"), stage: template.min(1) }).optional(),
-  store_contact_id: variable.optional(),
-  store_deal_id: variable.optional(),
-  error_variable: variable.default("session.crm_error"),
+    name: template.min(1).describe("The deal's name; `{{scope.path}}` templates allowed; a contact that already has a deal of this name keeps it"),
+    contact_id: template.default("{{user.crm_id}}").describe("The CRM id of the deal's contact; templates allowed; default `{{user.crm_id}}`"),
+    amount: z.union([z.number().nonnegative(), template]).optional().describe("The deal's amount: a number, or a template that renders to one"),
+    stage: template.optional().describe("The deal's stage in the CRM's pipeline; templates allowed"),
+    pipeline: template.optional().describe("The CRM pipeline the deal goes in; templates allowed"),
+  }).optional().describe("For create_deal: the deal to create"),
+  note: z.object({
+    text: template.min(1).describe("The note's text; `{{scope.path}}` templates allowed"),
+    contact_id: template.default("{{user.crm_id}}").describe("The CRM id of the contact the note is added to; templates allowed; default `{{user.crm_id}}`"),
+  }).optional().describe("For add_note: the note to add"),
+  move: z.object({
+    deal_id: template.default("{{user.crm_deal_id}}").describe("The CRM id of the deal to move; templates allowed; default `{{user.crm_deal_id}}`"),
+    stage: template.min(1).describe("The stage to move the deal to; templates allowed"),
+  }).optional().describe("For move_deal: which deal goes to which stage"),
+  store_contact_id: variable.optional().describe("A variable that receives the contact's CRM id, e.g. `user.crm_id`"),
+  store_deal_id: variable.optional().describe("A variable that receives the deal's CRM id, e.g. `user.crm_deal_id`"),
+  error_variable: variable.default("session.crm_error")
+    .describe("Where a failure's code (e.g. CRM_RATE_LIMITED) is stored before `error` is followed, cleared on success; default `session.crm_error`"),
 });
 export type CrmContent = z.infer<typeof crmContent>;
 

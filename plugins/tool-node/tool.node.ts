@@ -20,10 +20,12 @@ export const toolContent = z.object({
   tool: z.string().regex(
     /^(mcp:[a-z][a-z0-9_-]{0,30}\/[A-Za-z0-9_.-]{1,128}|marketplace:@[a-z0-9][a-z0-9-._]*\/[a-z0-9][a-z0-9-._]*\/[a-z][a-z0-9_]{1,62})$/,
     "a tool name like mcp:<server>/<tool> or marketplace:@scope/name/<tool>",
-  ),
-  arguments: z.record(z.string(), z.unknown()).default({}),
-  output: variable.optional(),
-  error_variable: variable.default("session.tool_error"),
+  ).describe("The tool to call: `mcp:<server>/<tool>`, or `marketplace:@scope/name/<tool>` for a tool installed from the marketplace"),
+  arguments: z.record(z.string(), z.unknown()).default({})
+    .describe("The tool's arguments, name → value: strings are `{{scope.path}}` templates, a lone `{{scope.path}}` keeps the variable's type, objects and arrays are walked"),
+  output: variable.optional().describe("A variable that receives the tool's answer (its structured content, else its text), e.g. `session.quote`"),
+  error_variable: variable.default("session.tool_error")
+    .describe("Where the reason is stored when the tool fails, before `error` is followed, cleared on success; default `session.tool_error`"),
 });
 export type ToolContent = z.infer<typeof toolContent>;
 

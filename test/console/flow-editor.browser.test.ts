@@ -71,6 +71,8 @@ describe("console: building a flow on the canvas", function () {
     await panel.getByRole("heading", { name: /question_1/ }).waitFor();
     assert.deepEqual(await panel.getByLabel("Input type").locator("option").allTextContents(), ["(default)", "text", "number", "email", "phone", "date", "choice"]);
     await panel.getByLabel(/^Question/).fill("What's your name?");
+    // Each field says what it is for, from the schema's descriptions.
+    assert.equal(await panel.locator(".hint", { hasText: "Where the accepted answer is stored" }).locator("code", { hasText: "user.email" }).count(), 1);
 
     // The API finds the variable missing: the problem is pinned on the question, not elsewhere.
     await nodeOnCanvas(page, "question_1").locator(".flow-node.invalid").waitFor();
@@ -91,6 +93,7 @@ describe("console: building a flow on the canvas", function () {
     // none): typing {{ offers the variables in scope.
     await nodeOnCanvas(page, "message_1").click();
     await panel.getByRole("button", { name: "Add message", exact: true }).click();
+    await panel.locator(".hint", { hasText: "A text message" }).waitFor();
     const text = panel.getByLabel(/^Text/);
     await text.click();
     await text.pressSequentially("Nice to meet you, {{us");

@@ -39,12 +39,18 @@ describe("console: the node-type reference", function () {
     const fields = question.getByRole("region", { name: "Fields of question" });
     assert.match(await fields.textContent() ?? "", /input_type.*one of the allowed values.*Allowed: "text", .*"email"/s);
     assert.match(await fields.textContent() ?? "", /variable\s*required/);
+    // Each field says what it is for, with paths and templates shown as code rather than raw backticks.
+    const variableRow = fields.getByRole("row").filter({ has: page.getByText("Where the accepted answer is stored") });
+    assert.equal(await variableRow.locator("td code", { hasText: "user.email" }).count(), 1);
+    assert.doesNotMatch(await fields.textContent() ?? "", /`/);
     await question.getByText("A minimal node").click();
     const example = JSON.parse(await question.locator("pre").textContent() ?? "{}");
     assert.equal(example.type, "question");
     assert.equal(typeof example.content.variable, "string");
     await assertAccessible(page, "the node-type reference");
     await page.screenshot({ path: "/tmp/console-node-types-1280.png" });
+
+    await page.getByRole("region", { name: "action", exact: true }).screenshot({ path: "/tmp/console-node-types-action.png" });
 
     await page.getByLabel("Find a node type").fill("webhook");
     await page.getByRole("region", { name: "question", exact: true }).waitFor({ state: "detached" });

@@ -3,6 +3,7 @@ import { startTestPlatform, type TestPlatform } from "../kit/test-platform.ts";
 
 type Field = { path: string; type: string; required: boolean; description: string | null; allowed?: unknown[]; default?: unknown };
 type NodeType = { type: string; fields: Field[]; example: Record<string, unknown>; contentSchema: object };
+type JsonSchema = { description?: string; properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; allOf?: JsonSchema[] };
 
 describe("the node-type reference: every node type's fields, from the schemas flows are checked with (issue 16, item 6)", function () {
   this.timeout(120_000);
@@ -35,6 +36,46 @@ describe("the node-type reference: every node type's fields, from the schemas fl
       const contentProblems = (checked.body.problems as { node?: string; problem: string }[]).filter((p) => p.node === "n" && !/connection|leads to/.test(p.problem));
       assert.deepEqual(contentProblems, [], `${t.type}: ${JSON.stringify(t.example)} → ${checked.text}`);
     }
+  });
+
+  it("describes every field of every first-party node type, so no form or reference shows a bare field name", async () => {
+    const listed = await node.request("GET", "/v1/admin/node-types", { key: tenant.keys.admin });
+    assert.equal(listed.status, 200, listed.text);
+    const firstParty = (listed.body.nodeTypes as (NodeType & { plugin: string })[]).filter((t) => t.plugin.startsWith("@platform/"));
+    const expected = ["action", "agent", "code", "composite", "condition", "crm", "end", "handoff", "intent", "llm", "message", "question", "tool", "webhook"];
+    assert.deepEqual(expected.filter((type) => !firstParty.some((t) => t.type === type)), [], "a first-party node type is missing from the list");
+
+    const missing: string[] = [];
+    let checked = 0;
+    const described = (schema: JsonSchema) => typeof schema.description === "string" && schema.description.trim() !== "";
+    const walk = (schema: JsonSchema, path: string): void => {
+      for (const [name, field] of Object.entries(schema.properties ?? {})) {
+        checked++;
+        if (!described(field)) missing.push(`${path}.${name}`);
+        walk(field, `${path}.${name}`);
+      }
+      if (schema.items) walk(schema.items, `${path}[]`);
+      for (const key of ["anyOf", "oneOf", "allOf"] as const) {
+        (schema[key] ?? []).forEach((variant, i) => {
+          // A union's object variants (an action's `set` or `call`, a message's `image`) say what each one does.
+          if (variant.properties && key !== "allOf") {
+            checked++;
+            if (!described(variant)) missing.push(`${path} (${key}[${i}])`);
+          }
+          walk(variant, `${path}<${i}>`);
+        });
+      }
+    };
+    for (const t of firstParty) walk(t.contentSchema as JsonSchema, t.type);
+    assert.ok(checked > 100, `only ${checked} fields were found: the walk no longer reads the schemas`);
+    assert.deepEqual(missing, [], `fields without a description:\n${missing.join("\n")}`);
+
+    // The reference rows carry them too, and a union's discriminator lists what each variant does.
+    const action = firstParty.find((t) => t.type === "action")!;
+    const op = action.fields.find((f) => f.path === "actions[].op")!;
+    assert.match(op.description ?? "", /`set`: Stores a value in a variable/);
+    assert.match(op.description ?? "", /`call`: Calls an HTTP API/);
+    assert.ok(firstParty.every((t) => t.fields.every((f) => f.description)), "a reference row has no description");
   });
 
   it("serves the same reference as a page of the API docs, with no key, escaped", async () => {

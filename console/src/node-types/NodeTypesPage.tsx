@@ -4,6 +4,7 @@ import { describeError } from "../api/client.ts";
 import { nodeTypeKeys, nodeTypesApi } from "../flows/api.ts";
 import type { NodeTypeInfo } from "../flows/flow-document.ts";
 import { Layout } from "../shell/Layout.tsx";
+import { InlineCode } from "../shell/InlineCode.tsx";
 
 /**
  * The node-type reference: every type this tenant's flows may use (installed marketplace types
@@ -55,7 +56,7 @@ function NodeTypeSection({ type }: { type: NodeTypeInfo }) {
                   <td><code>{f.path}</code>{f.required && <> <span className="req">required</span></>}</td>
                   <td>{f.type}</td>
                   <td>
-                    {f.description}
+                    {f.description && <InlineCode text={f.description} />}
                     {f.allowed && <div className="small">Allowed: {f.allowed.map((a) => JSON.stringify(a)).join(", ")}</div>}
                     {f.default !== undefined && <div className="small">Default: {JSON.stringify(f.default)}</div>}
                     {f.limits && <div className="small">{f.limits}</div>}

@@ -80,6 +80,13 @@ function mergedObject(schema: JsonSchema): JsonSchema {
       properties[name] = known === undefined ? field : { anyOf: [...variants(known), ...variants(field)], description: known.description ?? field.description };
     }
   }
+  // The discriminator (`op`, `type`) says what each variant is for, from the variants' own descriptions.
+  for (const [name, field] of Object.entries(properties)) {
+    const tags = objects.map((o) => o.properties?.[name]?.const);
+    if (tags.some((tag) => tag === undefined) || !objects.some((o) => o.description)) continue;
+    const each = objects.filter((o) => o.description).map((o) => `\`${String(o.properties![name]!.const)}\`: ${o.description}`).join("; ");
+    properties[name] = { ...field, description: field.description ? `${field.description} (${each})` : each };
+  }
   const required = Object.keys(properties).filter((name) => objects.every((o) => o.required?.includes(name)));
   return { type: "object", properties, required };
 }
@@ -160,10 +167,13 @@ export type NodeTypeEntry = {
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
+/** A description's `backticks` (paths, templates, values) as <code>, the way the OpenAPI docs show them. */
+const withCode = (text: string) => escape(text).replace(/`([^`]+)`/g, "<code>$1</code>");
+
 /** The reference as one HTML page (served at /docs/node-types): every type, its fields and an example node. */
 export function nodeTypeReferencePage(types: readonly NodeTypeEntry[]): string {
   const sections = types.map((t) => {
-    const rows = fieldsOf(t.contentSchema as JsonSchema).map((f) => `<tr><td><code>${escape(f.path)}</code>${f.required ? " <strong>required</strong>" : ""}</td><td>${escape(f.type)}</td><td>${escape(f.description ?? "")}${f.allowed ? `<br>Allowed: ${f.allowed.map((a) => `<code>${escape(JSON.stringify(a))}</code>`).join(", ")}` : ""}${f.default !== undefined ? `<br>Default: <code>${escape(JSON.stringify(f.default))}</code>` : ""}${f.limits ? `<br>${escape(f.limits)}` : ""}</td></tr>`).join("");
+    const rows = fieldsOf(t.contentSchema as JsonSchema).map((f) => `<tr><td><code>${escape(f.path)}</code>${f.required ? " <strong>required</strong>" : ""}</td><td>${escape(f.type)}</td><td>${withCode(f.description ?? "")}${f.allowed ? `<br>Allowed: ${f.allowed.map((a) => `<code>${escape(JSON.stringify(a))}</code>`).join(", ")}` : ""}${f.default !== undefined ? `<br>Default: <code>${escape(JSON.stringify(f.default))}</code>` : ""}${f.limits ? `<br>${escape(f.limits)}` : ""}</td></tr>`).join("");
     const connections = t.connections === "any" ? "any name (its content's choice values)" : t.connections.map((c) => `<code>${escape(c)}</code>`).join(", ") || "none (it ends the flow)";
     const example = { id: `my-${t.type}`, type: t.type, content: exampleOf(t.contentSchema as JsonSchema), connections: t.connections === "any" || t.connections.length === 0 ? {} : { [t.connections[0]!]: "next-node" } };
     return `<section id="${escape(t.type)}"><h2><code>${escape(t.type)}</code></h2><p>${escape(t.description ?? "")}</p>

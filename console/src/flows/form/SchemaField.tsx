@@ -10,6 +10,7 @@ import { defaultFor, discriminatorOf, drawable, labelFor, requiredOf, resolve, t
 import { RawJsonField } from "./RawJsonField.tsx";
 import { RuleBuilder } from "./RuleBuilder.tsx";
 import { TemplateInput } from "./TemplateInput.tsx";
+import { InlineCode } from "../../shell/InlineCode.tsx";
 
 export type FieldProps = {
   schema: JsonSchema;
@@ -36,7 +37,7 @@ export function SchemaField(props: FieldProps) {
   const hint = typeof schema.description === "string" ? schema.description : undefined;
   const describedBy = [hint ? hintId : undefined, props.error ? errorId : undefined].filter(Boolean).join(" ") || undefined;
   const label = <>{props.label}{props.required ? <span aria-hidden="true" className="req"> *</span> : null}</>;
-  const hintText = <>{hint ? <span id={hintId} className="hint">{hint}</span> : null}{props.error ? <span id={errorId} className="field-error">{props.error}</span> : null}</>;
+  const hintText = <>{hint ? <span id={hintId} className="hint"><InlineCode text={hint} /></span> : null}{props.error ? <span id={errorId} className="field-error">{props.error}</span> : null}</>;
   const invalid = props.error ? true : undefined;
 
   // JSON-Logic (a condition's rule): rows of variable, operator and value, or raw JSON when the rows cannot show it.
@@ -154,12 +155,15 @@ function UnionField(props: FieldProps & { variants: JsonSchema[] }) {
     const value = isObject(props.value) ? props.value : {};
     const constOf = (v: JsonSchema) => ((v.properties as Record<string, JsonSchema>)[discriminator]!.const as string);
     const chosen = variants.find((v) => constOf(v) === value[discriminator]) ?? variants[0]!;
+    // What the chosen kind does (an action's `set`, a message's `image`), from the variant's own description.
+    const chosenHint = typeof chosen.description === "string" ? chosen.description : undefined;
     return (
       <fieldset className="group">
         <legend>{props.label}</legend>
         <div className="field">
           <label htmlFor={id}>{labelFor(discriminator, {})}</label>
-          <select id={id} value={String(constOf(chosen))} onChange={(event) => {
+          {chosenHint && <span id={`${id}-hint`} className="hint"><InlineCode text={chosenHint} /></span>}
+          <select id={id} value={String(constOf(chosen))} aria-describedby={chosenHint ? `${id}-hint` : undefined} onChange={(event) => {
             const next = variants.find((v) => constOf(v) === event.target.value)!;
             const fresh = defaultFor(next, root) as Obj;
             // Keep what both variants share (a message's text), so switching kinds loses little.
