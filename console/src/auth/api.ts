@@ -12,6 +12,8 @@ export const authApi = {
   redeemLink: (token: string) => unwrap(api.POST("/v1/auth/link-sessions", { body: { token }, headers: anonymous })),
   current: () => unwrap(api.GET("/v1/auth/session", { headers: anonymous })),
   signOut: async () => { await unwrap(api.DELETE("/v1/auth/session")); },
+  /** The tenant this person's session acts in (they may belong to several). */
+  switchTenant: (tenantId: string) => unwrap(api.PATCH("/v1/auth/session", { body: { tenantId } })),
   /** Any tenant-admin read proves a key; the bots list is the cheapest one the console needs anyway. */
   checkKey: () => unwrap(api.GET("/v1/admin/bots")),
   /** The operator key, which manages no tenant's bots, signs in as the operator (a cookie session). */

@@ -21,6 +21,8 @@ type SessionApi = {
   signInWithPassword(email: string, password: string): Promise<void>;
   signInWithKey(key: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Acts in another of the person's tenants: every page reads its data again. */
+  switchTenant(tenantId: string): Promise<void>;
 };
 
 const SessionContext = createContext<SessionApi | undefined>(undefined);
@@ -113,7 +115,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (session.status === "signed-in" && session.mode === "cookie") await authApi.signOut().catch(() => undefined);
       signedOut();
     },
-  }), [session, signedOut]);
+    async switchTenant(tenantId) {
+      const switched = await authApi.switchTenant(tenantId);
+      setCredentials({ kind: "cookie", csrfToken: switched.csrfToken });
+      // Nothing read for the other tenant may show in this one.
+      queryClient.clear();
+      setSession({ status: "signed-in", mode: "cookie", label: switched.user?.email ?? "operator", session: switched });
+    },
+  }), [session, signedOut, queryClient]);
 
   return <SessionContext.Provider value={api}>{children}</SessionContext.Provider>;
 }

@@ -1,6 +1,7 @@
 import { useEffect, type ReactNode } from "react";
 import { useSession } from "../auth/session.tsx";
 import { InboxRailLink } from "../inbox/InboxRailLink.tsx";
+import { TenantPicker } from "../auth/TenantPicker.tsx";
 import { Link } from "./Link.tsx";
 import { OperatorShell } from "../operator/OperatorShell.tsx";
 import { useIsOperator } from "../operator/is-operator.ts";
@@ -30,6 +31,7 @@ export function Layout({ title, actions, children, wide }: { title: string; acti
           <li><Link to="/settings" aria-current={location.pathname.startsWith("/console/settings") ? "page" : undefined}>Settings</Link></li>
         </ul>
         <div className="rail-foot">
+          <TenantPicker />
           {session.status === "signed-in" && <span className="who" title={session.label}>{session.label}</span>}
           <button type="button" className="button subtle small" onClick={() => void signOut()}>Sign out</button>
         </div>
