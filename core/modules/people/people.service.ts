@@ -41,8 +41,11 @@ export type NewSession = { token: string; view: SessionView };
 /** Who is asking for a change to members or invites: the role of their key or membership. */
 export type Actor = { role: Role; userId: string | null };
 
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+
 export function createPeopleService(platform: PlatformContext): ServiceSchema {
   const store = createPeopleStore(() => platform.db.orm.em.fork());
+  let sweeper: ReturnType<typeof setInterval> | undefined;
   const outbox = createMailOutbox(platform.logger, { smtpUrl: platform.config.SMTP_URL, from: platform.config.MAIL_FROM });
   const throttle = createSignInThrottle(platform.cache.rateLimiter, { perEmail: platform.config.SIGN_IN_FAILURES_PER_EMAIL, perIp: platform.config.SIGN_IN_FAILURES_PER_IP });
   const sessionLifetimeMs = () => platform.config.SESSION_DAYS * 24 * HOUR;
@@ -82,11 +85,21 @@ export function createPeopleService(platform: PlatformContext): ServiceSchema {
     async started() {
       // The first failed sign-in for an unknown email must not be slower than the rest.
       await verifyPassword(null, "warm-up");
+      // Every node sweeps; the deletes are idempotent, so two at once only repeat each other.
+      sweeper = setInterval(() => {
+        store.sweepExpired().catch((error: Error) => platform.logger.warn({ component: "people", reason: error.message }, "could not sweep expired sessions"));
+      }, SWEEP_EVERY_MS);
+      sweeper.unref();
     },
     stopped() {
+      clearInterval(sweeper);
       outbox.close();
     },
     actions: {
+      /** Expired sessions, spent tokens and old invites out of the tables (hourly by itself; not routed). */
+      async sweepExpired() {
+        return store.sweepExpired();
+      },
       /** The gateway's question for every cookie request: which live session, acting as whom. */
       async resolveSession(ctx: Context<{ token: string; tenantId?: string; userAgent?: string }>): Promise<ResolvedSession | null> {
         const session = await store.liveSession(hashSecretToken(ctx.params.token));

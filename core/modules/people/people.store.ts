@@ -118,6 +118,18 @@ export function createPeopleStore(em: () => EntityManager) {
       return rows.length;
     },
 
+    /**
+     * Drops what can no longer be used: expired sessions, single-use tokens spent or expired, and
+     * invites accepted or expired more than 30 days ago (kept that long so an admin still sees
+     * why a late link failed). Answers how many rows went, by table.
+     */
+    async sweepExpired(): Promise<{ sessions: number; tokens: number; invites: number }> {
+      const sessions = await sql<{ id: string }[]>(`delete from user_session where expires_at < now() returning id`);
+      const tokens = await sql<{ id: string }[]>(`delete from user_token where expires_at < now() or used_at is not null returning id`);
+      const invites = await sql<{ id: string }[]>(`delete from invite where coalesce(accepted_at, expires_at) < now() - interval '30 days' returning id`);
+      return { sessions: sessions.length, tokens: tokens.length, invites: invites.length };
+    },
+
     // Single-use tokens
     async createUserToken(userId: string, purpose: UserTokenPurpose, tokenHash: string, expiresAt: Date): Promise<void> {
       await sql(`insert into user_token (id, user_id, purpose, token_hash, expires_at) values (?, ?, ?, ?, ?)`, [crypto.randomUUID(), userId, purpose, tokenHash, expiresAt]);
