@@ -185,6 +185,13 @@ for (const backend of databaseBackends()) {
         const again = await node.request("GET", `/v1/admin/conversations/${sessionId}`, { key: viewerKey });
         return ["menu", "route", "human", "survey", "bye"].every((n) => again.body.path.includes(n)) && again.body.events.length > 0;
       });
+      // Each handoff step is among the conversation's events the inbox shows, the claim with its agent.
+      await waitFor("the handoff steps among the conversation's events", async () => {
+        const again = await node.request("GET", `/v1/admin/conversations/${sessionId}`, { key: viewerKey });
+        const steps = (again.body.events as { type: string; data: { agent?: string } }[]).filter((e) => e.type.startsWith("handoff."));
+        return ["handoff.requested", "handoff.claimed", "handoff.released"].every((t) => steps.some((e) => e.type === t))
+          && ["Alice", "Bob"].includes(steps.find((e) => e.type === "handoff.claimed")?.data.agent ?? "");
+      });
       const deliveries = await waitFor("the handoff events at the tenant's webhook", () => {
         const got = receiver.received.filter((r) => r.json.data?.sessionId === sessionId).map((r) => r.json.type);
         return ["conversation.handoff.claimed", "conversation.handoff.replied", "conversation.handoff.released"].every((t) => got.includes(t)) && got;

@@ -19,7 +19,10 @@ export const recordedEventNames = [
   "conversation.tool.called",
   "conversation.turn.failed",
   "conversation.handoff.requested",
+  "conversation.handoff.claimed",
   "conversation.handoff.released",
+  "conversation.handoff.timed_out",
+  "conversation.handoff.closed",
   "ai.usage.recorded",
 ] as const;
 export type RecordedEventName = (typeof recordedEventNames)[number];
@@ -79,6 +82,18 @@ export function toRecordedEvent(name: string, payload: Record<string, unknown>, 
       break;
     case "handoff.requested":
       if (typeof payload.reason === "string") data.reason = payload.reason.slice(0, 200);
+      break;
+    case "handoff.claimed":
+    case "handoff.closed":
+      // The agent's name as they gave it (staff, not the end user); it shows in the inbox's context.
+      {
+        const agent = payload.agent as { name?: unknown } | string | undefined;
+        const name = typeof agent === "string" ? agent : typeof agent?.name === "string" ? agent.name : undefined;
+        if (name) data.agent = name.slice(0, 100);
+      }
+      break;
+    case "handoff.timed_out":
+      if (typeof payload.onTimeout === "string") data.onTimeout = payload.onTimeout.slice(0, 40);
       break;
     case "ai.usage.recorded": {
       const model = text(payload.model, 200) ?? "";
