@@ -100,9 +100,26 @@ for (const backend of databaseBackends()) {
       }
     });
 
-    it("turns a tag with no item into a polite message, and refuses a node naming both inline text and an item", async () => {
-      const flow = { start: "m", nodes: [{ id: "m", type: "message", content: { contentTag: "nothing-here" } }] };
-      const bot = await admin("POST", "/v1/admin/bots", { name: "Empty tag", flow });
+    it("refuses at publish an item or tag the library lacks, on its node; a tag emptied later turns into a polite message", async () => {
+      const missing = { start: "m", nodes: [
+        { id: "m", type: "message", content: { contentTag: "nothing-here" }, connections: { default: "n" } },
+        { id: "n", type: "message", content: { contentId: "00000000-0000-4000-8000-000000000000" } },
+      ] };
+      const refusedAtCreate = await admin("POST", "/v1/admin/bots", { name: "Empty tag", flow: missing });
+      assert.deepEqual([refusedAtCreate.status, refusedAtCreate.body.error.code], [422, "FLOW_INVALID"]);
+      assert.deepEqual(refusedAtCreate.body.error.details.map((d: { node: string }) => d.node).sort(), ["m", "n"]);
+      assert.match(JSON.stringify(refusedAtCreate.body.error.details), /no content library item carries the tag \\"nothing-here\\"/);
+
+      // A draft may name what is not there yet; publishing it is refused until it is.
+      const fleeting = await admin("POST", "/v1/admin/content", { type: "fact", name: "Fleeting", tags: ["fleeting"], variants: [{ messages: [{ type: "text", text: "Here today" }] }] });
+      const flow = { start: "m", nodes: [{ id: "m", type: "message", content: { contentTag: "fleeting" } }] };
+      const bot = await admin("POST", "/v1/admin/bots", { name: "Fleeting tag", flow });
+      assert.equal(bot.status, 201, bot.text);
+      assert.equal((await admin("PUT", `/v1/admin/bots/${bot.body.id}/flow`, missing)).status, 200);
+      const refusedAtPublish = await admin("POST", `/v1/admin/bots/${bot.body.id}/publish`, {});
+      assert.deepEqual([refusedAtPublish.status, refusedAtPublish.body.error.code], [422, "FLOW_INVALID"]);
+
+      assert.equal((await admin("DELETE", `/v1/admin/content/${fleeting.body.id}`)).status, 204);
       const started = await node.request("POST", "/v1/chat/sessions", { key: acme.keys.widget, body: { botId: bot.body.id } });
       assert.equal(started.status, 201);
       assert.match(started.body.messages[0].text, /something went wrong/i);

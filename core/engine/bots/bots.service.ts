@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Context, ServiceSchema } from "moleculer";
 import type { PlatformContext } from "../../kernel/broker/platform-context.ts";
 import { ConflictError, NotFoundError } from "../../sdk/platform-error.ts";
-import { assertValidFlow, validateFlow } from "../flow/flow-validator.ts";
+import { assertValidFlow, FlowInvalidError, validateFlow } from "../flow/flow-validator.ts";
 import { importFlow, type ImportFormat } from "../flow/import/import-flow.ts";
 import { normaliseFlow } from "../flow/import/seed-flow.ts";
 import type { NodeTypeRegistry } from "../flow/node-type-registry.ts";
@@ -11,6 +11,7 @@ import { sameForEveryTenant, type TenantNodeTypes } from "../flow/tenant-node-ty
 import type { BotConfig } from "./bot-config.ts";
 import { Bot, BotFlowVersion } from "./bot.entity.ts";
 import { assistantFlow } from "./assistant-flow.ts";
+import { contentReferences } from "./content-references.ts";
 
 /** Test snapshots of a draft kept per bot (sessions still running on an older one fail their next turn with FLOW_VERSION_NOT_FOUND). */
 const TEST_SNAPSHOTS_KEPT = 20;
@@ -53,6 +54,19 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
     });
   }
 
+  /** Refuses a flow naming content library items or tags the tenant does not have, on the nodes that name them. */
+  async function assertContentExists(ctx: Context, tenantId: string, flow: unknown): Promise<void> {
+    const refs = contentReferences(flow);
+    if (refs.length === 0) return;
+    const missing = await ctx.call<{ ids: string[]; tags: string[] }, object>("content.missingReferences", {
+      tenantId, ids: [...new Set(refs.filter((r) => r.kind === "id").map((r) => r.value))], tags: [...new Set(refs.filter((r) => r.kind === "tag").map((r) => r.value))],
+    });
+    const problems = refs
+      .filter((r) => (r.kind === "id" ? missing.ids : missing.tags).includes(r.value))
+      .map((r) => ({ node: r.node, problem: r.kind === "id" ? `the content item "${r.value}" does not exist in this tenant's library` : `no content library item carries the tag "${r.value}"` }));
+    if (problems.length > 0) throw new FlowInvalidError(problems);
+  }
+
   async function create(tenantId: string, name: string, flow: unknown, config: BotConfig | undefined): Promise<BotView> {
     assertValidFlow(flow, await nodeTypesOf(tenantId));
     const fork = em();
@@ -70,6 +84,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         // No flow: an assistant, one agent node answering every message with the bot's `config.ai`.
         // A flow in the seed's JSON is turned into ours first (import/seed-flow.ts).
         const flow = ctx.params.flow === undefined ? assistantFlow(ctx.params.config) : normaliseFlow(ctx.params.flow);
+        await assertContentExists(ctx, ctx.params.tenantId, flow);
         return create(ctx.params.tenantId, ctx.params.name, flow, ctx.params.config);
       },
       /** A bot from a flow written elsewhere (Typebot, the seed), with what could not come along. */
@@ -131,6 +146,7 @@ export function createBotsService(platform: PlatformContext, baseNodeTypes: Node
         if (bot.draftFlow === null || bot.draftFlow === undefined) {
           throw new ConflictError("NO_DRAFT", "There is no draft to publish; save one with PUT /v1/admin/bots/{id}/flow");
         }
+        await assertContentExists(ctx, ctx.params.tenantId, bot.draftFlow);
         const version = await publish(ctx.params.tenantId, bot.id, bot.draftFlow);
         ctx.broadcast(BotEvents.changed, { tenantId: ctx.params.tenantId, botId: bot.id });
         return { version };

@@ -90,6 +90,12 @@ export function createContentService(platform: PlatformContext): ServiceSchema {
           id: crypto.randomUUID(), type: input.type, name: input.name, tags: [...new Set(input.tags)], locale: input.locale ?? null, variants: normaliseVariants(input.variants),
         }));
       },
+      /** The item ids and tags among these that the tenant's library lacks (checked when a flow is published). */
+      async missingReferences(ctx: Context<TenantParams & { ids: string[]; tags: string[] }>): Promise<{ ids: string[]; tags: string[] }> {
+        const { tenantId, ids, tags } = ctx.params;
+        const found = await scoped(tenantId, (s) => s.existingReferences(tenantId, ids, tags));
+        return { ids: ids.filter((id) => !found.ids.includes(id)), tags: tags.filter((tag) => !found.tags.includes(tag)) };
+      },
       async listItems(ctx: Context<TenantParams & { type?: string; tag?: string; locale?: string }>) {
         const { tenantId, ...filter } = ctx.params;
         return scoped(tenantId, (s) => s.listItems(tenantId, filter));

@@ -64,6 +64,15 @@ export function createContentStore(em: () => EntityManager) {
       return (await sql<ItemRow[]>(`select ${itemColumns} from content_item where ${where.join(" and ")} order by created_at, id limit 1000`, params)).map(itemOf);
     },
 
+    /** Which of these item ids and tags the tenant's library has (ids as text: a name that is no uuid simply is not there). */
+    async existingReferences(tenantId: string, ids: readonly string[], tags: readonly string[]): Promise<{ ids: string[]; tags: string[] }> {
+      const idRows = ids.length === 0 ? [] : await sql<{ id: string }[]>(
+        `select id::text as id from content_item where tenant_id = ? and id::text in (select jsonb_array_elements_text(?::jsonb))`, [tenantId, JSON.stringify(ids)]);
+      const tagRows = tags.length === 0 ? [] : await sql<{ tag: string }[]>(
+        `select distinct t as tag from content_item, jsonb_array_elements_text(tags) t where tenant_id = ? and t in (select jsonb_array_elements_text(?::jsonb))`, [tenantId, JSON.stringify(tags)]);
+      return { ids: idRows.map((r) => r.id), tags: tagRows.map((r) => r.tag) };
+    },
+
     async getItem(tenantId: string, id: string): Promise<ContentItem | undefined> {
       const [row] = await sql<ItemRow[]>(`select ${itemColumns} from content_item where id = ? and tenant_id = ?`, [id, tenantId]);
       return row ? itemOf(row) : undefined;
