@@ -1,10 +1,13 @@
 /**
  * A text too long for one message of a channel, cut into parts of at most `max` characters: at a
  * paragraph break when one is near the end of a part, else a line break, a sentence's end, a
- * space, and only as a last resort mid-word. Parts are trimmed; none is empty.
+ * space, and only as a last resort mid-word. Parts of a cut text are trimmed; none is empty. A
+ * text that fits is one part, unchanged.
  */
 export function splitText(text: string, max: number): string[] {
   if (max < 1) throw new RangeError("max must be at least 1");
+  // A text that fits goes as written, spaces and all: only the cuts are trimmed.
+  if (text.length <= max) return [text];
   const parts: string[] = [];
   let rest = text;
   while (rest.length > max) {
