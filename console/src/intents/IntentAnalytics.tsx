@@ -9,6 +9,7 @@ import { describeError } from "../api/client.ts";
 import { analyticsViewKeys, analyticsViewsApi, type Range } from "../analytics/api.ts";
 import { TimeChart, type Series } from "../analytics/TimeChart.tsx";
 import { Link } from "../shell/Link.tsx";
+import "./intents.css";
 
 const palette = ["#2f5bd3", "#1f8a4c", "#c2410c", "#7c3aed", "#0e7490", "#a16207", "#be185d", "#4b5563"];
 const intentLabel = (intent: string | null) => intent ?? "none";
@@ -38,10 +39,10 @@ function CsvDownload({ botId, view, range, label }: { botId: string; view: "inte
     }
   };
   return (
-    <>
+    <div className="csv">
       <button type="button" className="button" onClick={() => void download()}>{label}</button>
       {problem && <p role="alert" className="alert">{problem}</p>}
-    </>
+    </div>
   );
 }
 
@@ -54,7 +55,7 @@ export function IntentsSection({ botId, range }: { botId: string; range: Range }
     return { label: intentLabel(row.intent), values: days.map((day) => perDay.get(day) ?? 0), color: palette[i]! };
   }) : [], [data, days]);
   return (
-    <section aria-labelledby="intents-title">
+    <section aria-labelledby="intents-title" className="intent-figures">
       <h2 id="intents-title">Intents</h2>
       <p className="muted small">Messages by the intent they matched (<code>none</code>: no intent of the bot was close). <Link to={`/bots/${botId}/intents`}>Edit the intents</Link>.</p>
       {figures.isError && <p role="alert" className="alert">{describeError(figures.error)}</p>}
@@ -87,7 +88,7 @@ export function SentimentSection({ botId, range }: { botId: string; range: Range
     return [{ label: "Average sentiment", values: days.map((day) => perDay.get(day) ?? null) as number[], color: "#0e7490" }];
   }, [data, days]);
   return (
-    <section aria-labelledby="sentiment-title">
+    <section aria-labelledby="sentiment-title" className="intent-figures">
       <h2 id="sentiment-title">Sentiment</h2>
       <p className="muted small">The average sentiment of users' messages, from -1 (upset) to 1 (pleased).</p>
       {figures.isError && <p role="alert" className="alert">{describeError(figures.error)}</p>}
