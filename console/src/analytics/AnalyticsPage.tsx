@@ -7,6 +7,7 @@ import { Layout } from "../shell/Layout.tsx";
 import { Link } from "../shell/Link.tsx";
 import { analyticsApi, analyticsKeys, lastDays, type Range } from "./api.ts";
 import { TimeChart } from "./TimeChart.tsx";
+import { IntentsSection, SentimentSection } from "../intents/IntentAnalytics.tsx";
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 const periods = [7, 30, 90, 365] as const;
@@ -94,6 +95,8 @@ export default function AnalyticsPage({ botId }: { botId: string }) {
           </div>
         )}
       </section>
+      <IntentsSection botId={botId} range={range} />
+      <SentimentSection botId={botId} range={range} />
     </Layout>
   );
 }

@@ -33,3 +33,22 @@ export function lastDays(days: number): Range {
   const to = new Date().toISOString().slice(0, 10);
   return { from: new Date(Date.parse(to) - (days - 1) * 86_400_000).toISOString().slice(0, 10), to };
 }
+
+export type IntentFigures = Answer<"/v1/admin/bots/{botId}/analytics/intents", "get">;
+export type SentimentFigures = Answer<"/v1/admin/bots/{botId}/analytics/sentiment", "get">;
+
+export const analyticsViewsApi = {
+  intents: (botId: string, range: Range) => json(unwrap(api.GET("/v1/admin/bots/{botId}/analytics/intents", params(botId, range)))),
+  sentiment: (botId: string, range: Range) => json(unwrap(api.GET("/v1/admin/bots/{botId}/analytics/sentiment", params(botId, range)))),
+  /** A view as CSV text (`?format=csv`), through the client so a key sign-in works too. */
+  csv: async (botId: string, view: "intents" | "sentiment", range: Range) => {
+    const { params: { path, query } } = params(botId, range);
+    const answer = api.GET(`/v1/admin/bots/{botId}/analytics/${view}`, { params: { path, query: { ...query, format: "csv" } }, parseAs: "text", headers: { accept: "text/csv" } });
+    return String(await unwrap(answer));
+  },
+};
+
+export const analyticsViewKeys = {
+  intents: (botId: string, range: Range) => ["bots", botId, "analytics", "intents", range] as const,
+  sentiment: (botId: string, range: Range) => ["bots", botId, "analytics", "sentiment", range] as const,
+};

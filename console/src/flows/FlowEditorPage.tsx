@@ -209,6 +209,7 @@ export default function FlowEditorPage({ botId }: { botId: string }) {
   return (
     <Layout title={name} wide actions={<>
       <Link to={`/bots/${botId}/knowledge`} className="button">Knowledge</Link>
+      <Link to={`/bots/${botId}/intents`} className="button">Intents</Link>
       <Link to={`/bots/${botId}/analytics`} className="button">Analytics</Link>
       <Link to={`/bots/${botId}/channels`} className="button">Channels</Link>
       <Link to={`/bots/${botId}/versions`} className="button">Versions</Link>

@@ -22,6 +22,8 @@ const AnalyticsPage = lazy(() => import("../analytics/AnalyticsPage.tsx"));
 // A bot's channels and web widget.
 const ChannelsPage = lazy(() => import("../channels/ChannelsPage.tsx"));
 const KnowledgePage = lazy(() => import("../knowledge/KnowledgePage.tsx"));
+// A bot's intents and their example phrases.
+const IntentsPage = lazy(() => import("../intents/IntentsPage.tsx"));
 // The marketplace; a plugin's page brings the Markdown renderer for its README.
 const MarketplacePage = lazy(() => import("../marketplace/MarketplacePage.tsx"));
 const PluginPage = lazy(() => import("../marketplace/PluginPage.tsx"));
@@ -50,6 +52,7 @@ export function App() {
     case "analytics": return <Suspense fallback={loading}><AnalyticsPage botId={route.botId} /></Suspense>;
     case "channels": return <Suspense fallback={loading}><ChannelsPage botId={route.botId} /></Suspense>;
     case "knowledge": return <Suspense fallback={loading}><KnowledgePage botId={route.botId} /></Suspense>;
+    case "intents": return <Suspense fallback={loading}><IntentsPage botId={route.botId} /></Suspense>;
     case "content": return <Suspense fallback={loading}><ContentPage /></Suspense>;
     case "content-item": return <Suspense fallback={loading}><ItemEditorPage key={route.itemId ?? "new"} itemId={route.itemId} /></Suspense>;
     case "experiment": return <Suspense fallback={loading}><ExperimentPage experimentId={route.experimentId} /></Suspense>;

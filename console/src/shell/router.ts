@@ -18,6 +18,7 @@ export type Route =
   | { page: "analytics"; botId: string }
   | { page: "channels"; botId: string }
   | { page: "knowledge"; botId: string }
+  | { page: "intents"; botId: string }
   | { page: "marketplace" }
   | { page: "plugin"; pluginId: string }
   | { page: "bot-settings"; botId: string }
@@ -37,6 +38,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "bots" && parts[1] && parts[2] === "analytics" && parts.length === 3) return { page: "analytics", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "channels" && parts.length === 3) return { page: "channels", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "knowledge" && parts.length === 3) return { page: "knowledge", botId: parts[1] };
+  if (parts[0] === "bots" && parts[1] && parts[2] === "intents" && parts.length === 3) return { page: "intents", botId: parts[1] };
   if (parts[0] === "bots" && parts[1] && parts[2] === "settings" && parts.length === 3) return { page: "bot-settings", botId: parts[1] };
   if (parts[0] === "settings" && parts.length <= 2) return { page: "settings", section: parts[1] };
   if (parts[0] === "settings" && parts[1] === "webhooks" && parts[2] && parts.length === 3) return { page: "settings", section: "webhooks", webhookId: parts[2] };
